@@ -1,0 +1,108 @@
+"""The whole exception tree of handmade.
+
+```
+HandmadeError            .code (stable string), .diagnostics()
+├── InputError           missing, unreadable, unsupported or corrupt file
+├── KeyMaterialError     bad key or chain: mismatch, wrong order, missing EKU, unsupported algorithm
+├── TrustConfigError     unreadable or empty trust anchors
+├── SigningError         signing failed, or refused (e.g. the input's history is generative)
+└── VerificationError    raised by strict APIs only
+    └── PolicyViolation  carries the report and the failed findings
+```
+
+"No manifest", "untrusted" and "AI in the chain" are *report states*, never exceptions: exceptions are
+for input that cannot be processed and for misconfiguration. Every error carries a stable ``code``
+(machine-readable, part of the JSON contract) and a ``hint`` telling a person how to fix it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from handmade.models import Finding, ProvenanceReport
+
+__all__ = [
+    "HandmadeError",
+    "InputError",
+    "KeyMaterialError",
+    "PolicyViolation",
+    "SigningError",
+    "TrustConfigError",
+    "VerificationError",
+]
+
+
+class HandmadeError(Exception):
+    """Root of every error handmade raises on purpose.
+
+    ``code`` is a stable dotted string (``input.not_found``, ``sign.generative_history`` ...);
+    ``hint`` says what to do about it, in words.
+    """
+
+    default_code = "handmade.error"
+
+    def __init__(self, message: str, *, code: str | None = None, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.default_code
+        self.hint = hint
+
+    def diagnostics(self) -> str:
+        """A multi-line explanation for people: what happened and how to fix it."""
+        text = f"{self.message} [{self.code}]"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``error`` object of the JSON contract."""
+        return {"code": self.code, "message": self.message}
+
+
+class InputError(HandmadeError):
+    """A file that is missing, unreadable, of an unsupported type, or corrupt."""
+
+    default_code = "input.invalid"
+
+
+class KeyMaterialError(HandmadeError):
+    """A private key or certificate chain that cannot be used for signing."""
+
+    default_code = "keys.invalid"
+
+
+class TrustConfigError(HandmadeError):
+    """Trust anchors that cannot be read or contain no certificate."""
+
+    default_code = "trust.invalid"
+
+
+class SigningError(HandmadeError):
+    """Signing failed, or was refused (for instance because the input's history is generative)."""
+
+    default_code = "sign.failed"
+
+
+class VerificationError(HandmadeError):
+    """Raised only by strict APIs that turn a failed verification into an exception."""
+
+    default_code = "verify.failed"
+
+
+class PolicyViolation(VerificationError):
+    """A report that does not satisfy an acceptance policy; carries the report and the reasons."""
+
+    default_code = "policy.rejected"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        report: ProvenanceReport,
+        failed: tuple[Finding, ...] = (),
+        code: str | None = None,
+    ) -> None:
+        super().__init__(message, code=code)
+        self.report = report
+        self.failed = failed

@@ -1,0 +1,276 @@
+"""Frozen result types: what a verification, a report and a signing return.
+
+The JSON contract (``handmade.report/v1``) is produced by ``to_dict()`` here; it is pinned by a golden
+test, so any change to field names or meanings is deliberate and bumps the schema.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+SCHEMA = "handmade.report/v1"
+
+State = Literal["no_manifest", "invalid", "valid", "trusted", "error"]
+AiVerdict = Literal["generative", "ai_assisted", "none_declared", "unknown"]
+Training = Literal["not_allowed", "allowed", "constrained", "unspecified"]
+Severity = Literal["info", "warning", "error"]
+HintSignal = Literal["generative", "human", "training_prohibited", "training_allowed", "info"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One observation that decided (part of) a verdict.
+
+    ``code`` is stable (``binding.mismatch``, ``lineage.generative`` ...); ``source`` names the c2pa
+    status code, manifest label or metadata field it came from.
+    """
+
+    code: str
+    severity: Severity
+    message: str
+    source: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "severity": self.severity, "message": self.message, "source": self.source}
+
+
+@dataclass(frozen=True)
+class SignerIdentity:
+    """Who signed a manifest, as the certificate says."""
+
+    name: str | None
+    issuer: str | None
+    alg: str | None
+    signed_at: str | None  # RFC 3339 time from a trusted timestamp, None when unstamped
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "issuer": self.issuer, "alg": self.alg, "signed_at": self.signed_at}
+
+
+@dataclass(frozen=True)
+class LineageStep:
+    """One node of the edit chain: an action inside a manifest, or an ingredient pointing further back.
+
+    ``depth`` is 0 for the active manifest, 1 for its ingredients' manifests, and so on.
+    """
+
+    manifest: str | None
+    action: str | None
+    digital_source_type: str | None
+    software_agent: str | None
+    depth: int
+    generative: bool
+    kind: Literal["action", "ingredient", "assertion", "manifest"] = "action"
+    relationship: str | None = None
+    title: str | None = None
+    signer: str | None = None
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "manifest": self.manifest,
+            "action": self.action,
+            "digital_source_type": self.digital_source_type,
+            "software_agent": self.software_agent,
+            "depth": self.depth,
+            "generative": self.generative,
+            "kind": self.kind,
+            "relationship": self.relationship,
+            "title": self.title,
+            "signer": self.signer,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class Hint:
+    """Provenance read outside C2PA (XMP, IPTC, EXIF, PNG text). Unsigned: weaker than a manifest."""
+
+    source: str  # "xmp", "exif", "png", "filename"...
+    field: str  # e.g. "Iptc4xmpExt:DigitalSourceType", "EXIF Software", "PNG parameters"
+    value: str  # truncated, never trusted
+    signal: HintSignal
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "field": self.field, "value": self.value, "signal": self.signal,
+                "message": self.message}
+
+
+@dataclass(frozen=True)
+class ReportErrorInfo:
+    """Why a file could not be processed (the JSON ``error`` object)."""
+
+    code: str
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message}
+
+
+@dataclass(frozen=True)
+class ProvenanceReport:
+    """Everything handmade can say about one file. Each trust question is its own field.
+
+    ``state`` is the bottom line of the signature checks: ``no_manifest``, ``invalid`` (something failed:
+    see ``intact``/``signature_valid``/``credential_ok``), ``valid`` (intact and well signed, signer not
+    in the trust anchors), ``trusted`` (valid, and the chain ends at a configured anchor), or ``error``
+    (the file could not be processed; see ``error``).
+    """
+
+    path: str
+    state: State
+    intact: bool | None = None
+    signature_valid: bool | None = None
+    trusted: bool | None = None
+    credential_ok: bool | None = None
+    expired: bool | None = None
+    timestamped: bool | None = None
+    ingredients_valid: bool | None = None
+    signer: SignerIdentity | None = None
+    human_authored: bool | None = None
+    authors: tuple[str, ...] = ()
+    training: Training = "unspecified"
+    ai: AiVerdict = "unknown"
+    lineage: tuple[LineageStep, ...] = ()
+    hints: tuple[Hint, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    error: ReportErrorInfo | None = None
+    manifest_count: int = 0
+    format: str | None = None
+    sha256: str | None = None
+    size: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    # -- derived ----------------------------------------------------------------------------------------
+    @property
+    def generative_steps(self) -> tuple[LineageStep, ...]:
+        return tuple(s for s in self.lineage if s.generative)
+
+    @property
+    def hints_suggest(self) -> HintSignal | None:
+        """What unsigned metadata suggests ("generative" wins over "human"); never part of ``ai``."""
+        signals = {h.signal for h in self.hints}
+        for s in ("generative", "human"):
+            if s in signals:
+                return s  # type: ignore[return-value]
+        return None
+
+    @property
+    def is_handmade(self) -> bool:
+        """The strongest claim: a valid manifest, a human-authorship claim, and no generative step."""
+        return (
+            self.state in ("valid", "trusted")
+            and bool(self.human_authored)
+            and self.ai == "none_declared"
+        )
+
+    @property
+    def bottom_line(self) -> str:
+        """One word for the whole verdict."""
+        if self.state == "error":
+            return "ERROR"
+        if self.state == "no_manifest":
+            return "NO-MANIFEST"
+        if self.state == "invalid":
+            return "INVALID"
+        if self.ai in ("generative", "ai_assisted"):
+            return "AI"
+        return "HANDMADE" if self.is_handmade else "SIGNED"
+
+    def summary(self) -> str:
+        """A machine-parseable token line: ``TRUSTED INTACT HUMAN NO-AI NO-TRAINING``."""
+        if self.state == "error":
+            code = self.error.code if self.error else "error"
+            return f"ERROR {code}"
+        if self.state == "no_manifest":
+            tokens = ["NO-MANIFEST"]
+            hint = self.hints_suggest
+            if hint:
+                tokens.append(f"HINT-{hint.upper()}")
+            return " ".join(tokens)
+        tokens = [self.state.upper()]
+        tokens.append("INTACT" if self.intact else "TAMPERED" if self.intact is False else "INTACT-UNKNOWN")
+        if self.signature_valid is False:
+            tokens.append("BAD-SIGNATURE")
+        if self.credential_ok is False:
+            tokens.append("BAD-CREDENTIAL")
+        if self.expired:
+            tokens.append("EXPIRED")
+        if self.ingredients_valid is False:
+            tokens.append("BAD-INGREDIENT")
+        if self.human_authored:
+            tokens.append("HUMAN")
+        tokens.append({
+            "generative": "AI-GENERATED",
+            "ai_assisted": "AI-ASSISTED",
+            "none_declared": "NO-AI",
+            "unknown": "AI-UNKNOWN",
+        }[self.ai])
+        tokens.append({
+            "not_allowed": "NO-TRAINING",
+            "constrained": "TRAINING-CONSTRAINED",
+            "allowed": "TRAINING-ALLOWED",
+            "unspecified": "TRAINING-UNSPECIFIED",
+        }[self.training])
+        return " ".join(tokens)
+
+    def to_dict(self) -> dict[str, Any]:
+        """One result object of the ``handmade.report/v1`` JSON contract."""
+        return {
+            "path": self.path,
+            "state": self.state,
+            "bottom_line": self.bottom_line,
+            "summary": self.summary(),
+            "intact": self.intact,
+            "signature_valid": self.signature_valid,
+            "trusted": self.trusted,
+            "credential_ok": self.credential_ok,
+            "expired": self.expired,
+            "timestamped": self.timestamped,
+            "ingredients_valid": self.ingredients_valid,
+            "ai": self.ai,
+            "human_authored": self.human_authored,
+            "authors": list(self.authors),
+            "training": self.training,
+            "signer": self.signer.to_dict() if self.signer else None,
+            "manifest_count": self.manifest_count,
+            "lineage": [s.to_dict() for s in self.lineage],
+            "hints": [h.to_dict() for h in self.hints],
+            "hints_suggest": self.hints_suggest,
+            "findings": [f.to_dict() for f in self.findings],
+            "error": self.error.to_dict() if self.error else None,
+            "format": self.format,
+            "sha256": self.sha256,
+            "size": self.size,
+        }
+
+
+def results_document(reports: list[ProvenanceReport] | tuple[ProvenanceReport, ...]) -> dict[str, Any]:
+    """The top-level JSON document: ``{"schema": "handmade.report/v1", "results": [...]}``."""
+    return {"schema": SCHEMA, "results": [r.to_dict() for r in reports]}
+
+
+@dataclass(frozen=True)
+class SignResult:
+    """What ``sign_image`` did: where the output is, and the report of re-reading it."""
+
+    source: str
+    output: str
+    report: ProvenanceReport
+    source_type: str
+    parent_kept: bool
+    test_identity: bool
+    badge: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "output": self.output,
+            "source_type": self.source_type,
+            "parent_kept": self.parent_kept,
+            "test_identity": self.test_identity,
+            "badge": self.badge,
+            "report": self.report.to_dict(),
+        }
