@@ -181,9 +181,8 @@ class ProvenanceReport:
 
     def summary(self) -> str:
         """A machine-parseable token line: ``TRUSTED INTACT HUMAN NO-AI NO-TRAINING``."""
-        if self.state == "error":
-            code = self.error.code if self.error else "error"
-            return f"ERROR {code}"
+        if self.error is not None:
+            return f"{self.state.upper()} ERROR {self.error.code}"
         if self.state == "no_manifest":
             tokens = ["NO-MANIFEST"]
             hint = self.hints_suggest

@@ -1,0 +1,230 @@
+"""The only module that imports ``c2pa``: contexts, trust settings, reading, signing, error mapping.
+
+Everything else in handmade sees plain Python data (dicts parsed from c2pa-rs's JSON) and handmade's own
+errors. ``c2pa.C2paError`` never leaves this module: ``_map_errors`` turns it into an ``InputError`` or a
+``SigningError`` with a stable code (``raise ... from exc`` keeps the cause for ``--verbose``).
+
+c2pa is imported lazily (``import c2pa`` costs ~60 ms) so that ``handmade --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from handmade.errors import HandmadeError, InputError, SigningError
+
+if TYPE_CHECKING:
+    from handmade.keys import SigningIdentity
+
+log = logging.getLogger(__name__)
+
+
+def _c2pa() -> Any:
+    import c2pa
+
+    return c2pa
+
+
+def sdk_versions() -> dict[str, str]:
+    """The versions of c2pa-python and of the native c2pa-rs it carries."""
+    c2pa = _c2pa()
+    from importlib.metadata import version
+
+    return {"c2pa-python": version("c2pa-python"), "c2pa-rs": str(c2pa.sdk_version())}
+
+
+# --- error mapping -------------------------------------------------------------------------------------
+# c2pa-python raises subclasses named after c2pa-rs's error kinds (C2paError.Signature, .NotSupported ...).
+_READ_CODES = {
+    "NotSupported": ("input.unsupported", "This file type cannot carry Content Credentials here."),
+    "ManifestNotFound": ("manifest.not_found", None),
+    "RemoteManifest": ("manifest.remote", "The manifest lives at a remote URL; pass --allow-remote to fetch it."),
+    "Decoding": ("manifest.unreadable", None),
+    "Encoding": ("manifest.unreadable", None),
+    "Json": ("manifest.unreadable", None),
+    "Manifest": ("manifest.unreadable", None),
+    "Signature": ("manifest.unreadable", None),
+    "Verify": ("manifest.unreadable", None),
+    "Io": ("input.corrupt", "The file looks truncated or damaged."),
+    "FileNotFound": ("input.not_found", None),
+    "Other": ("manifest.unreadable", None),
+}
+
+
+def _kind(exc: BaseException) -> str:
+    name = type(exc).__name__.lstrip("_").removeprefix("C2pa")
+    return name or "Other"
+
+
+def _clean(message: str) -> str:
+    # c2pa-rs messages are "Kind: detail"; keep them short and printable.
+    text = " ".join(str(message).split())
+    return text[:400]
+
+
+@contextmanager
+def _map_errors(action: str, *, signing: bool = False) -> Iterator[None]:
+    """Turn c2pa's exceptions into handmade's; the single boundary for foreign errors.
+
+    Raises: InputError (reading) or SigningError (signing), each ``from`` the original.
+    """
+    c2pa = _c2pa()
+    try:
+        yield
+    except HandmadeError:
+        raise
+    except c2pa.C2paError as exc:
+        kind = _kind(exc)
+        message = _clean(str(exc))
+        if signing:
+            code = "sign.unsupported_format" if kind == "NotSupported" else f"sign.{kind.lower()}"
+            raise SigningError(f"{action} failed: {message}", code=code) from exc
+        code, hint = _READ_CODES.get(kind, ("manifest.unreadable", None))
+        lowered = message.lower()
+        if "remote" in lowered and code == "manifest.unreadable":
+            code, hint = _READ_CODES["RemoteManifest"]
+        if "could not be parsed" in lowered:
+            code = "input.corrupt"
+        raise InputError(f"{action} failed: {message}", code=code, hint=hint) from exc
+    except (ValueError, TypeError, OSError) as exc:  # c2pa-python's own argument/stream checks
+        cls = SigningError if signing else InputError
+        raise cls(f"{action} failed: {_clean(str(exc))}",
+                  code="sign.failed" if signing else "input.corrupt") from exc
+
+
+# --- reading -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RawStore:
+    """What c2pa-rs says about a file, as plain data."""
+
+    store: dict[str, Any]  # the manifest store JSON (active_manifest, manifests, validation_*)
+    state: str  # "Invalid" | "Valid" | "Trusted"
+    embedded: bool
+    remote_url: str | None
+
+
+def _read_settings(trust_anchors: str | None, allow_remote: bool) -> dict[str, Any]:
+    settings: dict[str, Any] = {
+        "verify": {
+            "verify_trust": True,
+            "remote_manifest_fetch": allow_remote,
+            "ocsp_fetch": False,
+        },
+    }
+    if trust_anchors:
+        settings["trust"] = {"trust_anchors": trust_anchors}
+    return settings
+
+
+@lru_cache(maxsize=16)
+def _context(settings_json: str) -> Any:
+    """A reusable c2pa Context per distinct settings (building one parses the trust list)."""
+    return _c2pa().Context.from_json(settings_json)
+
+
+def read_store(data: bytes, mime: str, *, trust_anchors: str | None = None,
+               allow_remote: bool = False) -> RawStore | None:
+    """Read and validate the manifest store of an asset held in memory.
+
+    Returns None when the asset has no C2PA manifest.
+    Raises: InputError (unsupported type, corrupt file, unreadable or remote-only manifest).
+    """
+    c2pa = _c2pa()
+    ctx = _context(json.dumps(_read_settings(trust_anchors, allow_remote), sort_keys=True))
+    with _map_errors("Reading the manifest"):
+        reader = c2pa.Reader.try_create(mime, io.BytesIO(data), context=ctx)
+        if reader is None:
+            return None
+        with reader:
+            store = json.loads(reader.json())
+            state = reader.get_validation_state() or store.get("validation_state") or "Invalid"
+            embedded = bool(reader.is_embedded())
+            remote = reader.get_remote_url()
+    return RawStore(store=store, state=str(state), embedded=embedded, remote_url=remote)
+
+
+def read_resource(data: bytes, mime: str, uri: str) -> bytes | None:
+    """A binary resource of the manifest store (e.g. a thumbnail), or None if it cannot be had.
+
+    Raises: nothing (a missing resource is not an error for a report).
+    """
+    c2pa = _c2pa()
+    ctx = _context(json.dumps(_read_settings(None, False), sort_keys=True))
+    try:
+        reader = c2pa.Reader.try_create(mime, io.BytesIO(data), context=ctx)
+        if reader is None:
+            return None
+        with reader:
+            out = io.BytesIO()
+            reader.resource_to_stream(uri, out)
+            return out.getvalue()
+    except (c2pa.C2paError, ValueError, OSError):
+        return None
+
+
+@lru_cache(maxsize=1)
+def writable_mimes() -> frozenset[str]:
+    """MIME types c2pa-rs can embed a manifest into."""
+    return frozenset(_c2pa().Builder.get_supported_mime_types())
+
+
+@lru_cache(maxsize=1)
+def readable_mimes() -> frozenset[str]:
+    """MIME types c2pa-rs can read a manifest from."""
+    return frozenset(_c2pa().Reader.get_supported_mime_types())
+
+
+# --- signing -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Ingredient:
+    """A parent asset whose manifest is kept as an ingredient."""
+
+    data: bytes
+    mime: str
+    definition: dict[str, Any]
+
+
+def sign_bytes(
+    manifest: dict[str, Any],
+    data: bytes,
+    mime: str,
+    identity: SigningIdentity,
+    *,
+    ingredient: Ingredient | None = None,
+    thumbnail: bytes | None = None,
+    tsa_url: str | None = None,
+) -> bytes:
+    """Embed and sign ``manifest`` into the asset ``data``; return the signed asset's bytes.
+
+    Signing happens in memory: c2pa-python's file-stream callbacks cost twice as much (C2PA-NOTES).
+    The claim thumbnail made by c2pa-rs decodes the whole image; we switch it off and, where the caller
+    made one cheaply, attach ``thumbnail`` as the claim thumbnail resource instead.
+
+    Raises: SigningError (unsupported format, signer refused, c2pa-rs failure).
+    """
+    c2pa = _c2pa()
+    settings = {"builder": {"thumbnail": {"enabled": False}}}
+    definition = dict(manifest)
+    if thumbnail is not None:
+        definition["thumbnail"] = {"format": "image/jpeg", "identifier": "handmade-thumbnail.jpg"}
+    ctx = _context(json.dumps(settings, sort_keys=True))
+    with _map_errors("Signing", signing=True):
+        info = c2pa.C2paSignerInfo(identity.alg.encode(), identity.chain_pem, identity.private_key_pem,
+                                   tsa_url.encode() if tsa_url else None)
+        signer = c2pa.Signer.from_info(info)
+        with signer, c2pa.Builder.from_json(definition, context=ctx) as builder:
+            if thumbnail is not None:
+                builder.add_resource("handmade-thumbnail.jpg", io.BytesIO(thumbnail))
+            if ingredient is not None:
+                builder.add_ingredient_from_stream(ingredient.definition, ingredient.mime,
+                                                   io.BytesIO(ingredient.data))
+            out = io.BytesIO()
+            builder.sign(signer, mime, io.BytesIO(data), out)
+    return out.getvalue()
