@@ -1,0 +1,301 @@
+"""The ``handmade`` command: parse, call one library function, render. Nothing else lives here.
+
+Exit codes: 0 every input passes; 1 at least one input is not handmade / fails the policy / failed in a
+batch; 2 usage error; 3 operational error (bad input file, bad key, unreadable trust anchors, refused
+signing). Tracebacks only with ``--verbose``. With ``--json`` stdout carries only JSON; messages go to
+stderr. Heavy modules (c2pa, Pillow, cryptography) are imported inside the commands so that
+``handmade --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from handmade import __version__
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+MADE_WITH_CHOICES = ["camera", "phone", "film", "slide", "scan", "painting", "drawing", "digital-art",
+                     "illustration", "animation", "composite"]
+
+
+def _err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def error_funnel(func: F) -> F:
+    """The single place where handmade's errors become messages and exit codes."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from handmade.errors import HandmadeError
+
+        ctx = click.get_current_context()
+        try:
+            return func(*args, **kwargs)
+        except HandmadeError as exc:
+            if ctx.obj and ctx.obj.get("verbose"):
+                raise
+            _err(f"error: {exc.diagnostics()}")
+            ctx.exit(EXIT_ERROR)
+        except KeyboardInterrupt:
+            _err("interrupted")
+            ctx.exit(130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def trust_options(func: F) -> F:
+    """``--trust`` and ``--allow-remote``, shared by verify, report and serve."""
+    func = click.option("--allow-remote", is_flag=True,
+                        help="Fetch remote-only manifests over the network (off: verification stays offline).")(func)
+    func = click.option("--trust", "trust_paths", multiple=True, type=click.Path(dir_okay=False),
+                        help="PEM file of trust anchors (repeatable). Default: $HANDMADE_TRUST or the "
+                             "settings file. Without anchors the best state is 'valid'.")(func)
+    return func
+
+
+def _load_trust(paths: tuple[str, ...]) -> Any:
+    from handmade.verify import default_trust_paths, load_trust_anchors
+
+    return load_trust_anchors(paths or default_trust_paths())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="handmade")
+@click.option("-v", "--verbose", is_flag=True, help="Log details to stderr and show tracebacks.")
+@click.pass_context
+def main(ctx: click.Context, verbose: bool) -> None:
+    """Prove that human-made images are human-made, with C2PA Content Credentials.
+
+    \b
+    sign     embed a signed "made by hand" manifest (refuses AI-made inputs)
+    verify   check signature, tampering and trust; one summary line per file
+    report   the whole edit history, with every generative-AI step marked
+    keys     create and check signing keys
+    serve    the upload-checking web service (needs: pip install 'handmade[web]')
+    audit    list or export the service's decision log
+
+    Exit codes: 0 pass, 1 not handmade / policy failed, 2 usage error, 3 operational error.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["verbose"] = verbose
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+# --- sign ----------------------------------------------------------------------------------------------
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", required=True, type=click.Path(),
+              help="Output file (one input) or folder (several inputs or a folder).")
+@click.option("--author", help="Author name, written as dc:creator and EXIF Artist.")
+@click.option("--made-with", type=click.Choice(MADE_WITH_CHOICES), default="camera", show_default=True,
+              help="How the image was made: sets the IPTC digital source type.")
+@click.option("--rights", help="Copyright line (default: '© YEAR AUTHOR. All rights reserved. No AI training...').")
+@click.option("--allow-ai-training", is_flag=True, help="Mark AI training and data mining as allowed.")
+@click.option("--key", type=click.Path(dir_okay=False), help="Private key (PEM or PKCS#12). Default: TEST key.")
+@click.option("--chain", type=click.Path(dir_okay=False), help="Certificate chain PEM, leaf first.")
+@click.option("--tsa-url", help="RFC 3161 timestamp authority URL (needs network).")
+@click.option("--overwrite", is_flag=True, help="Replace existing output files.")
+@click.option("--badge", is_flag=True, help="Stamp a visible 'Made by hand' mark in a corner (re-encodes).")
+@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
+              help="Language of the badge and messages.")
+@click.option("--no-thumbnail", is_flag=True, help="Do not embed a claim thumbnail.")
+@click.option("--no-metadata", is_flag=True, help="Do not write EXIF/XMP (the manifest still says it all).")
+@click.option("--workers", type=click.IntRange(0, 64), default=1, show_default=True,
+              help="Processes for batches (0: one per core).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON results on stdout.")
+@error_funnel
+def sign(inputs: tuple[str, ...], output: str, author: str | None, made_with: str, rights: str | None,
+         allow_ai_training: bool, key: str | None, chain: str | None, tsa_url: str | None, overwrite: bool,
+         badge: bool, lang: str, no_thumbnail: bool, no_metadata: bool, workers: int, as_json: bool) -> None:
+    """Sign images as human-made.
+
+    Writes a C2PA manifest with the author, how the image was made, and AI training marked as not
+    allowed; keeps an existing manifest (camera, editor) as the parent. Refuses any input whose
+    history contains generative AI. Never modifies the original; writes atomically.
+    """
+    from handmade.keys import load_identity, test_identity
+    from handmade.sign import TEST_IDENTITY_WARNING, SignOptions, iter_sign_batch, plan_batch, sign_image
+
+    if chain and not key:
+        raise click.UsageError("--chain needs --key")
+    identity = load_identity(key, chain) if key else test_identity()
+    if identity.is_test_identity:
+        _err(f"warning: {TEST_IDENTITY_WARNING}")
+    options = SignOptions(author=author, made_with=made_with, allow_ai_training=allow_ai_training, rights=rights,
+                          tsa_url=tsa_url, badge=badge, lang=lang, thumbnail=not no_thumbnail,
+                          write_metadata=not no_metadata)
+    single = len(inputs) == 1 and not Path(inputs[0]).is_dir() and not Path(output).is_dir()
+    if single:
+        result = sign_image(inputs[0], output, options, identity, overwrite=overwrite)
+        if as_json:
+            click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        else:
+            click.echo(f"{result.output}: signed ({result.report.summary()})"
+                       + ("; existing manifest kept as parent" if result.parent_kept else ""))
+        return
+    out_dir = Path(output)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise click.UsageError("with several inputs or a folder, -o must be a folder")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    pairs = plan_batch(inputs, out_dir)
+    n_workers = workers or (os.cpu_count() or 1)
+    items = []
+    with click.progressbar(length=len(pairs), label="signing", file=sys.stderr,
+                           show_pos=True) as bar:
+        for item in iter_sign_batch(pairs, options, identity, overwrite=overwrite, workers=n_workers):
+            items.append(item)
+            bar.update(1)
+            if not as_json:
+                status = "ok" if item.ok else f"FAILED {item.error_code}: {item.error_message}"
+                click.echo(f"{item.source} -> {item.output}: {status}")
+    failed = [i for i in items if not i.ok]
+    if as_json:
+        click.echo(json.dumps({"schema": "handmade.sign-batch/v1", "results": [
+            {"source": i.source, "output": i.output, "ok": i.ok, "error": None if i.ok else
+             {"code": i.error_code, "message": i.error_message},
+             "summary": i.result.report.summary() if i.result else None} for i in items]}, indent=2))
+    _err(f"signed {len(items) - len(failed)} of {len(items)} file(s); {len(failed)} failed")
+    if failed:
+        click.get_current_context().exit(EXIT_FAIL)
+
+
+# --- verify / report -----------------------------------------------------------------------------------
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@trust_options
+@click.option("--policy", "policy_name", default="handmade", show_default=True,
+              help="handmade | trusted | intact | any, or a TOML policy file.")
+@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print only the handmade.report/v1 JSON on stdout.")
+@error_funnel
+def verify(files: tuple[str, ...], trust_paths: tuple[str, ...], allow_remote: bool, policy_name: str,
+           lang: str, as_json: bool) -> None:
+    """Check each file's Content Credentials: signature, tampering, trust, AI.
+
+    Prints one summary line per file (e.g. 'TRUSTED INTACT HUMAN NO-AI NO-TRAINING') and the
+    findings that decided it. Exit 0 if all pass the policy, 1 if any fails, 3 if a file cannot be read.
+    """
+    from handmade.policy import evaluate, load_policy
+    from handmade.report import render_json, render_summary
+    from handmade.verify import inspect
+
+    policy = load_policy(policy_name)
+    trust = _load_trust(trust_paths)
+    reports = [inspect(f, trust=trust, allow_remote=allow_remote) for f in files]
+    decisions = [evaluate(policy, r) for r in reports]
+    if as_json:
+        click.echo(render_json(reports, [{"policy": d.to_dict()} for d in decisions]))
+    else:
+        for report, decision in zip(reports, decisions, strict=True):
+            click.echo(render_summary(report, lang))
+            verdict = "PASS" if decision.accepted else "FAIL"
+            reasons = "; ".join(r.message for r in decision.reasons)
+            click.echo(f"  policy {decision.policy}: {verdict}{' - ' + reasons if reasons else ''}")
+    _exit_for(reports, [d.accepted for d in decisions])
+
+
+def _exit_for(reports: list[Any], accepted: list[bool]) -> None:
+    ctx = click.get_current_context()
+    if any(r.state == "error" for r in reports):
+        ctx.exit(EXIT_ERROR)
+    if not all(accepted):
+        ctx.exit(EXIT_FAIL)
+
+
+@main.command()
+@click.argument("file", type=click.Path())
+@trust_options
+@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print only the handmade.report/v1 JSON on stdout.")
+@error_funnel
+def report(file: str, trust_paths: tuple[str, ...], allow_remote: bool, lang: str, as_json: bool) -> None:
+    """Show a file's whole history as a tree, with every generative-AI step marked and explained.
+
+    Also lists provenance hints found outside C2PA (XMP/IPTC, EXIF, PNG text of AI tools). Exit 0 when
+    the file could be read (whatever it says), 3 when it could not.
+    """
+    from handmade.report import render_json, render_tree
+    from handmade.verify import inspect
+
+    result = inspect(file, trust=_load_trust(trust_paths), allow_remote=allow_remote)
+    click.echo(render_json([result]) if as_json else render_tree(result, lang))
+    if result.state == "error":
+        click.get_current_context().exit(EXIT_ERROR)
+
+
+# --- keys ----------------------------------------------------------------------------------------------
+@main.group()
+def keys() -> None:
+    """Create and check signing keys and certificates."""
+
+
+@keys.command("init")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write into.")
+@click.option("--name", required=True, help="Your name, as it will appear as the signer.")
+@click.option("--org", "organization", help="Organisation in the certificate (default: the name).")
+@click.option("--country", default="FR", show_default=True, help="Two-letter country code.")
+@click.option("--alg", type=click.Choice(["es256", "es384", "ps256", "ed25519"]), default="es256",
+              show_default=True)
+@click.option("--no-passphrase", is_flag=True, help="Write the private key unencrypted (not recommended).")
+@click.option("--overwrite", is_flag=True, help="Replace existing key files.")
+@error_funnel
+def keys_init(out_dir: str, name: str, organization: str | None, country: str, alg: str, no_passphrase: bool,
+              overwrite: bool) -> None:
+    """Create a signing key, a signer certificate and a local root CA.
+
+    The passphrase comes from $HANDMADE_KEY_PASSPHRASE or a prompt. Give root-ca.pem to the people
+    who verify your files (their --trust); keep the keys private.
+    """
+    from handmade.keys import create_identity
+
+    passphrase: str | None = None
+    if not no_passphrase:
+        passphrase = os.environ.get("HANDMADE_KEY_PASSPHRASE")
+        if not passphrase:
+            if not sys.stdin.isatty():
+                raise click.UsageError("no passphrase: set HANDMADE_KEY_PASSPHRASE or pass --no-passphrase")
+            passphrase = click.prompt("Passphrase for the new key", hide_input=True, confirmation_prompt=True,
+                                      err=True)
+    made = create_identity(out_dir, name, alg=alg, passphrase=passphrase, organization=organization,
+                           country=country, overwrite=overwrite)
+    click.echo(f"private key:   {made.key_path}{' (encrypted)' if made.encrypted else ' (NOT encrypted)'}")
+    click.echo(f"certificate:   {made.chain_path}")
+    click.echo(f"root CA:       {made.root_cert_path}  <- give this to your clients as a trust anchor "
+               "(handmade verify --trust root-ca.pem)")
+    click.echo(f"root CA key:   {made.root_key_path}  (keep offline)")
+    click.echo(f"sign with:     handmade sign IMAGE -o OUT --key {made.key_path} --chain {made.chain_path}")
+
+
+@keys.command("check")
+@click.option("--key", required=True, type=click.Path(dir_okay=False))
+@click.option("--chain", type=click.Path(dir_okay=False), help="Certificate chain PEM (not needed for PKCS#12).")
+@error_funnel
+def keys_check(key: str, chain: str | None) -> None:
+    """Report problems with a key and certificate chain, in words. Exit 0 if usable, 1 if not."""
+    from handmade.keys import check_identity
+
+    problems = check_identity(key, chain, os.environ.get("HANDMADE_KEY_PASSPHRASE"))
+    if not problems:
+        click.echo("ok: this key and chain can sign Content Credentials")
+        return
+    for p in problems:
+        click.echo(f"problem [{p.code}]: {p.message}\n  fix: {p.hint}")
+    click.get_current_context().exit(EXIT_FAIL)
+
+
+def run() -> None:  # pragma: no cover - console entry alias
+    main()

@@ -1,0 +1,161 @@
+"""Renderings of a report: the verdict in plain words (English, French), the summary block, the lineage
+tree, and the versioned JSON document. Only presentation lives here; every decision is in verify/lineage.
+
+Untrusted strings from manifests are printed as data: control characters were removed when the report
+was built, and JSON/HTML renderings escape them (``json.dumps`` / ``html.escape``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from handmade.models import LineageStep, ProvenanceReport, results_document
+
+LANGS = ("en", "fr")
+
+_T: dict[str, dict[str, str]] = {
+    "handmade": {"en": "Made by hand", "fr": "Fait à la main"},
+    "signed_by": {"en": "signed by {who}", "fr": "signé par {who}"},
+    "trusted": {"en": "trusted", "fr": "de confiance"},
+    "not_trusted": {"en": "signer not in your trust list", "fr": "signataire hors de votre liste de confiance"},
+    "generative": {"en": "AI-generated image", "fr": "Image générée par IA"},
+    "ai_assisted": {"en": "Contains AI-generated content", "fr": "Contient des éléments générés par IA"},
+    "no_manifest": {"en": "No provenance information", "fr": "Aucune information de provenance"},
+    "invalid": {"en": "Content Credentials do not validate", "fr": "Les Content Credentials ne sont pas valides"},
+    "error": {"en": "Could not be checked", "fr": "Vérification impossible"},
+    "signed": {"en": "Signed, no AI step declared", "fr": "Signé, aucune étape d'IA déclarée"},
+    "ai_unknown": {"en": "Signed, AI use unknown", "fr": "Signé, usage d'IA inconnu"},
+    "step": {"en": "step {n}", "fr": "étape {n}"},
+    "hint_generative": {"en": "its metadata (unsigned) mentions AI generation",
+                        "fr": "ses métadonnées (non signées) évoquent une génération par IA"},
+    "tampered": {"en": "changed after signing", "fr": "modifié après signature"},
+    "expired": {"en": "certificate expired", "fr": "certificat expiré"},
+    "bad_credential": {"en": "certificate not acceptable", "fr": "certificat non conforme"},
+    "bad_signature": {"en": "signature does not match", "fr": "signature non concordante"},
+    "training": {"en": "AI training", "fr": "Entraînement d'IA"},
+    "not_allowed": {"en": "not allowed", "fr": "non autorisé"},
+    "allowed": {"en": "allowed", "fr": "autorisé"},
+    "constrained": {"en": "allowed with conditions", "fr": "autorisé sous conditions"},
+    "unspecified": {"en": "not stated", "fr": "non précisé"},
+}
+
+
+def t(key: str, lang: str = "en", **kwargs: Any) -> str:
+    """A translated label (English when the language or key is missing)."""
+    entry = _T.get(key, {})
+    text = entry.get(lang) or entry.get("en") or key
+    return text.format(**kwargs) if kwargs else text
+
+
+def verdict(report: ProvenanceReport, lang: str = "en") -> str:
+    """The verdict in one sentence a picture editor understands."""
+    if report.state == "error":
+        return f"{t('error', lang)}: {report.error.message if report.error else ''}".rstrip(": ")
+    if report.state == "no_manifest":
+        text = t("no_manifest", lang)
+        if report.hints_suggest == "generative":
+            text += f" ({t('hint_generative', lang)})"
+        return text
+    who = report.signer.name if report.signer and report.signer.name else None
+    if report.ai in ("generative", "ai_assisted"):
+        steps = report.generative_steps
+        first = steps[0] if steps else None
+        where = ""
+        if first is not None:
+            n = report.lineage.index(first) + 1
+            agent = f", {first.software_agent}" if first.software_agent else ""
+            where = f": {t('step', lang, n=n)}{agent}"
+        return f"{t(report.ai, lang)}{where}"
+    if report.state == "invalid":
+        reasons = []
+        if report.intact is False:
+            reasons.append(t("tampered", lang))
+        if report.signature_valid is False:
+            reasons.append(t("bad_signature", lang))
+        if report.expired:
+            reasons.append(t("expired", lang))
+        if report.credential_ok is False:
+            reasons.append(t("bad_credential", lang))
+        return t("invalid", lang) + (f" ({', '.join(reasons)})" if reasons else "")
+    parts = [t("handmade", lang) if report.is_handmade else
+             t("ai_unknown", lang) if report.ai == "unknown" else t("signed", lang)]
+    if who:
+        parts.append(t("signed_by", lang, who=who))
+    parts.append(t("trusted", lang) if report.state == "trusted" else t("not_trusted", lang))
+    return ", ".join(parts)
+
+
+def training_text(report: ProvenanceReport, lang: str = "en") -> str:
+    return f"{t('training', lang)}: {t(report.training, lang)}"
+
+
+def render_summary(report: ProvenanceReport, lang: str = "en", *, verbose_findings: bool = True) -> str:
+    """The ``verify`` block: the token line, the verdict, and the findings that decided it."""
+    lines = [f"{report.path}: {report.summary()}", f"  {verdict(report, lang)}"]
+    if report.state not in ("no_manifest", "error"):
+        lines.append(f"  {training_text(report, lang)}")
+    if verbose_findings:
+        for f in report.findings:
+            if f.severity == "info" and f.code not in ("trust.not_configured",):
+                continue
+            lines.append(f"  - [{f.severity}] {f.message} ({f.code})")
+        for h in report.hints:
+            if h.signal != "info":
+                lines.append(f"  - [hint] {h.message}")
+    return "\n".join(lines)
+
+
+def _step_line(n: int, step: LineageStep) -> str:
+    indent = "    " * step.depth
+    mark = "AI " if step.generative else ""
+    if step.kind == "ingredient":
+        title = step.title or "untitled"
+        extra = f" ({step.reason})" if step.reason else ""
+        return f"{indent}└─ ingredient {step.relationship or ''}: {title}{extra}"
+    pieces = [step.action or step.kind]
+    if step.digital_source_type:
+        pieces.append(f"[{step.digital_source_type.rsplit('/', 1)[-1]}]")
+    if step.software_agent:
+        pieces.append(f"by {step.software_agent}")
+    line = f"{indent}{n:>2}. {mark}{' '.join(pieces)}"
+    if step.generative and step.reason:
+        line += f"  <- {step.reason}"
+    return line
+
+
+def render_tree(report: ProvenanceReport, lang: str = "en") -> str:
+    """The ``report`` view: the verdict, every manifest, action and ingredient as an indented tree."""
+    lines = [render_summary(report, lang, verbose_findings=False)]
+    if report.signer:
+        s = report.signer
+        lines.append(f"  signer: {s.name} (issuer {s.issuer}, {s.alg}, "
+                     f"{'signed at ' + s.signed_at if s.signed_at else 'no timestamp'})")
+    if report.authors:
+        lines.append(f"  author: {', '.join(report.authors)}")
+    if report.lineage:
+        lines.append(f"  history ({report.manifest_count} manifest{'s' if report.manifest_count != 1 else ''}):")
+        current = None
+        for n, step in enumerate(report.lineage, 1):
+            if step.manifest != current and step.kind != "ingredient":
+                current = step.manifest
+                lines.append(f"  {'    ' * step.depth}manifest {step.manifest} "
+                             f"signed by {step.signer or 'unknown'}")
+            lines.append("  " + _step_line(n, step))
+    if report.findings:
+        lines.append("  findings:")
+        lines += [f"  - [{f.severity}] {f.message} ({f.code})" for f in report.findings]
+    if report.hints:
+        lines.append("  hints outside C2PA (unsigned):")
+        lines += [f"  - {h.source} {h.field}: {h.value[:80]} -> {h.signal}" for h in report.hints]
+    return "\n".join(lines)
+
+
+def render_json(reports: Sequence[ProvenanceReport], extra: Sequence[dict[str, Any]] | None = None) -> str:
+    """The ``handmade.report/v1`` document; ``extra`` merges per-result keys (e.g. a policy decision)."""
+    doc = results_document(list(reports))
+    if extra:
+        for result, more in zip(doc["results"], extra, strict=True):
+            result.update(more)
+    return json.dumps(doc, indent=2, ensure_ascii=False)

@@ -1,0 +1,64 @@
+"""Shared fixtures: the third-party corpus, a test PKI made at test time, fresh real images."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = Path(os.environ.get("HANDMADE_CORPUS", ROOT.parent / "shared" / "corpus"))
+
+
+def corpus_or_skip() -> Path:
+    if not (CORPUS / "CATALOG.json").is_file():
+        pytest.skip(f"THIRD-PARTY CORPUS NOT FOUND at {CORPUS}: set HANDMADE_CORPUS to run these tests")
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    return corpus_or_skip()
+
+
+@pytest.fixture(scope="session")
+def catalog(corpus: Path) -> list[dict[str, Any]]:
+    return list(json.loads((corpus / "CATALOG.json").read_text()))
+
+
+def catalog_entries() -> list[dict[str, Any]]:
+    """The catalog at collection time (empty when the corpus is absent: tests then skip loudly)."""
+    path = CORPUS / "CATALOG.json"
+    return list(json.loads(path.read_text())) if path.is_file() else []
+
+
+def make_photo(path: Path, size: tuple[int, int] = (320, 240), fmt: str | None = None, seed: int = 1) -> Path:
+    """A small photographic-like image (noise over a gradient), written for real with Pillow."""
+    from PIL import Image, ImageFilter
+
+    w, h = size
+    base = Image.linear_gradient("L").resize((w, h)).convert("RGB")
+    noise = Image.effect_noise((w, h), 30 + seed).convert("RGB")
+    img = Image.blend(base, noise, 0.4).filter(ImageFilter.SMOOTH)
+    fmt = fmt or {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP", ".tif": "TIFF",
+                  ".tiff": "TIFF", ".gif": "GIF"}[path.suffix.lower()]
+    kwargs: dict[str, Any] = {"quality": 90} if fmt in ("JPEG", "WEBP") else {}
+    img.save(path, fmt, **kwargs)
+    return path
+
+
+def photo_bytes(fmt: str = "JPEG", size: tuple[int, int] = (320, 240)) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.effect_noise(size, 40).convert("RGB").save(out, fmt)
+    return out.getvalue()
+
+
+@pytest.fixture
+def photo(tmp_path: Path) -> Path:
+    return make_photo(tmp_path / "photo.jpg")
