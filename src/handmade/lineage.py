@@ -225,9 +225,11 @@ def _walk(w: _Walk, label: str, depth: int, relationship: str | None) -> tuple[b
             code = status.get("code") if isinstance(status, dict) else None
             if code and not str(code).endswith((".match", ".validated", ".trusted", ".insideValidity")) \
                     and code != "signingCredential.untrusted":
-                w.findings.append(Finding("ingredient.invalid", "error",
-                                          f"Ingredient '{_text(ingredient.get('title'))}': "
-                                          f"{_text(status.get('explanation')) or code}", str(code)))
+                # Recorded when the ingredient was added: history, not a failure of this file.
+                w.findings.append(Finding("ingredient.recorded_status", "warning",
+                                          f"When ingredient '{_text(ingredient.get('title'))}' was added, it "
+                                          f"had a problem: {_text(status.get('explanation')) or code}",
+                                          str(code)))
         if isinstance(child, str):
             child_origin, child_any = _walk(w, child, depth + 1, rel)
             any_generative = any_generative or child_any

@@ -218,7 +218,8 @@ def facets_from_status(results: dict[str, Any] | None, c2pa_state: str, has_ingr
         for e in _codes(vd.get("failure")):
             if e["code"] in _SOFT_FAILURES or e["code"] in _IGNORED_FAILURES:
                 continue
-            ingredient_failures.append(_finding_for(e, "In an ingredient: "))
+            f = _finding_for(e, "In an ingredient: ")
+            ingredient_failures.append(Finding("ingredient." + f.code, f.severity, f.message, f.source))
     findings += ingredient_failures
 
     binding_fail = bool(failure_codes & _BINDING)
@@ -243,7 +244,10 @@ def facets_from_status(results: dict[str, Any] | None, c2pa_state: str, has_ingr
         state: State = "invalid"
         if c2pa_state == "Invalid" and not (hard or ingredients_valid is False):
             # c2pa-rs said Invalid for a reason not in its failure list: say so rather than guess.
-            findings.append(Finding("c2pa.invalid", "error", "c2pa reports the manifest as invalid.", None))
+            soft = sorted(failure_codes & _SOFT_FAILURES - {"signingCredential.untrusted"})
+            why = (" because of: " + ", ".join(soft) + " (see the warnings; not tampering)") if soft else ""
+            findings.append(Finding("c2pa.invalid", "error", f"c2pa reports the manifest as invalid{why}.",
+                                    soft[0] if soft else None))
     elif trusted:
         state = "trusted"
     else:
