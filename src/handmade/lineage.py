@@ -15,7 +15,8 @@ The verdict (C2PA 2.1 §18.15; conformance signal rubrics):
 - ``generative``: the image itself was made by AI: a fully generative creation at the origin of the
   ``parentOf`` chain (edits on top of an AI image leave an AI image);
 - ``ai_assisted``: some step or ingredient anywhere in the chain is generative;
-- ``unknown``: an unrecognised source type somewhere, and nothing generative;
+- ``unknown``: nothing generative found, but part of the chain could not be examined (too deep, a
+  cycle, a missing ingredient manifest) or uses an unrecognised source type;
 - ``none_declared``: a readable chain that declares no generative step.
 """
 
@@ -40,9 +41,12 @@ class _Walk:
     store: dict[str, Any]
     steps: list[LineageStep] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
-    visited: set[str] = field(default_factory=set)
+    visited: set[str] = field(default_factory=set)  # examined already (a DAG may reuse a manifest)
+    path: list[str] = field(default_factory=list)  # the chain being walked now (for cycle detection)
     unknown_types: list[str] = field(default_factory=list)
     truncated: bool = False
+    verdicts: dict[str, tuple[bool, bool]] = field(default_factory=dict)
+    incomplete: bool = False  # part of the chain could not be examined (too deep, cycle, missing)
 
 
 @dataclass(frozen=True)
@@ -153,21 +157,37 @@ def _manifest_markers(manifest: dict[str, Any]) -> list[str]:
 def _walk(w: _Walk, label: str, depth: int, relationship: str | None) -> tuple[bool, bool]:
     """Walk one manifest and its ingredients. Returns (fully_generative_origin, any_generative)."""
     if len(w.steps) >= MAX_STEPS or depth > MAX_DEPTH:
+        w.incomplete = True
         if not w.truncated:
             w.truncated = True
             w.findings.append(Finding("lineage.truncated", "warning",
                                       f"The edit chain is deeper or longer than {MAX_DEPTH} levels / "
                                       f"{MAX_STEPS} steps; the rest was not examined.", label))
         return False, False
-    if label in w.visited:
+    if label in w.path:
+        w.incomplete = True
         w.findings.append(Finding("lineage.cycle", "warning",
                                   "An ingredient points back to a manifest already in the chain; "
                                   "the loop was not followed.", label))
         return False, False
+    if label in w.visited:
+        # Reused ingredient (the same manifest twice in a DAG): examined once, its verdict is remembered.
+        return w.verdicts.get(label, (False, False))
     w.visited.add(label)
+    w.path.append(label)
+    try:
+        result = _walk_manifest(w, label, depth, relationship)
+    finally:
+        w.path.pop()
+    w.verdicts[label] = result
+    return result
+
+
+def _walk_manifest(w: _Walk, label: str, depth: int, relationship: str | None) -> tuple[bool, bool]:
     manifests = w.store.get("manifests") or {}
     manifest = manifests.get(label) if isinstance(manifests, dict) else None
     if not isinstance(manifest, dict):
+        w.incomplete = True
         w.findings.append(Finding("lineage.manifest_missing", "warning",
                                   "An ingredient names a manifest that is not in the file.", label))
         return False, False
@@ -314,6 +334,8 @@ def analyse(store: dict[str, Any]) -> Lineage:
         ai: AiVerdict = "generative"
     elif any_generative:
         ai = "ai_assisted"
+    elif w.incomplete:
+        ai = "unknown"  # an unexamined part of the chain is never called AI-free
     elif w.unknown_types:
         ai = "unknown"
         w.findings.append(Finding("lineage.unknown_source_type", "warning",

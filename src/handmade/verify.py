@@ -219,7 +219,8 @@ def facets_from_status(results: dict[str, Any] | None, c2pa_state: str, has_ingr
             if e["code"] in _SOFT_FAILURES or e["code"] in _IGNORED_FAILURES:
                 continue
             f = _finding_for(e, "In an ingredient: ")
-            ingredient_failures.append(Finding("ingredient." + f.code, f.severity, f.message, f.source))
+            code = f.code if f.code.startswith("ingredient.") else "ingredient." + f.code
+            ingredient_failures.append(Finding(code, f.severity, f.message, f.source))
     findings += ingredient_failures
 
     binding_fail = bool(failure_codes & _BINDING)
