@@ -182,7 +182,8 @@ class ProvenanceReport:
     def summary(self) -> str:
         """A machine-parseable token line: ``TRUSTED INTACT HUMAN NO-AI NO-TRAINING``."""
         if self.error is not None:
-            return f"{self.state.upper()} ERROR {self.error.code}"
+            prefix = "" if self.state == "error" else f"{self.state.upper()} "
+            return f"{prefix}ERROR {self.error.code}"
         if self.state == "no_manifest":
             tokens = ["NO-MANIFEST"]
             hint = self.hints_suggest

@@ -1,0 +1,80 @@
+"""Policies: presets, TOML files, and that a typo can never loosen a policy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from handmade.models import LineageStep, ProvenanceReport
+from handmade.policy import PRESETS, PolicyConfigError, evaluate, load_policy
+
+
+def report(**kw: object) -> ProvenanceReport:
+    base: dict[str, object] = dict(path="x.jpg", state="valid", intact=True, signature_valid=True, trusted=False,
+                                   human_authored=True, ai="none_declared", training="not_allowed")
+    base.update(kw)
+    return ProvenanceReport(**base)  # type: ignore[arg-type]
+
+
+def codes(policy: str, r: ProvenanceReport) -> set[str]:
+    return {f.code for f in evaluate(PRESETS[policy], r).reasons}
+
+
+def test_handmade_accepts_valid_human_no_ai() -> None:
+    assert evaluate(PRESETS["handmade"], report()).accepted
+
+
+def test_trusted_needs_trust() -> None:
+    assert codes("trusted", report()) == {"policy.not_trusted"}
+    assert evaluate(PRESETS["trusted"], report(state="trusted", trusted=True)).accepted
+
+
+@pytest.mark.parametrize("ai,code", [("generative", "policy.generative"), ("ai_assisted", "policy.ai_assisted"),
+                                     ("unknown", "policy.ai_unknown")])
+def test_handmade_rejects_ai(ai: str, code: str) -> None:
+    step = LineageStep("m", "c2pa.created", None, None, 0, True)
+    assert code in codes("handmade", report(ai=ai, human_authored=False, lineage=(step,)))
+
+
+def test_no_manifest_fails_handmade_and_trusted_but_not_any() -> None:
+    r = report(state="no_manifest", intact=None, signature_valid=None, human_authored=None, ai="unknown")
+    assert codes("handmade", r) == {"policy.no_manifest"}
+    assert codes("trusted", r) == {"policy.no_manifest"}
+    assert evaluate(PRESETS["any"], r).accepted
+
+
+def test_intact_accepts_ai_but_not_tampering() -> None:
+    assert evaluate(PRESETS["intact"], report(ai="generative")).accepted
+    assert codes("intact", report(state="invalid", intact=False)) == {"policy.not_intact"}
+
+
+def test_toml_policy_file(tmp_path: Path) -> None:
+    f = tmp_path / "desk.toml"
+    f.write_text('base = "intact"\nforbid_generative = true\nrequire_no_training = true\n')
+    policy = load_policy(f)
+    assert policy.name == "desk" and policy.forbid_generative and policy.require_no_training
+    assert not evaluate(policy, report(ai="generative")).accepted
+    assert not evaluate(policy, report(training="allowed")).accepted
+    assert evaluate(policy, report(ai="ai_assisted")).accepted
+
+
+def test_typo_in_policy_file_is_refused(tmp_path: Path) -> None:
+    f = tmp_path / "p.toml"
+    f.write_text("forbid_generatve = true\n")
+    with pytest.raises(PolicyConfigError) as exc:
+        load_policy(f)
+    assert exc.value.code == "policy.keys"
+
+
+def test_non_boolean_value_refused(tmp_path: Path) -> None:
+    f = tmp_path / "p.toml"
+    f.write_text('forbid_generative = "yes"\n')
+    with pytest.raises(PolicyConfigError):
+        load_policy(f)
+
+
+def test_unknown_preset() -> None:
+    with pytest.raises(PolicyConfigError) as exc:
+        load_policy("strictest")
+    assert exc.value.code == "policy.unknown"
