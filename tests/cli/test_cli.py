@@ -1,0 +1,179 @@
+"""The command line: exit codes, JSON on stdout only, summary tokens, messages without tracebacks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from handmade.cli import main
+from handmade.keys import test_root_pem
+from tests.conftest import make_photo
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def root_pem(tmp_path: Path) -> Path:
+    p = tmp_path / "root.pem"
+    p.write_bytes(test_root_pem())
+    return p
+
+
+@pytest.fixture
+def signed(tmp_path: Path, runner: CliRunner) -> Path:
+    out = tmp_path / "signed.jpg"
+    r = runner.invoke(main, ["sign", str(make_photo(tmp_path / "in.jpg")), "-o", str(out), "--author", "Jane Doe"])
+    assert r.exit_code == 0, r.output
+    return out
+
+
+def test_sign_warns_about_test_identity_on_stderr(tmp_path: Path, runner: CliRunner) -> None:
+    r = runner.invoke(main, ["sign", str(make_photo(tmp_path / "in.jpg")), "-o", str(tmp_path / "o.jpg")])
+    assert r.exit_code == 0
+    assert "FOR TESTING ONLY" in r.stderr
+    assert "FOR TESTING ONLY" not in r.stdout
+
+
+def test_verify_trusted_summary_and_exit_0(signed: Path, root_pem: Path, runner: CliRunner) -> None:
+    r = runner.invoke(main, ["verify", str(signed), "--trust", str(root_pem)])
+    assert r.exit_code == 0, r.output
+    assert f"{signed}: TRUSTED INTACT HUMAN NO-AI NO-TRAINING" in r.stdout
+
+
+def test_verify_without_anchor_is_valid_and_passes_handmade(signed: Path, runner: CliRunner,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("HANDMADE_TRUST", raising=False)
+    r = runner.invoke(main, ["verify", str(signed)])
+    assert r.exit_code == 0
+    assert "VALID INTACT HUMAN NO-AI NO-TRAINING" in r.stdout
+    r = runner.invoke(main, ["verify", str(signed), "--policy", "trusted"])
+    assert r.exit_code == 1
+
+
+def test_trust_from_environment(signed: Path, root_pem: Path, runner: CliRunner,
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HANDMADE_TRUST", str(root_pem))
+    r = runner.invoke(main, ["verify", str(signed), "--policy", "trusted"])
+    assert r.exit_code == 0 and "TRUSTED" in r.stdout
+
+
+def test_verify_json_is_pure_json(signed: Path, runner: CliRunner) -> None:
+    r = runner.invoke(main, ["verify", str(signed), "--json"])
+    doc = json.loads(r.stdout)
+    assert doc["schema"] == "handmade.report/v1"
+    assert doc["results"][0]["state"] == "valid"
+    assert doc["results"][0]["policy"]["accepted"] is True
+
+
+def test_tampered_file_exit_1(signed: Path, tmp_path: Path, runner: CliRunner) -> None:
+    data = bytearray(signed.read_bytes())
+    data[-200] ^= 0xFF
+    bad = tmp_path / "bad.jpg"
+    bad.write_bytes(bytes(data))
+    r = runner.invoke(main, ["verify", str(bad)])
+    assert r.exit_code == 1
+    assert "INVALID TAMPERED" in r.stdout
+
+
+def test_no_manifest_fails_handmade_passes_any(tmp_path: Path, runner: CliRunner) -> None:
+    plain = make_photo(tmp_path / "plain.jpg")
+    assert runner.invoke(main, ["verify", str(plain)]).exit_code == 1
+    assert runner.invoke(main, ["verify", str(plain), "--policy", "any"]).exit_code == 0
+
+
+@pytest.mark.parametrize("content", [b"", b"not an image at all"])
+def test_bad_input_exit_3_without_traceback(content: bytes, tmp_path: Path, runner: CliRunner) -> None:
+    f = tmp_path / "x.jpg"
+    f.write_bytes(content)
+    r = runner.invoke(main, ["verify", str(f)])
+    assert r.exit_code == 3
+    assert "Traceback" not in r.output
+    r = runner.invoke(main, ["sign", str(f), "-o", str(tmp_path / "o.jpg")])
+    assert r.exit_code == 3 and "error:" in r.stderr and "Traceback" not in r.output
+
+
+def test_missing_file_and_directory(tmp_path: Path, runner: CliRunner) -> None:
+    assert runner.invoke(main, ["verify", str(tmp_path / "nope.jpg")]).exit_code == 3
+    assert runner.invoke(main, ["report", str(tmp_path)]).exit_code == 3
+
+
+def test_usage_error_exit_2(runner: CliRunner) -> None:
+    assert runner.invoke(main, ["verify"]).exit_code == 2
+    assert runner.invoke(main, ["sign", "x.jpg"]).exit_code == 2
+    assert runner.invoke(main, ["verify", "x.jpg", "--policy", "nonsense"]).exit_code == 3
+
+
+def test_report_tree_marks_ai(corpus: Path, runner: CliRunner) -> None:
+    r = runner.invoke(main, ["report", str(corpus / "composite-photoshop-opened-firefly-ingredient.jpg")])
+    assert r.exit_code == 0
+    assert "AI-ASSISTED" in r.stdout and "AI c2pa.created" in r.stdout and "ingredient" in r.stdout
+
+
+def test_report_json_and_french(corpus: Path, runner: CliRunner) -> None:
+    r = runner.invoke(main, ["report", str(corpus / "ai-adobe-firefly-2025-text-to-image.jpg"), "--json"])
+    assert json.loads(r.stdout)["results"][0]["ai"] == "generative"
+    r = runner.invoke(main, ["report", str(corpus / "ai-adobe-firefly-2025-text-to-image.jpg"), "--lang", "fr"])
+    assert "Image générée par IA" in r.stdout
+
+
+def test_sign_refuses_ai_exit_3(corpus: Path, tmp_path: Path, runner: CliRunner) -> None:
+    out = tmp_path / "o.jpg"
+    r = runner.invoke(main, ["sign", str(corpus / "ai-adobe-firefly-2025-text-to-image.jpg"), "-o", str(out)])
+    assert r.exit_code == 3
+    assert "sign.generative_history" in r.stderr
+    assert not out.exists()
+
+
+def test_sign_batch_exit_1_and_lines(tmp_path: Path, runner: CliRunner) -> None:
+    a = make_photo(tmp_path / "a.jpg")
+    bad = tmp_path / "b.jpg"
+    bad.write_bytes(b"\xff\xd8\xffjunk")
+    c = make_photo(tmp_path / "c.jpg", seed=3)
+    r = runner.invoke(main, ["sign", str(a), str(bad), str(c), "-o", str(tmp_path / "out"), "--json"])
+    assert r.exit_code == 1
+    doc = json.loads(r.stdout)
+    assert [x["ok"] for x in doc["results"]].count(True) == 2
+    assert "signed 2 of 3 file(s); 1 failed" in r.stderr
+
+
+def test_keys_init_and_check(tmp_path: Path, runner: CliRunner) -> None:
+    out = tmp_path / "id"
+    r = runner.invoke(main, ["keys", "init", "--out", str(out), "--name", "Jane Doe"],
+                      env={"HANDMADE_KEY_PASSPHRASE": "correct horse"})
+    assert r.exit_code == 0, r.output
+    assert "trust anchor" in r.stdout
+    key, chain = out / "signer.key", out / "signer-chain.pem"
+    assert (key.stat().st_mode & 0o777) == 0o600
+    r = runner.invoke(main, ["keys", "check", "--key", str(key), "--chain", str(chain)],
+                      env={"HANDMADE_KEY_PASSPHRASE": "correct horse"})
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(main, ["keys", "check", "--key", str(key), "--chain", str(chain)],
+                      env={"HANDMADE_KEY_PASSPHRASE": "wrong"})
+    assert r.exit_code == 1 and "keys.passphrase" in r.stdout and "wrong" not in r.stdout
+    photo = make_photo(tmp_path / "p.jpg")
+    r = runner.invoke(main, ["sign", str(photo), "-o", str(tmp_path / "s.jpg"), "--key", str(key), "--chain",
+                             str(chain)], env={"HANDMADE_KEY_PASSPHRASE": "correct horse"})
+    assert r.exit_code == 0, r.output
+    assert "FOR TESTING ONLY" not in r.stderr
+    r = runner.invoke(main, ["verify", str(tmp_path / "s.jpg"), "--trust", str(out / "root-ca.pem"),
+                             "--policy", "trusted"])
+    assert r.exit_code == 0 and "Jane Doe" in r.stdout
+
+
+def test_real_entry_point_and_help_in_readme() -> None:
+    exe = shutil.which("handmade")
+    cmd = [exe] if exe else [sys.executable, "-m", "handmade"]
+    r = subprocess.run([*cmd, "--help"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    # README shows `handmade --help` verbatim: keep it in sync.
+    assert r.stdout.strip() in readme

@@ -1,0 +1,313 @@
+"""Signing for real: c2pa-python writes, c2pa-python reads back, across key algorithms and formats."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from handmade import labels
+from handmade.errors import InputError, SigningError
+from handmade.keys import load_identity, test_root_pem
+from handmade.sign import SignOptions, sign_batch, sign_image
+from handmade.verify import TrustAnchors, inspect
+from tests.conftest import make_photo
+from tests.pki import make_pki
+
+ALGS = ["es256", "es384", "ps256", "ed25519"]
+
+
+def raw_store(path: Path) -> dict[str, Any]:
+    """Read a signed file with c2pa-python directly (not through handmade) to check what was written."""
+    import c2pa
+
+    with c2pa.Reader(str(path)) as reader:
+        return dict(json.loads(reader.json()))
+
+
+def active_assertions(path: Path) -> dict[str, Any]:
+    store = raw_store(path)
+    manifest = store["manifests"][store["active_manifest"]]
+    return {a["label"]: a["data"] for a in manifest["assertions"]}
+
+
+@pytest.fixture(scope="module", params=ALGS)
+def pki(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    return make_pki(tmp_path_factory.mktemp(f"pki-{request.param}"), alg=request.param)
+
+
+def test_sign_writes_exact_assertions(pki: Any, tmp_path: Path) -> None:
+    src = make_photo(tmp_path / "in.jpg")
+    out = tmp_path / "out.jpg"
+    identity = load_identity(pki.key_pem, pki.chain_pem)
+    result = sign_image(src, out, SignOptions(author="Jane Doe", made_with="film"), identity)
+    a = active_assertions(out)
+    actions = a["c2pa.actions.v2"]["actions"]
+    assert actions[0]["action"] == "c2pa.created"
+    assert actions[0]["digitalSourceType"] == labels.iptc_uri("negativeFilm")
+    assert a["c2pa.actions.v2"]["allActionsIncluded"] is True
+    assert a["cawg.metadata"]["dc:creator"] == ["Jane Doe"]
+    assert "Jane Doe" in a["cawg.metadata"]["dc:rights"]
+    for label, prefix in (("cawg.training-mining", "cawg"), ("c2pa.training-mining", "c2pa")):
+        entries = a[label]["entries"]
+        assert entries == {f"{prefix}.{u}": {"use": "notAllowed"} for u in labels.TRAINING_USES}
+    assert "c2pa.metadata" not in a and "stds.schema-org.CreativeWork" not in a
+    # The library's own re-read, against our root: trusted, intact, human, no AI, no training.
+    trusted = inspect(out, trust=TrustAnchors.from_pem(pki.root_pem.read_bytes()))
+    assert trusted.summary() == "TRUSTED INTACT HUMAN NO-AI NO-TRAINING"
+    assert result.report.human_authored and not result.parent_kept
+    assert trusted.signer is not None and trusted.signer.alg == pki.alg
+
+
+def test_valid_without_anchor_invalid_after_one_pixel_byte(pki: Any, tmp_path: Path) -> None:
+    src = make_photo(tmp_path / "in.jpg")
+    out = tmp_path / "out.jpg"
+    sign_image(src, out, SignOptions(author="A"), load_identity(pki.key_pem, pki.chain_pem))
+    assert inspect(out).state == "valid"
+    data = bytearray(out.read_bytes())
+    data[-200] ^= 0x01  # inside the entropy-coded scan, well after the manifest
+    tampered = tmp_path / "tampered.jpg"
+    tampered.write_bytes(bytes(data))
+    report = inspect(tampered, trust=TrustAnchors.from_pem(pki.root_pem.read_bytes()))
+    assert report.state == "invalid" and report.intact is False
+    assert "binding.mismatch" in {f.code for f in report.findings}
+
+
+def test_allow_ai_training_flag(tmp_path: Path) -> None:
+    out = tmp_path / "out.jpg"
+    sign_image(make_photo(tmp_path / "in.jpg"), out, SignOptions(author="A", allow_ai_training=True))
+    a = active_assertions(out)
+    assert {e["use"] for e in a["cawg.training-mining"]["entries"].values()} == {"allowed"}
+    assert inspect(out).training == "allowed"
+
+
+@pytest.mark.parametrize("made_with", sorted(labels.MADE_WITH))
+def test_made_with_sets_source_type(made_with: str, tmp_path: Path) -> None:
+    out = tmp_path / "out.jpg"
+    sign_image(make_photo(tmp_path / "in.jpg"), out, SignOptions(made_with=made_with), None)
+    action = active_assertions(out)["c2pa.actions.v2"]["actions"][0]
+    assert action["digitalSourceType"] == labels.iptc_uri(labels.MADE_WITH[made_with])
+
+
+@pytest.mark.parametrize("suffix", [".jpg", ".png", ".webp", ".tif"])
+def test_formats_keep_their_type_and_pixels(suffix: str, tmp_path: Path) -> None:
+    from PIL import Image
+
+    src = make_photo(tmp_path / f"in{suffix}")
+    out = tmp_path / f"out{suffix}"
+    sign_image(src, out, SignOptions(author="Jane Doe"))
+    with Image.open(src) as a, Image.open(out) as b:
+        assert a.format == b.format
+        assert a.tobytes() == b.tobytes()  # signing never re-encodes pixels
+    report = inspect(out, trust=TrustAnchors.from_pem(test_root_pem()))
+    assert report.state == "trusted" and report.human_authored
+
+
+def test_plain_metadata_written_for_non_c2pa_readers(tmp_path: Path) -> None:
+    import piexif
+
+    out = tmp_path / "out.jpg"
+    sign_image(make_photo(tmp_path / "in.jpg"), out, SignOptions(author="Jane Doe", made_with="camera"))
+    exif = piexif.load(str(out))
+    assert exif["0th"][piexif.ImageIFD.Artist] == b"Jane Doe"
+    assert b"Jane Doe" in exif["0th"][piexif.ImageIFD.Copyright]
+    data = out.read_bytes()
+    assert b"digitalsourcetype/digitalCapture" in data
+    assert b"DMI-PROHIBITED" in data
+    from handmade.hints import read_hints
+
+    signals = {h.signal for h in read_hints(data)}
+    assert "training_prohibited" in signals and "generative" not in signals
+
+
+def test_badge_is_recorded_as_an_edit(tmp_path: Path) -> None:
+    out = tmp_path / "out.jpg"
+    result = sign_image(make_photo(tmp_path / "in.jpg", size=(640, 480)), out,
+                        SignOptions(author="A", badge=True, lang="fr"))
+    actions = active_assertions(out)["c2pa.actions.v2"]["actions"]
+    assert [x["action"] for x in actions] == ["c2pa.created", "c2pa.edited"]
+    assert "Fait à la main" in actions[1]["description"]
+    assert result.badge and result.report.human_authored
+
+
+def test_never_overwrites_without_permission(tmp_path: Path) -> None:
+    src = make_photo(tmp_path / "in.jpg")
+    out = tmp_path / "out.jpg"
+    out.write_bytes(b"keep me")
+    with pytest.raises(SigningError) as exc:
+        sign_image(src, out)
+    assert exc.value.code == "output.exists"
+    assert out.read_bytes() == b"keep me"
+    sign_image(src, out, overwrite=True)
+    assert inspect(out).state == "valid"
+
+
+def test_original_untouched_and_no_temp_left(tmp_path: Path) -> None:
+    src = make_photo(tmp_path / "in.jpg")
+    before = src.read_bytes()
+    sign_image(src, tmp_path / "out.jpg")
+    assert src.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jpg", "out.jpg"]
+
+
+def test_crash_before_rename_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import handmade.files
+
+    def boom(tmp: Path, dest: Path) -> None:
+        assert tmp.exists()  # the temp file was fully written
+        raise OSError(5, "simulated crash")
+
+    monkeypatch.setattr(handmade.files, "_before_rename_hook", boom)
+    src = make_photo(tmp_path / "in.jpg")
+    before = src.read_bytes()
+    with pytest.raises(SigningError) as exc:
+        sign_image(src, tmp_path / "out.jpg")
+    assert exc.value.code == "output.failed"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jpg"]
+    assert src.read_bytes() == before
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores directory permissions")
+def test_read_only_output_dir(tmp_path: Path) -> None:
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    try:
+        with pytest.raises(SigningError) as exc:
+            sign_image(make_photo(tmp_path / "in.jpg"), ro / "out.jpg")
+        assert exc.value.code == "output.not_writable"
+    finally:
+        ro.chmod(0o700)
+
+
+def test_sign_in_place_only_with_overwrite(tmp_path: Path) -> None:
+    src = make_photo(tmp_path / "in.jpg")
+    with pytest.raises(SigningError):
+        sign_image(src, src)
+    sign_image(src, src, overwrite=True)
+    assert inspect(src).state == "valid"
+
+
+@pytest.mark.parametrize("content,code", [(b"", "input.empty"), (b"hello world, not an image", "input.not_image")])
+def test_bad_inputs_are_refused_cleanly(content: bytes, code: str, tmp_path: Path) -> None:
+    src = tmp_path / "bad.jpg"
+    src.write_bytes(content)
+    with pytest.raises(InputError) as exc:
+        sign_image(src, tmp_path / "out.jpg")
+    assert exc.value.code == code
+    assert not (tmp_path / "out.jpg").exists()
+
+
+def test_truncated_jpeg_is_refused_without_output(tmp_path: Path) -> None:
+    src = make_photo(tmp_path / "in.jpg")
+    cut = tmp_path / "cut.jpg"
+    cut.write_bytes(src.read_bytes()[:300])
+    with pytest.raises((InputError, SigningError)):
+        sign_image(cut, tmp_path / "out.jpg")
+    assert not (tmp_path / "out.jpg").exists()
+
+
+def test_unsupported_format(tmp_path: Path) -> None:
+    from PIL import Image
+
+    src = tmp_path / "in.bmp"
+    Image.new("RGB", (10, 10)).save(src)
+    with pytest.raises(InputError) as exc:
+        sign_image(src, tmp_path / "out.bmp")
+    assert exc.value.code == "input.not_image"
+
+
+def test_batch_goes_on_past_a_corrupt_file(tmp_path: Path) -> None:
+    folder = tmp_path / "shoot"
+    folder.mkdir()
+    for i in range(3):
+        make_photo(folder / f"a{i}.jpg", seed=i)
+    (folder / "a1b-corrupt.jpg").write_bytes(b"\xff\xd8\xff garbage")
+    for i in range(3, 5):
+        make_photo(folder / f"b{i}.jpg", seed=i)
+    result = sign_batch([folder], tmp_path / "out", SignOptions(author="A"))
+    assert len(result.items) == 6
+    assert [Path(i.source).name for i in result.failed] == ["a1b-corrupt.jpg"]
+    assert len(result.succeeded) == 5
+    for item in result.succeeded:
+        assert inspect(item.output).state == "valid"
+    assert not (tmp_path / "out" / "a1b-corrupt.jpg").exists()
+
+
+def test_batch_parallel_workers(tmp_path: Path) -> None:
+    files = [make_photo(tmp_path / f"p{i}.jpg", seed=i) for i in range(6)]
+    result = sign_batch(files, tmp_path / "out", SignOptions(author="A"), workers=2)
+    assert len(result.succeeded) == 6
+    assert [Path(i.source).name for i in result.items] == [f.name for f in files]
+
+
+# --- third-party history -------------------------------------------------------------------------------
+HUMAN_PARENTS = ["edit-photoshop-2025-opened-resized.jpg", "edit-photoshop-2023-drawing-actions.png",
+                 "capture-cawg-identity-training-notallowed.jpg", "camera-nikon-z9-2022-expired.jpeg"]
+
+
+@pytest.mark.parametrize("name", HUMAN_PARENTS)
+def test_existing_manifest_kept_as_parent(name: str, corpus: Path, tmp_path: Path) -> None:
+    src = tmp_path / name
+    shutil.copy(corpus / name, src)
+    out = tmp_path / f"out{src.suffix}"
+    result = sign_image(src, out, SignOptions(author="Jane Doe"))
+    assert result.parent_kept
+    store = raw_store(out)
+    active = store["manifests"][store["active_manifest"]]
+    parents = [i for i in active["ingredients"] if i["relationship"] == "parentOf"]
+    assert len(parents) == 1 and parents[0].get("active_manifest") in store["manifests"]
+    actions = next(a for a in active["assertions"] if a["label"] == "c2pa.actions.v2")["data"]["actions"]
+    assert [a["action"] for a in actions[:2]] == ["c2pa.opened", "c2pa.edited"]
+    report = inspect(out)
+    assert report.ai == "none_declared"
+    assert any(s.depth == 1 for s in report.lineage)  # the parent's own history is part of the chain
+
+
+def _ai_files() -> list[str]:
+    from tests.conftest import catalog_entries
+
+    return [e["file"] for e in catalog_entries()
+            if e["expect_generative"] is True]
+
+
+@pytest.mark.parametrize("name", _ai_files())
+def test_signing_ai_is_refused(name: str, corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / ("out" + Path(name).suffix)
+    with pytest.raises(SigningError) as exc:
+        sign_image(corpus / name, out, SignOptions(author="Launderer"))
+    assert exc.value.code in ("sign.generative_history", "sign.generative_hint", "sign.unsupported_format")
+    if "nomanifest" not in name:
+        assert exc.value.code != "sign.unsupported_format" or Path(name).suffix in (".webp",)
+    assert not out.exists()
+
+
+def test_refusal_names_the_generative_step(corpus: Path, tmp_path: Path) -> None:
+    with pytest.raises(SigningError) as exc:
+        sign_image(corpus / "composite-photoshop-generative-fill.jpg", tmp_path / "o.jpg")
+    assert exc.value.code == "sign.generative_history"
+    assert "generative" in exc.value.message.lower() or "ai" in exc.value.message.lower()
+
+
+@pytest.mark.parametrize("name", ["unreadable-unknown-alg.jpg", "unreadable-prerelease-manifest.jpg"])
+def test_unreadable_history_is_refused(name: str, corpus: Path, tmp_path: Path) -> None:
+    with pytest.raises(SigningError) as exc:
+        sign_image(corpus / name, tmp_path / "o.jpg")
+    assert exc.value.code == "sign.unreadable_history"
+
+
+def test_sign_bytes_round_trip() -> None:
+    from PIL import Image
+
+    from handmade.sign import sign_bytes
+    from handmade.verify import inspect_bytes
+
+    buf = io.BytesIO()
+    Image.effect_noise((64, 64), 30).convert("RGB").save(buf, "PNG")
+    signed = sign_bytes(buf.getvalue(), "x.png", SignOptions(author="A"))
+    assert inspect_bytes(signed, "x.png").state == "valid"
