@@ -66,7 +66,42 @@ _EXPORTS = {
     "check_identity": "handmade.keys",
 }
 
-__all__ = sorted(_EXPORTS) + ["__version__"]
+__all__ = [
+    "SCHEMA",
+    "Decision",
+    "Finding",
+    "HandmadeError",
+    "Hint",
+    "InputError",
+    "KeyMaterialError",
+    "LineageStep",
+    "Policy",
+    "PolicyViolation",
+    "ProvenanceReport",
+    "SignOptions",
+    "SignResult",
+    "SignerIdentity",
+    "SigningError",
+    "SigningIdentity",
+    "TrustAnchors",
+    "TrustConfigError",
+    "VerificationError",
+    "__version__",
+    "check_identity",
+    "create_identity",
+    "evaluate",
+    "inspect",
+    "inspect_bytes",
+    "load_identity",
+    "load_policy",
+    "load_trust_anchors",
+    "read_hints",
+    "render_json",
+    "sign_batch",
+    "sign_bytes",
+    "sign_image",
+    "verdict",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -90,7 +125,15 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from handmade.hints import read_hints
     from handmade.keys import SigningIdentity, check_identity, create_identity, load_identity
-    from handmade.models import SCHEMA, Finding, Hint, LineageStep, ProvenanceReport, SignerIdentity, SignResult
+    from handmade.models import (
+        SCHEMA,
+        Finding,
+        Hint,
+        LineageStep,
+        ProvenanceReport,
+        SignerIdentity,
+        SignResult,
+    )
     from handmade.policy import Decision, Policy, evaluate, load_policy
     from handmade.report import render_json, verdict
     from handmade.sign import SignOptions, sign_batch, sign_bytes, sign_image

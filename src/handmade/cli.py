@@ -72,7 +72,7 @@ def _load_trust(paths: tuple[str, ...]) -> Any:
     return load_trust_anchors(paths or default_trust_paths())
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100, "terminal_width": 100})
 @click.version_option(__version__, prog_name="handmade")
 @click.option("-v", "--verbose", is_flag=True, help="Log details to stderr and show tracebacks.")
 @click.pass_context

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from handmade import labels
-from handmade.models import AiVerdict, Finding, LineageStep
+from handmade.models import AiVerdict, Finding, LineageStep, Training
 
 MAX_DEPTH = 64
 MAX_STEPS = 5000
@@ -58,7 +58,7 @@ class Lineage:
     findings: tuple[Finding, ...]
     human_declared: bool
     authors: tuple[str, ...]
-    training: str
+    training: Training
 
 
 def _text(value: Any, limit: int = 300) -> str | None:
@@ -283,7 +283,7 @@ def _authors(manifest: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def training_permission(manifest: dict[str, Any]) -> str:
+def training_permission(manifest: dict[str, Any]) -> Training:
     """``not_allowed`` | ``allowed`` | ``constrained`` | ``unspecified`` from both training labels.
 
     CAWG training-and-data-mining (``cawg.training-mining``) and its C2PA 1.x predecessor
@@ -324,8 +324,9 @@ def analyse(store: dict[str, Any]) -> Lineage:
     """
     w = _Walk(store=store)
     active = store.get("active_manifest")
-    manifests = store.get("manifests") if isinstance(store.get("manifests"), dict) else {}
-    if not isinstance(active, str) or active not in (manifests or {}):
+    raw_manifests = store.get("manifests")
+    manifests: dict[str, Any] = raw_manifests if isinstance(raw_manifests, dict) else {}
+    if not isinstance(active, str) or active not in manifests:
         return Lineage((), "unknown", (Finding("lineage.no_active", "error",
                                                 "The file has manifests but no readable active manifest.",
                                                 None),), False, (), "unspecified")

@@ -152,9 +152,10 @@ class ProvenanceReport:
     def hints_suggest(self) -> HintSignal | None:
         """What unsigned metadata suggests ("generative" wins over "human"); never part of ``ai``."""
         signals = {h.signal for h in self.hints}
-        for s in ("generative", "human"):
-            if s in signals:
-                return s  # type: ignore[return-value]
+        if "generative" in signals:
+            return "generative"
+        if "human" in signals:
+            return "human"
         return None
 
     @property

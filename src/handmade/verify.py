@@ -30,7 +30,7 @@ from handmade import _c2pa
 from handmade.errors import HandmadeError, InputError, TrustConfigError
 from handmade.files import DEFAULT_MAX_BYTES, LoadedFile, load_input, loaded_from_bytes
 from handmade.lineage import analyse
-from handmade.models import Finding, ProvenanceReport, ReportErrorInfo, SignerIdentity, State
+from handmade.models import Finding, Hint, ProvenanceReport, ReportErrorInfo, Severity, SignerIdentity, State
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ _CREDENTIAL = {"signingCredential.invalid", "signingCredential.revoked", "algori
 _EXPIRED = {"signingCredential.expired"}
 
 #: code -> (our finding code, severity, message). Messages are for picture editors.
-_MESSAGES: dict[str, tuple[str, str, str]] = {
+_MESSAGES: dict[str, tuple[str, Severity, str]] = {
     "assertion.dataHash.mismatch": ("binding.mismatch", "error",
                                     "The image data changed after it was signed: it was edited or tampered "
                                     "with, and the Content Credentials no longer describe it."),
@@ -178,9 +178,9 @@ def _codes(entries: Any) -> list[dict[str, Any]]:
 
 def _finding_for(status: dict[str, Any], where: str) -> Finding:
     code = status["code"]
-    ours, severity, message = _MESSAGES.get(
+    ours, severity, message = _MESSAGES.get(  # unknown codes are reported, never dropped
         code, ("c2pa." + code, "error", f"c2pa reports '{code}': {status.get('explanation') or 'no detail'}."))
-    return Finding(ours, severity, f"{where}{message}", code)  # type: ignore[arg-type]
+    return Finding(ours, severity, f"{where}{message}", code)
 
 
 @dataclass(frozen=True)
@@ -268,10 +268,10 @@ def _signer(manifest: dict[str, Any]) -> SignerIdentity | None:
                           alg=(str(info["alg"]).lower() if info.get("alg") else None), signed_at=info.get("time"))
 
 
-def _hints(data: bytes) -> tuple[Any, ...]:
+def _hints(data: bytes) -> tuple[Hint, ...]:
     from handmade.hints import read_hints
 
-    return read_hints(data)
+    return tuple(read_hints(data))
 
 
 def inspect_loaded(loaded: LoadedFile, *, trust: TrustAnchors | None = None, allow_remote: bool = False,
@@ -293,9 +293,10 @@ def inspect_loaded(loaded: LoadedFile, *, trust: TrustAnchors | None = None, all
         findings = [Finding("manifest.none", "info", "No Content Credentials in this file.", None)]
         return ProvenanceReport(state="no_manifest", hints=hints, findings=tuple(findings), **base)
     store = raw.store
-    manifests = store.get("manifests") if isinstance(store.get("manifests"), dict) else {}
-    active = manifests.get(store.get("active_manifest")) if manifests else None
-    active = active if isinstance(active, dict) else {}
+    raw_manifests = store.get("manifests")
+    manifests: dict[str, Any] = raw_manifests if isinstance(raw_manifests, dict) else {}
+    found = manifests.get(str(store.get("active_manifest")))
+    active: dict[str, Any] = found if isinstance(found, dict) else {}
     facets = facets_from_status(store.get("validation_results"), raw.state, bool(active.get("ingredients")),
                                 trust is not None)
     lineage = analyse(store)
@@ -308,7 +309,7 @@ def inspect_loaded(loaded: LoadedFile, *, trust: TrustAnchors | None = None, all
         trusted=facets.trusted, credential_ok=facets.credential_ok, expired=facets.expired,
         timestamped=facets.timestamped, ingredients_valid=facets.ingredients_valid,
         signer=_signer(active), human_authored=lineage.human_declared, authors=lineage.authors,
-        training=lineage.training,  # type: ignore[arg-type]
+        training=lineage.training,
         ai=lineage.ai, lineage=lineage.steps, hints=hints, findings=tuple(findings),
         manifest_count=len(manifests), **base,
     )

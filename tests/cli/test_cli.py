@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from handmade.keys import test_root_pem
 
 from handmade.cli import main
-from handmade.keys import test_root_pem
 from tests.conftest import make_photo
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from handmade.verify import inspect
-from tests.conftest import CORPUS, catalog_entries
+from tests.conftest import catalog_entries
 
 # file: (state, ai, error-level finding codes)
 EXPECTED: dict[str, tuple[str, str, tuple[str, ...]]] = {

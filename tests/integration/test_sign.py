@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from handmade.keys import load_identity, test_root_pem
 
 from handmade import labels
 from handmade.errors import InputError, SigningError
-from handmade.keys import load_identity, test_root_pem
 from handmade.sign import SignOptions, sign_batch, sign_image
 from handmade.verify import TrustAnchors, inspect
 from tests.conftest import make_photo
