@@ -30,7 +30,14 @@ from typing import Any
 
 from handmade import __version__, _c2pa, labels
 from handmade.errors import HandmadeError, InputError, SigningError
-from handmade.files import DEFAULT_MAX_BYTES, EXTENSIONS, LoadedFile, atomic_write, load_input, loaded_from_bytes
+from handmade.files import (
+    DEFAULT_MAX_BYTES,
+    EXTENSIONS,
+    LoadedFile,
+    atomic_write,
+    load_input,
+    loaded_from_bytes,
+)
 from handmade.keys import SigningIdentity, test_identity, test_root_pem
 from handmade.models import ProvenanceReport, SignResult
 from handmade.verify import TrustAnchors, inspect_loaded
