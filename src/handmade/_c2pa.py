@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -123,9 +124,17 @@ def _read_settings(trust_anchors: str | None, allow_remote: bool) -> dict[str, A
     return settings
 
 
-@lru_cache(maxsize=16)
 def _context(settings_json: str) -> Any:
-    """A reusable c2pa Context per distinct settings (building one parses the trust list)."""
+    """A reusable c2pa Context per distinct settings (building one parses the trust list).
+
+    Keyed by process: c2pa-python invalidates Contexts in a forked child ("Context is not valid"), and
+    handmade forks for batch workers and per-file time limits.
+    """
+    return _context_for_pid(settings_json, os.getpid())
+
+
+@lru_cache(maxsize=16)
+def _context_for_pid(settings_json: str, pid: int) -> Any:
     return _c2pa().Context.from_json(settings_json)
 
 

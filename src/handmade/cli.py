@@ -57,7 +57,9 @@ def error_funnel(func: F) -> F:
 
 
 def trust_options(func: F) -> F:
-    """``--trust`` and ``--allow-remote``, shared by verify, report and serve."""
+    """``--trust``, ``--allow-remote`` and ``--timeout``, shared by verify, report and serve."""
+    func = click.option("--timeout", type=click.FloatRange(min=0), default=60.0, show_default=True,
+                        help="Seconds allowed per file (0: no limit); a file over it is an error, not a hang.")(func)
     func = click.option("--allow-remote", is_flag=True,
                         help="Fetch remote-only manifests over the network (off: verification stays offline).")(func)
     func = click.option("--trust", "trust_paths", multiple=True, type=click.Path(dir_okay=False),
@@ -182,8 +184,8 @@ def sign(inputs: tuple[str, ...], output: str, author: str | None, made_with: st
 @click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print only the handmade.report/v1 JSON on stdout.")
 @error_funnel
-def verify(files: tuple[str, ...], trust_paths: tuple[str, ...], allow_remote: bool, policy_name: str,
-           lang: str, as_json: bool) -> None:
+def verify(files: tuple[str, ...], trust_paths: tuple[str, ...], allow_remote: bool, timeout: float,
+           policy_name: str, lang: str, as_json: bool) -> None:
     """Check each file's Content Credentials: signature, tampering, trust, AI.
 
     Prints one summary line per file (e.g. 'TRUSTED INTACT HUMAN NO-AI NO-TRAINING') and the
@@ -191,11 +193,11 @@ def verify(files: tuple[str, ...], trust_paths: tuple[str, ...], allow_remote: b
     """
     from handmade.policy import evaluate, load_policy
     from handmade.report import render_json, render_summary
-    from handmade.verify import inspect
+    from handmade.verify import inspect_many
 
     policy = load_policy(policy_name)
     trust = _load_trust(trust_paths)
-    reports = [inspect(f, trust=trust, allow_remote=allow_remote) for f in files]
+    reports = inspect_many(files, trust=trust, allow_remote=allow_remote, timeout=timeout or None)
     decisions = [evaluate(policy, r) for r in reports]
     if as_json:
         click.echo(render_json(reports, [{"policy": d.to_dict()} for d in decisions]))
@@ -222,16 +224,18 @@ def _exit_for(reports: list[Any], accepted: list[bool]) -> None:
 @click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print only the handmade.report/v1 JSON on stdout.")
 @error_funnel
-def report(file: str, trust_paths: tuple[str, ...], allow_remote: bool, lang: str, as_json: bool) -> None:
+def report(file: str, trust_paths: tuple[str, ...], allow_remote: bool, timeout: float, lang: str,
+           as_json: bool) -> None:
     """Show a file's whole history as a tree, with every generative-AI step marked and explained.
 
     Also lists provenance hints found outside C2PA (XMP/IPTC, EXIF, PNG text of AI tools). Exit 0 when
     the file could be read (whatever it says), 3 when it could not.
     """
     from handmade.report import render_json, render_tree
-    from handmade.verify import inspect
+    from handmade.verify import inspect_many
 
-    result = inspect(file, trust=_load_trust(trust_paths), allow_remote=allow_remote)
+    [result] = inspect_many([file], trust=_load_trust(trust_paths), allow_remote=allow_remote,
+                            timeout=timeout or None)
     click.echo(render_json([result]) if as_json else render_tree(result, lang))
     if result.state == "error":
         click.get_current_context().exit(EXIT_ERROR)

@@ -340,6 +340,55 @@ def inspect_bytes(data: bytes, name: str = "<upload>", *, trust: TrustAnchors | 
     return inspect_loaded(loaded, trust=trust, allow_remote=allow_remote)
 
 
-def inspect_many(paths: Sequence[str | os.PathLike[str]], **kwargs: Any) -> list[ProvenanceReport]:
-    """``inspect`` over several files, in order."""
-    return [inspect(p, **kwargs) for p in paths]
+def inspect_many(paths: Sequence[str | os.PathLike[str]], *, timeout: float | None = None,
+                 **kwargs: Any) -> list[ProvenanceReport]:
+    """``inspect`` over several files, in order; with ``timeout``, each file within that many seconds."""
+    if timeout is None:
+        return [inspect(p, **kwargs) for p in paths]
+    return [inspect_with_timeout(p, timeout, **kwargs) for p in paths]
+
+
+def _child(conn: Any, path: str, kwargs: dict[str, Any]) -> None:  # pragma: no cover - runs in the child
+    try:
+        conn.send(inspect(path, **kwargs))
+    except BaseException as exc:  # the parent turns anything else into a clean error result
+        conn.send(exc if isinstance(exc, HandmadeError) else InputError(str(exc)[:300], code="input.crash"))
+    finally:
+        conn.close()
+
+
+def inspect_with_timeout(path: str | os.PathLike[str], timeout: float, **kwargs: Any) -> ProvenanceReport:
+    """``inspect`` in a forked child that is killed after ``timeout`` seconds.
+
+    Native parsing of hostile files cannot be interrupted from Python, so the only sure bound is a process
+    boundary. A fork costs a few milliseconds; the child shares the already imported c2pa library. A
+    child that dies (a crash in native code) or overruns gives an ``error`` result, never a hang.
+    """
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(child, str(path), kwargs), daemon=True)
+    proc.start()
+    child.close()
+    try:
+        if parent.poll(timeout):
+            try:
+                result = parent.recv()
+            except EOFError:
+                result = None
+        else:
+            result = InputError(f"{path}: gave up after {timeout:g} s", code="input.timeout",
+                                hint="The file may be hostile; raise --timeout if it is merely huge.")
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join(5)
+        parent.close()
+    if isinstance(result, ProvenanceReport):
+        return result
+    if result is None:
+        result = InputError(f"{path}: the checker crashed (exit code {proc.exitcode})", code="input.crash")
+    err = result if isinstance(result, HandmadeError) else InputError(str(result), code="input.crash")
+    return ProvenanceReport(path=str(path), state="error", error=ReportErrorInfo(err.code, err.message),
+                            findings=(Finding(err.code, "error", err.message, None),))
