@@ -1,0 +1,126 @@
+"""Bad input never crashes, hangs or lies: every corpus file cut and mutated, odd files, hostile strings.
+
+Each case must end in a report (or a clean error result) with a stable code; never an exception.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from handmade.cli import main
+from handmade.models import ProvenanceReport
+from handmade.verify import inspect, inspect_bytes, inspect_with_timeout
+from tests.conftest import catalog_entries, make_photo
+
+ENTRIES = catalog_entries()
+CUTS = (0, 1, 2, 3, 4, 10, 64, 200, 1000, 4096)
+
+
+def assert_clean(report: ProvenanceReport) -> None:
+    assert isinstance(report, ProvenanceReport)
+    json.dumps(report.to_dict())  # always serialisable
+    if report.state == "error":
+        assert report.error is not None and report.error.code
+    if report.state == "no_manifest" or report.error is not None:
+        # never "AI", never "human" without a readable manifest
+        assert report.ai == "unknown" and report.human_authored is None
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[e["file"] for e in ENTRIES])
+def test_truncated_corpus_files(entry: dict[str, str], corpus: Path) -> None:
+    data = (corpus / entry["file"]).read_bytes()
+    offsets = sorted({*CUTS, len(data) // 3, len(data) // 2, len(data) - 1, len(data) - 100})
+    for cut in offsets:
+        if 0 <= cut < len(data):
+            assert_clean(inspect_bytes(data[:cut], f"{entry['file']}@{cut}"))
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[e["file"] for e in ENTRIES])
+def test_bit_flipped_corpus_files(entry: dict[str, str], corpus: Path) -> None:
+    data = (corpus / entry["file"]).read_bytes()
+    rng = random.Random(entry["file"])
+    for _ in range(8):
+        mutated = bytearray(data)
+        for _ in range(rng.randint(1, 16)):
+            mutated[rng.randrange(len(mutated))] = rng.randrange(256)
+        report = inspect_bytes(bytes(mutated), entry["file"])
+        assert_clean(report)
+
+
+def test_mutated_signed_file_is_never_valid_and_human_with_other_bytes(tmp_path: Path) -> None:
+    """Flipping a byte inside the manifest or the pixels of our file never yields a clean 'handmade'."""
+    from handmade.sign import sign_image
+
+    out = tmp_path / "s.jpg"
+    sign_image(make_photo(tmp_path / "in.jpg"), out)
+    data = out.read_bytes()
+    rng = random.Random(7)
+    for _ in range(60):
+        i = rng.randrange(2, len(data))
+        mutated = bytearray(data)
+        mutated[i] ^= 1 << rng.randrange(8)
+        report = inspect_bytes(bytes(mutated), "m.jpg")
+        assert_clean(report)
+        assert not (report.is_handmade and report.intact), f"flip at {i} still verifies"
+
+
+def test_zero_byte_wrong_extension_non_image_directory(tmp_path: Path) -> None:
+    (tmp_path / "empty.jpg").write_bytes(b"")
+    (tmp_path / "text.png").write_text("hello")
+    png_as_jpg = tmp_path / "really-a-png.jpg"
+    make_photo(tmp_path / "p.png").rename(png_as_jpg)
+    assert inspect(tmp_path / "empty.jpg").error.code == "input.empty"  # type: ignore[union-attr]
+    assert inspect(tmp_path / "text.png").error.code == "input.not_image"  # type: ignore[union-attr]
+    assert inspect(png_as_jpg).state == "no_manifest"  # read by its bytes, not its name
+    assert inspect(tmp_path).error.code == "input.is_directory"  # type: ignore[union-attr]
+
+
+def test_unreadable_permissions(tmp_path: Path) -> None:
+    import os
+
+    f = make_photo(tmp_path / "locked.jpg")
+    f.chmod(0)
+    try:
+        report = inspect(f)
+        if os.geteuid() != 0:
+            assert report.error is not None and report.error.code == "input.permission"
+        assert_clean(report)
+    finally:
+        f.chmod(0o600)
+
+
+def test_decompression_bomb_does_not_decode(tmp_path: Path) -> None:
+    from PIL import Image
+
+    bomb = tmp_path / "bomb.png"
+    Image.new("1", (30000, 30000)).save(bomb)  # ~900 MP, a few hundred KB on disk
+    assert_clean(inspect(bomb))
+    from handmade.errors import HandmadeError
+    from handmade.sign import SignOptions, sign_image
+
+    with pytest.raises(HandmadeError) as exc:
+        sign_image(bomb, tmp_path / "o.png", SignOptions(badge=True))
+    assert exc.value.code == "input.too_many_pixels"
+    assert not (tmp_path / "o.png").exists()
+
+
+def test_time_limit_bounds_the_worst_case(corpus: Path) -> None:
+    report = inspect_with_timeout(corpus / "ai-google-30-manifest-edit-chain.png", 0.0001)
+    assert report.state == "error" and report.error is not None and report.error.code == "input.timeout"
+    ok = inspect_with_timeout(corpus / "ai-google-30-manifest-edit-chain.png", 60)
+    assert ok.ai == "generative"
+
+
+@pytest.mark.parametrize("entry", [e for e in ENTRIES if e["file"].startswith(("hostile", "unreadable", "remote"))],
+                         ids=lambda e: e["file"])
+def test_cli_clean_errors_for_hostile_files(entry: dict[str, str], corpus: Path) -> None:
+    r = CliRunner().invoke(main, ["verify", str(corpus / entry["file"]), "--json"])
+    assert r.exit_code in (1, 3)
+    doc = json.loads(r.stdout)
+    assert doc["results"][0]["error"]["code"]
+    assert "Traceback" not in r.output
