@@ -61,7 +61,7 @@ class Lineage:
     training: Training
 
 
-def _text(value: Any, limit: int = 300) -> str | None:
+def cleanclean_text(value: Any, limit: int = 300) -> str | None:
     """A display string for an untrusted manifest value: control characters removed, length bounded."""
     if value is None:
         return None
@@ -77,14 +77,14 @@ def _text(value: Any, limit: int = 300) -> str | None:
 
 def _manifest_signer(manifest: dict[str, Any]) -> str | None:
     info = manifest.get("signature_info") or {}
-    return _text(info.get("common_name") or info.get("issuer"))
+    return clean_text(info.get("common_name") or info.get("issuer"))
 
 
 def _claim_generator(manifest: dict[str, Any]) -> str | None:
     infos = manifest.get("claim_generator_info")
     if isinstance(infos, list) and infos and isinstance(infos[0], dict):
-        return _text(infos[0])
-    return _text(manifest.get("claim_generator"))
+        return clean_text(infos[0])
+    return clean_text(manifest.get("claim_generator"))
 
 
 def _assertions(manifest: dict[str, Any]) -> list[dict[str, Any]]:
@@ -122,14 +122,14 @@ def action_source_type(action: dict[str, Any]) -> str | None:
 def _classify_action(action: dict[str, Any], manifest_markers: list[str]) -> tuple[bool, bool, str | None, str]:
     """(generative, fully_generative, reason, category) for one action."""
     dst = labels.classify_source_type(action_source_type(action))
-    agent = _text(action.get("softwareAgent"))
+    agent = clean_text(action.get("softwareAgent"))
     params = action.get("parameters") if isinstance(action.get("parameters"), dict) else {}
     description = action.get("description") or (params or {}).get("description")
     name = str(action.get("action", ""))
     if dst is not None and dst.category == "generative":
         return True, dst.fully_generative, f"declared as {dst.en} ({dst.term})", "generative"
     if labels.generative_wording(description):
-        return True, name == "c2pa.created", f"described as \"{_text(description, 80)}\"", "generative"
+        return True, name == "c2pa.created", f"described as \"{clean_text(description, 80)}\"", "generative"
     product = labels.known_generator(agent)
     if product is not None and name in ("c2pa.created", "c2pa.edited", "c2pa.placed", "c2pa.converted"):
         return True, name == "c2pa.created", f"made with {product}, a generative-AI product", "generative"
@@ -146,7 +146,7 @@ def _manifest_markers(manifest: dict[str, Any]) -> list[str]:
         label = str(assertion.get("label", ""))
         if label.startswith("com.adobe.generative-ai"):
             data = assertion.get("data") if isinstance(assertion.get("data"), dict) else {}
-            what = _text((data or {}).get("description")) or "generative AI"
+            what = clean_text((data or {}).get("description")) or "generative AI"
             reasons.append(f"Adobe's generative-AI assertion ({what})")
     product = labels.known_generator(_claim_generator(manifest))
     if product is not None:
@@ -204,11 +204,11 @@ def _walk_manifest(w: _Walk, label: str, depth: int, relationship: str | None) -
         if category == "unknown" and term:
             w.unknown_types.append(term)
         w.steps.append(LineageStep(
-            manifest=label, action=_text(action.get("action")),
-            digital_source_type=labels.iptc_uri(term) if term and category != "unknown" else _text(raw_dst),
-            software_agent=_text(action.get("softwareAgent")) or generator,
+            manifest=label, action=clean_text(action.get("action")),
+            digital_source_type=labels.iptc_uri(term) if term and category != "unknown" else clean_text(raw_dst),
+            software_agent=clean_text(action.get("softwareAgent")) or generator,
             depth=depth, generative=generative, kind="action", relationship=relationship,
-            title=_text(manifest.get("title")), signer=signer, reason=reason,
+            title=clean_text(manifest.get("title")), signer=signer, reason=reason,
         ))
         any_generative = any_generative or generative
         if generative and fully and action.get("action") == "c2pa.created":
@@ -217,28 +217,28 @@ def _walk_manifest(w: _Walk, label: str, depth: int, relationship: str | None) -
         term = labels.normalize_source_type(action_source_type(template))
         if term and (dst := labels.classify_source_type(term)) and dst.category == "generative":
             any_generative = True
-            w.steps.append(LineageStep(manifest=label, action=_text(template.get("action")),
+            w.steps.append(LineageStep(manifest=label, action=clean_text(template.get("action")),
                                        digital_source_type=labels.iptc_uri(dst.term), software_agent=generator,
                                        depth=depth, generative=True, kind="action", relationship=relationship,
-                                       title=_text(manifest.get("title")), signer=signer,
+                                       title=clean_text(manifest.get("title")), signer=signer,
                                        reason=f"declared for all actions as {dst.en}"))
     if markers and not any(s.generative for s in w.steps if s.manifest == label):
         # A marker with no created action to hang it on (e.g. an edit manifest from a generator).
         any_generative = True
         w.steps.append(LineageStep(manifest=label, action=None, digital_source_type=None,
                                    software_agent=generator, depth=depth, generative=True, kind="assertion",
-                                   relationship=relationship, title=_text(manifest.get("title")),
+                                   relationship=relationship, title=clean_text(manifest.get("title")),
                                    signer=signer, reason=markers[0]))
     origin_generative = created_generative
     ingredients = manifest.get("ingredients")
     for ingredient in ingredients if isinstance(ingredients, list) else []:
         if not isinstance(ingredient, dict):
             continue
-        rel = _text(ingredient.get("relationship")) or "componentOf"
+        rel = clean_text(ingredient.get("relationship")) or "componentOf"
         child = ingredient.get("active_manifest")
         w.steps.append(LineageStep(
             manifest=label, action=None, digital_source_type=None, software_agent=None, depth=depth,
-            generative=False, kind="ingredient", relationship=rel, title=_text(ingredient.get("title")),
+            generative=False, kind="ingredient", relationship=rel, title=clean_text(ingredient.get("title")),
             signer=signer, reason=None if child else "ingredient without Content Credentials",
         ))
         for status in ingredient.get("validation_status") or []:
@@ -247,8 +247,8 @@ def _walk_manifest(w: _Walk, label: str, depth: int, relationship: str | None) -
                     and code != "signingCredential.untrusted":
                 # Recorded when the ingredient was added: history, not a failure of this file.
                 w.findings.append(Finding("ingredient.recorded_status", "warning",
-                                          f"When ingredient '{_text(ingredient.get('title'))}' was added, it "
-                                          f"had a problem: {_text(status.get('explanation')) or code}",
+                                          f"When ingredient '{clean_text(ingredient.get('title'))}' was added, it "
+                                          f"had a problem: {clean_text(status.get('explanation')) or code}",
                                           str(code)))
         if isinstance(child, str):
             child_origin, child_any = _walk(w, child, depth + 1, rel)
@@ -268,17 +268,17 @@ def _authors(manifest: dict[str, Any]) -> list[str]:
         if label.startswith(("cawg.metadata", "c2pa.metadata")):
             creators = data.get("dc:creator")
             for c in creators if isinstance(creators, list) else [creators]:
-                if (t := _text(c)) is not None:
+                if (t := clean_text(c)) is not None:
                     names.append(t)
         elif label.startswith("stds.schema-org.CreativeWork"):
             authors = data.get("author")
             for a in authors if isinstance(authors, list) else [authors]:
-                if isinstance(a, dict) and (t := _text(a.get("name"))) is not None:
+                if isinstance(a, dict) and (t := clean_text(a.get("name"))) is not None:
                     names.append(t)
         elif label.startswith("cawg.identity"):
             for key in ("signer_payload", "named_actor"):
                 v = data.get(key)
-                if isinstance(v, dict) and (t := _text(v.get("name"))) is not None:
+                if isinstance(v, dict) and (t := clean_text(v.get("name"))) is not None:
                     names.append(t)
     return list(dict.fromkeys(names))
 

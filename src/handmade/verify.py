@@ -29,7 +29,7 @@ from typing import Any
 from handmade import _c2pa
 from handmade.errors import HandmadeError, InputError, TrustConfigError
 from handmade.files import DEFAULT_MAX_BYTES, LoadedFile, load_input, loaded_from_bytes
-from handmade.lineage import analyse
+from handmade.lineage import analyse, clean_text
 from handmade.models import Finding, Hint, ProvenanceReport, ReportErrorInfo, Severity, SignerIdentity, State
 
 log = logging.getLogger(__name__)
@@ -264,8 +264,9 @@ def _signer(manifest: dict[str, Any]) -> SignerIdentity | None:
     info = manifest.get("signature_info")
     if not isinstance(info, dict):
         return None
-    return SignerIdentity(name=info.get("common_name"), issuer=info.get("issuer"),
-                          alg=(str(info["alg"]).lower() if info.get("alg") else None), signed_at=info.get("time"))
+    return SignerIdentity(name=clean_text(info.get("common_name")), issuer=clean_text(info.get("issuer")),
+                          alg=clean_text(str(info["alg"]).lower(), 20) if info.get("alg") else None,
+                          signed_at=clean_text(info.get("time"), 40))
 
 
 def _hints(data: bytes) -> tuple[Hint, ...]:

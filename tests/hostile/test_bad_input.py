@@ -124,3 +124,19 @@ def test_cli_clean_errors_for_hostile_files(entry: dict[str, str], corpus: Path)
     doc = json.loads(r.stdout)
     assert doc["results"][0]["error"]["code"]
     assert "Traceback" not in r.output
+
+
+def test_hostile_author_is_escaped_everywhere(tmp_path: Path) -> None:
+    """Control characters, HTML and huge strings in manifest fields come out inert in text and JSON."""
+    from handmade.report import render_json, render_tree
+    from handmade.sign import SignOptions, sign_image
+
+    evil = "<script>alert('x')</script>\x1b[2J\u202e" + "../../etc/passwd" + "Z" * 3000
+    out = tmp_path / "s.jpg"
+    sign_image(make_photo(tmp_path / "in.jpg"), out, SignOptions(author=evil, write_metadata=False))
+    report = inspect(out)
+    text = render_tree(report)
+    assert "\x1b" not in text and "\u202e" not in text
+    assert all(len(a) <= 300 for a in report.authors)
+    doc = json.loads(render_json([report]))
+    assert doc["results"][0]["authors"][0].startswith("<script>")  # data, kept as text: the page escapes it
