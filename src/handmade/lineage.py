@@ -61,7 +61,7 @@ class Lineage:
     training: Training
 
 
-def cleanclean_text(value: Any, limit: int = 300) -> str | None:
+def clean_text(value: Any, limit: int = 300) -> str | None:
     """A display string for an untrusted manifest value: control characters removed, length bounded."""
     if value is None:
         return None
