@@ -1,0 +1,283 @@
+"""handmade benchmarks: one command, one run, medians and ratios against raw c2pa-python and the I/O floor.
+
+    python bench/run.py                 # everything (a few minutes on 2 cores)
+    python bench/run.py --quick         # smaller sizes and fewer repeats (a smoke run)
+    python bench/run.py --json bench/results.json
+
+Everything compared is measured in the same process and run, on the same files:
+- sign: handmade ``sign_image`` (its default cheap thumbnail, metadata, refusal check and re-verification)
+  vs raw c2pa-python ``Builder.sign`` with default settings (c2pa-rs makes the thumbnail) and with the
+  thumbnail off, vs the floor: read + SHA-256 over the bytes + write + one ECDSA signature;
+- verify: handmade ``inspect`` (facets, lineage, hints) vs raw ``c2pa.Reader`` (json + validation state)
+  vs the floor: read + SHA-256;
+- batches of N files with one worker and with one per core; peak memory of one 24 MP sign in a fresh
+  process; CLI wall time of ``--help`` and of one ``verify``, against ``python -c pass``.
+Nothing here is asserted: targets are read from the printed ratios (README, "Performance").
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+
+
+def median_time(fn: Callable[[], Any], repeats: int, warmup: int = 1) -> float:
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def make_image(path: Path, megapixels: float, fmt: str) -> Path:
+    """A photographic-like image: smooth gradients, shapes and sensor-like noise (compresses like a photo)."""
+    from PIL import Image, ImageDraw, ImageFilter
+
+    w = int((megapixels * 1e6 * 3 / 2) ** 0.5)
+    h = int(w * 2 / 3)
+    small = Image.linear_gradient("L").resize((w // 8, h // 8)).convert("RGB")
+    draw = ImageDraw.Draw(small)
+    for i in range(40):
+        x, y = (i * 97) % small.width, (i * 53) % small.height
+        draw.ellipse((x, y, x + small.width // 6, y + small.height // 5),
+                     fill=((i * 40) % 256, (i * 90) % 256, (i * 150) % 256))
+    img = small.filter(ImageFilter.GaussianBlur(3)).resize((w, h), Image.Resampling.BICUBIC)
+    noise = Image.effect_noise((w, h), 24).convert("RGB")
+    img = Image.blend(img, noise, 0.12)
+    if fmt == "JPEG":
+        img.save(path, "JPEG", quality=90)
+    else:
+        img.save(path, fmt, compress_level=6)
+    return path
+
+
+def floor_sign(src: Path, dest: Path, key: Any) -> None:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    data = src.read_bytes()
+    digest = hashlib.sha256(data).digest()
+    key.sign(digest, ec.ECDSA(hashes.SHA256()))
+    dest.write_bytes(data)
+
+
+def floor_verify(src: Path) -> None:
+    hashlib.sha256(src.read_bytes()).digest()
+
+
+def raw_sign(src: Path, dest: Path, identity: Any, thumbnail: bool) -> None:
+    import c2pa
+
+    manifest = {
+        "claim_generator_info": [{"name": "bench", "version": "1"}],
+        "assertions": [{"label": "c2pa.actions.v2", "data": {"actions": [
+            {"action": "c2pa.created",
+             "digitalSourceType": "http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture"}]}}],
+    }
+    settings = {} if thumbnail else {"builder": {"thumbnail": {"enabled": False}}}
+    ctx = c2pa.Context.from_dict(settings) if settings else c2pa.Context()
+    info = c2pa.C2paSignerInfo(identity.alg.encode(), identity.chain_pem, identity.private_key_pem, None)
+    with c2pa.Signer.from_info(info) as signer, c2pa.Builder.from_json(manifest, context=ctx) as builder:
+        mime = "image/png" if src.suffix == ".png" else "image/jpeg"
+        with open(src, "rb") as s, open(dest, "w+b") as d:
+            builder.sign(signer, mime, s, d)
+
+
+def raw_read(src: Path) -> None:
+    import c2pa
+
+    ctx = c2pa.Context.from_dict({"verify": {"remote_manifest_fetch": False, "ocsp_fetch": False}})
+    mime = "image/png" if src.suffix == ".png" else "image/jpeg"
+    with open(src, "rb") as f, c2pa.Reader(mime, f, context=ctx) as reader:
+        json.loads(reader.json())
+        reader.get_validation_state()
+
+
+def cli_time(args: list[str], repeats: int) -> float:
+    def run() -> None:
+        subprocess.run(args, check=False, capture_output=True)
+
+    return median_time(run, repeats)
+
+
+PEAK_SCRIPT = """
+import resource, sys
+from handmade.sign import SignOptions, sign_image
+sign_image(sys.argv[1], sys.argv[2], SignOptions(author="Bench"), overwrite=True)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, few repeats (smoke run)")
+    parser.add_argument("--repeats", type=int, default=None)
+    parser.add_argument("--batch", type=int, default=None, help="files per batch (default 200; quick: 24)")
+    parser.add_argument("--json", default=str(HERE / "results.json"), help="where to write the results")
+    parser.add_argument("--keep", action="store_true", help="keep the generated images in bench/_work")
+    opts = parser.parse_args()
+
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from handmade.keys import test_identity
+
+    from handmade import __version__
+    from handmade._c2pa import sdk_versions
+    from handmade.sign import SignOptions, sign_batch, sign_image
+    from handmade.verify import inspect, inspect_many
+
+    repeats = opts.repeats or (3 if opts.quick else 7)
+    sizes = [("1MP", 1, "JPEG"), ("12MP", 12, "JPEG"), ("24MP", 24, "JPEG"), ("12MP-png", 12, "PNG")]
+    if opts.quick:
+        sizes = [("1MP", 1, "JPEG"), ("4MP", 4, "JPEG"), ("2MP-png", 2, "PNG")]
+    batch_n = opts.batch or (24 if opts.quick else 200)
+    work = HERE / "_work"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    identity = test_identity()
+    ec_key = ec.generate_private_key(ec.SECP256R1())
+    results: dict[str, Any] = {
+        "machine": {"python": platform.python_version(), "platform": platform.platform(),
+                    "cpus": os.cpu_count(), "handmade": __version__, **sdk_versions()},
+        "repeats": repeats, "sign": {}, "verify": {},
+    }
+    rows: list[tuple[str, str, float, str]] = []
+
+    for name, mp, fmt in sizes:
+        ext = ".png" if fmt == "PNG" else ".jpg"
+        src = make_image(work / f"{name}{ext}", mp, fmt)
+        out = work / f"{name}.out{ext}"
+        size_mb = src.stat().st_size / 1e6
+        t_floor = median_time(lambda src=src, out=out: floor_sign(src, out, ec_key), repeats)
+        t_raw_default = median_time(lambda src=src, out=out: raw_sign(src, out, identity, True), max(3, repeats // 2))
+        t_raw_nothumb = median_time(lambda src=src, out=out: raw_sign(src, out, identity, False), repeats)
+        with_thumb, no_thumb = SignOptions(author="Bench"), SignOptions(author="Bench", thumbnail=False)
+        t_hm = median_time(lambda src=src, out=out: sign_image(src, out, with_thumb, identity, overwrite=True),
+                           repeats)
+        t_hm_nothumb = median_time(lambda src=src, out=out: sign_image(src, out, no_thumb, identity, overwrite=True),
+                                   repeats)
+        results["sign"][name] = {"bytes": src.stat().st_size, "floor_s": t_floor, "raw_default_s": t_raw_default,
+                                 "raw_no_thumbnail_s": t_raw_nothumb, "handmade_s": t_hm,
+                                 "handmade_no_thumbnail_s": t_hm_nothumb,
+                                 "handmade_over_floor": t_hm / t_floor,
+                                 "raw_default_over_floor": t_raw_default / t_floor,
+                                 "handmade_over_raw_default": t_hm / t_raw_default}
+        rows += [(f"sign {name} ({size_mb:.1f} MB)", "floor", t_floor, ""),
+                 ("", "raw c2pa (defaults)", t_raw_default, f"{t_raw_default / t_floor:.1f}x floor"),
+                 ("", "raw c2pa (no thumbnail)", t_raw_nothumb, f"{t_raw_nothumb / t_floor:.1f}x floor"),
+                 ("", "handmade sign", t_hm, f"{t_hm / t_floor:.1f}x floor, {t_hm / t_raw_default:.2f}x raw"),
+                 ("", "handmade sign --no-thumbnail", t_hm_nothumb, f"{t_hm_nothumb / t_floor:.1f}x floor")]
+        # verify the handmade-signed file
+        sign_image(src, out, SignOptions(author="Bench"), identity, overwrite=True)
+        v_floor = median_time(lambda src=src, out=out: floor_verify(out), repeats)
+        v_raw = median_time(lambda src=src, out=out: raw_read(out), repeats)
+        v_hm = median_time(lambda src=src, out=out: inspect(out), repeats)
+        results["verify"][name] = {"floor_s": v_floor, "raw_reader_s": v_raw, "handmade_s": v_hm,
+                                   "handmade_over_raw": v_hm / v_raw, "handmade_over_floor": v_hm / v_floor}
+        rows += [(f"verify {name}", "floor (read+hash)", v_floor, ""),
+                 ("", "raw c2pa.Reader", v_raw, f"{v_raw / v_floor:.1f}x floor"),
+                 ("", "handmade inspect", v_hm, f"{v_hm / v_raw:.2f}x raw, {v_hm / v_floor:.1f}x floor")]
+
+    # batches
+    cores = os.cpu_count() or 1
+    batch_dir = work / "batch"
+    batch_dir.mkdir()
+    seed = make_image(work / "batch-seed.jpg", 1, "JPEG").read_bytes()
+    for i in range(batch_n):
+        (batch_dir / f"b{i:04d}.jpg").write_bytes(seed)
+
+    def run_batch(workers: int) -> float:
+        out_dir = work / f"batch-out-{workers}"
+        shutil.rmtree(out_dir, ignore_errors=True)
+        t = time.perf_counter()
+        res = sign_batch([batch_dir], out_dir, SignOptions(author="Bench"), identity, workers=workers)
+        elapsed = time.perf_counter() - t
+        assert not res.failed, res.failed[:3]
+        return elapsed
+
+    b1 = run_batch(1)
+    bn = run_batch(cores)
+    signed_files = sorted((work / f"batch-out-{cores}").iterdir())
+
+    def verify_batch(workers: int) -> float:
+        t = time.perf_counter()
+        if workers == 1:
+            inspect_many(signed_files)
+        else:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                list(pool.map(inspect, signed_files, chunksize=8))
+        return time.perf_counter() - t
+
+    vb1 = verify_batch(1)
+    vbn = verify_batch(cores)
+    results["batch"] = {"files": batch_n, "cores": cores, "sign_1_worker_s": b1, f"sign_{cores}_workers_s": bn,
+                        "sign_speedup": b1 / bn, "verify_1_worker_s": vb1, f"verify_{cores}_workers_s": vbn,
+                        "verify_speedup": vb1 / vbn}
+    rows += [(f"batch sign {batch_n} x 1MP", "1 worker", b1, ""),
+             ("", f"{cores} workers", bn, f"{b1 / bn:.2f}x speed-up"),
+             (f"batch verify {batch_n}", "1 worker", vb1, ""),
+             ("", f"{cores} workers", vbn, f"{vb1 / vbn:.2f}x speed-up")]
+
+    # peak memory of one large sign, in a fresh process
+    big = next((work / f"{n}.jpg" for n, _, f in reversed(sizes) if f == "JPEG"), None)
+    if big is not None and big.exists():
+        r = subprocess.run([sys.executable, "-c", PEAK_SCRIPT, str(big), str(work / "peak.jpg")],
+                           capture_output=True, text=True, check=True)
+        peak_kb = int(r.stdout.strip().splitlines()[-1])
+        results["peak_memory"] = {"file": big.name, "bytes": big.stat().st_size, "max_rss_mb": peak_kb / 1024}
+        rows.append((f"peak RSS, sign {big.name}", "", peak_kb / 1024, "MB (not seconds)"))
+
+    # CLI
+    exe = shutil.which("handmade")
+    handmade_cmd = [exe] if exe else [sys.executable, "-m", "handmade"]
+    cli_repeats = 5 if opts.quick else 11
+    t_py = cli_time([sys.executable, "-c", "pass"], cli_repeats)
+    t_help = cli_time([*handmade_cmd, "--help"], cli_repeats)
+    verify_target = work / "1MP.out.jpg"
+    t_verify = cli_time([*handmade_cmd, "verify", str(verify_target)], cli_repeats)
+    results["cli"] = {"python_pass_s": t_py, "help_s": t_help, "verify_one_s": t_verify,
+                      "help_target_s": 1.5 * t_py + 0.060}
+    rows += [("CLI", "python -c pass", t_py, ""),
+             ("", "handmade --help", t_help, f"target <= {1.5 * t_py + 0.060:.3f} s"),
+             ("", "handmade verify (1 file)", t_verify, "")]
+
+    # the service, when its load test exists
+    load = HERE / "load_service.py"
+    if load.exists():
+        r = subprocess.run([sys.executable, str(load), "--requests", "100" if opts.quick else "500",
+                            "--json", str(HERE / "results-service.json")], capture_output=True, text=True)
+        results["service"] = {"exit_code": r.returncode, "output": r.stdout.strip()[-2000:]}
+
+    width = max(len(r[0]) for r in rows) + 2
+    print(f"\nhandmade {__version__} on {platform.platform()} ({cores} cores), medians of {repeats}\n")
+    for label, what, value, note in rows:
+        unit = "" if "RSS" in label else "s"
+        print(f"{label:<{width}}{what:<32}{value:>10.4f}{unit}  {note}")
+    if "service" in results:
+        print("\nservice load test:\n" + results["service"]["output"])
+    Path(opts.json).write_text(json.dumps(results, indent=2))
+    print(f"\nwrote {opts.json}")
+    if not opts.keep:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
