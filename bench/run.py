@@ -158,6 +158,7 @@ def main() -> None:
     }
     rows: list[tuple[str, str, float, str]] = []
 
+    with_thumb, no_thumb = SignOptions(author="Bench"), SignOptions(author="Bench", thumbnail=False)
     for name, mp, fmt in sizes:
         ext = ".png" if fmt == "PNG" else ".jpg"
         src = make_image(work / f"{name}{ext}", mp, fmt)
@@ -166,7 +167,6 @@ def main() -> None:
         t_floor = median_time(lambda src=src, out=out: floor_sign(src, out, ec_key), repeats)
         t_raw_default = median_time(lambda src=src, out=out: raw_sign(src, out, identity, True), max(3, repeats // 2))
         t_raw_nothumb = median_time(lambda src=src, out=out: raw_sign(src, out, identity, False), repeats)
-        with_thumb, no_thumb = SignOptions(author="Bench"), SignOptions(author="Bench", thumbnail=False)
         t_hm = median_time(lambda src=src, out=out: sign_image(src, out, with_thumb, identity, overwrite=True),
                            repeats)
         t_hm_nothumb = median_time(lambda src=src, out=out: sign_image(src, out, no_thumb, identity, overwrite=True),
