@@ -52,6 +52,14 @@ def error_funnel(func: F) -> F:
         except KeyboardInterrupt:
             _err("interrupted")
             ctx.exit(130)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # a bug: still no traceback unless asked for
+            if ctx.obj and ctx.obj.get("verbose"):
+                raise
+            _err(f"error: internal error: {type(exc).__name__}: {str(exc)[:300]} [internal]\n"
+                 "  hint: run again with --verbose for details, and please report it")
+            ctx.exit(EXIT_ERROR)
 
     return wrapper  # type: ignore[return-value]
 
