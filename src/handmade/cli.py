@@ -137,12 +137,12 @@ def sign(inputs: tuple[str, ...], output: str, author: str | None, made_with: st
     allowed; keeps an existing manifest (camera, editor) as the parent. Refuses any input whose
     history contains generative AI. Never modifies the original; writes atomically.
     """
-    from handmade.keys import load_identity, test_identity
+    from handmade.keys import bundled_test_identity, load_identity
     from handmade.sign import TEST_IDENTITY_WARNING, SignOptions, iter_sign_batch, plan_batch, sign_image
 
     if chain and not key:
         raise click.UsageError("--chain needs --key")
-    identity = load_identity(key, chain) if key else test_identity()
+    identity = load_identity(key, chain) if key else bundled_test_identity()
     if identity.is_test_identity:
         _err(f"warning: {TEST_IDENTITY_WARNING}")
     options = SignOptions(author=author, made_with=made_with, allow_ai_training=allow_ai_training, rights=rights,

@@ -10,7 +10,6 @@ XMP is parsed with defusedxml (entity bombs and external entities are refused).
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import re
@@ -202,7 +201,7 @@ def _read_exif(data: bytes, out: _Collector) -> None:
         return
     try:
         exif = piexif.load(block)
-    except Exception as exc:  # noqa: BLE001 - piexif raises bare ValueError/struct.error/KeyError on junk
+    except Exception as exc:
         log.debug("no EXIF: %s", exc)
         return
     fields: dict[str, str] = {}
@@ -303,7 +302,7 @@ def read_hints(data: bytes, *, max_bytes: int = 64 * 1024 * 1024) -> tuple[Hint,
     for reader in (_read_xmp, _read_exif, _read_png_text):
         try:
             reader(data, out)
-        except Exception as exc:  # noqa: BLE001 - hints are best-effort; never let metadata break a report
+        except Exception as exc:
             log.debug("hint reader %s failed: %s", reader.__name__, exc)
     return tuple(out.hints)
 

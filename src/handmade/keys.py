@@ -126,7 +126,7 @@ def generate_private_key(alg: str) -> PrivateKey:
                            hint="One of: " + ", ".join(ALGORITHMS))
 
 
-def _sig_hash(key: Any) -> hashes.HashAlgorithm | None:
+def _sig_hash(key: Any) -> hashes.SHA256 | None:
     return None if isinstance(key, ed25519.Ed25519PrivateKey) else hashes.SHA256()
 
 
@@ -416,7 +416,7 @@ def _test_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "keys"
 
 
-def test_identity() -> SigningIdentity:
+def bundled_test_identity() -> SigningIdentity:
     """The bundled FOR TESTING ONLY identity (keys/ in the repository). Trusted by nobody.
 
     Raises: KeyMaterialError when it is missing or its certificate has expired (regenerate it with
@@ -431,7 +431,7 @@ def test_identity() -> SigningIdentity:
                                     "or sign with your own --key/--chain.") from exc
 
 
-def test_root_pem() -> bytes:
+def bundled_test_root_pem() -> bytes:
     """The bundled test root certificate, a trust anchor for tests and the README demo."""
     return (_test_dir() / "root-ca.pem").read_bytes()
 

@@ -262,7 +262,7 @@ class SignResult:
     report: ProvenanceReport
     source_type: str
     parent_kept: bool
-    test_identity: bool
+    bundled_test_identity: bool
     badge: bool = False
 
     def to_dict(self) -> dict[str, Any]:
@@ -271,7 +271,7 @@ class SignResult:
             "output": self.output,
             "source_type": self.source_type,
             "parent_kept": self.parent_kept,
-            "test_identity": self.test_identity,
+            "bundled_test_identity": self.bundled_test_identity,
             "badge": self.badge,
             "report": self.report.to_dict(),
         }

@@ -38,7 +38,7 @@ from handmade.files import (
     load_input,
     loaded_from_bytes,
 )
-from handmade.keys import SigningIdentity, test_identity, test_root_pem
+from handmade.keys import SigningIdentity, bundled_test_identity, bundled_test_root_pem
 from handmade.models import ProvenanceReport, SignResult
 from handmade.verify import TrustAnchors, inspect_loaded
 
@@ -287,7 +287,7 @@ def sign_loaded(loaded: LoadedFile, options: SignOptions, identity: SigningIdent
         raise SigningError(f"{loaded.path}: {loaded.mime} cannot carry an embedded C2PA manifest here",
                            code="sign.unsupported_format",
                            hint="Supported: " + ", ".join(sorted(_c2pa.writable_mimes())))
-    identity = identity or test_identity()
+    identity = identity or bundled_test_identity()
     before = inspect_loaded(loaded, trust=None)
     _refuse_generative(before)
     parent = before.state != "no_manifest"
@@ -309,7 +309,7 @@ def sign_loaded(loaded: LoadedFile, options: SignOptions, identity: SigningIdent
     # Prove the result before anyone sees it: it must read back intact, well signed and human-made.
     check_trust = trust
     if check_trust is None and identity.is_test_identity:
-        check_trust = TrustAnchors.from_pem(test_root_pem(), "bundled test root")
+        check_trust = TrustAnchors.from_pem(bundled_test_root_pem(), "bundled test root")
     after = inspect_loaded(LoadedFile(loaded.path, signed, loaded.mime), trust=check_trust, with_hints=False)
     problems = []
     if after.state not in ("valid", "trusted") and not (after.state == "invalid" and after.intact
@@ -340,12 +340,12 @@ def sign_image(source: str | os.PathLike[str], output: str | os.PathLike[str], o
     loaded = load_input(src, max_bytes=max_bytes)
     signed, report, parent = sign_loaded(loaded, options, identity, trust=trust)
     atomic_write(dest, signed, overwrite=overwrite)
-    used = identity or test_identity()
+    used = identity or bundled_test_identity()
     from dataclasses import replace
 
     return SignResult(source=str(src), output=str(dest), report=replace(report, path=str(dest)),
                       source_type=labels.MADE_WITH[options.made_with] if not parent else "humanEdits",
-                      parent_kept=parent, test_identity=used.is_test_identity, badge=options.badge)
+                      parent_kept=parent, bundled_test_identity=used.is_test_identity, badge=options.badge)
 
 
 def sign_bytes(data: bytes, name: str, options: SignOptions | None = None,

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from handmade.keys import test_root_pem
 
 from handmade.cli import main
+from handmade.keys import bundled_test_root_pem
 from tests.conftest import make_photo
 
 
@@ -24,7 +24,7 @@ def runner() -> CliRunner:
 @pytest.fixture
 def root_pem(tmp_path: Path) -> Path:
     p = tmp_path / "root.pem"
-    p.write_bytes(test_root_pem())
+    p.write_bytes(bundled_test_root_pem())
     return p
 
 
@@ -157,8 +157,8 @@ def test_keys_init_and_check(tmp_path: Path, runner: CliRunner) -> None:
                       env={"HANDMADE_KEY_PASSPHRASE": "correct horse"})
     assert r.exit_code == 0, r.output
     r = runner.invoke(main, ["keys", "check", "--key", str(key), "--chain", str(chain)],
-                      env={"HANDMADE_KEY_PASSPHRASE": "wrong"})
-    assert r.exit_code == 1 and "keys.passphrase" in r.stdout and "wrong" not in r.stdout
+                      env={"HANDMADE_KEY_PASSPHRASE": "Zebra-9-not-it"})
+    assert r.exit_code == 1 and "keys.passphrase" in r.stdout and "Zebra-9-not-it" not in r.output
     photo = make_photo(tmp_path / "p.jpg")
     r = runner.invoke(main, ["sign", str(photo), "-o", str(tmp_path / "s.jpg"), "--key", str(key), "--chain",
                              str(chain)], env={"HANDMADE_KEY_PASSPHRASE": "correct horse"})

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from handmade.keys import load_identity, test_root_pem
 
 from handmade import labels
 from handmade.errors import InputError, SigningError
+from handmade.keys import bundled_test_root_pem, load_identity
 from handmade.sign import SignOptions, sign_batch, sign_image
 from handmade.verify import TrustAnchors, inspect
 from tests.conftest import make_photo
@@ -104,7 +104,7 @@ def test_formats_keep_their_type_and_pixels(suffix: str, tmp_path: Path) -> None
     with Image.open(src) as a, Image.open(out) as b:
         assert a.format == b.format
         assert a.tobytes() == b.tobytes()  # signing never re-encodes pixels
-    report = inspect(out, trust=TrustAnchors.from_pem(test_root_pem()))
+    report = inspect(out, trust=TrustAnchors.from_pem(bundled_test_root_pem()))
     assert report.state == "trusted" and report.human_authored
 
 
@@ -266,14 +266,17 @@ def test_existing_manifest_kept_as_parent(name: str, corpus: Path, tmp_path: Pat
     assert [a["action"] for a in actions[:2]] == ["c2pa.opened", "c2pa.edited"]
     report = inspect(out)
     assert report.ai == "none_declared"
-    assert any(s.depth == 1 for s in report.lineage)  # the parent's own history is part of the chain
+    assert report.manifest_count >= 2  # the parent's own manifest travels with the file
+    assert any(s.kind == "ingredient" and s.relationship == "parentOf" and s.depth == 0 for s in report.lineage)
 
 
 def _ai_files() -> list[str]:
     from tests.conftest import catalog_entries
 
+    # An AI image whose C2PA was stripped and that carries no other marker cannot be told from a photo by
+    # any reader: that limit is documented (SECURITY.md), so it is not a refusal case.
     return [e["file"] for e in catalog_entries()
-            if e["expect_generative"] is True]
+            if e["expect_generative"] is True and e["file"] != "nomanifest-ai-openai-c2pa-stripped.png"]
 
 
 @pytest.mark.parametrize("name", _ai_files())
