@@ -134,10 +134,10 @@ def main() -> None:
     opts = parser.parse_args()
 
     from cryptography.hazmat.primitives.asymmetric import ec
-    from handmade.keys import test_identity
 
     from handmade import __version__
     from handmade._c2pa import sdk_versions
+    from handmade.keys import bundled_test_identity
     from handmade.sign import SignOptions, sign_batch, sign_image
     from handmade.verify import inspect, inspect_many
 
@@ -149,7 +149,7 @@ def main() -> None:
     work = HERE / "_work"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    identity = test_identity()
+    identity = bundled_test_identity()
     ec_key = ec.generate_private_key(ec.SECP256R1())
     results: dict[str, Any] = {
         "machine": {"python": platform.python_version(), "platform": platform.platform(),
