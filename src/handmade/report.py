@@ -61,7 +61,8 @@ def verdict(report: ProvenanceReport, lang: str = "en") -> str:
     who = report.signer.name if report.signer and report.signer.name else None
     if report.ai in ("generative", "ai_assisted"):
         steps = report.generative_steps
-        first = steps[0] if steps else None
+        # Point at the generative creation when there is one: it says best where the AI came from.
+        first = next((s for s in steps if s.action == "c2pa.created"), steps[0] if steps else None)
         where = ""
         if first is not None:
             n = report.lineage.index(first) + 1
@@ -113,7 +114,7 @@ def _step_line(n: int, step: LineageStep) -> str:
     if step.kind == "ingredient":
         title = step.title or "untitled"
         extra = f" ({step.reason})" if step.reason else ""
-        return f"{indent}└─ ingredient {step.relationship or ''}: {title}{extra}"
+        return f"{indent}{n:>2}. └─ ingredient {step.relationship or ''}: {title}{extra}"
     pieces = [step.action or step.kind]
     if step.digital_source_type:
         pieces.append(f"[{step.digital_source_type.rsplit('/', 1)[-1]}]")

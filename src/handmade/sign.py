@@ -38,7 +38,7 @@ from handmade.files import (
     load_input,
     loaded_from_bytes,
 )
-from handmade.keys import SigningIdentity, bundled_test_identity, bundled_test_root_pem
+from handmade.keys import SigningIdentity, bundled_test_identity
 from handmade.models import ProvenanceReport, SignResult
 from handmade.verify import TrustAnchors, inspect_loaded
 
@@ -307,10 +307,9 @@ def sign_loaded(loaded: LoadedFile, options: SignOptions, identity: SigningIdent
     signed = _c2pa.sign_bytes(manifest, work.data, work.mime, identity, ingredient=ingredient,
                               thumbnail=thumbnail, tsa_url=options.tsa_url)
     # Prove the result before anyone sees it: it must read back intact, well signed and human-made.
-    check_trust = trust
-    if check_trust is None and identity.is_test_identity:
-        check_trust = TrustAnchors.from_pem(bundled_test_root_pem(), "bundled test root")
-    after = inspect_loaded(LoadedFile(loaded.path, signed, loaded.mime), trust=check_trust, with_hints=False)
+    # Checked against the caller's anchors only, so the summary printed after signing is what a verifier
+    # with the same configuration will see (the test identity is not silently trusted).
+    after = inspect_loaded(LoadedFile(loaded.path, signed, loaded.mime), trust=trust, with_hints=False)
     problems = []
     if after.state not in ("valid", "trusted") and not (after.state == "invalid" and after.intact
                                                         and after.signature_valid and parent
