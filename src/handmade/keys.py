@@ -12,6 +12,7 @@ Private keys never appear in ``repr``, messages or logs. This module does not im
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import os
 from dataclasses import dataclass, field
@@ -416,6 +417,7 @@ def _test_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "keys"
 
 
+@functools.lru_cache(maxsize=1)
 def bundled_test_identity() -> SigningIdentity:
     """The bundled FOR TESTING ONLY identity (keys/ in the repository). Trusted by nobody.
 

@@ -178,7 +178,10 @@ def make_thumbnail(loaded: LoadedFile) -> bytes | None:
     try:
         with Image.open(io.BytesIO(loaded.data)) as im:
             if im.format == "JPEG":
-                im.draft("RGB", (THUMBNAIL_SIZE, THUMBNAIL_SIZE))
+                # Ask for the thumbnail's own box: libjpeg then decodes at 1/8 scale where it can, which is
+                # what makes the thumbnail cheap (a square request would force 1/4 on a 3:2 photo).
+                scale = THUMBNAIL_SIZE / max(im.size)
+                im.draft("RGB", (max(1, int(im.width * scale)), max(1, int(im.height * scale))))
             im.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE), Image.Resampling.BILINEAR, reducing_gap=2.0)
             rgb = im.convert("RGB")
             out = io.BytesIO()
