@@ -309,5 +309,75 @@ def keys_check(key: str, chain: str | None) -> None:
     click.get_current_context().exit(EXIT_FAIL)
 
 
+# --- service -----------------------------------------------------------------------------------------
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes (stateless; or run several hosts behind a load balancer).")
+@click.option("--trust", "trust_paths", multiple=True, type=click.Path(dir_okay=False),
+              help="PEM trust anchors (repeatable). Default: $HANDMADE_TRUST or the settings file.")
+@click.option("--policy", "policy_ref", default="handmade", show_default=True,
+              help="handmade | trusted | intact | any, or a TOML policy file.")
+@click.option("--audit-db", default="handmade-audit.sqlite", show_default=True,
+              help="Decision log: a SQLite path or sqlite:///path; 'none' to disable.")
+@click.option("--max-upload-mb", type=click.FloatRange(min=0.001), default=50.0, show_default=True)
+@click.option("--max-megapixels", type=click.FloatRange(min=0.001), default=100.0, show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Seconds allowed per verification.")
+@click.option("--max-concurrent", type=click.IntRange(1, 256), default=4, show_default=True,
+              help="Verifications at once per worker; more wait briefly, then get 503.")
+@error_funnel
+def serve(host: str, port: int, workers: int, trust_paths: tuple[str, ...], policy_ref: str, audit_db: str,
+          max_upload_mb: float, max_megapixels: float, timeout: float, max_concurrent: int) -> None:
+    """Run the upload-checking service: JSON API and a web page for editors.
+
+    POST /v1/verify (an image, multipart field 'file' or raw body) answers with the handmade.report/v1
+    result and the policy decision; GET / is the page (English/French); GET /openapi.json the API.
+    """
+    try:
+        from handmade.web.app import ServiceConfig, run
+    except ImportError as exc:
+        raise click.UsageError(f"the service needs its extra: pip install 'handmade[web]' ({exc})") from exc
+    from handmade.policy import load_policy
+    from handmade.verify import default_trust_paths
+
+    paths = list(trust_paths) or default_trust_paths()
+    config = ServiceConfig(trust=_load_trust(tuple(paths)), policy=load_policy(policy_ref),
+                           audit_db=None if audit_db.lower() == "none" else audit_db,
+                           max_upload_bytes=int(max_upload_mb * 1024 * 1024),
+                           max_pixels=int(max_megapixels * 1_000_000), timeout_s=timeout,
+                           max_concurrent=max_concurrent)
+    _err(f"handmade service on http://{host}:{port}/ (policy {config.policy.name}, "
+         f"{config.trust.count if config.trust else 0} trust anchor(s), audit log {config.audit_db or 'off'})")
+    run(config, host=host, port=port, workers=workers, trust_paths=paths, policy_ref=policy_ref)
+
+
+@main.command()
+@click.option("--db", "db_url", default="handmade-audit.sqlite", show_default=True,
+              help="The decision log written by 'handmade serve'.")
+@click.option("--since", type=click.DateTime(), help="Only decisions at or after this time (UTC).")
+@click.option("--until", type=click.DateTime(), help="Only decisions before this time (UTC).")
+@click.option("--accepted/--rejected", "accepted", default=None, help="Only accepted, or only rejected.")
+@click.option("--limit", type=click.IntRange(1), default=1000, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@error_funnel
+def audit(db_url: str, since: Any, until: Any, accepted: bool | None, limit: int, fmt: str) -> None:
+    """List or export the service's decision log (SQLite)."""
+    from handmade.web.audit import export, list_decisions
+
+    if not db_url.startswith("sqlite:") and "://" not in db_url and not Path(db_url).exists():
+        raise click.UsageError(f"no decision log at {db_url}")
+    filters = {"since": since, "until": until, "accepted": accepted, "limit": limit}
+    if fmt in ("csv", "json"):
+        export(db_url, fmt, sys.stdout, **filters)
+        return
+    for row in list_decisions(db_url, **filters):
+        verdict = "ACCEPTED" if row["accepted"] else "REJECTED"
+        why = "; ".join(r["message"] for r in row["reasons"])
+        click.echo(f"{row['time']}  {verdict:<8}  {row['policy']:<9} {row['filename']}  {row['summary']}"
+                   + (f"  -- {why}" if why else ""))
+
+
 def run() -> None:  # pragma: no cover - console entry alias
     main()

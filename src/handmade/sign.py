@@ -221,12 +221,12 @@ def stamp_badge(loaded: LoadedFile, lang: str = "en") -> LoadedFile:
         font = ImageFont.load_default()
     overlay = Image.new("RGBA", base.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(overlay)
-    left, top, right, bottom = draw.textbbox((0, 0), "✋ " + text, font=font)
+    left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
     pad = size // 2
     w, h = right - left + 2 * pad, bottom - top + 2 * pad
     x0, y0 = base.width - w - pad, base.height - h - pad
     draw.rounded_rectangle((x0, y0, x0 + w, y0 + h), radius=pad, fill=(255, 255, 255, 200))
-    draw.text((x0 + pad - left, y0 + pad - top), "✋ " + text, font=font, fill=(20, 20, 20, 255))
+    draw.text((x0 + pad - left, y0 + pad - top), text, font=font, fill=(20, 20, 20, 255))
     result = Image.alpha_composite(base, overlay)
     out = io.BytesIO()
     save_kwargs: dict[str, Any] = {}

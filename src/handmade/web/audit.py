@@ -1,0 +1,131 @@
+"""The decision log: every verification the service decides, so a desk can answer "what did we accept last
+week, and why". SQLite by default (a path or ``sqlite:///path``), one short connection per call, WAL mode so
+several workers can write.
+
+To move to PostgreSQL: keep the table below (``decisions``), give ``AuditLog`` a ``postgresql://`` URL and
+implement ``_connect`` for it (psycopg); everything else speaks plain SQL. This build refuses such URLs
+with a clear error rather than silently logging nowhere.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any, TextIO
+
+from handmade.errors import HandmadeError
+from handmade.models import ProvenanceReport
+from handmade.policy import Decision
+
+SCHEMA_SQL = """
+CREATE TABLE IF NOT EXISTS decisions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    time TEXT NOT NULL,            -- UTC, ISO 8601
+    sha256 TEXT,
+    size INTEGER,
+    filename TEXT,
+    state TEXT NOT NULL,
+    ai TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    policy TEXT NOT NULL,
+    accepted INTEGER NOT NULL,
+    reasons TEXT NOT NULL          -- JSON list of {code, severity, message, source}
+);
+CREATE INDEX IF NOT EXISTS decisions_time ON decisions(time);
+"""
+COLUMNS = ("id", "time", "sha256", "size", "filename", "state", "ai", "summary", "policy", "accepted", "reasons")
+
+
+class AuditConfigError(HandmadeError):
+    default_code = "audit.config"
+
+
+def _path(url: str) -> Path:
+    if url.startswith("sqlite:///"):
+        return Path(url[len("sqlite:///"):])
+    if "://" in url:
+        raise AuditConfigError(f"audit database '{url.split('://')[0]}://' is not supported in this build",
+                               hint="Use a file path or sqlite:///path (see handmade/web/audit.py to add PostgreSQL).")
+    return Path(url)
+
+
+class AuditLog:
+    """Append decisions; list and export them."""
+
+    def __init__(self, url: str) -> None:
+        self.path = _path(url)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(SCHEMA_SQL)
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30)
+        db.row_factory = sqlite3.Row
+        return db
+
+    def record(self, report: ProvenanceReport, decision: Decision, filename: str) -> None:
+        """Write one decision."""
+        row = (dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), report.sha256, report.size,
+               filename[:200], report.state, report.ai, report.summary(), decision.policy, int(decision.accepted),
+               json.dumps([r.to_dict() for r in decision.reasons], ensure_ascii=False))
+        with self._connect() as db:
+            db.execute("INSERT INTO decisions (time, sha256, size, filename, state, ai, summary, policy, accepted,"
+                       " reasons) VALUES (?,?,?,?,?,?,?,?,?,?)", row)
+        # the context manager commits; the connection closes with the object
+
+    def list(self, *, since: dt.datetime | None = None, until: dt.datetime | None = None,
+             accepted: bool | None = None, limit: int = 1000) -> list[dict[str, Any]]:
+        clauses: list[str] = []
+        args: list[str | int] = []
+        if since is not None:
+            clauses.append("time >= ?")
+            args.append(_iso(since))
+        if until is not None:
+            clauses.append("time < ?")
+            args.append(_iso(until))
+        if accepted is not None:
+            clauses.append("accepted = ?")
+            args.append(int(accepted))
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        with self._connect() as db:
+            rows = db.execute(f"SELECT {', '.join(COLUMNS)} FROM decisions {where} ORDER BY id DESC LIMIT ?",
+                              (*args, limit)).fetchall()
+        out = []
+        for r in rows:
+            item = dict(r)
+            item["accepted"] = bool(item["accepted"])
+            item["reasons"] = json.loads(item["reasons"])
+            out.append(item)
+        return out
+
+
+def _iso(t: dt.datetime) -> str:
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.timezone.utc)
+    return t.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def list_decisions(db_url: str, *, since: dt.datetime | None = None, until: dt.datetime | None = None,
+                   accepted: bool | None = None, limit: int = 1000) -> list[dict[str, Any]]:
+    """Decisions, newest first. Raises: AuditConfigError for an unsupported URL."""
+    return AuditLog(db_url).list(since=since, until=until, accepted=accepted, limit=limit)
+
+
+def export(db_url: str, fmt: str, out: TextIO, **filters: Any) -> int:
+    """Write decisions as ``csv`` or ``json`` to ``out``; returns how many. Raises: AuditConfigError."""
+    rows = list_decisions(db_url, **filters)
+    if fmt == "json":
+        json.dump({"schema": "handmade.audit/v1", "decisions": rows}, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    elif fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=list(COLUMNS))
+        writer.writeheader()
+        for r in rows:
+            writer.writerow({**r, "reasons": "; ".join(x["message"] for x in r["reasons"])})
+    else:
+        raise AuditConfigError(f"unknown export format '{fmt}'", hint="csv or json")
+    return len(rows)

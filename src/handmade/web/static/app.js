@@ -1,0 +1,155 @@
+// handmade web page: sends each dropped image to /v1/verify and shows a report card.
+// Every string that comes from a file's metadata is inserted with textContent, never as HTML.
+"use strict";
+
+const T = {
+  en: {
+    tagline: "Check whether a picture's history contains AI, and who vouches for it.",
+    dropTitle: "Drop images here, or choose files",
+    dropHelp: "JPEG, PNG, WebP, TIFF, HEIC, AVIF — checked on this server, nothing is stored but the decision log.",
+    switchTo: "Français", checking: "Checking…", accepted: "Accepted", rejected: "Not accepted",
+    policy: "Policy", history: "History", findings: "Findings", hints: "Metadata hints (unsigned)",
+    signer: "Signer", author: "Author", noSigner: "no signer", step: "step", ingredient: "ingredient",
+    failed: "Could not be checked", policyLine: "Policy in force:",
+  },
+  fr: {
+    tagline: "Vérifiez si l'historique d'une image contient de l'IA, et qui s'en porte garant.",
+    dropTitle: "Déposez des images ici, ou choisissez des fichiers",
+    dropHelp: "JPEG, PNG, WebP, TIFF, HEIC, AVIF — vérifiées sur ce serveur ; seule la décision est journalisée.",
+    switchTo: "English", checking: "Vérification…", accepted: "Acceptée", rejected: "Refusée",
+    policy: "Politique", history: "Historique", findings: "Constats", hints: "Indices de métadonnées (non signés)",
+    signer: "Signataire", author: "Auteur", noSigner: "pas de signataire", step: "étape", ingredient: "ingrédient",
+    failed: "Vérification impossible", policyLine: "Politique appliquée :",
+  },
+};
+
+// Policy reasons by code, for the French page (the API's messages are in English).
+const REASONS_FR = {
+  "policy.no_manifest": "Le fichier n'a pas de Content Credentials.",
+  "policy.unreadable": "Les Content Credentials sont illisibles.",
+  "policy.not_intact": "L'image ou son manifeste a été modifié après signature.",
+  "policy.not_valid": "Les Content Credentials ne sont pas valides.",
+  "policy.not_trusted": "Le signataire n'est pas dans la liste de confiance.",
+  "policy.generative": "L'image a été générée par IA.",
+  "policy.ai_assisted": "Une partie de l'historique de l'image relève de l'IA générative.",
+  "policy.ai_unknown": "Impossible de montrer que l'historique est exempt d'IA.",
+  "policy.not_human": "Les Content Credentials ne revendiquent pas une création humaine.",
+  "policy.training": "Les Content Credentials n'interdisent pas l'entraînement d'IA.",
+};
+
+const params = new URLSearchParams(location.search);
+const lang = (params.get("lang") || document.documentElement.lang || "en").startsWith("fr") ? "fr" : "en";
+const t = T[lang];
+
+function el(tag, cls, text) {
+  const node = document.createElement(tag);
+  if (cls) node.className = cls;
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  return node;
+}
+
+function setup() {
+  document.documentElement.lang = lang;
+  document.getElementById("tagline").textContent = t.tagline;
+  document.getElementById("drop-title").textContent = t.dropTitle;
+  document.getElementById("drop-help").textContent = t.dropHelp;
+  document.getElementById("policy-line").textContent = `${t.policyLine} ${document.documentElement.dataset.policy}`;
+  const sw = document.getElementById("lang-switch");
+  sw.textContent = t.switchTo;
+  sw.href = `?lang=${lang === "fr" ? "en" : "fr"}`;
+  const drop = document.getElementById("drop");
+  const input = document.getElementById("files");
+  input.addEventListener("change", () => { for (const f of input.files) check(f); input.value = ""; });
+  drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
+  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+  drop.addEventListener("drop", (e) => {
+    e.preventDefault(); drop.classList.remove("over");
+    for (const f of e.dataTransfer.files) check(f);
+  });
+}
+
+async function check(file) {
+  const card = el("article", "card");
+  card.dataset.file = file.name;
+  const img = el("img");
+  img.alt = "";
+  img.src = URL.createObjectURL(file);
+  const body = el("div");
+  body.append(el("h2", null, file.name), el("div", "verdict v-PENDING", t.checking));
+  card.append(img, body);
+  document.getElementById("cards").prepend(card);
+  let doc, ok;
+  try {
+    const resp = await fetch(`/v1/verify?lang=${lang}&name=${encodeURIComponent(file.name)}`, {
+      method: "POST", body: file, headers: { "Content-Type": file.type || "application/octet-stream" },
+    });
+    ok = resp.ok;
+    doc = await resp.json();
+  } catch (err) {
+    ok = false; doc = { error: { code: "network", message: String(err) } };
+  }
+  body.replaceChildren(el("h2", null, file.name));
+  if (!ok) {
+    body.append(el("div", "verdict v-ERROR", `${t.failed}: ${doc.error ? doc.error.message : ""}`));
+    card.dataset.state = "error";
+    return;
+  }
+  render(body, doc.results[0], doc);
+  card.dataset.state = doc.results[0].state;
+  card.dataset.ai = doc.results[0].ai;
+}
+
+function render(body, r, doc) {
+  body.append(el("div", `verdict v-${r.bottom_line}`, r.verdict));
+  const decision = el("div", `decision ${doc.accepted ? "yes" : "no"}`,
+    `${doc.accepted ? t.accepted : t.rejected} (${t.policy}: ${r.policy.policy})`);
+  body.append(decision);
+  if (!doc.accepted) {
+    const ul = el("ul", "findings");
+    for (const reason of doc.reasons) {
+      ul.append(el("li", "error", (lang === "fr" && REASONS_FR[reason.code]) || reason.message));
+    }
+    body.append(ul);
+  }
+  if (r.signer) body.append(el("p", "meta", `${t.signer}: ${r.signer.name || "?"} — ${r.signer.issuer || ""}`));
+  if (r.authors && r.authors.length) body.append(el("p", "meta", `${t.author}: ${r.authors.join(", ")}`));
+  if (r.state !== "no_manifest" && r.state !== "error") body.append(el("p", "meta", r.training_text));
+  body.append(el("code", "tokens", r.summary));
+  if (r.lineage && r.lineage.length) {
+    const det = el("details"); det.open = r.ai === "generative" || r.ai === "ai_assisted";
+    det.append(el("summary", null, `${t.history} (${r.lineage.length})`));
+    const ol = el("ol", "lineage");
+    r.lineage.forEach((s, i) => {
+      const li = el("li", s.generative ? "gen" : "");
+      li.style.marginLeft = `${Math.min(s.depth, 12) * 1.1}rem`;
+      const what = s.kind === "ingredient"
+        ? `${t.ingredient} ${s.relationship || ""}: ${s.title || ""}`
+        : `${t.step} ${i + 1}: ${s.action || s.kind}${s.digital_source_type ? " [" + s.digital_source_type.split("/").pop() + "]" : ""}${s.software_agent ? " — " + s.software_agent : ""}`;
+      li.append(el("span", null, what));
+      if (s.generative && s.reason) li.append(el("span", "why", s.reason));
+      ol.append(li);
+    });
+    det.append(ol);
+    body.append(det);
+  }
+  const notable = (r.findings || []).filter((f) => f.severity !== "info");
+  if (notable.length) {
+    const det = el("details");
+    det.append(el("summary", null, `${t.findings} (${notable.length})`));
+    const ul = el("ul", "findings");
+    for (const f of notable) ul.append(el("li", f.severity, f.message));
+    det.append(ul);
+    body.append(det);
+  }
+  const hints = (r.hints || []).filter((h) => h.signal !== "info");
+  if (hints.length) {
+    const det = el("details");
+    det.append(el("summary", null, `${t.hints} (${hints.length})`));
+    const ul = el("ul", "findings");
+    for (const h of hints) ul.append(el("li", null, h.message));
+    det.append(ul);
+    body.append(det);
+  }
+}
+
+setup();
