@@ -19,9 +19,12 @@ log is shared (SQLite here, a database URL in the future).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import io
 import json
 import os
+from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -215,7 +218,12 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
     async def openapi(request: Request) -> Response:
         return JSONResponse(openapi_document())
 
-    app = Starlette(routes=[
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.loop = asyncio.get_running_loop()  # lets tests and tools reach the limiter's loop
+        yield
+
+    app = Starlette(lifespan=lifespan, routes=[
         Route("/", index),
         Route("/static/{name}", static),
         Route("/healthz", healthz),

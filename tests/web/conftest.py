@@ -1,0 +1,71 @@
+"""A real handmade service on 127.0.0.1 (uvicorn in a thread), and real files to upload."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from handmade.keys import bundled_test_root_pem
+from handmade.sign import SignOptions, sign_image
+from handmade.verify import TrustAnchors
+from handmade.web.app import ServiceConfig, create_app
+from tests.conftest import make_photo
+
+
+@dataclass
+class Server:
+    url: str
+    config: ServiceConfig
+    app: Any
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start(config: ServiceConfig) -> Iterator[Server]:
+    app = create_app(config)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    else:
+        raise RuntimeError("the service did not start")
+    yield Server(url, config, app)
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="session")
+def signed_image(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("web-signed")
+    out = folder / "jane-doe-harbour.jpg"
+    sign_image(make_photo(folder / "in.jpg", size=(480, 320)), out, SignOptions(author="Jane Doe"))
+    return out
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    db = tmp_path_factory.mktemp("audit") / "audit.sqlite"
+    config = ServiceConfig(trust=TrustAnchors.from_pem(bundled_test_root_pem(), "test root"), audit_db=str(db),
+                           max_upload_bytes=8 * 1024 * 1024, max_pixels=40_000_000)
+    yield from start(config)
