@@ -301,12 +301,11 @@ def keys_check(key: str, chain: str | None) -> None:
     from handmade.keys import check_identity
 
     problems = check_identity(key, chain, os.environ.get("HANDMADE_KEY_PASSPHRASE"))
-    if not problems:
-        click.echo("ok: this key and chain can sign Content Credentials")
-        return
     for p in problems:
-        click.echo(f"problem [{p.code}]: {p.message}\n  fix: {p.hint}")
-    click.get_current_context().exit(EXIT_FAIL)
+        click.echo(f"{'problem' if p.severity == 'error' else 'warning'} [{p.code}]: {p.message}\n  fix: {p.hint}")
+    if any(p.severity == "error" for p in problems):
+        click.get_current_context().exit(EXIT_FAIL)
+    click.echo("ok: this key and chain can sign Content Credentials")
 
 
 # --- service -----------------------------------------------------------------------------------------
