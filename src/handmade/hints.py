@@ -64,18 +64,18 @@ class _Collector:
 
 # --- XMP -----------------------------------------------------------------------------------------------------
 def _xmp_packets(data: bytes) -> Iterator[bytes]:
-    """Every XMP packet in the file, found by its envelope (works for JPEG, PNG, WebP, TIFF, HEIF, AVIF)."""
-    start = 0
-    found = 0
+    """Every XMP packet in the file, found by its envelope (works for JPEG, PNG, WebP, TIFF, HEIF, AVIF).
+
+    One pass over the bytes for ``<x:xmpmeta``; a bare ``<rdf:RDF`` is looked for only when there is none.
+    """
+    start, found = 0, 0
+    open_tag, end_tag = b"<x:xmpmeta", b"</x:xmpmeta>"
+    if data.find(open_tag) < 0:
+        open_tag, end_tag = b"<rdf:RDF", b"</rdf:RDF>"
     while found < 8:
-        i = data.find(b"<x:xmpmeta", start)
+        i = data.find(open_tag, start)
         if i < 0:
-            i = data.find(b"<rdf:RDF", start)
-            if i < 0:
-                return
-            end_tag = b"</rdf:RDF>"
-        else:
-            end_tag = b"</x:xmpmeta>"
+            return
         j = data.find(end_tag, i, i + MAX_XMP_BYTES)
         if j < 0:
             return

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -275,21 +276,48 @@ def _hints(data: bytes) -> tuple[Hint, ...]:
     return tuple(read_hints(data))
 
 
+class _Digest:
+    """SHA-256 of a buffer, computed in a background thread for buffers worth it (hashlib releases the GIL)."""
+
+    THRESHOLD = 256 * 1024
+
+    def __init__(self, data: bytes) -> None:
+        self._hex: str | None = None
+        self._thread: threading.Thread | None = None
+        if len(data) < self.THRESHOLD:
+            self._hex = hashlib.sha256(data).hexdigest()
+        else:
+            self._thread = threading.Thread(target=self._run, args=(data,), daemon=True)
+            self._thread.start()
+
+    def _run(self, data: bytes) -> None:
+        self._hex = hashlib.sha256(data).hexdigest()
+
+    def hexdigest(self) -> str:
+        if self._thread is not None:
+            self._thread.join()
+        assert self._hex is not None
+        return self._hex
+
+
 def inspect_loaded(loaded: LoadedFile, *, trust: TrustAnchors | None = None, allow_remote: bool = False,
                    with_hints: bool = True) -> ProvenanceReport:
     """Report on a file already in memory. Never raises for bad content: errors become ``error`` results."""
-    sha = hashlib.sha256(loaded.data).hexdigest()
-    base: dict[str, Any] = {"path": loaded.path, "format": loaded.mime, "sha256": sha, "size": len(loaded.data)}
+    # The digest (for audit logs and the JSON) is computed while c2pa-rs reads: both release the GIL.
+    digest = _Digest(loaded.data)
     hints = _hints(loaded.data) if with_hints else ()
     try:
         raw = _c2pa.read_store(loaded.data, loaded.mime, trust_anchors=trust.pem if trust else None,
                                allow_remote=allow_remote)
     except InputError as exc:
+        base: dict[str, Any] = {"path": loaded.path, "format": loaded.mime, "sha256": digest.hexdigest(),
+                                "size": len(loaded.data)}
         # A manifest is there but cannot be read (unknown algorithm, pre-release, remote-only, corrupt
         # container): an ``invalid`` state with the reason, never a crash and never a guess about AI.
         return ProvenanceReport(state="invalid" if exc.code.startswith("manifest.") else "error",
                                 error=ReportErrorInfo(exc.code, exc.message), hints=hints,
                                 findings=(Finding(exc.code, "error", exc.message, None),), **base)
+    base = {"path": loaded.path, "format": loaded.mime, "sha256": digest.hexdigest(), "size": len(loaded.data)}
     if raw is None:
         findings = [Finding("manifest.none", "info", "No Content Credentials in this file.", None)]
         return ProvenanceReport(state="no_manifest", hints=hints, findings=tuple(findings), **base)
