@@ -96,21 +96,6 @@ def test_resigned_with_untrusted_key_is_never_trusted(tmp_path: Path) -> None:
     assert "credential.untrusted" in {f.code for f in report.findings}
 
 
-def test_disk_full_leaves_original_and_no_partial_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import handmade.files
-
-    def full(tmp: Path, dest: Path) -> None:
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(handmade.files, "_before_rename_hook", full)
-    src = make_photo(tmp_path / "in.jpg")
-    before = src.read_bytes()
-    with pytest.raises(SigningError) as exc:
-        sign_image(src, tmp_path / "out.jpg")
-    assert exc.value.code == "output.disk_full"
-    assert src.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["in.jpg"]
-
-
 def test_unwritable_output_folder_even_as_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The OS's refusal (EACCES) is simulated so that the test also means something when run as root."""
     import tempfile

@@ -155,19 +155,23 @@ def test_original_untouched_and_no_temp_left(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jpg", "out.jpg"]
 
 
-def test_crash_before_rename_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("fault,code", [(OSError(5, "simulated crash"), "output.failed"),
+                                        (OSError(28, "No space left on device"), "output.disk_full")])
+def test_failed_write_leaves_original_and_nothing_else(fault: OSError, code: str, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A crash after the temp file is written, or a full disk: the original stays byte for byte, no output."""
     import handmade.files
 
     def boom(tmp: Path, dest: Path) -> None:
         assert tmp.exists()  # the temp file was fully written
-        raise OSError(5, "simulated crash")
+        raise fault
 
     monkeypatch.setattr(handmade.files, "_before_rename_hook", boom)
     src = make_photo(tmp_path / "in.jpg")
     before = src.read_bytes()
     with pytest.raises(SigningError) as exc:
         sign_image(src, tmp_path / "out.jpg")
-    assert exc.value.code == "output.failed"
+    assert exc.value.code == code
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jpg"]
     assert src.read_bytes() == before
 
