@@ -301,23 +301,24 @@ class _Digest:
 
 
 def inspect_loaded(loaded: LoadedFile, *, trust: TrustAnchors | None = None, allow_remote: bool = False,
-                   with_hints: bool = True) -> ProvenanceReport:
+                   with_hints: bool = True, with_digest: bool = True) -> ProvenanceReport:
     """Report on a file already in memory. Never raises for bad content: errors become ``error`` results."""
     # The digest (for audit logs and the JSON) is computed while c2pa-rs reads: both release the GIL.
-    digest = _Digest(loaded.data)
+    digest = _Digest(loaded.data if with_digest else b"")
     hints = _hints(loaded.data) if with_hints else ()
     try:
         raw = _c2pa.read_store(loaded.data, loaded.mime, trust_anchors=trust.pem if trust else None,
                                allow_remote=allow_remote)
     except InputError as exc:
-        base: dict[str, Any] = {"path": loaded.path, "format": loaded.mime, "sha256": digest.hexdigest(),
-                                "size": len(loaded.data)}
+        base: dict[str, Any] = {"path": loaded.path, "format": loaded.mime,
+                                "sha256": digest.hexdigest() if with_digest else None, "size": len(loaded.data)}
         # A manifest is there but cannot be read (unknown algorithm, pre-release, remote-only, corrupt
         # container): an ``invalid`` state with the reason, never a crash and never a guess about AI.
         return ProvenanceReport(state="invalid" if exc.code.startswith("manifest.") else "error",
                                 error=ReportErrorInfo(exc.code, exc.message), hints=hints,
                                 findings=(Finding(exc.code, "error", exc.message, None),), **base)
-    base = {"path": loaded.path, "format": loaded.mime, "sha256": digest.hexdigest(), "size": len(loaded.data)}
+    base = {"path": loaded.path, "format": loaded.mime, "sha256": digest.hexdigest() if with_digest else None,
+            "size": len(loaded.data)}
     if raw is None:
         findings = [Finding("manifest.none", "info", "No Content Credentials in this file.", None)]
         return ProvenanceReport(state="no_manifest", hints=hints, findings=tuple(findings), **base)
