@@ -139,11 +139,14 @@ def test_every_decision_is_audited(server: Server, signed_image: Path, corpus: P
     assert json.loads(out.getvalue())["schema"] == "handmade.audit/v1"
 
 
-def test_audit_cli(server: Server) -> None:
+def test_audit_cli(server: Server, signed_image: Path) -> None:
     from click.testing import CliRunner
 
     from handmade.cli import main
+    from tests.conftest import photo_bytes
 
+    post_raw(server, photo_bytes(), name="no-credentials.jpg")  # rejected: no manifest
+    post_raw(server, signed_image.read_bytes(), name="accepted.jpg")
     db = server.config.audit_db
     assert db is not None
     r = CliRunner().invoke(main, ["audit", "--db", db, "--format", "json"])
