@@ -318,3 +318,18 @@ def test_sign_bytes_round_trip() -> None:
     Image.effect_noise((64, 64), 30).convert("RGB").save(buf, "PNG")
     signed = sign_bytes(buf.getvalue(), "x.png", SignOptions(author="A"))
     assert inspect_bytes(signed, "x.png").state == "valid"
+
+
+@pytest.mark.parametrize("name", ["heic-origo-training-notallowed.heic", "dng-test-created.dng",
+                                  "gif-test-signed.gif", "tiff-ed25519-signed.tiff", "nomanifest-sample.avif",
+                                  "nomanifest-sample.heif", "nomanifest-xmp.webp", "nomanifest-tuscany.tif"])
+def test_every_container_format_signs_and_keeps_its_type(name: str, corpus: Path, tmp_path: Path) -> None:
+    from handmade.files import sniff_mime
+
+    src = corpus / name
+    out = tmp_path / f"out{src.suffix}"
+    result = sign_image(src, out, SignOptions(author="Jane Doe"))
+    assert sniff_mime(out.read_bytes(), out.name) == sniff_mime(src.read_bytes(), src.name)
+    report = inspect(out)
+    assert report.state == "valid" and report.human_authored and report.ai == "none_declared"
+    assert result.parent_kept == (not name.startswith("nomanifest-"))
