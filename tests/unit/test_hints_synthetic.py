@@ -1,0 +1,133 @@
+"""Hints outside C2PA, on files made here with Pillow (the corpus cases are in tests/integration)."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image, PngImagePlugin
+from tests.conftest import CORPUS
+
+from handmade.hints import read_hints, summarize
+
+
+def png_with_text(**chunks: str) -> bytes:
+    info = PngImagePlugin.PngInfo()
+    for k, v in chunks.items():
+        info.add_text(k, v)
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(out, "PNG", pnginfo=info)
+    return out.getvalue()
+
+
+def xmp_packet(body: str) -> bytes:
+    return (
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/" '
+        'xmlns:plus="http://ns.useplus.org/ldf/xmp/1.0/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" '
+        f"{body}/></rdf:RDF></x:xmpmeta>"
+    ).encode()
+
+
+def jpeg_with_xmp(body: str) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(out, "JPEG", xmp=xmp_packet(body))
+    return out.getvalue()
+
+
+def signals(data: bytes) -> set[str]:
+    return {h.signal for h in read_hints(data)}
+
+
+def test_a1111_parameters() -> None:
+    data = png_with_text(parameters="a cat\nNegative prompt: dog\nSteps: 20, Sampler: Euler a, CFG scale: 7")
+    assert "generative" in signals(data)
+
+
+def test_comfyui_prompt() -> None:
+    prompt = json.dumps({"3": {"class_type": "KSampler", "inputs": {"seed": 1}}})
+    assert "generative" in signals(png_with_text(prompt=prompt))
+
+
+def test_novelai() -> None:
+    assert "generative" in signals(png_with_text(Software="NovelAI", Comment='{"steps": 28, "sampler": "k_euler"}'))
+
+
+def test_plain_png_text_is_not_generative() -> None:
+    assert "generative" not in signals(png_with_text(Software="GIMP 2.10", parameters="exposure +1"))
+
+
+@pytest.mark.parametrize("uri,signal", [
+    ("https://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia", "generative"),
+    (" http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture", "human"),
+    ("TrainedAlgorithmicMedia", "generative"),
+    ("http://cv.iptc.org/newscodes/digitalsourcetype/algorithmicMedia", "info"),
+])
+def test_xmp_digital_source_type(uri: str, signal: str) -> None:
+    hints = read_hints(jpeg_with_xmp(f'Iptc4xmpExt:DigitalSourceType="{uri}"'))
+    assert [h.signal for h in hints if h.field == "Iptc4xmpExt:DigitalSourceType"] == [signal]
+
+
+def test_plus_data_mining_prohibited() -> None:
+    data = jpeg_with_xmp('plus:DataMining="http://ns.useplus.org/ldf/vocab/DMI-PROHIBITED-AIMLTRAINING"')
+    assert "training_prohibited" in signals(data)
+
+
+def test_creator_tool_generator() -> None:
+    assert "generative" in signals(jpeg_with_xmp('xmp:CreatorTool="Midjourney v6"'))
+    assert "generative" not in signals(jpeg_with_xmp('xmp:CreatorTool="Adobe Photoshop 26.0"'))
+
+
+def test_exif_software_generator_and_camera() -> None:
+    exif = Image.Exif()
+    exif[0x0131] = "DALL-E 3"
+    exif[0x010F] = "NIKON CORPORATION"
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(out, "JPEG", exif=exif)
+    hints = read_hints(out.getvalue())
+    assert {(h.field, h.signal) for h in hints} >= {("EXIF Software", "generative"), ("EXIF Make", "info")}
+
+
+def test_png_exif_chunk_is_read_without_decoding() -> None:
+    exif = Image.Exif()
+    exif[0x0131] = "Stable Diffusion"
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(out, "PNG", exif=exif)
+    assert "generative" in signals(out.getvalue())
+
+
+def test_entity_bomb_is_refused() -> None:
+    bomb = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+            + b"".join(f'<!ENTITY lol{i} "{"&lol%d;" % (i - 1) * 10 if i else "&lol;" * 10}">'.encode()
+                       for i in range(1, 9))
+            + b']><x:xmpmeta xmlns:x="adobe:ns:meta/">&lol8;</x:xmpmeta>')
+    assert read_hints(b"\xff\xd8\xff" + bomb) == ()
+
+
+def test_values_are_cleaned_and_bounded() -> None:
+    hints = read_hints(png_with_text(Author="\x1b[31mEvil\x00" + "A" * 5000))
+    assert hints and all(len(h.value) <= 300 and "\x1b" not in h.value and "\x00" not in h.value for h in hints)
+
+
+def test_summarize() -> None:
+    gen = read_hints(png_with_text(parameters="Steps: 20, Sampler: Euler"))
+    assert summarize(gen) == "generative" and summarize(()) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=4096))
+def test_never_raises_on_arbitrary_bytes(data: bytes) -> None:
+    read_hints(data)
+    read_hints(b"\x89PNG\r\n\x1a\n" + data)
+    read_hints(b"\xff\xd8\xff" + data)
+
+
+def test_corpus_nomanifest_expectations() -> None:
+    if not (CORPUS / "CATALOG.json").is_file():
+        pytest.skip(f"THIRD-PARTY CORPUS NOT FOUND at {CORPUS}: set HANDMADE_CORPUS to run these tests")
+    gen = {p.name for p in Path(CORPUS).glob("nomanifest-*") if "generative" in signals(p.read_bytes())}
+    assert gen == {"nomanifest-ai-grok-exif-signature.jpg", "nomanifest-ai-midjourney-xmp-dst.png"}
