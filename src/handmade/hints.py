@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from handmade import labels
+from handmade.files import sniff_mime
+from handmade.lineage import clean_text
 from handmade.models import Hint, HintSignal
 
 log = logging.getLogger(__name__)
@@ -39,21 +41,13 @@ _DMI = re.compile(r"DMI-([A-Z-]+)", re.IGNORECASE)
 _A1111 = re.compile(r"(Steps:\s*\d+|Sampler:|CFG scale:|Negative prompt:)", re.IGNORECASE)
 
 
-def clean(value: object, limit: int = MAX_VALUE) -> str:
-    """An untrusted metadata value as bounded, printable text."""
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    text = "".join(ch if ch.isprintable() else " " for ch in str(value))
-    return " ".join(text.split())[:limit]
-
-
 class _Collector:
     def __init__(self) -> None:
         self.hints: list[Hint] = []
         self._seen: set[tuple[str, str, str]] = set()
 
     def add(self, source: str, field: str, value: object, signal: HintSignal, message: str) -> None:
-        text = clean(value)
+        text = clean_text(value, MAX_VALUE) or ""
         key = (source, field, text)
         if key in self._seen:
             return
@@ -203,14 +197,15 @@ def _exif(data: bytes) -> Any:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "Tag data larger than file": expected on hostile input
-        if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        mime = sniff_mime(data)
+        if mime == "image/png":
             raw = _png_exif_chunk(data)
             if not raw:
                 return None
             exif = Image.Exif()
             exif.load(raw if raw.startswith(b"Exif") else b"Exif\x00\x00" + raw)
             return exif
-        if not (data.startswith((b"\xff\xd8", b"II*\x00", b"MM\x00*")) or data[8:12] == b"WEBP"):
+        if mime not in ("image/jpeg", "image/tiff", "image/x-adobe-dng", "image/webp"):
             return None
         with Image.open(io.BytesIO(data)) as im:  # header and metadata only; pixels are never loaded
             return im.getexif()
@@ -234,7 +229,7 @@ def _read_exif(data: bytes, out: _Collector) -> None:
         for tag, name in tags.items():
             raw = source.get(tag)
             if raw is not None:
-                fields[name] = clean(_user_comment(raw) if name == "UserComment" else raw)
+                fields[name] = clean_text(_user_comment(raw) if name == "UserComment" else raw) or ""
     for name, value in fields.items():
         if not value:
             continue

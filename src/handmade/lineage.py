@@ -62,16 +62,19 @@ class Lineage:
 
 
 def clean_text(value: Any, limit: int = 300) -> str | None:
-    """A display string for an untrusted manifest value: control characters removed, length bounded."""
+    """A display string for an untrusted value (manifest or metadata): control and format characters
+    removed, white space folded, length bounded; None when nothing printable is left."""
     if value is None:
         return None
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
     if isinstance(value, dict):
         name = value.get("name")
         version = value.get("version")
         value = f"{name} {version}" if name and version else name
         if value is None:
             return None
-    text = "".join(ch if ch.isprintable() else " " for ch in str(value)).strip()
+    text = " ".join("".join(ch if ch.isprintable() else " " for ch in str(value)).split())
     return text[:limit] if text else None
 
 
