@@ -196,6 +196,9 @@ def _walk_manifest(w: _Walk, label: str, depth: int, relationship: str | None) -
         return False, False
     signer = _manifest_signer(manifest)
     generator = _claim_generator(manifest)
+    info = manifest.get("signature_info")
+    signed_at = clean_text(info.get("time"), 40) if isinstance(info, dict) else None
+    stamp = {"signed_at": signed_at, "tool": generator}
     markers = _manifest_markers(manifest)
     actions, templates, _ = _actions(manifest)
     created_generative = False
@@ -211,7 +214,7 @@ def _walk_manifest(w: _Walk, label: str, depth: int, relationship: str | None) -
             digital_source_type=labels.iptc_uri(term) if term and category != "unknown" else clean_text(raw_dst),
             software_agent=clean_text(action.get("softwareAgent")) or generator,
             depth=depth, generative=generative, kind="action", relationship=relationship,
-            title=clean_text(manifest.get("title")), signer=signer, reason=reason,
+            title=clean_text(manifest.get("title")), signer=signer, **stamp, reason=reason,
         ))
         any_generative = any_generative or generative
         if generative and fully and action.get("action") == "c2pa.created":
@@ -223,7 +226,7 @@ def _walk_manifest(w: _Walk, label: str, depth: int, relationship: str | None) -
             w.steps.append(LineageStep(manifest=label, action=clean_text(template.get("action")),
                                        digital_source_type=labels.iptc_uri(dst.term), software_agent=generator,
                                        depth=depth, generative=True, kind="action", relationship=relationship,
-                                       title=clean_text(manifest.get("title")), signer=signer,
+                                       title=clean_text(manifest.get("title")), signer=signer, **stamp,
                                        reason=f"declared for all actions as {dst.en}"))
     if markers and not any(s.generative for s in w.steps if s.manifest == label):
         # A marker with no created action to hang it on (e.g. an edit manifest from a generator).
@@ -231,7 +234,7 @@ def _walk_manifest(w: _Walk, label: str, depth: int, relationship: str | None) -
         w.steps.append(LineageStep(manifest=label, action=None, digital_source_type=None,
                                    software_agent=generator, depth=depth, generative=True, kind="assertion",
                                    relationship=relationship, title=clean_text(manifest.get("title")),
-                                   signer=signer, reason=markers[0]))
+                                   signer=signer, **stamp, reason=markers[0]))
     origin_generative = created_generative
     ingredients = manifest.get("ingredients")
     for ingredient in ingredients if isinstance(ingredients, list) else []:
@@ -242,7 +245,7 @@ def _walk_manifest(w: _Walk, label: str, depth: int, relationship: str | None) -
         w.steps.append(LineageStep(
             manifest=label, action=None, digital_source_type=None, software_agent=None, depth=depth,
             generative=False, kind="ingredient", relationship=rel, title=clean_text(ingredient.get("title")),
-            signer=signer, reason=None if child else "ingredient without Content Credentials",
+            signer=signer, **stamp, reason=None if child else "ingredient without Content Credentials",
         ))
         for status in ingredient.get("validation_status") or []:
             code = status.get("code") if isinstance(status, dict) else None

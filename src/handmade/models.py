@@ -66,6 +66,8 @@ class LineageStep:
     title: str | None = None
     signer: str | None = None
     reason: str | None = None
+    signed_at: str | None = None  # the manifest's signing time (trusted timestamp), when it has one
+    tool: str | None = None  # the manifest's claim generator
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -80,6 +82,8 @@ class LineageStep:
             "title": self.title,
             "signer": self.signer,
             "reason": self.reason,
+            "signed_at": self.signed_at,
+            "tool": self.tool,
         }
 
 

@@ -141,8 +141,10 @@ def render_tree(report: ProvenanceReport, lang: str = "en") -> str:
         for n, step in enumerate(report.lineage, 1):
             if step.manifest != current and step.kind != "ingredient":
                 current = step.manifest
-                lines.append(f"  {'    ' * step.depth}manifest {step.manifest} "
-                             f"signed by {step.signer or 'unknown'}")
+                when = f" on {step.signed_at}" if step.signed_at else ""
+                tool = f" with {step.tool}" if step.tool else ""
+                lines.append(f"  {'    ' * step.depth}manifest {step.manifest}: signed by "
+                             f"{step.signer or 'unknown'}{when}{tool}")
             lines.append("  " + _step_line(n, step))
     if report.findings:
         lines.append("  findings:")

@@ -147,6 +147,7 @@ def test_generative_step_only_in_ingredient_is_found(corpus: Path) -> None:
     created = [s for s in report.generative_steps if s.action == "c2pa.created"]
     assert created and created[0].depth == 1 and created[0].relationship == "componentOf"
     assert "Firefly" in (created[0].software_agent or "")
+    assert created[0].signed_at == "2025-08-13T16:18:11+00:00" and "Firefly" in (created[0].tool or "")
 
 
 def test_deep_chain_generative_at_origin(corpus: Path) -> None:
