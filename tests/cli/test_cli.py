@@ -177,3 +177,16 @@ def test_real_entry_point_and_help_in_readme() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     # README shows `handmade --help` verbatim: keep it in sync.
     assert r.stdout.strip() in readme
+
+
+def test_trust_from_settings_file(signed: Path, root_pem: Path, tmp_path: Path, runner: CliRunner,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("HANDMADE_TRUST", raising=False)
+    config = tmp_path / "config.toml"
+    config.write_text(f'trust = ["{root_pem.name}"]\n')  # relative to the settings file
+    monkeypatch.setenv("HANDMADE_CONFIG", str(config))
+    r = runner.invoke(main, ["verify", str(signed), "--policy", "trusted"])
+    assert r.exit_code == 0 and "TRUSTED" in r.stdout
+    config.write_text('trust = ["missing.pem"]\n')
+    r = runner.invoke(main, ["verify", str(signed)])
+    assert r.exit_code == 3 and "trust.not_found" in r.stderr
