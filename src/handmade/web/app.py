@@ -10,8 +10,11 @@ Limits against abuse, each answered with a JSON error ``{"error": {"code", "mess
 - not an image (``415 input.not_image``), an empty or missing upload (``422``);
 - verifications at once (``503 service.busy`` with Retry-After after a short wait for a slot);
 - time per verification (``504 service.timeout``).
-Uploads stay in memory; a multipart part big enough to be spooled goes to the system temp dir and is closed
-(deleted) when the request ends.
+Uploads stay in memory and are never written to disk: multipart bodies are parsed in memory here (Starlette's
+form parser would spool parts over 1 MB to a temporary file).
+
+A verification that times out keeps its slot until its worker thread really ends, so timed-out work cannot
+pile up beyond ``max_concurrent`` threads.
 
 Workers are stateless: run several (``--workers``) or several hosts behind any load balancer; only the audit
 log is shared (SQLite here, a database URL in the future).
@@ -21,34 +24,47 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import io
 import json
 import os
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict, dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import anyio
+from python_multipart.exceptions import ParseError
+from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 import handmade
-from handmade.policy import PRESETS, Decision, Policy, evaluate, load_policy
+from handmade.lineage import clean_text
+from handmade.models import ProvenanceReport
+from handmade.policy import PRESETS, Decision, Policy, evaluate, load_policy, policy_from_mapping
 from handmade.report import training_text, verdict
 from handmade.verify import TrustAnchors, inspect_bytes
 from handmade.web.audit import AuditLog
 
 STATIC = "static"
 MULTIPART_SLACK = 64 * 1024  # headers and boundaries around the file in a multipart body
+MAX_PARTS = 8  # a multipart body with more parts than this is not an upload from our page or a script
+RETRY_AFTER_S = 2
 
 
 @dataclass(frozen=True)
 class ServiceConfig:
-    """Everything the service needs; frozen, so a running app cannot be reconfigured by accident."""
+    """Everything the service needs; frozen, so a running app cannot be reconfigured by accident.
+
+    ``audit_db`` is a SQLite path or ``sqlite:///path`` (None: no audit log). ``queue_wait_s`` is how long a
+    request waits for one of the ``max_concurrent`` verification slots before ``503 service.busy``.
+    """
 
     trust: TrustAnchors | None = None
     policy: Policy = field(default_factory=lambda: PRESETS["handmade"])
@@ -59,6 +75,13 @@ class ServiceConfig:
     max_concurrent: int = 4
     queue_wait_s: float = 2.0
     allow_remote: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("max_upload_bytes", "max_pixels", "max_concurrent"):
+            if int(getattr(self, name)) < 1:
+                raise ValueError(f"ServiceConfig.{name} must be at least 1")
+        if self.timeout_s <= 0 or self.queue_wait_s < 0:
+            raise ValueError("ServiceConfig.timeout_s must be positive and queue_wait_s not negative")
 
 
 class ApiError(Exception):
@@ -73,12 +96,30 @@ def _error(exc: ApiError) -> JSONResponse:
 
 
 def _lang(request: Request) -> str:
+    """``?lang=`` first, then the best of English and French in Accept-Language (q-values honoured)."""
     lang = request.query_params.get("lang")
     if lang in ("en", "fr"):
         return lang
-    accept = request.headers.get("accept-language", "")
-    first = accept.split(",")[0].strip().lower()
-    return "fr" if first.startswith("fr") else "en"
+    best, best_q = "en", 0.0
+    for item in request.headers.get("accept-language", "").split(",")[:32]:
+        tag, _, params = item.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        primary = tag.strip().lower().split("-")[0]
+        if primary in ("en", "fr") and q > best_q:
+            best, best_q = primary, q
+    return best
+
+
+def safe_filename(raw: str | None) -> str:
+    """A file name fit for display and the audit log: last path component (``/`` or ``\\``), printable,
+    at most 200 characters; ``upload`` when nothing is left."""
+    base = (raw or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return clean_text(base, 200) or "upload"
 
 
 async def _read_limited(request: Request, limit: int) -> bytes:
@@ -95,32 +136,67 @@ async def _read_limited(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def multipart_file(body: bytes, content_type: str, field_name: str = "file") -> tuple[bytes, str]:
+    """The bytes and file name of the part ``field_name`` of a multipart/form-data body, parsed in memory
+    (nothing is spooled to disk). Raises: ApiError 400 (malformed) or 422 (no such field)."""
+    _, params = parse_options_header(content_type)
+    boundary = params.get(b"boundary")
+    if not boundary:
+        raise ApiError(400, "input.malformed", "multipart body without a boundary")
+    parts: list[tuple[dict[bytes, bytes], bytearray]] = []
+    header_name = bytearray()
+    header_value = bytearray()
+
+    def on_part_begin() -> None:
+        if len(parts) >= MAX_PARTS:
+            raise ApiError(400, "input.malformed", f"more than {MAX_PARTS} parts in the multipart body")
+        parts.append(({}, bytearray()))
+
+    def on_part_data(data: bytes, start: int, end: int) -> None:
+        parts[-1][1].extend(data[start:end])
+
+    def on_header_field(data: bytes, start: int, end: int) -> None:
+        header_name.extend(data[start:end])
+
+    def on_header_value(data: bytes, start: int, end: int) -> None:
+        header_value.extend(data[start:end])
+
+    def on_header_end() -> None:
+        parts[-1][0][bytes(header_name).lower()] = bytes(header_value)
+        header_name.clear()
+        header_value.clear()
+
+    parser = MultipartParser(boundary, {
+        "on_part_begin": on_part_begin, "on_part_data": on_part_data, "on_header_field": on_header_field,
+        "on_header_value": on_header_value, "on_header_end": on_header_end})
+    try:
+        parser.write(body)
+        parser.finalize()
+    except ParseError as exc:
+        raise ApiError(400, "input.malformed", f"malformed multipart body: {exc}") from None
+    for headers, data in parts:
+        _, options = parse_options_header(headers.get(b"content-disposition", b""))
+        if options.get(b"name", b"").decode("utf-8", "replace") == field_name:
+            name = options.get(b"filename", b"").decode("utf-8", "replace")
+            return bytes(data), safe_filename(name)
+    raise ApiError(422, "input.missing", f"send the image as the multipart field '{field_name}'")
+
+
 async def _upload(request: Request, config: ServiceConfig) -> tuple[bytes, str]:
-    """The uploaded file's bytes and name, from a multipart form or a raw body."""
+    """The uploaded file's bytes and name, from a multipart form or a raw body; in memory only."""
     ctype = request.headers.get("content-type", "")
     body = await _read_limited(request, config.max_upload_bytes + MULTIPART_SLACK)
-    if ctype.startswith("multipart/form-data"):
-        async def replay() -> dict[str, Any]:
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        form = await Request(request.scope, replay).form(max_files=1, max_fields=8)
-        try:
-            upload = form.get("file")
-            if upload is None or isinstance(upload, str):
-                raise ApiError(422, "input.missing", "send the image as the multipart field 'file'")
-            data = await upload.read()
-            name = os.path.basename(upload.filename or "upload")
-        finally:
-            await form.close()  # deletes any spooled temp file
+    if ctype.lower().startswith("multipart/form-data"):
+        data, name = multipart_file(body, ctype)
+        del body
     else:
         data = body
-        name = os.path.basename(request.headers.get("x-filename", "") or request.query_params.get("name", "")
-                                or "upload")
+        name = safe_filename(request.headers.get("x-filename") or request.query_params.get("name"))
     if len(data) > config.max_upload_bytes:
         raise ApiError(413, "input.too_large", f"the upload is larger than {config.max_upload_bytes} bytes")
     if not data:
         raise ApiError(422, "input.empty", "the upload is empty")
-    return data, name[:200]
+    return data, name
 
 
 def _check_pixels(data: bytes, max_pixels: int) -> None:
@@ -140,7 +216,56 @@ _STATUS_FOR_ERROR = {"input.not_image": 415, "input.unsupported": 415, "input.em
                      "input.too_large": 413, "input.corrupt": 422}
 
 
-def result_payload(report: handmade.ProvenanceReport, decision: Decision, lang: str) -> dict[str, Any]:
+async def run_in_slot(limiter: anyio.CapacityLimiter, fn: Callable[[], ProvenanceReport], *,
+                      queue_wait_s: float, timeout_s: float) -> ProvenanceReport:
+    """Run ``fn`` in a worker thread holding one slot of ``limiter``.
+
+    Waits up to ``queue_wait_s`` for a slot (ApiError 503 ``service.busy``), then up to ``timeout_s`` for the
+    result (ApiError 504 ``service.timeout``). A timed-out thread cannot be killed: it keeps its slot until it
+    really ends, so abandoned work never exceeds the limiter's size.
+    """
+    token = object()
+    try:
+        with anyio.fail_after(queue_wait_s):
+            await limiter.acquire_on_behalf_of(token)
+    except TimeoutError:
+        raise ApiError(503, "service.busy", "too many verifications at once; retry shortly",
+                       {"Retry-After": str(RETRY_AFTER_S)}) from None
+    loop = asyncio.get_running_loop()
+    lock = threading.Lock()
+    state = {"phase": "queued"}  # queued -> running -> done, or queued -> cancelled
+
+    def release() -> None:
+        with contextlib.suppress(RuntimeError):  # the loop is gone at shutdown: nothing left to release
+            loop.call_soon_threadsafe(limiter.release_on_behalf_of, token)
+
+    def work() -> ProvenanceReport | None:
+        with lock:
+            if state["phase"] == "cancelled":
+                return None
+            state["phase"] = "running"
+        try:
+            return fn()
+        finally:
+            release()
+
+    try:
+        with anyio.fail_after(timeout_s):
+            result = await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
+    except BaseException as exc:
+        with lock:
+            never_started = state["phase"] == "queued"
+            state["phase"] = "cancelled"
+        if never_started:
+            limiter.release_on_behalf_of(token)
+        if isinstance(exc, TimeoutError):
+            raise ApiError(504, "service.timeout", f"verification took longer than {timeout_s:g} s") from None
+        raise
+    assert result is not None  # work() only returns None once cancelled
+    return result
+
+
+def result_payload(report: ProvenanceReport, decision: Decision, lang: str) -> dict[str, Any]:
     """One result: the report (handmade.report/v1), the policy decision, and the verdict in words."""
     result = report.to_dict()
     result["policy"] = decision.to_dict()
@@ -150,9 +275,12 @@ def result_payload(report: handmade.ProvenanceReport, decision: Decision, lang: 
 
 
 def create_app(config: ServiceConfig | None = None) -> Starlette:
-    """The ASGI application. Raises: nothing (configuration is already validated)."""
+    """The ASGI application (``app.state.config``, ``app.state.limiter``; ``app.state.loop`` once started).
+
+    Raises: AuditConfigError when ``config.audit_db`` is not a SQLite path or URL.
+    """
     config = config or ServiceConfig()
-    limiter = anyio.CapacityLimiter(max(1, config.max_concurrent))
+    limiter = anyio.CapacityLimiter(config.max_concurrent)
     audit = AuditLog(config.audit_db) if config.audit_db else None
 
     async def verify_endpoint(request: Request) -> Response:
@@ -160,29 +288,18 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
         try:
             policy = config.policy
             if "policy" in request.query_params:
-                name = request.query_params["policy"]
-                if name not in PRESETS:
-                    raise ApiError(422, "policy.unknown", f"unknown policy '{name}'; one of {', '.join(PRESETS)}")
-                policy = PRESETS[name]
+                pname = request.query_params["policy"]
+                if pname not in PRESETS:
+                    raise ApiError(422, "policy.unknown",
+                                   f"unknown policy '{pname[:40]}'; one of {', '.join(PRESETS)}")
+                policy = PRESETS[pname]
             data, name = await _upload(request, config)
             _check_pixels(data, config.max_pixels)
-            try:
-                with anyio.fail_after(config.queue_wait_s):
-                    await limiter.acquire()
-            except TimeoutError:
-                raise ApiError(503, "service.busy", "too many verifications at once; retry shortly",
-                               {"Retry-After": "2"}) from None
-            try:
-                with anyio.fail_after(config.timeout_s):
-                    report = await anyio.to_thread.run_sync(
-                        lambda: inspect_bytes(data, name, trust=config.trust, allow_remote=config.allow_remote,
-                                              max_bytes=config.max_upload_bytes),
-                        abandon_on_cancel=True)
-            except TimeoutError:
-                raise ApiError(504, "service.timeout", f"verification took longer than {config.timeout_s:g} s") \
-                    from None
-            finally:
-                limiter.release()
+            report = await run_in_slot(
+                limiter,
+                lambda: inspect_bytes(data, name, trust=config.trust, allow_remote=config.allow_remote,
+                                      max_bytes=config.max_upload_bytes),
+                queue_wait_s=config.queue_wait_s, timeout_s=config.timeout_s)
         except ApiError as exc:
             return _error(exc)
         if report.state == "error" and report.error is not None:
@@ -196,20 +313,22 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
                              "reasons": [r.to_dict() for r in decision.reasons]})
 
     async def index(request: Request) -> Response:
-        html = resources.files("handmade.web").joinpath(STATIC, "index.html").read_text(encoding="utf-8")
+        page = resources.files("handmade.web").joinpath(STATIC, "index.html").read_text(encoding="utf-8")
         lang = _lang(request)
-        html = html.replace("{{lang}}", lang).replace("{{policy}}", config.policy.name)
-        return HTMLResponse(html, headers={"Content-Security-Policy":
-                                           "default-src 'self'; img-src 'self' blob:; style-src 'self'; "
-                                           "script-src 'self'; connect-src 'self'"})
+        page = page.replace("{{lang}}", lang).replace("{{policy}}", html.escape(config.policy.name, quote=True))
+        return HTMLResponse(page, headers={
+            "Content-Security-Policy": "default-src 'self'; img-src 'self' blob:; style-src 'self'; "
+                                       "script-src 'self'; connect-src 'self'; object-src 'none'; "
+                                       "base-uri 'none'; frame-ancestors 'none'",
+            "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "Vary": "Accept-Language"})
 
     async def static(request: Request) -> Response:
         name = request.path_params["name"]
-        types = {"app.js": "text/javascript", "style.css": "text/css"}
+        types = {"app.js": "text/javascript; charset=utf-8", "style.css": "text/css; charset=utf-8"}
         if name not in types:
             return _error(ApiError(404, "not_found", "no such file"))
         body = resources.files("handmade.web").joinpath(STATIC, name).read_bytes()
-        return Response(body, media_type=types[name])
+        return Response(body, media_type=types[name], headers={"X-Content-Type-Options": "nosniff"})
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok", "version": handmade.__version__, "policy": config.policy.name,
@@ -217,6 +336,13 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
 
     async def openapi(request: Request) -> Response:
         return JSONResponse(openapi_document())
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 500
+        code = {404: "not_found", 405: "method_not_allowed"}.get(status, "http.error" if status < 500 else "internal")
+        message = exc.detail if isinstance(exc, HTTPException) and status < 500 else "internal error"
+        headers = dict(exc.headers or {}) if isinstance(exc, HTTPException) else None
+        return _error(ApiError(status, code, str(message), headers))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -229,7 +355,7 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
         Route("/healthz", healthz),
         Route("/openapi.json", openapi),
         Route("/v1/verify", verify_endpoint, methods=["POST"]),
-    ])
+    ], exception_handlers={HTTPException: http_error, Exception: http_error})
     app.state.config = config
     app.state.limiter = limiter
     return app
@@ -281,33 +407,70 @@ def openapi_document() -> dict[str, Any]:
 CONFIG_ENV = "HANDMADE_SERVICE_CONFIG"
 
 
-def config_to_env(config: ServiceConfig, trust_paths: list[str], policy_ref: str) -> str:
-    data = {k: v for k, v in asdict(config).items() if k not in ("trust", "policy")}
-    data.update(trust_paths=trust_paths, policy=policy_ref)
+def config_to_env(config: ServiceConfig, trust_paths: list[str] | None = None, policy_ref: str | None = None) -> str:
+    """The JSON that ``app_from_env`` reads back from ``HANDMADE_SERVICE_CONFIG``.
+
+    The trust anchors travel as PEM text and the policy as its full mapping, so a policy loaded from a file
+    or anchors built in memory reach every worker unchanged (``trust_paths``/``policy_ref`` are only kept for
+    readability of the environment).
+    """
+    data: dict[str, Any] = {k: v for k, v in asdict(config).items() if k not in ("trust", "policy")}
+    data["policy"] = config.policy.to_dict()
+    if policy_ref is not None:
+        data["policy_ref"] = policy_ref
+    if config.trust is not None:
+        data["trust_pem"] = config.trust.pem
+        data["trust_sources"] = list(config.trust.sources)
+    if trust_paths:
+        data["trust_paths"] = list(trust_paths)
     return json.dumps(data)
 
 
-def app_from_env() -> Starlette:
-    """Factory for uvicorn worker processes (``--workers N``): configuration comes from the environment."""
+def config_from_env(text: str | None = None) -> ServiceConfig:
+    """A ``ServiceConfig`` from the JSON in ``HANDMADE_SERVICE_CONFIG`` (or ``text``). Keys: the fields of
+    ``ServiceConfig`` except ``trust``/``policy``; ``policy`` (a preset name, a TOML path, or a mapping of
+    policy keys); ``trust_pem`` (PEM text) or ``trust_paths`` (PEM files). Raises: ValueError,
+    PolicyConfigError, TrustConfigError."""
     from handmade.verify import load_trust_anchors
 
-    data = json.loads(os.environ.get(CONFIG_ENV, "{}"))
-    trust = load_trust_anchors(data.pop("trust_paths", []))
-    policy = load_policy(data.pop("policy", "handmade"))
-    return create_app(replace(ServiceConfig(), trust=trust, policy=policy, **data))
+    data = json.loads(text if text is not None else os.environ.get(CONFIG_ENV, "{}"))
+    if not isinstance(data, dict):
+        raise ValueError(f"{CONFIG_ENV} must hold a JSON object")
+    policy_value = data.pop("policy", "handmade")
+    data.pop("policy_ref", None)
+    policy = (policy_from_mapping(policy_value, default_name=str(policy_value.get("name", "custom")))
+              if isinstance(policy_value, dict) else load_policy(str(policy_value)))
+    pem = data.pop("trust_pem", None)
+    sources = data.pop("trust_sources", None)
+    paths = data.pop("trust_paths", [])
+    trust = TrustAnchors.from_pem(pem, ", ".join(sources or ["env"])) if pem else load_trust_anchors(paths)
+    known = {f for f in asdict(ServiceConfig()) if f not in ("trust", "policy")}
+    unknown = set(data) - known
+    if unknown:
+        raise ValueError(f"unknown keys in {CONFIG_ENV}: {', '.join(sorted(unknown))}")
+    return replace(ServiceConfig(), trust=trust, policy=policy, **data)
 
 
-def run(config: ServiceConfig, *, host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
-        trust_paths: list[str] | None = None, policy_ref: str | None = None) -> None:
-    """Serve until interrupted. With several workers, each process builds the app from the environment."""
+def app_from_env() -> Starlette:
+    """Factory for uvicorn worker processes (``--workers N``): configuration comes from the environment.
+
+    ``uvicorn.run("handmade.web.app:app_from_env", factory=True, workers=N)``
+    """
+    return create_app(config_from_env())
+
+
+def run(config: ServiceConfig, host: str = "127.0.0.1", port: int = 8000, workers: int = 1, *,
+        trust_paths: list[str] | None = None, policy_ref: str | None = None, log_level: str = "info") -> None:
+    """Serve until interrupted. With several workers, each process builds the app from the environment
+    (``HANDMADE_SERVICE_CONFIG``, written here from ``config``)."""
     import uvicorn
 
     if workers > 1:
-        os.environ[CONFIG_ENV] = config_to_env(config, trust_paths or [], policy_ref or config.policy.name)
+        os.environ[CONFIG_ENV] = config_to_env(config, trust_paths, policy_ref)
         uvicorn.run("handmade.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                    log_level="info")
+                    log_level=log_level)
     else:
-        uvicorn.run(create_app(config), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(config), host=host, port=port, log_level=log_level)
 
 
 def static_dir() -> Path:
