@@ -2,17 +2,21 @@
 week, and why". SQLite by default (a path or ``sqlite:///path``), one short connection per call, WAL mode so
 several workers can write.
 
-To move to PostgreSQL: keep the table below (``decisions``), give ``AuditLog`` a ``postgresql://`` URL and
-implement ``_connect`` for it (psycopg); everything else speaks plain SQL. This build refuses such URLs
-with a clear error rather than silently logging nowhere.
+Swapping in PostgreSQL (several hosts sharing one log): install a driver (``pip install "psycopg[binary]"``),
+create the ``decisions`` table below (``id`` as ``BIGSERIAL``, ``accepted`` as ``BOOLEAN``), and give
+``AuditLog`` a ``_connect`` for ``postgresql://`` URLs that returns a psycopg connection with ``%s``
+placeholders instead of ``?``; everything else is plain SQL. This build refuses such URLs with a clear error
+(``audit.unsupported``) rather than silently logging nowhere.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import json
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -44,11 +48,17 @@ class AuditConfigError(HandmadeError):
 
 
 def _path(url: str) -> Path:
+    """The SQLite file of a path or ``sqlite:///path`` URL (``sqlite:////abs`` or ``sqlite:///rel``)."""
     if url.startswith("sqlite:///"):
         return Path(url[len("sqlite:///"):])
     if "://" in url:
-        raise AuditConfigError(f"audit database '{url.split('://')[0]}://' is not supported in this build",
-                               hint="Use a file path or sqlite:///path (see handmade/web/audit.py to add PostgreSQL).")
+        scheme = url.split("://", 1)[0]
+        hint = ("Use a file path or sqlite:///path. PostgreSQL needs a driver (pip install 'psycopg[binary]') "
+                "and a _connect for it: see the module docstring of handmade/web/audit.py.")
+        raise AuditConfigError(f"audit database '{scheme}://' is not supported in this build",
+                               code="audit.unsupported", hint=hint)
+    if not url:
+        raise AuditConfigError("empty audit database path", hint="Give a file path or sqlite:///path.")
     return Path(url)
 
 
@@ -62,22 +72,28 @@ class AuditLog:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(SCHEMA_SQL)
 
-    def _connect(self) -> sqlite3.Connection:
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        """One short connection: committed on success, rolled back on error, always closed."""
         db = sqlite3.connect(self.path, timeout=30)
-        db.row_factory = sqlite3.Row
-        return db
+        try:
+            db.row_factory = sqlite3.Row
+            with db:
+                yield db
+        finally:
+            db.close()
 
     def record(self, report: ProvenanceReport, decision: Decision, filename: str) -> None:
         """Write one decision."""
         row = (dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), report.sha256, report.size,
-               filename[:200], report.state, report.ai, report.summary(), decision.policy, int(decision.accepted),
+               _clean_name(filename), report.state, report.ai, report.summary(), decision.policy,
+               int(decision.accepted),
                json.dumps([r.to_dict() for r in decision.reasons], ensure_ascii=False))
         with self._connect() as db:
             db.execute("INSERT INTO decisions (time, sha256, size, filename, state, ai, summary, policy, accepted,"
                        " reasons) VALUES (?,?,?,?,?,?,?,?,?,?)", row)
-        # the context manager commits; the connection closes with the object
 
-    def list(self, *, since: dt.datetime | None = None, until: dt.datetime | None = None,
+    def list(self, since: dt.datetime | None = None, until: dt.datetime | None = None,
              accepted: bool | None = None, limit: int = 1000) -> list[dict[str, Any]]:
         clauses: list[str] = []
         args: list[str | int] = []
@@ -93,7 +109,7 @@ class AuditLog:
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         with self._connect() as db:
             rows = db.execute(f"SELECT {', '.join(COLUMNS)} FROM decisions {where} ORDER BY id DESC LIMIT ?",
-                              (*args, limit)).fetchall()
+                              (*args, max(0, int(limit)))).fetchall()
         out = []
         for r in rows:
             item = dict(r)
@@ -103,15 +119,30 @@ class AuditLog:
         return out
 
 
+def _clean_name(name: str) -> str:
+    """Printable, one line, last path component, at most 200 characters."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in base).split())[:200] or "upload"
+
+
+def _csv_cell(value: Any) -> Any:
+    """A file name like ``=HYPERLINK(...)`` must stay text when the export is opened in a spreadsheet."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def _iso(t: dt.datetime) -> str:
     if t.tzinfo is None:
         t = t.replace(tzinfo=dt.timezone.utc)
     return t.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def list_decisions(db_url: str, *, since: dt.datetime | None = None, until: dt.datetime | None = None,
+def list_decisions(db_url: str, since: dt.datetime | None = None, until: dt.datetime | None = None,
                    accepted: bool | None = None, limit: int = 1000) -> list[dict[str, Any]]:
-    """Decisions, newest first. Raises: AuditConfigError for an unsupported URL."""
+    """Decisions, newest first: ``since <= time < until`` (naive datetimes are UTC), only accepted or only
+    rejected ones, at most ``limit``. Each row: id, time, sha256, size, filename, state, ai, summary, policy,
+    accepted (bool), reasons (list of finding dicts). Raises: AuditConfigError for an unsupported URL."""
     return AuditLog(db_url).list(since=since, until=until, accepted=accepted, limit=limit)
 
 
@@ -125,7 +156,8 @@ def export(db_url: str, fmt: str, out: TextIO, **filters: Any) -> int:
         writer = csv.DictWriter(out, fieldnames=list(COLUMNS))
         writer.writeheader()
         for r in rows:
-            writer.writerow({**r, "reasons": "; ".join(x["message"] for x in r["reasons"])})
+            row = {**r, "reasons": "; ".join(x["message"] for x in r["reasons"])}
+            writer.writerow({k: _csv_cell(v) for k, v in row.items()})
     else:
         raise AuditConfigError(f"unknown export format '{fmt}'", hint="csv or json")
     return len(rows)
