@@ -10,7 +10,8 @@ const T = {
     switchTo: "Français", checking: "Checking…", accepted: "Accepted", rejected: "Not accepted",
     policy: "Policy", history: "History", findings: "Findings", hints: "Metadata hints (unsigned)",
     signer: "Signer", author: "Author", noSigner: "no signer", step: "step", ingredient: "ingredient",
-    failed: "Could not be checked", policyLine: "Policy in force:",
+    failed: "Could not be checked", policyLine: "Policy in force:", choose: "Choose images",
+    signedAt: "signed", tokens: "Tokens",
   },
   fr: {
     tagline: "Vérifiez si l'historique d'une image contient de l'IA, et qui s'en porte garant.",
@@ -19,7 +20,8 @@ const T = {
     switchTo: "English", checking: "Vérification…", accepted: "Acceptée", rejected: "Refusée",
     policy: "Politique", history: "Historique", findings: "Constats", hints: "Indices de métadonnées (non signés)",
     signer: "Signataire", author: "Auteur", noSigner: "pas de signataire", step: "étape", ingredient: "ingrédient",
-    failed: "Vérification impossible", policyLine: "Politique appliquée :",
+    failed: "Vérification impossible", policyLine: "Politique appliquée :", choose: "Choisir des images",
+    signedAt: "signé le", tokens: "Jetons",
   },
 };
 
@@ -35,6 +37,26 @@ const REASONS_FR = {
   "policy.ai_unknown": "Impossible de montrer que l'historique est exempt d'IA.",
   "policy.not_human": "Les Content Credentials ne revendiquent pas une création humaine.",
   "policy.training": "Les Content Credentials n'interdisent pas l'entraînement d'IA.",
+};
+
+// C2PA actions in words; an unknown action is shown as its label.
+const ACTIONS = {
+  en: { "c2pa.created": "Created", "c2pa.opened": "Opened", "c2pa.edited": "Edited", "c2pa.cropped": "Cropped",
+        "c2pa.placed": "Placed an element", "c2pa.converted": "Converted", "c2pa.resized": "Resized",
+        "c2pa.color_adjustments": "Colour adjustments", "c2pa.filtered": "Filtered", "c2pa.drawing": "Drawing",
+        "c2pa.published": "Published", "c2pa.transcoded": "Transcoded", "c2pa.repackaged": "Repackaged" },
+  fr: { "c2pa.created": "Création", "c2pa.opened": "Ouverture", "c2pa.edited": "Retouche", "c2pa.cropped": "Recadrage",
+        "c2pa.placed": "Insertion d'un élément", "c2pa.converted": "Conversion", "c2pa.resized": "Redimensionnement",
+        "c2pa.color_adjustments": "Réglages de couleur", "c2pa.filtered": "Filtre", "c2pa.drawing": "Dessin",
+        "c2pa.published": "Publication", "c2pa.transcoded": "Transcodage", "c2pa.repackaged": "Réempaquetage" },
+};
+
+// Why a step counts as AI, in French, by its declared digital source type (the API's reasons are English).
+const DST_FR = {
+  trainedAlgorithmicMedia: "déclarée générée par IA",
+  compositeWithTrainedAlgorithmicMedia: "déclarée composite avec des éléments générés par IA",
+  algorithmicMedia: "déclarée produite par un algorithme",
+  compositeSynthetic: "déclarée composite avec des éléments synthétiques",
 };
 
 const params = new URLSearchParams(location.search);
@@ -53,31 +75,47 @@ function setup() {
   document.getElementById("tagline").textContent = t.tagline;
   document.getElementById("drop-title").textContent = t.dropTitle;
   document.getElementById("drop-help").textContent = t.dropHelp;
+  document.getElementById("choose").textContent = t.choose;
   document.getElementById("policy-line").textContent = `${t.policyLine} ${document.documentElement.dataset.policy}`;
   const sw = document.getElementById("lang-switch");
   sw.textContent = t.switchTo;
   sw.href = `?lang=${lang === "fr" ? "en" : "fr"}`;
   const drop = document.getElementById("drop");
   const input = document.getElementById("files");
-  input.addEventListener("change", () => { for (const f of input.files) check(f); input.value = ""; });
+  input.addEventListener("change", () => { checkAll(input.files); input.value = ""; });
   drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
   drop.addEventListener("dragleave", () => drop.classList.remove("over"));
   drop.addEventListener("drop", (e) => {
     e.preventDefault(); drop.classList.remove("over");
-    for (const f of e.dataTransfer.files) check(f);
+    checkAll(e.dataTransfer.files);
   });
 }
 
-async function check(file) {
+// The newest batch goes on top, its cards in the order the files were chosen.
+function checkAll(files) {
+  const cards = document.getElementById("cards");
+  const first = cards.firstChild;
+  for (const f of files) cards.insertBefore(check(f), first);
+}
+
+// Makes the card at once and fills it when the API answers.
+function check(file) {
   const card = el("article", "card");
   card.dataset.file = file.name;
   const img = el("img");
   img.alt = "";
-  img.src = URL.createObjectURL(file);
-  const body = el("div");
+  const url = URL.createObjectURL(file);
+  img.addEventListener("load", () => URL.revokeObjectURL(url), { once: true });
+  img.addEventListener("error", () => { URL.revokeObjectURL(url); img.classList.add("broken"); }, { once: true });
+  img.src = url;
+  const body = el("div", "card-body");
   body.append(el("h2", null, file.name), el("div", "verdict v-PENDING", t.checking));
   card.append(img, body);
-  document.getElementById("cards").prepend(card);
+  verify(file, card, body);
+  return card;
+}
+
+async function verify(file, card, body) {
   let doc, ok;
   try {
     const resp = await fetch(`/v1/verify?lang=${lang}&name=${encodeURIComponent(file.name)}`, {
@@ -111,10 +149,15 @@ function render(body, r, doc) {
     }
     body.append(ul);
   }
-  if (r.signer) body.append(el("p", "meta", `${t.signer}: ${r.signer.name || "?"} — ${r.signer.issuer || ""}`));
+  if (r.signer) {
+    const when = r.signer.signed_at ? `, ${t.signedAt} ${r.signer.signed_at.slice(0, 10)}` : "";
+    body.append(el("p", "meta", `${t.signer}: ${r.signer.name || "?"} — ${r.signer.issuer || ""}${when}`));
+  }
   if (r.authors && r.authors.length) body.append(el("p", "meta", `${t.author}: ${r.authors.join(", ")}`));
   if (r.state !== "no_manifest" && r.state !== "error") body.append(el("p", "meta", r.training_text));
-  body.append(el("code", "tokens", r.summary));
+  const tokens = el("code", "tokens", r.summary);
+  tokens.title = t.tokens;
+  body.append(tokens);
   if (r.lineage && r.lineage.length) {
     const det = el("details"); det.open = r.ai === "generative" || r.ai === "ai_assisted";
     det.append(el("summary", null, `${t.history} (${r.lineage.length})`));
@@ -122,11 +165,15 @@ function render(body, r, doc) {
     r.lineage.forEach((s, i) => {
       const li = el("li", s.generative ? "gen" : "");
       li.style.marginLeft = `${Math.min(s.depth, 12) * 1.1}rem`;
+      const dst = s.digital_source_type ? s.digital_source_type.split("/").pop() : "";
+      const action = (s.action && ACTIONS[lang][s.action]) || s.action || s.kind;
       const what = s.kind === "ingredient"
-        ? `${t.ingredient} ${s.relationship || ""}: ${s.title || ""}`
-        : `${t.step} ${i + 1}: ${s.action || s.kind}${s.digital_source_type ? " [" + s.digital_source_type.split("/").pop() + "]" : ""}${s.software_agent ? " — " + s.software_agent : ""}`;
-      li.append(el("span", null, what));
-      if (s.generative && s.reason) li.append(el("span", "why", s.reason));
+        ? `${t.ingredient}${s.relationship ? " (" + s.relationship + ")" : ""}: ${s.title || "—"}`
+        : `${action}${dst && !s.generative ? " [" + dst + "]" : ""}${s.software_agent ? " — " + s.software_agent : ""}`;
+      li.append(el("span", "num", `${t.step} ${i + 1}`), el("span", "what", what));
+      if (s.generative && s.reason) {
+        li.append(el("span", "why", (lang === "fr" && DST_FR[dst]) ? `${DST_FR[dst]} (${dst})` : s.reason));
+      }
       ol.append(li);
     });
     det.append(ol);
