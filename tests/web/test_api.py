@@ -160,3 +160,225 @@ def test_slow_verification_answers_504(corpus: Path) -> None:
         r = post_raw(srv, (corpus / "ai-google-30-manifest-edit-chain.png").read_bytes())
         assert r.status_code == 504 and r.json()["error"]["code"] == "service.timeout"
         assert httpx.get(f"{srv.url}/healthz").status_code == 200  # still serving
+
+
+# --- in memory, never on disk -----------------------------------------------------------------------------------
+def _temp_entries() -> set[str]:
+    import os
+    import tempfile
+
+    return set(os.listdir(tempfile.gettempdir()))
+
+
+def test_big_multipart_upload_stays_in_memory(server: Server, signed_image: Path, monkeypatch: pytest.MonkeyPatch,
+                                              ) -> None:
+    """A 3 MB multipart part (over Starlette's 1 MB spool size) is parsed without any temporary file."""
+    import tempfile
+
+    opened: list[str] = []
+    for name in ("SpooledTemporaryFile", "TemporaryFile", "NamedTemporaryFile", "mkstemp"):
+        real = getattr(tempfile, name)
+
+        def spy(*args: object, _real: object = real, _name: str = name, **kwargs: object) -> object:
+            opened.append(_name)
+            return _real(*args, **kwargs)  # type: ignore[operator]
+
+        monkeypatch.setattr(tempfile, name, spy)
+    before = _temp_entries()
+    big = signed_image.read_bytes() + b"\0" * (3 * 1024 * 1024)  # trailing bytes after the JPEG: still a JPEG
+    r = httpx.post(f"{server.url}/v1/verify", files={"file": ("big.jpg", big, "image/jpeg")},
+                   data={"note": "x"}, timeout=60)
+    assert r.status_code == 200, r.text
+    assert r.json()["results"][0]["path"] == "big.jpg"
+    assert opened == []
+    assert _temp_entries() - before == set()
+
+
+def test_multipart_and_raw_body_give_the_same_result(server: Server, signed_image: Path) -> None:
+    data = signed_image.read_bytes()
+    a = httpx.post(f"{server.url}/v1/verify", files={"file": ("same.jpg", data)}, timeout=60).json()
+    b = httpx.post(f"{server.url}/v1/verify", content=data, headers={"X-Filename": "same.jpg"}, timeout=60).json()
+    assert a == b
+
+
+def test_malformed_multipart_is_a_json_400(server: Server) -> None:
+    r = httpx.post(f"{server.url}/v1/verify", content=b"--x\r\nnot a header line\r\n\r\n",
+                   headers={"Content-Type": "multipart/form-data; boundary=x"}, timeout=30)
+    assert r.status_code in (400, 422) and r.json()["error"]["code"] in ("input.malformed", "input.missing")
+    r = httpx.post(f"{server.url}/v1/verify", content=b"abc", headers={"Content-Type": "multipart/form-data"})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "input.malformed"
+
+
+def test_streamed_upload_too_large_without_content_length(server: Server) -> None:
+    sent = 0
+
+    def chunks() -> object:
+        nonlocal sent
+        for _ in range(64):  # up to 16 MB, the limit is 8 MB: the server stops reading first
+            sent += 256 * 1024
+            yield b"\xff" * (256 * 1024)
+
+    try:
+        r = httpx.post(f"{server.url}/v1/verify", content=chunks(), timeout=60)  # type: ignore[arg-type]
+    except httpx.HTTPError:  # the server may close the connection while we are still sending
+        return
+    assert r.status_code == 413 and r.json()["error"]["code"] == "input.too_large"
+
+
+def test_declared_content_length_refused_before_reading(server: Server) -> None:
+    import socket
+    from urllib.parse import urlsplit
+
+    u = urlsplit(server.url)
+    with socket.create_connection((u.hostname, u.port), timeout=10) as s:
+        s.sendall(b"POST /v1/verify HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999\r\n\r\n")
+        reply = s.recv(4096).decode("latin-1")  # answered without sending a single body byte
+    assert reply.startswith("HTTP/1.1 413") and "input.too_large" in reply
+
+
+def test_every_error_is_json(server: Server) -> None:
+    r = httpx.get(f"{server.url}/nope")
+    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+    r = httpx.get(f"{server.url}/v1/verify")
+    assert r.status_code == 405 and r.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_file_names_are_cleaned(server: Server, signed_image: Path) -> None:
+    data = signed_image.read_bytes()
+    r = httpx.post(f"{server.url}/v1/verify", files={"file": ("C:\\Users\\x\\..\\evil.jpg", data)}, timeout=60)
+    assert r.json()["results"][0]["path"] == "evil.jpg"
+    r = post_raw(server, data, name="../../x/evil\x07\u202e\nname.jpg")
+    assert r.json()["results"][0]["path"] == "evil name.jpg"
+
+
+def test_accept_language_quality_values(server: Server, signed_image: Path) -> None:
+    data = signed_image.read_bytes()
+    fr = post_raw_headers(server, data, {"Accept-Language": "de-DE, fr;q=0.8, en;q=0.5"})
+    assert fr.json()["results"][0]["verdict"].startswith("Fait à la main")
+    en = post_raw_headers(server, data, {"Accept-Language": "fr;q=0.2, en-GB;q=0.9"})
+    assert en.json()["results"][0]["verdict"].startswith("Made by hand")
+    assert post_raw(server, data, lang="en").json()["results"][0]["verdict"].startswith("Made by hand")
+
+
+def post_raw_headers(server: Server, data: bytes, headers: dict[str, str]) -> httpx.Response:
+    return httpx.post(f"{server.url}/v1/verify", content=data, headers=headers, timeout=60)
+
+
+def test_policy_query_and_default_policy(signed_image: Path, corpus: Path) -> None:
+    from handmade.policy import load_policy
+
+    for srv in start(ServiceConfig(policy=load_policy("intact"))):
+        ai = (corpus / "ai-adobe-firefly-2025-text-to-image.jpg").read_bytes()
+        doc = post_raw(srv, ai).json()
+        assert doc["accepted"] is True and doc["results"][0]["policy"]["policy"] == "intact"
+        doc = post_raw(srv, ai, policy="handmade").json()
+        assert doc["accepted"] is False and doc["results"][0]["policy"]["policy"] == "handmade"
+        # not trusted here (no anchors): the signed file is valid, the trusted preset refuses it
+        doc = post_raw(srv, signed_image.read_bytes(), policy="trusted").json()
+        assert doc["results"][0]["state"] == "valid"
+        assert [x["code"] for x in doc["reasons"]] == ["policy.not_trusted"]
+
+
+# --- slots and time ---------------------------------------------------------------------------------------------
+def test_a_timed_out_verification_keeps_its_slot_until_it_ends() -> None:
+    import threading
+    import time
+
+    import anyio
+
+    from handmade.web.app import ApiError, run_in_slot
+
+    gate = threading.Event()
+    finished = threading.Event()
+
+    def slow() -> object:
+        gate.wait(10)
+        finished.set()
+        return "done"
+
+    async def scenario() -> None:
+        limiter = anyio.CapacityLimiter(1)
+        with pytest.raises(ApiError) as timeout:
+            await run_in_slot(limiter, slow, queue_wait_s=0.1, timeout_s=0.1)  # type: ignore[arg-type]
+        assert timeout.value.status == 504
+        assert limiter.borrowed_tokens == 1  # the abandoned thread still runs, so its slot is taken
+        with pytest.raises(ApiError) as busy:
+            await run_in_slot(limiter, lambda: "x", queue_wait_s=0.1, timeout_s=1)  # type: ignore[arg-type,return-value]
+        assert busy.value.status == 503 and busy.value.headers["Retry-After"] == "2"
+        gate.set()
+        deadline = time.monotonic() + 5
+        while limiter.borrowed_tokens and time.monotonic() < deadline:
+            await anyio.sleep(0.01)
+        assert finished.is_set() and limiter.borrowed_tokens == 0
+        assert await run_in_slot(limiter, lambda: "x", queue_wait_s=0.1, timeout_s=1) == "x"  # type: ignore[arg-type,return-value]
+
+    anyio.run(scenario)
+
+
+# --- configuration ----------------------------------------------------------------------------------------------
+def test_config_travels_to_workers_through_the_environment(tmp_path: Path) -> None:
+    from handmade.keys import bundled_test_root_pem
+    from handmade.policy import load_policy
+    from handmade.verify import TrustAnchors
+    from handmade.web.app import config_from_env, config_to_env
+
+    policy_file = tmp_path / "desk.toml"
+    policy_file.write_text('base = "trusted"\nrequire_no_training = true\n')
+    config = ServiceConfig(trust=TrustAnchors.from_pem(bundled_test_root_pem(), "test root"),
+                           policy=load_policy(policy_file), audit_db=str(tmp_path / "a.sqlite"),
+                           max_upload_bytes=1234, max_pixels=5678, timeout_s=3.5, max_concurrent=2)
+    back = config_from_env(config_to_env(config))
+    assert back.policy == config.policy and back.policy.name == "desk" and back.policy.require_no_training
+    assert back.trust is not None and back.trust.pem == config.trust.pem  # type: ignore[union-attr]
+    assert (back.audit_db, back.max_upload_bytes, back.max_pixels, back.timeout_s, back.max_concurrent) == (
+        config.audit_db, 1234, 5678, 3.5, 2)
+    assert config_from_env('{"policy": "any", "max_concurrent": 3}').policy.name == "any"
+    with pytest.raises(ValueError):
+        config_from_env('{"max_concurent": 3}')
+    with pytest.raises(ValueError):
+        ServiceConfig(max_concurrent=0)
+
+
+def test_app_from_env_serves(monkeypatch: pytest.MonkeyPatch, signed_image: Path) -> None:
+    from handmade.web import app as web_app
+
+    monkeypatch.setenv(web_app.CONFIG_ENV, json.dumps({"policy": "any", "max_concurrent": 2}))
+    application = web_app.app_from_env()
+    assert application.state.config.policy.name == "any" and application.state.limiter.total_tokens == 2
+
+
+# --- audit log --------------------------------------------------------------------------------------------------
+def test_audit_filters_urls_and_safe_exports(tmp_path: Path, signed_image: Path) -> None:
+    import datetime as dt
+
+    from handmade import inspect
+    from handmade.policy import PRESETS, evaluate
+    from handmade.web.audit import AuditConfigError, AuditLog
+
+    url = f"sqlite:///{tmp_path / 'log' / 'audit.sqlite'}"
+    log = AuditLog(url)
+    report = inspect(signed_image)
+    log.record(report, evaluate(PRESETS["handmade"], report), "=cmd|' -C calc'!A0\n.jpg")
+    log.record(report, evaluate(PRESETS["trusted"], report), "../../etc/passwd")
+    rows = list_decisions(url)
+    assert [r["filename"] for r in rows] == ["passwd", "=cmd|' -C calc'!A0 .jpg"]
+    assert [r["accepted"] for r in rows] == [False, True]
+    assert rows[0]["reasons"][0]["code"] == "policy.not_trusted"
+    now = dt.datetime.now(dt.timezone.utc)
+    assert len(list_decisions(url, now - dt.timedelta(minutes=1))) == 2  # positional since
+    assert list_decisions(url, since=now + dt.timedelta(minutes=1)) == []
+    assert list_decisions(url, until=now - dt.timedelta(minutes=1)) == []
+    assert len(list_decisions(url, accepted=True, limit=5)) == 1
+    assert len(list_decisions(url, limit=1)) == 1
+    out = io.StringIO()
+    assert export(url, "csv", out, accepted=True) == 1
+    assert "'=cmd|" in out.getvalue()  # stays text in a spreadsheet
+    with pytest.raises(AuditConfigError) as exc:
+        list_decisions("postgresql://db.example/audit")
+    assert exc.value.code == "audit.unsupported" and "psycopg" in (exc.value.hint or "")
+    with pytest.raises(AuditConfigError):
+        export(url, "xml", io.StringIO())
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "log" / "audit.sqlite") as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
