@@ -3,9 +3,10 @@
     python bench/load_service.py                       # 500 uploads, 16 at a time, own server on 127.0.0.1
     python bench/load_service.py --requests 100 --concurrency 8 --url http://127.0.0.1:8000
 
-Mixes a handmade-signed JPEG and a third-party AI image (corpus, when present). Counts errors and checks
-that no temporary file was left behind. Talks only to 127.0.0.1; the request loop is bounded in count and
-time.
+Mixes a handmade-signed JPEG and a third-party AI image (corpus, when present), sent alternately as a raw body
+and as a multipart upload. Counts errors (a transport error, a status other than 200, or an answer that is not
+the expected decision) and checks that no temporary file was left behind. Talks only to 127.0.0.1; the request
+loop is bounded in count and time.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ def temp_entries() -> set[str]:
     return set(os.listdir(tempfile.gettempdir()))
 
 
-def payloads(folder: Path) -> list[tuple[str, bytes]]:
+def payloads(folder: Path) -> list[tuple[str, bytes, bool]]:
+    """(name, bytes, expected ``accepted`` under the default ``handmade`` policy)."""
     from PIL import Image
 
     from handmade.sign import SignOptions, sign_image
@@ -40,14 +42,16 @@ def payloads(folder: Path) -> list[tuple[str, bytes]]:
     Image.effect_noise((800, 600), 40).convert("RGB").save(src, quality=90)
     signed = folder / "load-signed.jpg"
     sign_image(src, signed, SignOptions(author="Load Test"), overwrite=True)
-    items = [("signed.jpg", signed.read_bytes())]
+    items = [("signed.jpg", signed.read_bytes(), True)]
     ai = CORPUS / "ai-adobe-firefly-2025-text-to-image.jpg"
     if ai.exists():
-        items.append(("ai.jpg", ai.read_bytes()))
+        items.append(("ai.jpg", ai.read_bytes(), False))
+    else:
+        print(f"load_service: corpus not found at {CORPUS}: signed uploads only", file=sys.stderr)
     return items
 
 
-async def load(url: str, items: list[tuple[str, bytes]], requests: int, concurrency: int,
+async def load(url: str, items: list[tuple[str, bytes, bool]], requests: int, concurrency: int,
                deadline_s: float) -> dict[str, Any]:
     import httpx
 
@@ -58,19 +62,25 @@ async def load(url: str, items: list[tuple[str, bytes]], requests: int, concurre
     stop_at = time.monotonic() + deadline_s
     async with httpx.AsyncClient(base_url=url, timeout=60) as client:
         async def one(i: int) -> None:
-            name, data = items[i % len(items)]
+            name, data, expected = items[i % len(items)]
+            multipart = (i // len(items)) % 2 == 1
             async with sem:
                 if time.monotonic() > stop_at:
                     errors.append("deadline")
                     return
                 t = time.perf_counter()
                 try:
-                    r = await client.post("/v1/verify", content=data, params={"name": name})
+                    if multipart:
+                        r = await client.post("/v1/verify", files={"file": (name, data)})
+                    else:
+                        r = await client.post("/v1/verify", content=data, params={"name": name})
                     statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
                     if r.status_code != 200:
                         errors.append(f"{r.status_code}: {r.text[:100]}")
                     else:
-                        r.json()
+                        doc = r.json()
+                        if doc["accepted"] is not expected or doc["results"][0]["path"] != name:
+                            errors.append(f"{name}: accepted={doc['accepted']} ({doc['results'][0]['summary']})")
                 except Exception as exc:
                     errors.append(repr(exc)[:120])
                 latencies.append(time.perf_counter() - t)
@@ -81,7 +91,7 @@ async def load(url: str, items: list[tuple[str, bytes]], requests: int, concurre
     lat = sorted(latencies)
     return {"requests": requests, "concurrency": concurrency, "elapsed_s": elapsed,
             "throughput_rps": requests / elapsed if elapsed else 0.0, "statuses": statuses,
-            "errors": len(errors), "error_samples": errors[:5],
+            "errors": len(errors), "error_samples": errors[:5], "payloads": [n for n, _, _ in items],
             "p50_ms": 1000 * statistics.median(lat) if lat else None,
             "p95_ms": 1000 * lat[int(0.95 * (len(lat) - 1))] if lat else None}
 

@@ -18,3 +18,5 @@ def test_load_smoke_no_errors_no_leaks() -> None:
     assert result["errors"] == 0, result["error_samples"]
     assert result["statuses"] == {200: 40}
     assert result["leaked_temp_files"] == []
+    print(f"load smoke: {result['throughput_rps']:.1f} req/s, p50 {result['p50_ms']:.0f} ms, "
+          f"p95 {result['p95_ms']:.0f} ms, payloads {result['payloads']}")
