@@ -382,3 +382,15 @@ def test_audit_filters_urls_and_safe_exports(tmp_path: Path, signed_image: Path)
 
     with sqlite3.connect(tmp_path / "log" / "audit.sqlite") as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_openapi_document_is_valid_and_describes_real_answers(server: Server, signed_image: Path) -> None:
+    validator = pytest.importorskip("openapi_spec_validator", reason="openapi-spec-validator not installed")
+    jsonschema = pytest.importorskip("jsonschema", reason="jsonschema not installed")
+    spec = httpx.get(f"{server.url}/openapi.json").json()
+    validator.validate(spec)
+    ok = spec["paths"]["/v1/verify"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
+    resolver_doc = {**ok, "components": spec["components"]}
+    jsonschema.validate(post_raw(server, signed_image.read_bytes()).json(), resolver_doc)
+    error = {"$ref": "#/components/schemas/Error", "components": spec["components"]}
+    jsonschema.validate(post_raw(server, b"").json(), error)

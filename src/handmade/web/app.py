@@ -363,8 +363,35 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
 
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.1 description of the API."""
-    error = {"type": "object", "properties": {"error": {"type": "object", "properties": {
-        "code": {"type": "string"}, "message": {"type": "string"}}, "required": ["code", "message"]}}}
+    error = {"type": "object", "required": ["error"], "properties": {"error": {
+        "type": "object", "required": ["code", "message"],
+        "properties": {"code": {"type": "string", "examples": ["input.too_many_pixels"]},
+                       "message": {"type": "string"}}}}}
+    finding = {"type": "object", "required": ["code", "severity", "message"], "properties": {
+        "code": {"type": "string"}, "severity": {"enum": ["info", "warning", "error"]},
+        "message": {"type": "string"}, "source": {"type": ["string", "null"]}}}
+    result = {"type": "object", "description": "One handmade.report/v1 result (ProvenanceReport.to_dict()), "
+                                               "plus the decision and the verdict in words",
+              "required": ["path", "state", "bottom_line", "summary", "ai", "lineage", "findings", "policy",
+                           "verdict", "training_text"],
+              "properties": {
+                  "state": {"enum": ["no_manifest", "invalid", "valid", "trusted", "error"]},
+                  "ai": {"enum": ["generative", "ai_assisted", "none_declared", "unknown"]},
+                  "summary": {"type": "string", "examples": ["TRUSTED INTACT HUMAN NO-AI NO-TRAINING"]},
+                  "lineage": {"type": "array", "items": {"type": "object"}},
+                  "findings": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}},
+                  "policy": {"type": "object", "required": ["accepted", "policy", "reasons"], "properties": {
+                      "accepted": {"type": "boolean"}, "policy": {"type": "string"},
+                      "reasons": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}}}},
+                  "verdict": {"type": "string", "examples": ["Made by hand, signed by Jane Doe, trusted"]},
+                  "training_text": {"type": "string"}}}
+    json_error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    errors = (("400", "malformed multipart body"), ("413", "too large (input.too_large), or too many pixels "
+                                                            "(input.too_many_pixels)"),
+              ("415", "not an image (input.not_image)"),
+              ("422", "empty (input.empty), no 'file' field (input.missing), corrupt, or unknown policy"),
+              ("503", "busy (service.busy): retry after Retry-After seconds"),
+              ("504", "verification timed out (service.timeout)"))
     return {
         "openapi": "3.1.0",
         "info": {"title": "handmade verification service", "version": handmade.__version__,
@@ -372,10 +399,13 @@ def openapi_document() -> dict[str, Any]:
                                 "trust, and whether any step of their history is generative AI."},
         "paths": {
             "/v1/verify": {"post": {
+                "operationId": "verify",
                 "summary": "Verify one image and decide with the service's policy",
                 "parameters": [
-                    {"name": "policy", "in": "query", "schema": {"enum": list(PRESETS)}},
-                    {"name": "lang", "in": "query", "schema": {"enum": ["en", "fr"]}},
+                    {"name": "policy", "in": "query", "schema": {"type": "string", "enum": list(PRESETS)},
+                     "description": "a preset instead of the service's policy, for this call"},
+                    {"name": "lang", "in": "query", "schema": {"type": "string", "enum": ["en", "fr"]},
+                     "description": "language of verdict and training_text (default: Accept-Language)"},
                     {"name": "name", "in": "query", "schema": {"type": "string"},
                      "description": "file name for a raw-body upload (or header X-Filename)"},
                 ],
@@ -388,18 +418,25 @@ def openapi_document() -> dict[str, Any]:
                     "200": {"description": "handmade.report/v1 document with one result and the decision",
                             "content": {"application/json": {"schema": {"type": "object", "properties": {
                                 "schema": {"const": "handmade.report/v1"},
-                                "results": {"type": "array", "items": {"type": "object"}},
+                                "results": {"type": "array", "minItems": 1, "maxItems": 1,
+                                            "items": {"$ref": "#/components/schemas/Result"}},
                                 "accepted": {"type": "boolean"},
-                                "reasons": {"type": "array", "items": {"type": "object"}}},
+                                "reasons": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}}},
                                 "required": ["schema", "results", "accepted", "reasons"]}}}},
-                    **{code: {"description": text, "content": {"application/json": {"schema": error}}}
-                       for code, text in (("413", "too large, or too many pixels"), ("415", "not an image"),
-                                          ("422", "empty, missing, corrupt, or unknown policy"),
-                                          ("503", "busy: retry after Retry-After seconds"),
-                                          ("504", "verification timed out"))},
+                    **{code: {"description": text, **json_error} for code, text in errors},
                 }}},
-            "/healthz": {"get": {"summary": "Liveness", "responses": {"200": {"description": "ok"}}}},
+            "/healthz": {"get": {"operationId": "healthz", "summary": "Liveness and version", "responses": {
+                "200": {"description": "ok", "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["status", "version"], "properties": {
+                        "status": {"const": "ok"}, "version": {"type": "string"}}}}}}}}},
+            "/": {"get": {"operationId": "page", "summary": "The editors' page (English/French)",
+                          "parameters": [{"name": "lang", "in": "query",
+                                          "schema": {"type": "string", "enum": ["en", "fr"]}}],
+                          "responses": {"200": {"description": "HTML", "content": {"text/html": {}}}}}},
+            "/openapi.json": {"get": {"operationId": "openapi", "summary": "This description",
+                                      "responses": {"200": {"description": "OpenAPI 3.1 document"}}}},
         },
+        "components": {"schemas": {"Error": error, "Finding": finding, "Result": result}},
     }
 
 
