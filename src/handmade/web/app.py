@@ -499,7 +499,9 @@ def app_from_env() -> Starlette:
 def run(config: ServiceConfig, host: str = "127.0.0.1", port: int = 8000, workers: int = 1, *,
         trust_paths: list[str] | None = None, policy_ref: str | None = None, log_level: str = "info") -> None:
     """Serve until interrupted. With several workers, each process builds the app from the environment
-    (``HANDMADE_SERVICE_CONFIG``, written here from ``config``)."""
+    (``HANDMADE_SERVICE_CONFIG``, written here from ``config``: trust anchors as PEM, the policy as a mapping).
+    Worker processes are spawned: a script calling ``run(..., workers=N)`` needs ``if __name__ == "__main__":``.
+    """
     import uvicorn
 
     if workers > 1:
