@@ -118,3 +118,28 @@ def test_hostile_strings_are_shown_as_text(browser: Any, server: Server, tmp_pat
     assert evil in cards["evil.jpg"]["text"]  # shown literally
     assert browser.title != "pwned"
     assert not browser.find_elements(By.CSS_SELECTOR, ".card b")
+
+
+def test_drag_and_drop(browser: Any, server: Server) -> None:
+    """A drop on the drop zone (a synthetic DataTransfer, as a browser builds it) checks the file too."""
+    import base64
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from tests.conftest import photo_bytes
+
+    browser.get(f"{server.url}/")
+    browser.execute_script("""
+        const bytes = Uint8Array.from(atob(arguments[0]), (c) => c.charCodeAt(0));
+        const dt = new DataTransfer();
+        dt.items.add(new File([bytes], "dropped.jpg", { type: "image/jpeg" }));
+        const zone = document.getElementById("drop");
+        zone.dispatchEvent(new DragEvent("dragover", { dataTransfer: dt, bubbles: true, cancelable: true }));
+        zone.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+    """, base64.b64encode(photo_bytes()).decode())
+    WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".card[data-state]"))
+    card = browser.find_element(By.CSS_SELECTOR, ".card")
+    assert card.get_attribute("data-file") == "dropped.jpg" and card.get_attribute("data-state") == "no_manifest"
+    assert card.find_element(By.CSS_SELECTOR, ".verdict").text == "No provenance information"
+    assert card.find_element(By.CSS_SELECTOR, ".decision").text.startswith("Not accepted")
