@@ -124,12 +124,37 @@ def _read_settings(trust_anchors: str | None, allow_remote: bool) -> dict[str, A
     return settings
 
 
+_USED_IN: set[int] = set()
+
+
+def _mark_used() -> None:
+    _USED_IN.add(os.getpid())
+
+
+def worker_context() -> Any:
+    """The multiprocessing context for handmade's worker children (batch pool, per-file time limits).
+
+    A plain fork costs a few milliseconds, but c2pa-rs starts native threads (an async runtime, used for
+    CAWG identity checks) the first time it validates such a manifest, and a child forked after that can
+    hang on the same kind of file. So: fork while this process has not used c2pa yet (the command line's
+    case), else children come from a fork server started clean, with handmade already imported.
+    """
+    import multiprocessing
+
+    if os.getpid() not in _USED_IN:
+        return multiprocessing.get_context("fork")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["handmade.verify", "handmade.sign"])
+    return ctx
+
+
 def _context(settings_json: str) -> Any:
     """A reusable c2pa Context per distinct settings (building one parses the trust list).
 
     Keyed by process: c2pa-python invalidates Contexts in a forked child ("Context is not valid"), and
     handmade forks for batch workers and per-file time limits.
     """
+    _mark_used()
     return _context_for_pid(settings_json, os.getpid())
 
 
@@ -181,12 +206,14 @@ def read_resource(data: bytes, mime: str, uri: str) -> bytes | None:
 @lru_cache(maxsize=1)
 def writable_mimes() -> frozenset[str]:
     """MIME types c2pa-rs can embed a manifest into."""
+    _mark_used()
     return frozenset(_c2pa().Builder.get_supported_mime_types())
 
 
 @lru_cache(maxsize=1)
 def readable_mimes() -> frozenset[str]:
     """MIME types c2pa-rs can read a manifest from."""
+    _mark_used()
     return frozenset(_c2pa().Reader.get_supported_mime_types())
 
 

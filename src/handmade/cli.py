@@ -189,11 +189,13 @@ def sign(inputs: tuple[str, ...], output: str, author: str | None, made_with: st
 @trust_options
 @click.option("--policy", "policy_name", default="handmade", show_default=True,
               help="handmade | trusted | intact | any, or a TOML policy file.")
+@click.option("--workers", type=click.IntRange(0, 64), default=0, show_default=True,
+              help="Files checked at once (0: one per core).")
 @click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print only the handmade.report/v1 JSON on stdout.")
 @error_funnel
 def verify(files: tuple[str, ...], trust_paths: tuple[str, ...], allow_remote: bool, timeout: float,
-           policy_name: str, lang: str, as_json: bool) -> None:
+           policy_name: str, workers: int, lang: str, as_json: bool) -> None:
     """Check each file's Content Credentials: signature, tampering, trust, AI.
 
     Prints one summary line per file (e.g. 'TRUSTED INTACT HUMAN NO-AI NO-TRAINING') and the
@@ -205,7 +207,9 @@ def verify(files: tuple[str, ...], trust_paths: tuple[str, ...], allow_remote: b
 
     policy = load_policy(policy_name)
     trust = _load_trust(trust_paths)
-    reports = inspect_many(files, trust=trust, allow_remote=allow_remote, timeout=timeout or None)
+    n_workers = min(workers or (os.cpu_count() or 1), len(files))
+    reports = inspect_many(files, trust=trust, allow_remote=allow_remote, timeout=timeout or None,
+                           workers=n_workers)
     decisions = [evaluate(policy, r) for r in reports]
     if as_json:
         click.echo(render_json(reports, [{"policy": d.to_dict()} for d in decisions]))

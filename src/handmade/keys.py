@@ -133,6 +133,14 @@ class SigningIdentity:
     def __repr__(self) -> str:
         return f"SigningIdentity(alg={self.alg!r}, subject={self.subject_name!r}, test={self.is_test_identity})"
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Certificates do not pickle; batch workers started by a fork server rebuild the leaf from the PEM.
+        return (_rebuild_identity, (self.alg, self.private_key_pem, self.chain_pem, self.is_test_identity))
+
+
+def _rebuild_identity(alg: str, key_pem: bytes, chain_pem: bytes, test: bool) -> SigningIdentity:
+    return SigningIdentity(alg, key_pem, chain_pem, x509.load_pem_x509_certificates(chain_pem)[0], test)
+
 
 @dataclass(frozen=True)
 class GeneratedIdentity:

@@ -433,18 +433,18 @@ def iter_sign_batch(pairs: Sequence[tuple[Path, Path]], options: SignOptions, id
                     *, overwrite: bool = False, workers: int = 1) -> Iterator[BatchItem]:
     """Sign many files, yielding one ``BatchItem`` per file as each finishes; goes on past bad files.
 
-    ``workers > 1`` uses a fork-based process pool (spawn re-imports c2pa per worker and was slower than
-    one process; C2PA-NOTES). Results arrive in completion order.
+    ``workers > 1`` uses a process pool whose workers are forked (spawn re-imports c2pa per worker and was
+    slower than one process; C2PA-NOTES), or come from a clean fork server once this process has used c2pa.
+    Results arrive in completion order.
     """
     if workers <= 1 or len(pairs) < 2:
         _worker_init(options, identity, overwrite)
         for pair in pairs:
             yield _sign_one(pair)
         return
-    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    ctx = multiprocessing.get_context("fork")
+    ctx = _c2pa.worker_context()  # fork, or a clean fork server once c2pa has run in this process
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
                              initargs=(options, identity, overwrite)) as pool:
         futures = [pool.submit(_sign_one, pair) for pair in pairs]

@@ -22,6 +22,7 @@ import hashlib
 import logging
 import os
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -370,12 +371,26 @@ def inspect_bytes(data: bytes, name: str = "<upload>", *, trust: TrustAnchors | 
     return inspect_loaded(loaded, trust=trust, allow_remote=allow_remote)
 
 
-def inspect_many(paths: Sequence[str | os.PathLike[str]], *, timeout: float | None = None,
+def inspect_many(paths: Sequence[str | os.PathLike[str]], *, timeout: float | None = None, workers: int = 1,
                  **kwargs: Any) -> list[ProvenanceReport]:
-    """``inspect`` over several files, in order; with ``timeout``, each file within that many seconds."""
-    if timeout is None:
+    """``inspect`` over several files, results in input order.
+
+    With ``timeout`` each file runs in its own forked child, killed after that many seconds; with
+    ``workers > 1`` that many children run at once (one per core is the useful maximum).
+    """
+    if timeout is None and workers <= 1:
         return [inspect(p, **kwargs) for p in paths]
-    return [inspect_with_timeout(p, timeout, **kwargs) for p in paths]
+    return _inspect_in_children(paths, timeout, max(1, workers), kwargs)
+
+
+def inspect_with_timeout(path: str | os.PathLike[str], timeout: float, **kwargs: Any) -> ProvenanceReport:
+    """``inspect`` in a forked child that is killed after ``timeout`` seconds.
+
+    Native parsing of hostile files cannot be interrupted from Python, so the only sure bound is a process
+    boundary. A fork costs a few milliseconds; the child shares the already imported c2pa library. A
+    child that dies (a crash in native code) or overruns gives an ``error`` result, never a hang.
+    """
+    return _inspect_in_children([path], timeout, 1, kwargs)[0]
 
 
 def _child(conn: Any, path: str, kwargs: dict[str, Any]) -> None:  # pragma: no cover - runs in the child
@@ -387,38 +402,71 @@ def _child(conn: Any, path: str, kwargs: dict[str, Any]) -> None:  # pragma: no 
         conn.close()
 
 
-def inspect_with_timeout(path: str | os.PathLike[str], timeout: float, **kwargs: Any) -> ProvenanceReport:
-    """``inspect`` in a forked child that is killed after ``timeout`` seconds.
+def _error_report(path: str, err: HandmadeError) -> ProvenanceReport:
+    return ProvenanceReport(path=path, state="error", error=ReportErrorInfo(err.code, err.message),
+                            findings=(Finding(err.code, "error", err.message, None),))
 
-    Native parsing of hostile files cannot be interrupted from Python, so the only sure bound is a process
-    boundary. A fork costs a few milliseconds; the child shares the already imported c2pa library. A
-    child that dies (a crash in native code) or overruns gives an ``error`` result, never a hang.
+
+def _inspect_in_children(paths: Sequence[str | os.PathLike[str]], timeout: float | None, workers: int,
+                         kwargs: dict[str, Any]) -> list[ProvenanceReport]:
+    """Run ``inspect`` for each path in a forked child, ``workers`` at a time, each within ``timeout``.
+
+    A plain scheduler over pipes (no threads): start children up to ``workers``, wait for the first answer
+    or the nearest deadline, kill overdue children, refill. Children are forked, or come from a fork server
+    once this process has used c2pa (see ``_c2pa.worker_context``).
     """
-    import multiprocessing
+    from multiprocessing.connection import wait
 
-    ctx = multiprocessing.get_context("fork")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(child, str(path), kwargs), daemon=True)
-    proc.start()
-    child.close()
-    try:
-        if parent.poll(timeout):
-            try:
-                result = parent.recv()
-            except EOFError:
-                result = None
-        else:
-            result = InputError(f"{path}: gave up after {timeout:g} s", code="input.timeout",
-                                hint="The file may be hostile; raise --timeout if it is merely huge.")
-    finally:
+    ctx = _c2pa.worker_context()
+    results: list[ProvenanceReport | None] = [None] * len(paths)
+    running: dict[Any, tuple[int, Any, float]] = {}  # pipe -> (index, process, deadline)
+    queue = list(enumerate(paths))[::-1]
+
+    def launch() -> None:
+        while queue and len(running) < workers:
+            index, path = queue.pop()
+            parent, child = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_child, args=(child, str(path), kwargs), daemon=True)
+            proc.start()
+            child.close()
+            running[parent] = (index, proc, time.monotonic() + timeout if timeout else float("inf"))
+
+    def finish(conn: Any, value: object) -> None:
+        index, proc, _ = running.pop(conn)
         if proc.is_alive():
             proc.kill()
         proc.join(5)
-        parent.close()
-    if isinstance(result, ProvenanceReport):
-        return result
-    if result is None:
-        result = InputError(f"{path}: the checker crashed (exit code {proc.exitcode})", code="input.crash")
-    err = result if isinstance(result, HandmadeError) else InputError(str(result), code="input.crash")
-    return ProvenanceReport(path=str(path), state="error", error=ReportErrorInfo(err.code, err.message),
-                            findings=(Finding(err.code, "error", err.message, None),))
+        conn.close()
+        path = str(paths[index])
+        if isinstance(value, ProvenanceReport):
+            results[index] = value
+        elif isinstance(value, HandmadeError):
+            results[index] = _error_report(path, value)
+        else:
+            results[index] = _error_report(path, InputError(
+                f"{path}: the checker crashed (exit code {proc.exitcode})", code="input.crash"))
+
+    try:
+        launch()
+        while running:
+            nearest = min(deadline for _, _, deadline in running.values())
+            wait_for = None if nearest == float("inf") else max(0.0, nearest - time.monotonic())
+            for ready in wait(list(running), timeout=wait_for):
+                conn: Any = ready  # one of our pipes (wait() is typed for sockets and fds too)
+                try:
+                    value: object = conn.recv()
+                except (EOFError, OSError):
+                    value = None
+                finish(conn, value)
+            now = time.monotonic()
+            for conn, (index, _, deadline) in list(running.items()):
+                if deadline <= now:
+                    finish(conn, InputError(f"{paths[index]}: gave up after {timeout:g} s", code="input.timeout",
+                                            hint="The file may be hostile; raise --timeout if it is merely huge."))
+            launch()
+    finally:
+        for conn, (_, proc, _) in list(running.items()):
+            proc.kill()
+            proc.join(5)
+            conn.close()
+    return [r for r in results if r is not None]

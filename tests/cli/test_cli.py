@@ -190,3 +190,13 @@ def test_trust_from_settings_file(signed: Path, root_pem: Path, tmp_path: Path, 
     config.write_text('trust = ["missing.pem"]\n')
     r = runner.invoke(main, ["verify", str(signed)])
     assert r.exit_code == 3 and "trust.not_found" in r.stderr
+
+
+def test_verify_many_files_in_parallel_keeps_order(corpus: Path, runner: CliRunner) -> None:
+    names = ["ai-adobe-firefly-2025-text-to-image.jpg", "edit-photoshop-2025-opened-resized.jpg",
+             "nomanifest-test-A.jpg", "tampered-hash-mismatch-XCA.jpg", "hostile-tiff-too-many-subfiles.tiff"]
+    r = runner.invoke(main, ["verify", "--json", "--workers", "2", *[str(corpus / n) for n in names]])
+    assert r.exit_code == 3  # the hostile TIFF cannot be processed
+    results = json.loads(r.stdout)["results"]
+    assert [Path(x["path"]).name for x in results] == names
+    assert [x["state"] for x in results] == ["valid", "valid", "no_manifest", "invalid", "error"]

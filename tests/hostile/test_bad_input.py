@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from handmade.cli import main
 from handmade.models import ProvenanceReport
-from handmade.verify import inspect, inspect_bytes, inspect_with_timeout
+from handmade.verify import inspect, inspect_bytes, inspect_many, inspect_with_timeout
 from tests.conftest import catalog_entries, make_photo
 
 ENTRIES = catalog_entries()
@@ -192,3 +192,15 @@ def test_hint_readers_never_fail_on_clean_files(entry: dict[str, str], corpus: P
     caplog.set_level(logging.DEBUG, logger="handmade.hints")
     read_hints((corpus / entry["file"]).read_bytes())
     assert "failed" not in caplog.text
+
+
+def test_children_do_not_hang_after_this_process_used_c2pa(corpus: Path) -> None:
+    """Regression: after c2pa-rs validated a CAWG identity in this process (it starts native threads), a
+    plain forked child hung on such files until its time limit. Children now come from a clean fork server
+    once c2pa has run here."""
+    names = ["chain-aca-over-algorithmic-ingredient.jpg", "edit-adobe-content-authenticity-training-allowed.jpg",
+             "capture-cawg-identity-training-notallowed.jpg"]
+    in_process = [inspect(corpus / n) for n in names]
+    children = inspect_many([corpus / n for n in names], timeout=30, workers=2)
+    assert [r.summary() for r in children] == [r.summary() for r in in_process]
+    assert not any(r.error and r.error.code == "input.timeout" for r in children)
