@@ -184,37 +184,11 @@ def read_store(data: bytes, mime: str, *, trust_anchors: str | None = None,
     return RawStore(store=store, state=str(state), embedded=embedded, remote_url=remote)
 
 
-def read_resource(data: bytes, mime: str, uri: str) -> bytes | None:
-    """A binary resource of the manifest store (e.g. a thumbnail), or None if it cannot be had.
-
-    Raises: nothing (a missing resource is not an error for a report).
-    """
-    c2pa = _c2pa()
-    ctx = _context(json.dumps(_read_settings(None, False), sort_keys=True))
-    try:
-        reader = c2pa.Reader.try_create(mime, io.BytesIO(data), context=ctx)
-        if reader is None:
-            return None
-        with reader:
-            out = io.BytesIO()
-            reader.resource_to_stream(uri, out)
-            return out.getvalue()
-    except (c2pa.C2paError, ValueError, OSError):
-        return None
-
-
 @lru_cache(maxsize=1)
 def writable_mimes() -> frozenset[str]:
     """MIME types c2pa-rs can embed a manifest into."""
     _mark_used()
     return frozenset(_c2pa().Builder.get_supported_mime_types())
-
-
-@lru_cache(maxsize=1)
-def readable_mimes() -> frozenset[str]:
-    """MIME types c2pa-rs can read a manifest from."""
-    _mark_used()
-    return frozenset(_c2pa().Reader.get_supported_mime_types())
 
 
 # --- signing -------------------------------------------------------------------------------------------

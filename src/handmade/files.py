@@ -19,18 +19,6 @@ from handmade.errors import InputError, SigningError
 #: Files larger than this are refused (a guard against exhausting memory; configurable per call).
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 
-EXTENSIONS = {
-    "image/jpeg": ".jpg",
-    "image/png": ".png",
-    "image/webp": ".webp",
-    "image/tiff": ".tif",
-    "image/x-adobe-dng": ".dng",
-    "image/gif": ".gif",
-    "image/heic": ".heic",
-    "image/heif": ".heif",
-    "image/avif": ".avif",
-}
-
 
 @dataclass(frozen=True)
 class LoadedFile:

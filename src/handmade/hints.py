@@ -26,7 +26,7 @@ from typing import Any
 from handmade import labels
 from handmade.files import sniff_mime
 from handmade.lineage import clean_text
-from handmade.models import Hint, HintSignal
+from handmade.models import Hint, HintSignal, summarize_hints
 
 log = logging.getLogger(__name__)
 
@@ -620,14 +620,4 @@ def read_hints(data: bytes, *, max_bytes: int = 64 * 1024 * 1024) -> tuple[Hint,
     return tuple(out.hints)
 
 
-def summarize(hints: tuple[Hint, ...] | list[Hint]) -> HintSignal | None:
-    """What the hints suggest overall: ``generative`` if any hint says so, else ``human`` if any does.
-
-    Raises: nothing.
-    """
-    signals = {h.signal for h in hints}
-    if "generative" in signals:
-        return "generative"
-    if "human" in signals:
-        return "human"
-    return None
+summarize = summarize_hints  # the same rule ProvenanceReport.hints_suggest applies

@@ -102,6 +102,16 @@ class Hint:
                 "message": self.message}
 
 
+def summarize_hints(hints: tuple[Hint, ...] | list[Hint]) -> HintSignal | None:
+    """``generative`` if any hint says so, else ``human`` if any does, else None."""
+    signals = {h.signal for h in hints}
+    if "generative" in signals:
+        return "generative"
+    if "human" in signals:
+        return "human"
+    return None
+
+
 @dataclass(frozen=True)
 class ReportErrorInfo:
     """Why a file could not be processed (the JSON ``error`` object)."""
@@ -155,12 +165,7 @@ class ProvenanceReport:
     @property
     def hints_suggest(self) -> HintSignal | None:
         """What unsigned metadata suggests ("generative" wins over "human"); never part of ``ai``."""
-        signals = {h.signal for h in self.hints}
-        if "generative" in signals:
-            return "generative"
-        if "human" in signals:
-            return "human"
-        return None
+        return summarize_hints(self.hints)
 
     @property
     def is_handmade(self) -> bool:

@@ -24,7 +24,7 @@ import io
 import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,6 @@ from handmade import __version__, _c2pa, labels
 from handmade.errors import HandmadeError, InputError, SigningError
 from handmade.files import (
     DEFAULT_MAX_BYTES,
-    EXTENSIONS,
     LoadedFile,
     atomic_write,
     load_input,
@@ -340,14 +339,12 @@ def sign_image(source: str | os.PathLike[str], output: str | os.PathLike[str], o
         raise SigningError(f"{dest}: already exists", code="output.exists",
                            hint="Choose another output name, or pass --overwrite.")
     loaded = load_input(src, max_bytes=max_bytes)
+    identity = identity or bundled_test_identity()
     signed, report, parent = sign_loaded(loaded, options, identity, trust=trust)
     atomic_write(dest, signed, overwrite=overwrite)
-    used = identity or bundled_test_identity()
-    from dataclasses import replace
-
     return SignResult(source=str(src), output=str(dest), report=replace(report, path=str(dest)),
                       source_type=labels.MADE_WITH[options.made_with] if not parent else "humanEdits",
-                      parent_kept=parent, bundled_test_identity=used.is_test_identity, badge=options.badge)
+                      parent_kept=parent, bundled_test_identity=identity.is_test_identity, badge=options.badge)
 
 
 def sign_bytes(data: bytes, name: str, options: SignOptions | None = None,
@@ -465,9 +462,3 @@ def sign_batch(inputs: Sequence[str | os.PathLike[str]], out_dir: str | os.PathL
             progress(item)
     order = {str(s): i for i, (s, _) in enumerate(pairs)}
     return BatchResult(tuple(sorted(items, key=lambda i: order.get(i.source, 0))))
-
-
-def output_name(source: Path, mime: str | None = None) -> str:
-    """A default output file name: ``photo.jpg`` -> ``photo.signed.jpg``."""
-    suffix = source.suffix or EXTENSIONS.get(mime or "", "")
-    return f"{source.stem}.signed{suffix}"

@@ -355,8 +355,7 @@ def inspect(path: str | os.PathLike[str], *, trust: TrustAnchors | None = None, 
     try:
         loaded = load_input(path, max_bytes=max_bytes)
     except HandmadeError as exc:
-        return ProvenanceReport(path=str(path), state="error", error=ReportErrorInfo(exc.code, exc.message),
-                                findings=(Finding(exc.code, "error", exc.message, None),))
+        return _error_report(str(path), exc)
     return inspect_loaded(loaded, trust=trust, allow_remote=allow_remote, with_hints=with_hints)
 
 
@@ -366,8 +365,7 @@ def inspect_bytes(data: bytes, name: str = "<upload>", *, trust: TrustAnchors | 
     try:
         loaded = loaded_from_bytes(data, name, max_bytes=max_bytes)
     except HandmadeError as exc:
-        return ProvenanceReport(path=name, state="error", error=ReportErrorInfo(exc.code, exc.message),
-                                findings=(Finding(exc.code, "error", exc.message, None),))
+        return _error_report(name, exc)
     return inspect_loaded(loaded, trust=trust, allow_remote=allow_remote)
 
 

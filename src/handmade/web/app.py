@@ -32,7 +32,6 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict, dataclass, field, replace
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import anyio
@@ -510,7 +509,3 @@ def run(config: ServiceConfig, host: str = "127.0.0.1", port: int = 8000, worker
                     log_level=log_level)
     else:
         uvicorn.run(create_app(config), host=host, port=port, log_level=log_level)
-
-
-def static_dir() -> Path:
-    return Path(__file__).resolve().parent / STATIC
