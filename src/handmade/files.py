@@ -75,7 +75,11 @@ def load_input(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYT
         raise InputError(f"{p}: {st.st_size} bytes is over the limit of {max_bytes}", code="input.too_large")
     try:
         with open(p, "rb") as fh:
-            data = fh.read(max_bytes + 1)
+            # Ask for the size stat() gave (+1 to notice growth): read(max_bytes + 1) makes CPython
+            # allocate the whole limit up front, which cost 1.2 ms of a 12 MP verify's 9.
+            data = fh.read(st.st_size + 1)
+            if len(data) > st.st_size:  # the file grew since stat(): read on, still bounded
+                data += fh.read(max_bytes + 1 - len(data))
     except PermissionError as exc:
         raise InputError(f"{p}: permission denied", code="input.permission") from exc
     except OSError as exc:
@@ -99,57 +103,92 @@ def loaded_from_bytes(data: bytes, name: str, *, max_bytes: int = DEFAULT_MAX_BY
     return LoadedFile(path=name, data=data, mime=mime)
 
 
+def _output_error(dest: Path, exc: OSError) -> SigningError:
+    if isinstance(exc, PermissionError):
+        return SigningError(f"{dest}: cannot write here (permission denied)", code="output.not_writable")
+    if exc.errno == errno.ENOSPC:
+        return SigningError(f"{dest}: the disk is full", code="output.disk_full")
+    return SigningError(f"{dest}: could not be written ({exc.strerror or exc})", code="output.failed")
+
+
+def _refuse_existing(dest: Path) -> SigningError:
+    return SigningError(f"{dest}: already exists", code="output.exists",
+                        hint="Choose another output name, or pass --overwrite.")
+
+
+class StagedWrite:
+    """``data`` written and fsync'ed under a temporary name beside ``path``; ``commit()`` puts it in place.
+
+    Staging is the slow half of an atomic write (the bytes reach the disk), so a caller can stage while it
+    still checks the data, then ``commit()`` (an atomic rename) or ``discard()``. Without ``overwrite``
+    an existing destination is refused now and again at commit (a file that appears meanwhile is not
+    clobbered: ``link()`` fails on it).
+
+    Raises (constructor and commit): SigningError with code ``output.exists``, ``output.no_dir``,
+    ``output.not_writable``, ``output.disk_full`` or ``output.failed``; the temporary file is removed.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], data: bytes, *, overwrite: bool = False) -> None:
+        self.dest = Path(path)
+        self.overwrite = overwrite
+        self._tmp: str | None = None
+        if self.dest.exists() and not overwrite:
+            raise _refuse_existing(self.dest)
+        folder = self.dest.parent if str(self.dest.parent) else Path(".")
+        if not folder.is_dir():
+            raise SigningError(f"{folder}: output folder does not exist", code="output.no_dir")
+        try:
+            fd, self._tmp = tempfile.mkstemp(prefix=f".{self.dest.name}.", suffix=".part", dir=folder)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as exc:
+            self.discard()
+            raise _output_error(self.dest, exc) from exc
+
+    def commit(self) -> None:
+        """Put the staged file in place atomically. Raises: SigningError (see the class)."""
+        tmp, dest = self._tmp, self.dest
+        if tmp is None:
+            raise SigningError(f"{dest}: nothing staged to write", code="output.failed")
+        try:
+            _before_rename_hook(Path(tmp), dest)
+            if self.overwrite:
+                os.replace(tmp, dest)
+            else:
+                # link() fails if dest appeared meanwhile: no silent clobbering between check and rename.
+                try:
+                    os.link(tmp, dest)
+                except FileExistsError as exc:
+                    raise _refuse_existing(dest) from exc
+                except OSError:
+                    if dest.exists():
+                        raise _refuse_existing(dest) from None
+                    os.replace(tmp, dest)  # file systems without hard links
+                else:
+                    os.unlink(tmp)
+            self._tmp = None
+        except OSError as exc:
+            raise _output_error(dest, exc) from exc
+        finally:
+            self.discard()
+
+    def discard(self) -> None:
+        """Remove the staged file, if any (idempotent; never raises)."""
+        if self._tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self._tmp)
+            self._tmp = None
+
+
 def atomic_write(path: str | os.PathLike[str], data: bytes, *, overwrite: bool = False) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder and an atomic rename.
 
     The destination either keeps its old content or has the complete new content; never half of it.
-    Without ``overwrite`` an existing file is refused (checked again at rename time, so a file that
-    appears meanwhile is not clobbered).
-
-    Raises: SigningError with code ``output.exists``, ``output.no_dir``, ``output.not_writable``,
-    ``output.disk_full`` or ``output.failed``.
+    Raises: SigningError, as ``StagedWrite``.
     """
-    dest = Path(path)
-    if dest.exists() and not overwrite:
-        raise SigningError(f"{dest}: already exists", code="output.exists",
-                           hint="Choose another output name, or pass --overwrite.")
-    folder = dest.parent if str(dest.parent) else Path(".")
-    if not folder.is_dir():
-        raise SigningError(f"{folder}: output folder does not exist", code="output.no_dir")
-    tmp_name: str | None = None
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=folder)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        _before_rename_hook(Path(tmp_name), dest)
-        if overwrite:
-            os.replace(tmp_name, dest)
-        else:
-            # link() fails if dest appeared meanwhile: no silent clobbering between check and rename.
-            try:
-                os.link(tmp_name, dest)
-            except FileExistsError as exc:
-                raise SigningError(f"{dest}: already exists", code="output.exists",
-                                   hint="Choose another output name, or pass --overwrite.") from exc
-            except OSError:
-                if dest.exists():
-                    raise SigningError(f"{dest}: already exists", code="output.exists") from None
-                os.replace(tmp_name, dest)  # file systems without hard links
-            else:
-                os.unlink(tmp_name)
-        tmp_name = None
-    except PermissionError as exc:
-        raise SigningError(f"{dest}: cannot write here (permission denied)", code="output.not_writable") from exc
-    except OSError as exc:
-        if exc.errno == errno.ENOSPC:
-            raise SigningError(f"{dest}: the disk is full", code="output.disk_full") from exc
-        raise SigningError(f"{dest}: could not be written ({exc.strerror or exc})", code="output.failed") from exc
-    finally:
-        if tmp_name is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp_name)
+    StagedWrite(path, data, overwrite=overwrite).commit()
 
 
 def _before_rename_hook(tmp: Path, dest: Path) -> None:

@@ -19,6 +19,7 @@ first and signing is refused when its own history, or its unsigned metadata, sho
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import logging
@@ -29,11 +30,12 @@ from pathlib import Path
 from typing import Any
 
 from handmade import __version__, _c2pa, labels
+from handmade._background import Background
 from handmade.errors import HandmadeError, InputError, SigningError
 from handmade.files import (
     DEFAULT_MAX_BYTES,
     LoadedFile,
-    atomic_write,
+    StagedWrite,
     load_input,
     loaded_from_bytes,
 )
@@ -176,6 +178,7 @@ def make_thumbnail(loaded: LoadedFile) -> bytes | None:
     _decode_guard()
     try:
         with Image.open(io.BytesIO(loaded.data)) as im:
+            im.decodermaxblock = max(im.decodermaxblock, len(loaded.data))  # one GIL-free decode call
             if im.format == "JPEG":
                 # Ask for the thumbnail's own box: libjpeg then decodes at 1/8 scale where it can, which is
                 # what makes the thumbnail cheap (a square request would force 1/4 on a 3:2 photo).
@@ -278,39 +281,55 @@ def write_plain_metadata(loaded: LoadedFile, options: SignOptions, *, parent: bo
     return LoadedFile(path=loaded.path, data=bytes(data), mime=loaded.mime)
 
 
-def sign_loaded(loaded: LoadedFile, options: SignOptions, identity: SigningIdentity | None = None,
-                *, trust: TrustAnchors | None = None) -> tuple[bytes, ProvenanceReport, bool]:
-    """Sign an image held in memory. Returns (signed bytes, report of re-reading them, parent kept).
+def _embed(loaded: LoadedFile, options: SignOptions, identity: SigningIdentity | None) -> tuple[bytes, bool]:
+    """Check the history, then write metadata and sign. Returns (signed bytes, parent kept); not yet checked.
 
-    Raises: SigningError (refused history, unsupported format, signing or self-check failure),
-    InputError (undecodable image for a badge, decompression bomb).
+    Raises: as ``sign_loaded``.
     """
     if loaded.mime not in _c2pa.writable_mimes():
         raise SigningError(f"{loaded.path}: {loaded.mime} cannot carry an embedded C2PA manifest here",
                            code="sign.unsupported_format",
                            hint="Supported: " + ", ".join(sorted(_c2pa.writable_mimes())))
     identity = identity or bundled_test_identity()
-    before = inspect_loaded(loaded, trust=None, with_digest=False)  # the history check needs no digest
-    _refuse_generative(before)
-    parent = before.state != "no_manifest"
-    if parent and before.state == "invalid":
-        log.warning("%s: its existing Content Credentials do not validate; they are kept as the parent "
-                    "ingredient with their validation status", loaded.path)
-    work = stamp_badge(loaded, options.lang) if options.badge else loaded
-    if options.write_metadata:
-        work = write_plain_metadata(work, options, parent=parent)
-    manifest = build_manifest(Path(loaded.path).name, options, parent=parent)
-    ingredient = None
-    if parent:
-        ingredient = _c2pa.Ingredient(
-            data=loaded.data, mime=loaded.mime,
-            definition={"title": Path(loaded.path).name, "relationship": "parentOf", "label": PARENT_LABEL})
-    thumbnail = make_thumbnail(work) if options.thumbnail else None
+    # The thumbnail's decode is the slowest step and runs without the GIL (one decode call): it goes on in
+    # a thread while the history is checked and the metadata written (pixels are the same before and
+    # after; a badge changes them, so its thumbnail is made after it).
+    early = Background(make_thumbnail, loaded) if options.thumbnail and not options.badge else None
+    try:
+        before = inspect_loaded(loaded, trust=None, with_digest=False)  # the history check needs no digest
+        _refuse_generative(before)
+        parent = before.state != "no_manifest"
+        if parent and before.state == "invalid":
+            log.warning("%s: its existing Content Credentials do not validate; they are kept as the parent "
+                        "ingredient with their validation status", loaded.path)
+        work = stamp_badge(loaded, options.lang) if options.badge else loaded
+        if options.write_metadata:
+            work = write_plain_metadata(work, options, parent=parent)
+        manifest = build_manifest(Path(loaded.path).name, options, parent=parent)
+        ingredient = None
+        if parent:
+            ingredient = _c2pa.Ingredient(
+                data=loaded.data, mime=loaded.mime,
+                definition={"title": Path(loaded.path).name, "relationship": "parentOf", "label": PARENT_LABEL})
+        if early is not None:
+            thumbnail = early.result()
+        else:
+            thumbnail = make_thumbnail(work) if options.thumbnail else None
+    finally:
+        if early is not None:
+            early.wait()  # a refusal never leaves a decode running behind it
     signed = _c2pa.sign_bytes(manifest, work.data, work.mime, identity, ingredient=ingredient,
                               thumbnail=thumbnail, tsa_url=options.tsa_url)
-    # Prove the result before anyone sees it: it must read back intact, well signed and human-made.
-    # Checked against the caller's anchors only, so the summary printed after signing is what a verifier
-    # with the same configuration will see (the test identity is not silently trusted).
+    return signed, parent
+
+
+def _self_check(loaded: LoadedFile, signed: bytes, parent: bool, trust: TrustAnchors | None) -> ProvenanceReport:
+    """Prove the result before anyone sees it: it must read back intact, well signed and human-made.
+
+    Checked against the caller's anchors only, so the summary printed after signing is what a verifier
+    with the same configuration will see (the test identity is not silently trusted).
+    Raises: SigningError (``sign.self_check_failed``).
+    """
     after = inspect_loaded(LoadedFile(loaded.path, signed, loaded.mime), trust=trust, with_hints=False)
     problems = []
     if after.state not in ("valid", "trusted") and not (after.state == "invalid" and after.intact
@@ -322,7 +341,18 @@ def sign_loaded(loaded: LoadedFile, options: SignOptions, identity: SigningIdent
     if problems:
         raise SigningError(f"{loaded.path}: the signed result does not verify: " + " / ".join(problems),
                            code="sign.self_check_failed")
-    return signed, after, parent
+    return after
+
+
+def sign_loaded(loaded: LoadedFile, options: SignOptions, identity: SigningIdentity | None = None,
+                *, trust: TrustAnchors | None = None) -> tuple[bytes, ProvenanceReport, bool]:
+    """Sign an image held in memory. Returns (signed bytes, report of re-reading them, parent kept).
+
+    Raises: SigningError (refused history, unsupported format, signing or self-check failure),
+    InputError (undecodable image for a badge, decompression bomb).
+    """
+    signed, parent = _embed(loaded, options, identity)
+    return signed, _self_check(loaded, signed, parent, trust), parent
 
 
 def sign_image(source: str | os.PathLike[str], output: str | os.PathLike[str], options: SignOptions | None = None,
@@ -330,7 +360,9 @@ def sign_image(source: str | os.PathLike[str], output: str | os.PathLike[str], o
                trust: TrustAnchors | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> SignResult:
     """Sign one image file as human-made and write the result atomically to ``output``.
 
-    The original is never modified unless ``output`` is the same path and ``overwrite`` is true.
+    The original is never modified unless ``output`` is the same path and ``overwrite`` is true. The
+    result reaches the disk under a temporary name while it is re-verified, and is renamed into place only
+    if that check passes.
     Raises: InputError, SigningError, KeyMaterialError (bundled test identity expired).
     """
     options = options or SignOptions()
@@ -340,8 +372,15 @@ def sign_image(source: str | os.PathLike[str], output: str | os.PathLike[str], o
                            hint="Choose another output name, or pass --overwrite.")
     loaded = load_input(src, max_bytes=max_bytes)
     identity = identity or bundled_test_identity()
-    signed, report, parent = sign_loaded(loaded, options, identity, trust=trust)
-    atomic_write(dest, signed, overwrite=overwrite)
+    signed, parent = _embed(loaded, options, identity)
+    staging = Background(StagedWrite, dest, signed, overwrite=overwrite)
+    try:
+        report = _self_check(loaded, signed, parent, trust)
+    except BaseException:
+        with contextlib.suppress(HandmadeError):
+            staging.result().discard()
+        raise
+    staging.result().commit()
     return SignResult(source=str(src), output=str(dest), report=replace(report, path=str(dest)),
                       source_type=labels.MADE_WITH[options.made_with] if not parent else "humanEdits",
                       parent_kept=parent, bundled_test_identity=identity.is_test_identity, badge=options.badge)

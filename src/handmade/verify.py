@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from handmade import _c2pa
+from handmade._background import Background
 from handmade.errors import HandmadeError, InputError, TrustConfigError
 from handmade.files import DEFAULT_MAX_BYTES, LoadedFile, load_input, loaded_from_bytes
 from handmade.lineage import analyse, clean_text
@@ -277,28 +277,21 @@ def _hints(data: bytes) -> tuple[Hint, ...]:
     return tuple(read_hints(data))
 
 
+def _sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 class _Digest:
     """SHA-256 of a buffer, computed in a background thread for buffers worth it (hashlib releases the GIL)."""
 
     THRESHOLD = 256 * 1024
 
     def __init__(self, data: bytes) -> None:
-        self._hex: str | None = None
-        self._thread: threading.Thread | None = None
-        if len(data) < self.THRESHOLD:
-            self._hex = hashlib.sha256(data).hexdigest()
-        else:
-            self._thread = threading.Thread(target=self._run, args=(data,), daemon=True)
-            self._thread.start()
-
-    def _run(self, data: bytes) -> None:
-        self._hex = hashlib.sha256(data).hexdigest()
+        self._job = Background(_sha256_hex, data) if len(data) >= self.THRESHOLD else None
+        self._hex = None if self._job is not None else _sha256_hex(data)
 
     def hexdigest(self) -> str:
-        if self._thread is not None:
-            self._thread.join()
-        assert self._hex is not None
-        return self._hex
+        return self._job.result() if self._job is not None else str(self._hex)
 
 
 def inspect_loaded(loaded: LoadedFile, *, trust: TrustAnchors | None = None, allow_remote: bool = False,

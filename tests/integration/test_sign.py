@@ -333,3 +333,93 @@ def test_every_container_format_signs_and_keeps_its_type(name: str, corpus: Path
     report = inspect(out)
     assert report.state == "valid" and report.human_authored and report.ai == "none_declared"
     assert result.parent_kept == (not name.startswith("nomanifest-"))
+
+
+def claim_thumbnail(path: Path) -> bytes | None:
+    """The claim thumbnail of the active manifest, read with c2pa-python directly."""
+    import c2pa
+
+    with c2pa.Reader(str(path)) as reader:
+        store = json.loads(reader.json())
+        ref = store["manifests"][store["active_manifest"]].get("thumbnail")
+        if ref is None:
+            return None
+        out = io.BytesIO()
+        reader.resource_to_stream(ref["identifier"], out)
+        return out.getvalue()
+
+
+def mean_difference(a: Any, b: Any) -> float:
+    from PIL import ImageChops, ImageStat
+
+    return float(sum(ImageStat.Stat(ImageChops.difference(a, b)).mean) / 3)
+
+
+@pytest.mark.parametrize("name,size", [("in.jpg", (1200, 800)), ("in.png", (600, 900)), ("in.webp", (640, 480))])
+def test_claim_thumbnail_is_a_small_honest_picture_of_the_image(name: str, size: tuple[int, int],
+                                                                 tmp_path: Path) -> None:
+    """The thumbnail handmade makes (reduced-scale decode, made while the history is checked) shows the
+    signed image: same proportions, at most 512 px, and the same picture as a careful downscale."""
+    from PIL import Image
+
+    src = make_photo(tmp_path / name, size=size)
+    out = tmp_path / f"out{src.suffix}"
+    sign_image(src, out, SignOptions(author="A"))
+    thumb = claim_thumbnail(out)
+    assert thumb is not None and thumb[:3] == b"\xff\xd8\xff" and len(thumb) < 64_000
+    with Image.open(io.BytesIO(thumb)) as t, Image.open(out) as full:
+        assert max(t.size) <= 512
+        assert abs(t.width / t.height - full.width / full.height) < 0.02
+        reference = full.convert("RGB").resize(t.size, Image.Resampling.LANCZOS)
+        assert mean_difference(t.convert("RGB"), reference) < 6
+        other = Image.effect_noise(t.size, 60).convert("RGB")
+        assert mean_difference(t.convert("RGB"), other) > 20  # the comparison can tell pictures apart
+
+
+def test_badge_thumbnail_shows_the_badge_and_no_thumbnail_means_none(tmp_path: Path) -> None:
+    from PIL import Image
+
+    src = make_photo(tmp_path / "in.jpg", size=(1200, 800))
+    sign_image(src, tmp_path / "badge.jpg", SignOptions(author="A", badge=True))
+    with Image.open(io.BytesIO(claim_thumbnail(tmp_path / "badge.jpg") or b"")) as t, \
+            Image.open(tmp_path / "badge.jpg") as full:
+        reference = full.convert("RGB").resize(t.size, Image.Resampling.LANCZOS)
+        assert mean_difference(t.convert("RGB"), reference) < 6  # made from the stamped pixels
+    sign_image(src, tmp_path / "none.jpg", SignOptions(author="A", thumbnail=False))
+    assert claim_thumbnail(tmp_path / "none.jpg") is None
+
+
+def test_a_failed_self_check_discards_the_staged_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The output is staged on disk while it is re-verified; a failed check removes it and writes nothing.
+    (The check itself is replaced here: real signing cannot be made to produce a non-verifying file.)"""
+    import handmade.sign
+
+    def failing_check(*args: Any) -> None:
+        raise SigningError("the signed result does not verify", code="sign.self_check_failed")
+
+    monkeypatch.setattr(handmade.sign, "_self_check", failing_check)
+    src = make_photo(tmp_path / "in.jpg")
+    with pytest.raises(SigningError) as exc:
+        sign_image(src, tmp_path / "out.jpg")
+    assert exc.value.code == "sign.self_check_failed"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jpg"]
+
+
+def test_a_refusal_leaves_no_thumbnail_thread_running(tmp_path: Path) -> None:
+    import threading
+
+    from PIL import Image
+
+    src = tmp_path / "ai.jpg"
+    xmp = ('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+           '<rdf:Description xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/" '
+           'Iptc4xmpExt:DigitalSourceType="http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"/>'
+           '</rdf:RDF></x:xmpmeta>')
+    with Image.open(make_photo(tmp_path / "base.jpg", size=(2000, 1500))) as im:
+        im.save(src, "JPEG", quality=90, xmp=xmp.encode())
+    threads = threading.active_count()
+    with pytest.raises(SigningError) as exc:
+        sign_image(src, tmp_path / "out.jpg")
+    assert exc.value.code == "sign.generative_hint"
+    assert threading.active_count() == threads
+    assert not (tmp_path / "out.jpg").exists()

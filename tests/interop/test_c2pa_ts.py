@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from handmade.keys import load_identity
 from tests.conftest import make_photo
 from tests.pki import make_pki
 
+from handmade.keys import load_identity
 from handmade.sign import SignOptions, sign_image
 
 HERE = Path(__file__).resolve().parent

@@ -143,3 +143,38 @@ def test_corpus_nomanifest_expectations() -> None:
         pytest.skip(f"THIRD-PARTY CORPUS NOT FOUND at {CORPUS}: set HANDMADE_CORPUS to run these tests")
     gen = {p.name for p in Path(CORPUS).glob("nomanifest-*") if "generative" in signals(p.read_bytes())}
     assert gen == {"nomanifest-ai-grok-exif-signature.jpg", "nomanifest-ai-midjourney-xmp-dst.png"}
+
+
+GENERATIVE_DST = 'Iptc4xmpExt:DigitalSourceType="http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"'
+
+
+def test_xmp_in_a_trailer_after_the_jpeg_end_is_still_found() -> None:
+    plain = io.BytesIO()
+    Image.new("RGB", (64, 64), (90, 120, 30)).save(plain, "JPEG")
+    assert "generative" in signals(plain.getvalue() + xmp_packet(GENERATIVE_DST))
+
+
+def test_xmp_lookalike_inside_jpeg_scan_data_is_not_metadata() -> None:
+    """The fallback search skips the entropy-coded scan (between SOS and the last EOI): bytes there are
+    pixels, and searching them was 5 ms of the 5.1 ms hints took on a 12 MP photo."""
+    plain = io.BytesIO()
+    Image.new("RGB", (64, 64), (90, 120, 30)).save(plain, "JPEG")
+    data = plain.getvalue()
+    sos = data.index(b"\xff\xda")
+    inside = data[:sos + 20] + xmp_packet(GENERATIVE_DST) + data[sos + 20:]
+    assert "generative" not in signals(inside)
+    # the same bytes before the scan (an unknown segment, a damaged header) are still searched
+    assert "generative" in signals(data[:sos] + xmp_packet(GENERATIVE_DST) + data[sos:])
+
+
+def test_xmp_lookalike_inside_png_idat_is_not_metadata() -> None:
+    import struct
+    import zlib
+
+    data = png_with_text()
+    packet = xmp_packet(GENERATIVE_DST)
+    idat = struct.pack(">I", len(packet)) + b"IDAT" + packet + struct.pack(">I", zlib.crc32(b"IDAT" + packet))
+    iend = data.rindex(b"IEND") - 4
+    assert "generative" not in signals(data[:iend] + idat + data[iend:])
+    text = struct.pack(">I", len(packet)) + b"teXt" + packet + struct.pack(">I", zlib.crc32(b"teXt" + packet))
+    assert "generative" in signals(data[:iend] + text + data[iend:])  # an unknown chunk is still searched
