@@ -131,20 +131,30 @@ def _mark_used() -> None:
     _USED_IN.add(os.getpid())
 
 
+def _only_thread() -> bool:
+    """True when this process runs one OS thread (Linux: /proc/self/task), so a fork copies no lock held
+    by another thread. Elsewhere, or when unsure, False."""
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
+
+
 def worker_context() -> Any:
     """The multiprocessing context for handmade's worker children (batch pool, per-file time limits).
 
     A plain fork costs a few milliseconds, but c2pa-rs starts native threads (an async runtime, used for
     CAWG identity checks) the first time it validates such a manifest, and a child forked after that can
-    hang on the same kind of file. So: fork while this process has not used c2pa yet (the command line's
-    case), else children come from a fork server started clean, with handmade already imported.
+    hang on the same kind of file. So: fork while this process has not used c2pa yet, or still runs a
+    single thread (checked, not assumed); else children come from a fork server started clean, with
+    handmade, c2pa and Pillow already imported.
     """
     import multiprocessing
 
-    if os.getpid() not in _USED_IN:
+    if os.getpid() not in _USED_IN or _only_thread():
         return multiprocessing.get_context("fork")
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["handmade.verify", "handmade.sign"])
+    ctx.set_forkserver_preload(["handmade.verify", "handmade.sign", "c2pa", "PIL.Image", "PIL.JpegImagePlugin"])
     return ctx
 
 

@@ -126,11 +126,14 @@ def main(ctx: click.Context, verbose: bool) -> None:
 @click.option("--no-metadata", is_flag=True, help="Do not write EXIF/XMP (the manifest still says it all).")
 @click.option("--workers", type=click.IntRange(0, 64), default=1, show_default=True,
               help="Processes for batches (0: one per core).")
+@click.option("--timeout", type=click.FloatRange(min=0), default=120.0, show_default=True,
+              help="Batches: give up on a file after this many seconds (0: no limit); it fails alone.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON results on stdout.")
 @error_funnel
 def sign(inputs: tuple[str, ...], output: str, author: str | None, made_with: str, rights: str | None,
          allow_ai_training: bool, key: str | None, chain: str | None, tsa_url: str | None, overwrite: bool,
-         badge: bool, lang: str, no_thumbnail: bool, no_metadata: bool, workers: int, as_json: bool) -> None:
+         badge: bool, lang: str, no_thumbnail: bool, no_metadata: bool, workers: int, timeout: float,
+         as_json: bool) -> None:
     """Sign images as human-made.
 
     Writes a C2PA manifest with the author, how the image was made, and AI training marked as not
@@ -166,7 +169,8 @@ def sign(inputs: tuple[str, ...], output: str, author: str | None, made_with: st
     items = []
     with click.progressbar(length=len(pairs), label="signing", file=sys.stderr,
                            show_pos=True) as bar:
-        for item in iter_sign_batch(pairs, options, identity, overwrite=overwrite, workers=n_workers):
+        for item in iter_sign_batch(pairs, options, identity, overwrite=overwrite, workers=n_workers,
+                                     timeout=timeout or None):
             items.append(item)
             bar.update(1)
             if not as_json:

@@ -26,6 +26,7 @@ import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,8 @@ from handmade.files import (
 from handmade.keys import SigningIdentity, bundled_test_identity
 from handmade.models import ProvenanceReport, SignResult
 from handmade.verify import TrustAnchors, inspect_loaded
+from handmade.workers import Failure
+from handmade.workers import run as run_workers
 
 log = logging.getLogger(__name__)
 
@@ -445,19 +448,11 @@ def plan_batch(inputs: Sequence[str | os.PathLike[str]], out_dir: str | os.PathL
     return pairs
 
 
-_worker_state: dict[str, Any] = {}
-
-
-def _worker_init(options: SignOptions, identity: SigningIdentity | None, overwrite: bool) -> None:
-    _worker_state.update(options=options, identity=identity, overwrite=overwrite)
-
-
-def _sign_one(pair: tuple[Path, Path]) -> BatchItem:
-    src, dest = pair
+def _sign_one(options: SignOptions, identity: SigningIdentity | None, overwrite: bool,
+              src: Path, dest: Path) -> BatchItem:
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
-        result = sign_image(src, dest, _worker_state["options"], _worker_state["identity"],
-                            overwrite=_worker_state["overwrite"])
+        result = sign_image(src, dest, options, identity, overwrite=overwrite)
         return BatchItem(str(src), str(dest), result=result)
     except HandmadeError as exc:
         return BatchItem(str(src), str(dest), error_code=exc.code, error_message=exc.message)
@@ -465,37 +460,54 @@ def _sign_one(pair: tuple[Path, Path]) -> BatchItem:
         return BatchItem(str(src), str(dest), error_code="output.failed", error_message=str(exc))
 
 
+def _remove_staged(dest: Path) -> None:
+    """Remove what a killed worker may have staged for ``dest`` (``StagedWrite``'s temporary name)."""
+    with contextlib.suppress(OSError):
+        for part in dest.parent.glob(f".{glob_escape(dest.name)}.*.part"):
+            part.unlink()
+
+
 def iter_sign_batch(pairs: Sequence[tuple[Path, Path]], options: SignOptions, identity: SigningIdentity | None,
-                    *, overwrite: bool = False, workers: int = 1) -> Iterator[BatchItem]:
+                    *, overwrite: bool = False, workers: int = 1,
+                    timeout: float | None = None) -> Iterator[BatchItem]:
     """Sign many files, yielding one ``BatchItem`` per file as each finishes; goes on past bad files.
 
-    ``workers > 1`` uses a process pool whose workers are forked (spawn re-imports c2pa per worker and was
-    slower than one process; C2PA-NOTES), or come from a clean fork server once this process has used c2pa.
-    Results arrive in completion order.
+    ``workers > 1``, or a ``timeout``, signs in worker processes (``handmade.workers``: forked, or from a
+    clean fork server once this process has used c2pa; spawn re-imported c2pa per worker and was slower
+    than one process). A file that overruns ``timeout`` seconds or kills its worker fails alone
+    (``sign.timeout``/``sign.crash``; nothing is written for it). Results arrive in completion order.
     """
-    if workers <= 1 or len(pairs) < 2:
-        _worker_init(options, identity, overwrite)
-        for pair in pairs:
-            yield _sign_one(pair)
+    if (workers <= 1 and timeout is None) or not pairs:
+        for src, dest in pairs:
+            yield _sign_one(options, identity, overwrite, src, dest)
         return
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    ctx = _c2pa.worker_context()  # fork, or a clean fork server once c2pa has run in this process
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
-                             initargs=(options, identity, overwrite)) as pool:
-        futures = [pool.submit(_sign_one, pair) for pair in pairs]
-        for future in as_completed(futures):
-            yield future.result()
+    identity = identity or bundled_test_identity()  # resolved once, not in every worker
+    for index, value in run_workers(_sign_one, pairs, shared=(options, identity, overwrite),
+                                    workers=max(1, workers), timeout=timeout):
+        src, dest = pairs[index]
+        if isinstance(value, BatchItem):
+            yield value
+        elif isinstance(value, Failure):
+            what = f"gave up after {timeout:g} s" if value.kind == "timeout" else (
+                f"the signer crashed (exit code {value.exitcode})")
+            _remove_staged(dest)
+            yield BatchItem(str(src), str(dest), error_code=f"sign.{value.kind}", error_message=f"{src}: {what}")
+        else:
+            yield BatchItem(str(src), str(dest), error_code="sign.crash", error_message=f"{src}: {value}"[:300])
 
 
 def sign_batch(inputs: Sequence[str | os.PathLike[str]], out_dir: str | os.PathLike[str],
                options: SignOptions | None = None, identity: SigningIdentity | None = None, *,
-               overwrite: bool = False, workers: int = 1,
+               overwrite: bool = False, workers: int = 1, timeout: float | None = None,
                progress: Callable[[BatchItem], None] | None = None) -> BatchResult:
-    """Sign files and folders into ``out_dir``. Raises: InputError for inputs that do not exist."""
+    """Sign files and folders into ``out_dir`` (see ``iter_sign_batch`` for ``workers`` and ``timeout``).
+
+    Raises: InputError for inputs that do not exist.
+    """
     pairs = plan_batch(inputs, out_dir)
     items = []
-    for item in iter_sign_batch(pairs, options or SignOptions(), identity, overwrite=overwrite, workers=workers):
+    for item in iter_sign_batch(pairs, options or SignOptions(), identity, overwrite=overwrite, workers=workers,
+                                timeout=timeout):
         items.append(item)
         if progress:
             progress(item)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +32,8 @@ from handmade.errors import HandmadeError, InputError, TrustConfigError
 from handmade.files import DEFAULT_MAX_BYTES, LoadedFile, load_input, loaded_from_bytes
 from handmade.lineage import analyse, clean_text
 from handmade.models import Finding, Hint, ProvenanceReport, ReportErrorInfo, Severity, SignerIdentity, State
+from handmade.workers import Failure
+from handmade.workers import run as run_workers
 
 log = logging.getLogger(__name__)
 
@@ -384,80 +385,37 @@ def inspect_with_timeout(path: str | os.PathLike[str], timeout: float, **kwargs:
     return _inspect_in_children([path], timeout, 1, kwargs)[0]
 
 
-def _child(conn: Any, path: str, kwargs: dict[str, Any]) -> None:  # pragma: no cover - runs in the child
-    try:
-        conn.send(inspect(path, **kwargs))
-    except BaseException as exc:  # the parent turns anything else into a clean error result
-        conn.send(exc if isinstance(exc, HandmadeError) else InputError(str(exc)[:300], code="input.crash"))
-    finally:
-        conn.close()
-
-
 def _error_report(path: str, err: HandmadeError) -> ProvenanceReport:
     return ProvenanceReport(path=path, state="error", error=ReportErrorInfo(err.code, err.message),
                             findings=(Finding(err.code, "error", err.message, None),))
 
 
+def _inspect_task(kwargs: dict[str, Any], path: str) -> ProvenanceReport:  # pragma: no cover - in a worker
+    return inspect(path, **kwargs)
+
+
 def _inspect_in_children(paths: Sequence[str | os.PathLike[str]], timeout: float | None, workers: int,
                          kwargs: dict[str, Any]) -> list[ProvenanceReport]:
-    """Run ``inspect`` for each path in a forked child, ``workers`` at a time, each within ``timeout``.
+    """Run ``inspect`` for each path in worker processes (``workers`` at a time), each within ``timeout``.
 
-    A plain scheduler over pipes (no threads): start children up to ``workers``, wait for the first answer
-    or the nearest deadline, kill overdue children, refill. Children are forked, or come from a fork server
-    once this process has used c2pa (see ``_c2pa.worker_context``).
+    A file that overruns or kills its worker gets an ``error`` report (``input.timeout``/``input.crash``);
+    its worker is replaced and the others go on (see ``handmade.workers``).
     """
-    from multiprocessing.connection import wait
-
-    ctx = _c2pa.worker_context()
     results: list[ProvenanceReport | None] = [None] * len(paths)
-    running: dict[Any, tuple[int, Any, float]] = {}  # pipe -> (index, process, deadline)
-    queue = list(enumerate(paths))[::-1]
-
-    def launch() -> None:
-        while queue and len(running) < workers:
-            index, path = queue.pop()
-            parent, child = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_child, args=(child, str(path), kwargs), daemon=True)
-            proc.start()
-            child.close()
-            running[parent] = (index, proc, time.monotonic() + timeout if timeout else float("inf"))
-
-    def finish(conn: Any, value: object) -> None:
-        index, proc, _ = running.pop(conn)
-        if proc.is_alive():
-            proc.kill()
-        proc.join(5)
-        conn.close()
+    for index, value in run_workers(_inspect_task, [(str(p),) for p in paths], shared=(kwargs,), workers=workers,
+                                    timeout=timeout):
         path = str(paths[index])
         if isinstance(value, ProvenanceReport):
             results[index] = value
         elif isinstance(value, HandmadeError):
             results[index] = _error_report(path, value)
-        else:
+        elif isinstance(value, Failure) and value.kind == "timeout":
             results[index] = _error_report(path, InputError(
-                f"{path}: the checker crashed (exit code {proc.exitcode})", code="input.crash"))
-
-    try:
-        launch()
-        while running:
-            nearest = min(deadline for _, _, deadline in running.values())
-            wait_for = None if nearest == float("inf") else max(0.0, nearest - time.monotonic())
-            for ready in wait(list(running), timeout=wait_for):
-                conn: Any = ready  # one of our pipes (wait() is typed for sockets and fds too)
-                try:
-                    value: object = conn.recv()
-                except (EOFError, OSError):
-                    value = None
-                finish(conn, value)
-            now = time.monotonic()
-            for conn, (index, _, deadline) in list(running.items()):
-                if deadline <= now:
-                    finish(conn, InputError(f"{paths[index]}: gave up after {timeout:g} s", code="input.timeout",
-                                            hint="The file may be hostile; raise --timeout if it is merely huge."))
-            launch()
-    finally:
-        for conn, (_, proc, _) in list(running.items()):
-            proc.kill()
-            proc.join(5)
-            conn.close()
+                f"{path}: gave up after {timeout:g} s", code="input.timeout",
+                hint="The file may be hostile; raise --timeout if it is merely huge."))
+        elif isinstance(value, Failure):
+            results[index] = _error_report(path, InputError(
+                f"{path}: the checker crashed (exit code {value.exitcode})", code="input.crash"))
+        else:
+            results[index] = _error_report(path, InputError(f"{path}: {str(value)[:300]}", code="input.crash"))
     return [r for r in results if r is not None]

@@ -145,6 +145,15 @@ def test_sign_batch_exit_1_and_lines(tmp_path: Path, runner: CliRunner) -> None:
     assert "signed 2 of 3 file(s); 1 failed" in r.stderr
 
 
+def test_sign_batch_timeout_option(tmp_path: Path, runner: CliRunner) -> None:
+    files = [str(make_photo(tmp_path / f"{n}.jpg", seed=i)) for i, n in enumerate("ab")]
+    r = runner.invoke(main, ["sign", *files, "-o", str(tmp_path / "out"), "--timeout", "0.001"])
+    assert r.exit_code == 1
+    assert r.stdout.count("FAILED sign.timeout") == 2 and "gave up after 0.001 s" in r.stdout
+    r = runner.invoke(main, ["sign", *files, "-o", str(tmp_path / "out2"), "--timeout", "0"])
+    assert r.exit_code == 0 and "signed 2 of 2" in r.stderr
+
+
 def test_keys_init_and_check(tmp_path: Path, runner: CliRunner) -> None:
     out = tmp_path / "id"
     r = runner.invoke(main, ["keys", "init", "--out", str(out), "--name", "Jane Doe"],

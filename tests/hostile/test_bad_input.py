@@ -6,6 +6,7 @@ Each case must end in a report (or a clean error result) with a stable code; nev
 from __future__ import annotations
 
 import json
+import os
 import random
 from pathlib import Path
 
@@ -197,10 +198,14 @@ def test_hint_readers_never_fail_on_clean_files(entry: dict[str, str], corpus: P
 def test_children_do_not_hang_after_this_process_used_c2pa(corpus: Path) -> None:
     """Regression: after c2pa-rs validated a CAWG identity in this process (it starts native threads), a
     plain forked child hung on such files until its time limit. Children now come from a clean fork server
-    once c2pa has run here."""
+    once c2pa has run here and more than one thread runs (a plain fork is kept while only one does)."""
     names = ["chain-aca-over-algorithmic-ingredient.jpg", "edit-adobe-content-authenticity-training-allowed.jpg",
              "capture-cawg-identity-training-notallowed.jpg"]
     in_process = [inspect(corpus / n) for n in names]
+    from handmade import _c2pa
+
+    assert len(os.listdir("/proc/self/task")) > 1  # c2pa-rs's runtime threads now exist
+    assert _c2pa.worker_context().get_start_method() == "forkserver"
     children = inspect_many([corpus / n for n in names], timeout=30, workers=2)
     assert [r.summary() for r in children] == [r.summary() for r in in_process]
     assert not any(r.error and r.error.code == "input.timeout" for r in children)

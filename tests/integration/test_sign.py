@@ -250,6 +250,26 @@ def test_batch_parallel_workers(tmp_path: Path) -> None:
     assert [Path(i.source).name for i in result.items] == [f.name for f in files]
 
 
+def test_batch_time_limit_fails_each_file_alone_and_leaves_nothing(tmp_path: Path) -> None:
+    """A file that overruns its time limit (here: any, the limit is 1 ms) fails with sign.timeout; its
+    worker is killed and replaced, and anything it staged is removed."""
+    files = [make_photo(tmp_path / f"t{i}.jpg", seed=i) for i in range(3)]
+    out = tmp_path / "out"
+    out.mkdir()
+    stale = out / ".t1.jpg.k1llEd.part"  # what a worker killed while staging t1.jpg leaves
+    stale.write_bytes(b"half")
+    result = sign_batch(files, out, SignOptions(author="A"), workers=2, timeout=0.001)
+    assert [i.error_code for i in result.items] == ["sign.timeout"] * 3
+    assert list(out.iterdir()) == []
+
+
+def test_batch_in_a_worker_with_a_generous_limit_signs_everything(tmp_path: Path) -> None:
+    files = [make_photo(tmp_path / f"g{i}.jpg", seed=i) for i in range(3)]
+    result = sign_batch(files, tmp_path / "out", SignOptions(author="A"), workers=1, timeout=60)
+    assert [i.ok for i in result.items] == [True] * 3
+    assert all(inspect(i.output).state == "valid" for i in result.items)
+
+
 # --- third-party history -------------------------------------------------------------------------------
 HUMAN_PARENTS = ["edit-photoshop-2025-opened-resized.jpg", "edit-photoshop-2023-drawing-actions.png",
                  "capture-cawg-identity-training-notallowed.jpg", "camera-nikon-z9-2022-expired.jpeg"]

@@ -1,0 +1,143 @@
+"""Long-lived worker processes, each task within a time limit: the only sure bound on native parsing.
+
+Native code (c2pa-rs, image decoders) cannot be interrupted from Python, so a file that makes it spin is
+stopped by killing its process. Workers live for a whole batch (a process per file cost a fork, and from a
+fork server a re-import, for each file); a worker that overruns its task or dies is replaced, and that
+task alone gets a ``Failure``. Plain pipes and ``multiprocessing.connection.wait``: no helper threads.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from handmade import _c2pa
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A task that gave no answer: ``timeout`` (killed after the limit) or ``crash`` (its process died)."""
+
+    kind: str
+    exitcode: int | None = None
+
+
+def _serve(conn: Any, fn: Callable[..., Any], shared: tuple[Any, ...]) -> None:  # pragma: no cover - in the worker
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        index, args = task
+        try:
+            value = fn(*shared, *args)
+        except Exception as exc:  # the caller decides; it must be picklable, so keep only what pickles
+            value = exc
+        try:
+            conn.send((index, value))
+        except Exception as exc:  # an unpicklable value or exception
+            conn.send((index, RuntimeError(f"{type(exc).__name__}: {exc}"[:300])))
+
+
+@dataclass
+class _Worker:
+    conn: Any
+    proc: Any
+    #: Tasks handed out, in order: the first is running (its deadline counts), the next one waits in the
+    #: pipe so the worker never idles for a round trip through this process.
+    tasks: list[int] = field(default_factory=list)
+    deadline: float = float("inf")
+
+
+#: Tasks in flight per worker: the running one and the next.
+DEPTH = 2
+
+
+def run(fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], *, shared: tuple[Any, ...] = (),
+        workers: int = 1, timeout: float | None = None) -> Iterator[tuple[int, Any]]:
+    """Run ``fn(*shared, *task)`` for every task in worker processes; yield ``(index, value)`` as each
+    finishes. ``shared`` reaches each worker once, at its start (a signing identity, options).
+
+    ``value`` is what ``fn`` returned, the exception it raised, or a ``Failure``. At most ``workers``
+    processes run at once; each task must finish within ``timeout`` seconds of its start (for a worker's
+    first task that includes the worker's own start). ``fn`` must be a module-level function.
+    """
+    from multiprocessing.connection import wait
+
+    ctx = _c2pa.worker_context()
+    queue = list(enumerate(tasks))[::-1]
+    pool: list[_Worker] = []
+    limit = timeout if timeout else float("inf")
+
+    def start() -> None:
+        parent, child = ctx.Pipe(duplex=True)
+        proc = ctx.Process(target=_serve, args=(child, fn, shared), daemon=True)
+        proc.start()
+        child.close()
+        worker = _Worker(parent, proc)
+        pool.append(worker)
+        fill(worker)
+
+    def fill(worker: _Worker) -> None:
+        while queue and len(worker.tasks) < DEPTH:
+            index, args = queue.pop()
+            if not worker.tasks:
+                worker.deadline = time.monotonic() + limit
+            worker.tasks.append(index)
+            worker.conn.send((index, args))
+
+    def retire(worker: _Worker) -> None:
+        """Stop a worker; the tasks it had not started go back to the queue."""
+        pool.remove(worker)
+        for index in reversed(worker.tasks[1:]):
+            queue.append((index, tasks[index]))
+        worker.tasks.clear()
+        if worker.proc.is_alive():
+            worker.proc.kill()
+        worker.proc.join(5)
+        worker.conn.close()
+
+    try:
+        for _ in range(min(max(1, workers), len(queue))):
+            start()
+        while any(w.tasks for w in pool):
+            busy = [w for w in pool if w.tasks]
+            nearest = min(w.deadline for w in busy)
+            wait_for = None if nearest == float("inf") else max(0.0, nearest - time.monotonic())
+            ready = set(wait([w.conn for w in busy], timeout=wait_for))
+            now = time.monotonic()
+            for worker in busy:
+                index = worker.tasks[0]
+                replace = False
+                if worker.conn in ready:
+                    try:
+                        _, value = worker.conn.recv()
+                    except (EOFError, OSError):  # the process died mid-task
+                        retire(worker)
+                        value, replace = Failure("crash", worker.proc.exitcode), True
+                    else:
+                        worker.tasks.pop(0)
+                        worker.deadline = now + limit
+                elif worker.deadline <= now:
+                    retire(worker)
+                    value, replace = Failure("timeout"), True
+                else:
+                    continue
+                yield index, value
+                if replace and queue:
+                    start()
+                elif not replace:
+                    fill(worker)
+    finally:
+        for worker in list(pool):
+            if not worker.tasks and worker.proc.is_alive():
+                try:
+                    worker.conn.send(None)  # a clean exit
+                except OSError:
+                    pass
+                worker.proc.join(1)
+            retire(worker)

@@ -1,0 +1,70 @@
+"""handmade.workers: long-lived worker processes with a time limit per task, for real (no fakes)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+
+from handmade.workers import Failure, run
+
+
+def square_or_misbehave(scale: int, x: int) -> int:
+    if x == -1:
+        time.sleep(60)  # hangs like native code spinning on a hostile file
+    if x == -2:
+        os._exit(7)  # dies like a crash in native code
+    if x == -3:
+        raise ValueError("bad task")
+    return scale * x * x
+
+
+def test_every_task_answered_once_with_shared_arguments() -> None:
+    tasks = [(i,) for i in range(40)]
+    results = dict(run(square_or_misbehave, tasks, shared=(3,), workers=2))
+    assert results == {i: 3 * i * i for i in range(40)}
+
+
+def test_an_overrunning_task_is_killed_alone_and_the_rest_go_on() -> None:
+    tasks = [(1,), (-1,), (2,), (3,), (4,), (5,)]
+    t = time.monotonic()
+    results = dict(run(square_or_misbehave, tasks, shared=(1,), workers=2, timeout=1.0))
+    assert time.monotonic() - t < 15
+    assert results[1] == Failure("timeout")
+    assert {i: results[i] for i in (0, 2, 3, 4, 5)} == {0: 1, 2: 4, 3: 9, 4: 16, 5: 25}
+    assert not multiprocessing.active_children()
+
+
+def test_a_crashing_task_fails_alone_and_the_task_queued_behind_it_is_done_elsewhere() -> None:
+    # one worker: the task after the crash was already handed to the dying worker (two in flight)
+    results = dict(run(square_or_misbehave, [(2,), (-2,), (3,), (4,)], shared=(1,), workers=1, timeout=30))
+    assert results == {0: 4, 1: Failure("crash", 7), 2: 9, 3: 16}
+
+
+def test_an_exception_comes_back_as_a_value() -> None:
+    results = dict(run(square_or_misbehave, [(-3,), (2,)], shared=(1,), workers=1))
+    assert isinstance(results[0], ValueError) and "bad task" in str(results[0])
+    assert results[1] == 4
+
+
+def test_stopping_early_leaves_no_worker_behind() -> None:
+    answers = run(square_or_misbehave, [(i,) for i in range(20)], shared=(1,), workers=2)
+    next(answers)
+    answers.close()
+    assert not multiprocessing.active_children()
+
+
+def test_plain_fork_is_kept_after_c2pa_ran_while_one_thread_runs() -> None:
+    """Fork is only unsafe once c2pa-rs has started threads; a process that read an ordinary manifest still
+    forks (cheap), which is what keeps worker start-up at a few milliseconds."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[2] / "samples" / "harbour.jpg"
+    code = ("import sys; from handmade.sign import sign_bytes; from handmade.verify import inspect_bytes; "
+            "from handmade import _c2pa; signed = sign_bytes(open(sys.argv[1], 'rb').read(), 'x.jpg'); "
+            "assert inspect_bytes(signed).state == 'valid'; print(_c2pa.worker_context().get_start_method())")
+    r = subprocess.run([sys.executable, "-c", code, str(sample)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "fork"
