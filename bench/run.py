@@ -13,6 +13,8 @@ Everything compared is measured in the same process and run, on the same files:
 - batches of N files with one worker and with one per core (the library's own sign_batch and inspect_many),
   beside the machine's own speed-up on pure CPU work (the ceiling any pool can reach); peak memory of one
   24 MP sign in a fresh process; CLI wall time of ``--help`` and of one ``verify``, against ``python -c pass``.
+The bench pins glibc's allocator thresholds first, as the command line does (``handmade.tuning``), so raw
+c2pa-python and handmade run under the same allocator; ``--default-malloc`` leaves it alone for comparison.
 Nothing here is asserted: targets are read from the printed ratios (README, "Performance").
 """
 
@@ -146,6 +148,9 @@ def cli_time(args: list[str], repeats: int) -> float:
 
 PEAK_SCRIPT = """
 import resource, sys
+from handmade.tuning import tune_allocator
+if sys.argv[3] == "tuned":
+    tune_allocator()
 from handmade.sign import SignOptions, sign_image
 sign_image(sys.argv[1], sys.argv[2], SignOptions(author="Bench"), overwrite=True)
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
@@ -159,7 +164,13 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=None, help="files per batch (default 200; quick: 24)")
     parser.add_argument("--json", default=str(HERE / "results.json"), help="where to write the results")
     parser.add_argument("--keep", action="store_true", help="keep the generated images in bench/_work")
+    parser.add_argument("--default-malloc", action="store_true",
+                        help="leave glibc's allocator as it is (by default the bench, like the command line, "
+                             "pins its thresholds: handmade.tuning)")
     opts = parser.parse_args()
+    from handmade.tuning import tune_allocator
+
+    allocator = "default" if opts.default_malloc else ("tuned" if tune_allocator() else "default")
 
     from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -182,7 +193,7 @@ def main() -> None:
     results: dict[str, Any] = {
         "machine": {"python": platform.python_version(), "platform": platform.platform(),
                     "cpus": os.cpu_count(), "handmade": __version__, **sdk_versions()},
-        "repeats": repeats, "sign": {}, "verify": {},
+        "repeats": repeats, "allocator": allocator, "sign": {}, "verify": {},
     }
     rows: list[tuple[str, str, float, str]] = []
 
@@ -267,11 +278,13 @@ def main() -> None:
     # peak memory of one large sign, in a fresh process
     big = next((work / f"{n}.jpg" for n, _, f in reversed(sizes) if f == "JPEG"), None)
     if big is not None and big.exists():
-        r = subprocess.run([sys.executable, "-c", PEAK_SCRIPT, str(big), str(work / "peak.jpg")],
-                           capture_output=True, text=True, check=True)
-        peak_kb = int(r.stdout.strip().splitlines()[-1])
-        results["peak_memory"] = {"file": big.name, "bytes": big.stat().st_size, "max_rss_mb": peak_kb / 1024}
-        rows.append((f"peak RSS, sign {big.name}", "", peak_kb / 1024, "MB (not seconds)"))
+        results["peak_memory"] = {"file": big.name, "bytes": big.stat().st_size}
+        for mode in ("tuned", "default"):
+            r = subprocess.run([sys.executable, "-c", PEAK_SCRIPT, str(big), str(work / "peak.jpg"), mode],
+                               capture_output=True, text=True, check=True)
+            peak_kb = int(r.stdout.strip().splitlines()[-1])
+            results["peak_memory"][f"max_rss_mb_{mode}_allocator"] = peak_kb / 1024
+            rows.append((f"peak RSS, sign {big.name} ({mode} allocator)", "", peak_kb / 1024, "MB (not seconds)"))
 
     # CLI
     exe = shutil.which("handmade")
@@ -295,7 +308,8 @@ def main() -> None:
         results["service"] = {"exit_code": r.returncode, "output": r.stdout.strip()[-2000:]}
 
     width = max(len(r[0]) for r in rows) + 2
-    print(f"\nhandmade {__version__} on {platform.platform()} ({cores} cores), medians of {repeats}\n")
+    print(f"\nhandmade {__version__} on {platform.platform()} ({cores} cores), medians of {repeats}, "
+          f"{allocator} glibc allocator thresholds\n")
     for label, what, value, note in rows:
         unit = "" if "RSS" in label or label.startswith("machine") else "s"
         print(f"{label:<{width}}{what:<32}{value:>10.4f}{unit}  {note}")

@@ -64,6 +64,8 @@ _EXPORTS = {
     "load_identity": "handmade.keys",
     "create_identity": "handmade.keys",
     "check_identity": "handmade.keys",
+    # process tuning (applied by the command line and its workers; opt-in for library callers)
+    "tune_allocator": "handmade.tuning",
 }
 
 __all__ = [
@@ -100,6 +102,7 @@ __all__ = [
     "sign_batch",
     "sign_bytes",
     "sign_image",
+    "tune_allocator",
     "verdict",
 ]
 

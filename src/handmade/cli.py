@@ -101,6 +101,9 @@ def main(ctx: click.Context, verbose: bool) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["verbose"] = verbose
+    from handmade.tuning import tune_allocator
+
+    tune_allocator()  # this process is ours: pin glibc's thresholds (handmade.tuning says why)
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
 

@@ -294,10 +294,12 @@ def _embed(loaded: LoadedFile, options: SignOptions, identity: SigningIdentity |
                            code="sign.unsupported_format",
                            hint="Supported: " + ", ".join(sorted(_c2pa.writable_mimes())))
     identity = identity or bundled_test_identity()
-    # The thumbnail's decode is the slowest step and runs without the GIL (one decode call): it goes on in
-    # a thread while the history is checked and the metadata written (pixels are the same before and
-    # after; a badge changes them, so its thumbnail is made after it).
-    early = Background(make_thumbnail, loaded) if options.thumbnail and not options.badge else None
+    # A JPEG thumbnail's decode is the slowest step and runs without the GIL (one decode call): it goes on
+    # in a thread while the history is checked and the metadata written (pixels are the same before and
+    # after; a badge changes them, so its thumbnail is made after it). Other formats decode chunk by
+    # chunk under the GIL, and a thread made PNG signing slower: they stay in line.
+    early = (Background(make_thumbnail, loaded)
+             if options.thumbnail and not options.badge and loaded.mime == "image/jpeg" else None)
     try:
         before = inspect_loaded(loaded, trust=None, with_digest=False)  # the history check needs no digest
         _refuse_generative(before)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from handmade import _c2pa
+from handmade.tuning import tune_allocator
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Failure:
 
 
 def _serve(conn: Any, fn: Callable[..., Any], shared: tuple[Any, ...]) -> None:  # pragma: no cover - in the worker
+    tune_allocator()  # a forked worker inherits its parent's setting; one from the fork server does not
     while True:
         try:
             task = conn.recv()
