@@ -10,8 +10,9 @@ Everything compared is measured in the same process and run, on the same files:
   thumbnail off, vs the floor: read + SHA-256 over the bytes + write + one ECDSA signature;
 - verify: handmade ``inspect`` (facets, lineage, hints) vs raw ``c2pa.Reader`` (json + validation state)
   vs the floor: read + SHA-256;
-- batches of N files with one worker and with one per core (the library's own sign_batch and inspect_many),
-  beside the machine's own speed-up on pure CPU work (the ceiling any pool can reach); peak memory of one
+- batches of N files with one worker and with one per core, through the library (sign_batch, inspect_many,
+  in a fresh process: bench/_batch.py) and through the command line, beside the machine's own speed-up on
+  pure CPU work (the ceiling any pool can reach); peak memory of one
   24 MP sign in a fresh process; CLI wall time of ``--help`` and of one ``verify``, against ``python -c pass``.
 The bench pins glibc's allocator thresholds first, as the command line does (``handmade.tuning``), so raw
 c2pa-python and handmade run under the same allocator; ``--default-malloc`` leaves it alone for comparison.
@@ -177,8 +178,8 @@ def main() -> None:
     from handmade import __version__
     from handmade._c2pa import sdk_versions
     from handmade.keys import bundled_test_identity
-    from handmade.sign import SignOptions, sign_batch, sign_image
-    from handmade.verify import inspect, inspect_many
+    from handmade.sign import SignOptions, sign_image
+    from handmade.verify import inspect
 
     repeats = opts.repeats or (3 if opts.quick else 7)
     sizes = [("1MP", 1, "JPEG"), ("12MP", 12, "JPEG"), ("24MP", 24, "JPEG"), ("12MP-png", 12, "PNG")]
@@ -240,39 +241,49 @@ def main() -> None:
     for i in range(batch_n):
         (batch_dir / f"b{i:04d}.jpg").write_bytes(seed)
 
-    def run_batch(workers: int) -> float:
-        out_dir = work / f"batch-out-{workers}"
+    batch_repeats = 3 if not opts.quick else 1
+    r = subprocess.run([sys.executable, str(HERE / "_batch.py"), str(batch_dir), str(work), str(cores),
+                        str(batch_repeats), allocator], capture_output=True, text=True, check=True)
+    batch = json.loads(r.stdout.strip().splitlines()[-1])
+    b1, bn, vb1, vbn = batch["sign_1"], batch["sign_n"], batch["verify_1"], batch["verify_n"]
+    signed_files = sorted(Path(batch["signed_dir"]).iterdir())
+    # the same batches through the command line (what a photographer or an editor runs)
+    exe = shutil.which("handmade")
+    handmade_cmd = [exe] if exe else [sys.executable, "-m", "handmade"]
+
+    def cli_sign(workers: int) -> float:
+        out_dir = work / f"cli-out-{workers}"
         shutil.rmtree(out_dir, ignore_errors=True)
         t = time.perf_counter()
-        res = sign_batch([batch_dir], out_dir, SignOptions(author="Bench"), identity, workers=workers)
-        elapsed = time.perf_counter() - t
-        assert not res.failed, res.failed[:3]
-        return elapsed
+        subprocess.run([*handmade_cmd, "sign", str(batch_dir), "-o", str(out_dir), "--workers", str(workers)],
+                       check=True, capture_output=True)
+        return time.perf_counter() - t
 
-    batch_repeats = 3 if not opts.quick else 1
-    run_batch(cores)  # warm-up: page cache, first fork
-    b1 = statistics.median(run_batch(1) for _ in range(batch_repeats))
-    bn = statistics.median(run_batch(cores) for _ in range(batch_repeats))
-    signed_files = sorted((work / f"batch-out-{cores}").iterdir())
-
-    def verify_batch(workers: int) -> float:
-        # the library's own API: one worker checks in-process; more use handmade.workers' processes
+    def cli_verify(workers: int) -> float:
         t = time.perf_counter()
-        reports = inspect_many(signed_files, workers=workers)
-        elapsed = time.perf_counter() - t
-        assert all(r.state == "valid" for r in reports), {r.state for r in reports}
-        return elapsed
+        subprocess.run([*handmade_cmd, "verify", "--policy", "any", "--workers", str(workers),
+                        *map(str, signed_files)], check=True, capture_output=True)
+        return time.perf_counter() - t
 
-    vb1 = statistics.median(verify_batch(1) for _ in range(batch_repeats))
-    vbn = statistics.median(verify_batch(cores) for _ in range(batch_repeats))
+    cs1 = statistics.median(cli_sign(1) for _ in range(batch_repeats))
+    csn = statistics.median(cli_sign(cores) for _ in range(batch_repeats))
+    cv1 = statistics.median(cli_verify(1) for _ in range(batch_repeats))
+    cvn = statistics.median(cli_verify(cores) for _ in range(batch_repeats))
     ceiling = machine_scaling(cores)
     results["batch"] = {"files": batch_n, "cores": cores, "sign_1_worker_s": b1, f"sign_{cores}_workers_s": bn,
                         "sign_speedup": b1 / bn, "verify_1_worker_s": vb1, f"verify_{cores}_workers_s": vbn,
-                        "verify_speedup": vb1 / vbn, "machine_cpu_scaling": ceiling}
-    rows += [(f"batch sign {batch_n} x 1MP (median of {batch_repeats})", "1 worker", b1, ""),
+                        "verify_speedup": vb1 / vbn, "machine_cpu_scaling": ceiling,
+                        "cli_sign_1_worker_s": cs1, f"cli_sign_{cores}_workers_s": csn, "cli_sign_speedup": cs1 / csn,
+                        "cli_verify_1_worker_s": cv1, f"cli_verify_{cores}_workers_s": cvn,
+                        "cli_verify_speedup": cv1 / cvn}
+    rows += [(f"batch sign {batch_n} x 1MP (library, median of {batch_repeats})", "1 worker", b1, ""),
              ("", f"{cores} workers", bn, f"{b1 / bn:.2f}x speed-up"),
-             (f"batch verify {batch_n}", "1 worker", vb1, ""),
+             (f"batch verify {batch_n} (library)", "1 worker (in-process)", vb1, ""),
              ("", f"{cores} workers", vbn, f"{vb1 / vbn:.2f}x speed-up"),
+             (f"batch sign {batch_n} (CLI)", "--workers 1", cs1, ""),
+             ("", f"--workers {cores}", csn, f"{cs1 / csn:.2f}x speed-up"),
+             (f"batch verify {batch_n} (CLI)", "--workers 1", cv1, ""),
+             ("", f"--workers {cores}", cvn, f"{cv1 / cvn:.2f}x speed-up"),
              (f"machine: {cores} processes of pure CPU work", "", ceiling, "x speed-up (the ceiling)")]
 
     # peak memory of one large sign, in a fresh process
@@ -287,8 +298,6 @@ def main() -> None:
             rows.append((f"peak RSS, sign {big.name} ({mode} allocator)", "", peak_kb / 1024, "MB (not seconds)"))
 
     # CLI
-    exe = shutil.which("handmade")
-    handmade_cmd = [exe] if exe else [sys.executable, "-m", "handmade"]
     cli_repeats = 5 if opts.quick else 11
     t_py = cli_time([sys.executable, "-c", "pass"], cli_repeats)
     t_help = cli_time([*handmade_cmd, "--help"], cli_repeats)

@@ -74,7 +74,10 @@ def clean_text(value: Any, limit: int = 300) -> str | None:
         value = f"{name} {version}" if name and version else name
         if value is None:
             return None
-    text = " ".join("".join(ch if ch.isprintable() else " " for ch in str(value)).split())
+    text = str(value)
+    if not text.isprintable():  # the common case (all printable) skips the per-character pass
+        text = "".join(ch if ch.isprintable() else " " for ch in text)
+    text = " ".join(text.split())
     return text[:limit] if text else None
 
 
