@@ -8,12 +8,13 @@ task alone gets a ``Failure``. Plain pipes and ``multiprocessing.connection.wait
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from handmade import _c2pa
+from handmade import _background, _c2pa
 from handmade.tuning import tune_allocator
 
 
@@ -25,8 +26,10 @@ class Failure:
     exitcode: int | None = None
 
 
-def _serve(conn: Any, fn: Callable[..., Any], shared: tuple[Any, ...]) -> None:  # pragma: no cover - in the worker
+def _serve(conn: Any, fn: Callable[..., Any], shared: tuple[Any, ...],
+           saturated: bool) -> None:  # pragma: no cover - runs in the worker
     tune_allocator()  # a forked worker inherits its parent's setting; one from the fork server does not
+    _background.INLINE = saturated  # every core has a worker: no helper threads
     while True:
         try:
             task = conn.recv()
@@ -72,12 +75,13 @@ def run(fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], *, shared: tup
 
     ctx = _c2pa.worker_context()
     queue = list(enumerate(tasks))[::-1]
+    saturated = max(1, workers) >= (os.cpu_count() or 1) and len(queue) > 1
     pool: list[_Worker] = []
     limit = timeout if timeout else float("inf")
 
     def start() -> None:
         parent, child = ctx.Pipe(duplex=True)
-        proc = ctx.Process(target=_serve, args=(child, fn, shared), daemon=True)
+        proc = ctx.Process(target=_serve, args=(child, fn, shared, saturated), daemon=True)
         proc.start()
         child.close()
         worker = _Worker(parent, proc)

@@ -68,3 +68,36 @@ def test_plain_fork_is_kept_after_c2pa_ran_while_one_thread_runs() -> None:
     r = subprocess.run([sys.executable, "-c", code, str(sample)], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "fork"
+
+
+def helper_threads_inline() -> bool:
+    from handmade import _background
+
+    return _background.INLINE
+
+
+def test_workers_of_a_pool_that_fills_every_core_use_no_helper_threads() -> None:
+    cores = os.cpu_count() or 1
+    full = dict(run(helper_threads_inline, [()] * 4, workers=cores))
+    assert set(full.values()) == {True}
+    if cores > 1:  # one worker leaves a core free for its helper threads
+        assert set(dict(run(helper_threads_inline, [()] * 4, workers=1)).values()) == {False}
+
+
+def test_background_inline_gives_the_same_results_and_errors() -> None:
+    import threading
+
+    import pytest
+
+    from handmade import _background
+    from handmade._background import Background
+
+    try:
+        _background.INLINE = True
+        before = threading.active_count()
+        assert Background(square_or_misbehave, 2, 3).result() == 18
+        with pytest.raises(ValueError):
+            Background(square_or_misbehave, 1, -3).result()
+        assert threading.active_count() == before
+    finally:
+        _background.INLINE = False
