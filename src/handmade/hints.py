@@ -86,7 +86,8 @@ _MADE_WITH = re.compile(
     re.IGNORECASE,
 )
 _AMBIGUOUS_PRODUCTS = {"aurora", "runway", "gemini", "imagen", "sora", "firefly", "titan", "flux",
-                       "image creator", "generative edit", "grok"}
+                       "image creator", "generative edit", "grok", "kandinsky", "krea", "minimax",
+                       "draw things", "magic media", "xai", "kling", "jimeng"}
 _NOVELAI_KEYS = ('"steps"', '"sampler"', '"uc"', '"n_samples"', '"request_type"', '"noise_schedule"')
 
 

@@ -132,6 +132,11 @@ KNOWN_GENERATORS: tuple[str, ...] = (
     "InvokeAI", "NovelAI", "Imagen", "Gemini", "Bing Image Creator", "Image Creator", "Microsoft Designer",
     "Amazon Titan", "Titan Image Generator", "FLUX", "Black Forest Labs", "Leonardo.Ai", "Ideogram",
     "Runway", "Grok", "Aurora", "Galaxy AI", "Generative Edit", "Nano Banana",
+    # video and image generators seen in the wild since (each with a context test in tests/unit/test_hints.py)
+    "Kling", "Kling AI", "Recraft", "Krea", "Krea AI", "Playground AI", "Playground v2", "Playground v3",
+    "Image Playground", "Kandinsky", "Seedream", "Dreamina", "Jimeng", "Hailuo", "MiniMax", "Qwen-Image",
+    "Qwen Image", "HunyuanImage", "Hunyuan Image", "Fooocus", "Draw Things", "DiffusionBee", "NightCafe",
+    "Canva Magic Media", "Magic Media", "xAI", "Craiyon", "DreamStudio", "Artbreeder",
 )
 _GENERATOR_RE = re.compile(
     r"(?<![A-Za-z0-9])(" + "|".join(re.escape(n) for n in sorted(KNOWN_GENERATORS, key=len, reverse=True))

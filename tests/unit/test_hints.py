@@ -583,3 +583,37 @@ def test_never_raises_on_mutated_corpus_bytes(name: str, edits: list[tuple[float
     for where, value in edits:
         data[int(where * min(len(data), 65536))] = value
     assert isinstance(read_hints(bytes(data[: max(1, int(len(data) * keep))])), tuple)
+
+
+# --- generators added after the first release: each named in a tool field, and in prose only in context ------
+NEW_GENERATORS = ["Kling AI", "Recraft", "Krea AI", "Playground v2.5", "Image Playground", "Kandinsky 3.1",
+                  "Seedream 4.0", "Dreamina", "Jimeng", "Hailuo", "MiniMax", "Qwen-Image", "HunyuanImage 2.1",
+                  "Fooocus 2.5", "Draw Things", "DiffusionBee", "NightCafe", "Canva Magic Media", "xAI",
+                  "Craiyon", "DreamStudio", "Artbreeder"]
+
+
+@pytest.mark.parametrize("tool", NEW_GENERATORS)
+def test_new_generators_in_the_software_field_are_generative(tool: str) -> None:
+    [hint] = read_hints(jpeg_with_exif(Software=tool))
+    assert hint.signal == "generative", tool
+
+
+@pytest.mark.parametrize("text,generative", [
+    ("Made with Kandinsky 3.1", True),
+    ("Composition VIII, after Kandinsky", False),  # the painter
+    ("Kandinsky retrospective at the Centre Pompidou", False),
+    ("Generated with Kling", True),
+    ("Portrait of Anna Kling in her studio", False),  # a surname
+    ("Minimax strategies explained, chalk on board", False),
+    ("Created with MiniMax Hailuo", True),
+    ("Draw things you love: a sketchbook page", False),
+    ("Rendered in Draw Things on an iPad", True),
+    ("Krea street market at dawn", False),
+    ("Image made with Krea", True),
+    ("xAI headquarters in Memphis", False),
+    ("Seedream 4.0 render of a teapot", True),  # an unambiguous name leading the text
+    ("Playground at dusk, Lyon", False),  # a bare word, not a product
+])
+def test_new_generators_in_prose_count_only_in_context(text: str, generative: bool) -> None:
+    hints = read_hints(jpeg_with_exif(ImageDescription=text))
+    assert ("generative" in {h.signal for h in hints}) is generative, text

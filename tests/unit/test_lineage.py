@@ -147,3 +147,13 @@ def test_training_permission_forms() -> None:
     assert training_permission(m({"cawg.ai_training": {"use": "notAllowed"},
                                   "cawg.ai_inference": {"use": "allowed"}})) == "constrained"
     assert training_permission({"assertions": []}) == "unspecified"
+
+
+def test_new_generator_names_as_software_agent_or_claim_generator() -> None:
+    """A manifest created by one of the generators added later, with no source type, is generative either
+    way: named as the action's software agent, or as the claim generator."""
+    for agent in ("Kling AI 2.1", "Recraft v3", "Seedream 4.0", "Qwen-Image", "Image Playground"):
+        by_agent = analyse(store("a", a=manifest([created(None, softwareAgent={"name": agent})])))
+        by_claim = analyse(store("a", a=manifest([created(None)], generator=agent)))
+        assert by_agent.ai == "generative" and by_claim.ai == "generative", agent
+    assert analyse(store("a", a=manifest([created(None, softwareAgent={"name": "Lightroom"})]))).ai != "generative"
