@@ -484,18 +484,27 @@ def iter_sign_batch(pairs: Sequence[tuple[Path, Path]], options: SignOptions, id
             yield _sign_one(options, identity, overwrite, src, dest)
         return
     identity = identity or bundled_test_identity()  # resolved once, not in every worker
-    for index, value in run_workers(_sign_one, pairs, shared=(options, identity, overwrite),
-                                    workers=max(1, workers), timeout=timeout):
-        src, dest = pairs[index]
-        if isinstance(value, BatchItem):
-            yield value
-        elif isinstance(value, Failure):
-            what = f"gave up after {timeout:g} s" if value.kind == "timeout" else (
-                f"the signer crashed (exit code {value.exitcode})")
-            _remove_staged(dest)
-            yield BatchItem(str(src), str(dest), error_code=f"sign.{value.kind}", error_message=f"{src}: {what}")
-        else:
-            yield BatchItem(str(src), str(dest), error_code="sign.crash", error_message=f"{src}: {value}"[:300])
+    answers = run_workers(_sign_one, pairs, shared=(options, identity, overwrite), workers=max(1, workers),
+                          timeout=timeout)
+    pending = set(range(len(pairs)))
+    try:
+        for index, value in answers:
+            pending.discard(index)
+            src, dest = pairs[index]
+            if isinstance(value, BatchItem):
+                yield value
+            elif isinstance(value, Failure):
+                what = f"gave up after {timeout:g} s" if value.kind == "timeout" else (
+                    f"the signer crashed (exit code {value.exitcode})")
+                _remove_staged(dest)
+                yield BatchItem(str(src), str(dest), error_code=f"sign.{value.kind}",
+                                error_message=f"{src}: {what}")
+            else:
+                yield BatchItem(str(src), str(dest), error_code="sign.crash", error_message=f"{src}: {value}"[:300])
+    finally:  # stopped early (Ctrl-C, an error, the caller): workers are killed first, then their leftovers go
+        answers.close()
+        for index in pending:
+            _remove_staged(pairs[index][1])
 
 
 def sign_batch(inputs: Sequence[str | os.PathLike[str]], out_dir: str | os.PathLike[str],

@@ -9,8 +9,9 @@ task alone gets a ``Failure``. Plain pipes and ``multiprocessing.connection.wait
 from __future__ import annotations
 
 import os
+import signal
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,7 @@ def _serve(conn: Any, fn: Callable[..., Any], shared: tuple[Any, ...],
            saturated: bool) -> None:  # pragma: no cover - runs in the worker
     tune_allocator()  # a forked worker inherits its parent's setting; one from the fork server does not
     _background.INLINE = saturated  # every core has a worker: no helper threads
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops and reaps the workers
     while True:
         try:
             task = conn.recv()
@@ -63,7 +65,7 @@ DEPTH = 2
 
 
 def run(fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], *, shared: tuple[Any, ...] = (),
-        workers: int = 1, timeout: float | None = None) -> Iterator[tuple[int, Any]]:
+        workers: int = 1, timeout: float | None = None) -> Generator[tuple[int, Any], None, None]:
     """Run ``fn(*shared, *task)`` for every task in worker processes; yield ``(index, value)`` as each
     finishes. ``shared`` reaches each worker once, at its start (a signing identity, options).
 

@@ -154,6 +154,36 @@ def test_sign_batch_timeout_option(tmp_path: Path, runner: CliRunner) -> None:
     assert r.exit_code == 0 and "signed 2 of 2" in r.stderr
 
 
+def test_ctrl_c_during_a_batch_exits_130_cleanly(tmp_path: Path) -> None:
+    """SIGINT to the whole process group (what a terminal sends): exit 130, no traceback from the parent
+    or its workers, no staged file left, no worker left running."""
+    import os
+    import signal
+    import sys
+    import time
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    photo = make_photo(folder / "p000.jpg", size=(2400, 1600)).read_bytes()
+    for i in range(1, 80):
+        (folder / f"p{i:03d}.jpg").write_bytes(photo)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "handmade", "sign", str(folder), "-o", str(out), "--workers", "2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 60
+    while not (out.exists() and any(out.glob("p*.jpg"))) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err.decode()[-2000:]
+    assert "Traceback" not in err.decode() and "interrupted" in err.decode()
+    assert not [p.name for p in out.iterdir() if p.name.endswith(".part")]
+    assert len(list(out.glob("p*.jpg"))) < 80
+    with pytest.raises(ProcessLookupError):
+        os.killpg(proc.pid, 0)  # the whole group (its workers) is gone
+
+
 def test_keys_init_and_check(tmp_path: Path, runner: CliRunner) -> None:
     out = tmp_path / "id"
     r = runner.invoke(main, ["keys", "init", "--out", str(out), "--name", "Jane Doe"],

@@ -263,6 +263,27 @@ def test_batch_time_limit_fails_each_file_alone_and_leaves_nothing(tmp_path: Pat
     assert list(out.iterdir()) == []
 
 
+def test_a_batch_stopped_early_leaves_no_worker_and_no_staged_file(tmp_path: Path) -> None:
+    import multiprocessing
+
+    from handmade.sign import iter_sign_batch, plan_batch
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    photo = make_photo(folder / "p00.jpg", size=(1600, 1200)).read_bytes()
+    for i in range(1, 12):
+        (folder / f"p{i:02d}.jpg").write_bytes(photo)
+    out = tmp_path / "out"
+    out.mkdir()
+    items = iter_sign_batch(plan_batch([folder], out), SignOptions(author="A"), None, workers=2, timeout=60)
+    first = next(items)
+    items.close()  # what Ctrl-C or a caller's break does
+    assert first.ok
+    assert not multiprocessing.active_children()
+    assert not [p.name for p in out.iterdir() if p.name.endswith(".part")]
+    assert 1 <= len(list(out.iterdir())) < 12
+
+
 def test_batch_in_a_worker_with_a_generous_limit_signs_everything(tmp_path: Path) -> None:
     files = [make_photo(tmp_path / f"g{i}.jpg", seed=i) for i in range(3)]
     result = sign_batch(files, tmp_path / "out", SignOptions(author="A"), workers=1, timeout=60)
