@@ -90,13 +90,25 @@ def run(fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], *, shared: tup
         pool.append(worker)
         fill(worker)
 
+    restarts = [len(queue) + max(1, workers)]  # a bound, in case workers die as soon as they start
+
     def fill(worker: _Worker) -> None:
         while queue and len(worker.tasks) < DEPTH:
-            index, args = queue.pop()
+            index, args = queue[-1]
+            try:
+                worker.conn.send((index, args))
+            except OSError:  # the worker died after its last answer (a crash between tasks, a kill)
+                if not worker.tasks:  # nothing of its own to report: replace it, the task waits
+                    retire(worker)
+                    restarts[0] -= 1
+                    if restarts[0] < 0:
+                        raise RuntimeError("worker processes keep dying as soon as they start") from None
+                    start()
+                return  # otherwise its EOF is read with its current task, which gets the crash
+            queue.pop()
             if not worker.tasks:
                 worker.deadline = time.monotonic() + limit
             worker.tasks.append(index)
-            worker.conn.send((index, args))
 
     def retire(worker: _Worker) -> None:
         """Stop a worker; the tasks it had not started go back to the queue."""
