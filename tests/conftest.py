@@ -51,6 +51,15 @@ def make_photo(path: Path, size: tuple[int, int] = (320, 240), fmt: str | None =
     return path
 
 
+def photo_folder(folder: Path, count: int, size: tuple[int, int]) -> Path:
+    """``count`` copies of one photographic-like JPEG in ``folder`` (p000.jpg, p001.jpg ...)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    photo = make_photo(folder / "p000.jpg", size=size).read_bytes()
+    for i in range(1, count):
+        (folder / f"p{i:03d}.jpg").write_bytes(photo)
+    return folder
+
+
 def photo_bytes(fmt: str = "JPEG", size: tuple[int, int] = (320, 240)) -> bytes:
     from PIL import Image
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from handmade.cli import main
 from handmade.keys import bundled_test_root_pem
-from tests.conftest import make_photo
+from tests.conftest import make_photo, photo_folder
 
 
 @pytest.fixture
@@ -162,11 +162,7 @@ def test_ctrl_c_during_a_batch_exits_130_cleanly(tmp_path: Path) -> None:
     import sys
     import time
 
-    folder = tmp_path / "in"
-    folder.mkdir()
-    photo = make_photo(folder / "p000.jpg", size=(2400, 1600)).read_bytes()
-    for i in range(1, 80):
-        (folder / f"p{i:03d}.jpg").write_bytes(photo)
+    folder = photo_folder(tmp_path / "in", 80, (2400, 1600))
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "handmade", "sign", str(folder), "-o", str(out), "--workers", "2"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,

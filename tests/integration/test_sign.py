@@ -16,7 +16,7 @@ from handmade.errors import InputError, SigningError
 from handmade.keys import bundled_test_root_pem, load_identity
 from handmade.sign import SignOptions, sign_batch, sign_image
 from handmade.verify import TrustAnchors, inspect
-from tests.conftest import make_photo
+from tests.conftest import make_photo, photo_folder
 from tests.pki import make_pki
 
 ALGS = ["es256", "es384", "ps256", "ed25519"]
@@ -268,11 +268,7 @@ def test_a_batch_stopped_early_leaves_no_worker_and_no_staged_file(tmp_path: Pat
 
     from handmade.sign import iter_sign_batch, plan_batch
 
-    folder = tmp_path / "in"
-    folder.mkdir()
-    photo = make_photo(folder / "p00.jpg", size=(1600, 1200)).read_bytes()
-    for i in range(1, 12):
-        (folder / f"p{i:02d}.jpg").write_bytes(photo)
+    folder = photo_folder(tmp_path / "in", 12, (1600, 1200))
     out = tmp_path / "out"
     out.mkdir()
     items = iter_sign_batch(plan_batch([folder], out), SignOptions(author="A"), None, workers=2, timeout=60)
