@@ -103,6 +103,38 @@ def test_busy_service_answers_503_then_recovers(signed_image: Path) -> None:
         assert post_raw(srv, signed_image.read_bytes()).status_code == 200
 
 
+def test_uploads_held_in_memory_are_bounded_before_their_bodies_are_read(signed_image: Path) -> None:
+    """Slow uploads (two per verification slot) hold their place while their bodies stream in; one more
+    request gets 503 without a byte of its body read, and the service recovers when they go away."""
+    import socket
+    import time
+    from urllib.parse import urlsplit
+
+    for srv in start(ServiceConfig(max_concurrent=1, queue_wait_s=0.3)):
+        u = urlsplit(srv.url)
+        slow = []
+        for _ in range(2):  # twice max_concurrent: the admission limit
+            s = socket.create_connection((u.hostname, u.port), timeout=10)
+            s.sendall(b"POST /v1/verify HTTP/1.1\r\nHost: x\r\nContent-Length: 4000000\r\n\r\n" + b"\xff" * 1000)
+            slow.append(s)
+        admission = srv.app.state.admission
+        deadline = time.monotonic() + 10
+        while admission.borrowed_tokens < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert admission.borrowed_tokens == 2
+        t = time.monotonic()
+        r = post_raw(srv, signed_image.read_bytes())
+        assert r.status_code == 503 and r.json()["error"]["code"] == "service.busy"
+        assert r.headers["retry-after"] == "2" and time.monotonic() - t < 5
+        for s in slow:
+            s.close()
+        deadline = time.monotonic() + 10
+        while admission.borrowed_tokens and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert admission.borrowed_tokens == 0  # a client that goes away gives its place back
+        assert post_raw(srv, signed_image.read_bytes()).status_code == 200
+
+
 def test_healthz_and_openapi(server: Server) -> None:
     assert httpx.get(f"{server.url}/healthz").json()["status"] == "ok"
     spec = httpx.get(f"{server.url}/openapi.json").json()

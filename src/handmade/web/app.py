@@ -9,6 +9,8 @@ Limits against abuse, each answered with a JSON error ``{"error": {"code", "mess
 - pixels (``413 input.too_many_pixels``), read from the header only, never decoded;
 - not an image (``415 input.not_image``), an empty or missing upload (``422``);
 - verifications at once (``503 service.busy`` with Retry-After after a short wait for a slot);
+- uploads held in memory at once: twice ``max_concurrent`` (the ones being checked and as many waiting);
+  one more request waits for its turn before a single byte of its body is read, then gets ``503``;
 - time per verification (``504 service.timeout``).
 Uploads stay in memory and are never written to disk: multipart bodies are parsed in memory here (Starlette's
 form parser would spool parts over 1 MB to a temporary file).
@@ -274,16 +276,32 @@ def result_payload(report: ProvenanceReport, decision: Decision, lang: str) -> d
 
 
 def create_app(config: ServiceConfig | None = None) -> Starlette:
-    """The ASGI application (``app.state.config``, ``app.state.limiter``; ``app.state.loop`` once started).
+    """The ASGI application (``app.state.config``, ``app.state.limiter``, ``app.state.admission``;
+    ``app.state.loop`` once started).
 
     Raises: AuditConfigError when ``config.audit_db`` is not a SQLite path or URL.
     """
     config = config or ServiceConfig()
     limiter = anyio.CapacityLimiter(config.max_concurrent)
+    # Bodies in memory at once: a body is admitted before it is read, and holds its place until its answer.
+    admission = anyio.CapacityLimiter(2 * config.max_concurrent)
     audit = AuditLog(config.audit_db) if config.audit_db else None
 
     async def verify_endpoint(request: Request) -> Response:
         lang = _lang(request)
+        token = object()
+        try:
+            with anyio.fail_after(config.queue_wait_s):
+                await admission.acquire_on_behalf_of(token)
+        except TimeoutError:
+            return _error(ApiError(503, "service.busy", "too many uploads at once; retry shortly",
+                                   {"Retry-After": str(RETRY_AFTER_S)}))
+        try:
+            return await _verify(request, lang)
+        finally:
+            admission.release_on_behalf_of(token)
+
+    async def _verify(request: Request, lang: str) -> Response:
         try:
             policy = config.policy
             if "policy" in request.query_params:
@@ -357,6 +375,7 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
     ], exception_handlers={HTTPException: http_error, Exception: http_error})
     app.state.config = config
     app.state.limiter = limiter
+    app.state.admission = admission
     return app
 
 
