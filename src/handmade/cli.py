@@ -336,7 +336,8 @@ def keys_check(key: str, chain: str | None) -> None:
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
               help="Seconds allowed per verification.")
 @click.option("--max-concurrent", type=click.IntRange(1, 256), default=4, show_default=True,
-              help="Verifications at once per worker; more wait briefly, then get 503.")
+              help="Verifications at once per worker (and twice as many uploads in memory); more wait "
+                   "briefly, then get 503.")
 @error_funnel
 def serve(host: str, port: int, workers: int, trust_paths: tuple[str, ...], policy_ref: str, audit_db: str,
           max_upload_mb: float, max_megapixels: float, timeout: float, max_concurrent: int) -> None:
