@@ -170,6 +170,32 @@ def _decode_guard() -> None:
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 
+def check_pixels(loaded: LoadedFile) -> None:
+    """Refuse an image whose header announces more than ``MAX_PIXELS`` (nothing is decoded).
+
+    Formats Pillow cannot read pass (c2pa-rs then makes no thumbnail for them either).
+    Raises: InputError (``input.too_many_pixels``).
+    """
+    import warnings
+
+    from PIL import Image, UnidentifiedImageError
+
+    _decode_guard()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(loaded.data)) as im:
+                pixels = im.width * im.height
+    except Image.DecompressionBombError as exc:
+        raise InputError(f"{loaded.path}: too many pixels to process safely ({exc})",
+                         code="input.too_many_pixels") from exc
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return
+    if pixels > MAX_PIXELS:
+        raise InputError(f"{loaded.path}: {pixels} pixels is over the limit of {MAX_PIXELS}",
+                         code="input.too_many_pixels")
+
+
 def make_thumbnail(loaded: LoadedFile) -> bytes | None:
     """A small JPEG claim thumbnail, made cheaply: JPEGs are decoded at reduced scale (``Image.draft``).
 
@@ -296,8 +322,8 @@ def _embed(loaded: LoadedFile, options: SignOptions, identity: SigningIdentity |
     identity = identity or bundled_test_identity()
     # A JPEG thumbnail's decode is the slowest step and runs without the GIL (one decode call): it goes on
     # in a thread while the history is checked and the metadata written (pixels are the same before and
-    # after; a badge changes them, so its thumbnail is made after it). Other formats decode chunk by
-    # chunk under the GIL, and a thread made PNG signing slower: they stay in line.
+    # after; a badge changes them, so its thumbnail is made after it). Other formats get c2pa-rs's own
+    # thumbnail, made while it signs.
     early = (Background(make_thumbnail, loaded)
              if options.thumbnail and not options.badge and loaded.mime == "image/jpeg" else None)
     try:
@@ -316,15 +342,19 @@ def _embed(loaded: LoadedFile, options: SignOptions, identity: SigningIdentity |
             ingredient = _c2pa.Ingredient(
                 data=loaded.data, mime=loaded.mime,
                 definition={"title": Path(loaded.path).name, "relationship": "parentOf", "label": PARENT_LABEL})
+        thumbnail, engine = None, None
         if early is not None:
             thumbnail = early.result()
-        else:
-            thumbnail = make_thumbnail(work) if options.thumbnail else None
+        elif options.thumbnail and work.mime == "image/jpeg":
+            thumbnail = make_thumbnail(work)
+        elif options.thumbnail:  # PNG, WebP, TIFF...: c2pa-rs decodes them faster than Pillow (PNG 12 MP:
+            check_pixels(work)   # 120 ms against 250 ms), once the header shows no decompression bomb
+            engine = THUMBNAIL_SIZE
     finally:
         if early is not None:
             early.wait()  # a refusal never leaves a decode running behind it
     signed = _c2pa.sign_bytes(manifest, work.data, work.mime, identity, ingredient=ingredient,
-                              thumbnail=thumbnail, tsa_url=options.tsa_url)
+                              thumbnail=thumbnail, engine_thumbnail=engine, tsa_url=options.tsa_url)
     return signed, parent
 
 

@@ -121,10 +121,14 @@ def test_decompression_bomb_does_not_decode(tmp_path: Path) -> None:
     from handmade.errors import HandmadeError
     from handmade.sign import SignOptions, sign_image
 
-    with pytest.raises(HandmadeError) as exc:
-        sign_image(bomb, tmp_path / "o.png", SignOptions(badge=True))
-    assert exc.value.code == "input.too_many_pixels"
-    assert not (tmp_path / "o.png").exists()
+    for options in (SignOptions(badge=True), SignOptions()):  # the badge decodes; the thumbnail would
+        with pytest.raises(HandmadeError) as exc:
+            sign_image(bomb, tmp_path / "o.png", options)
+        assert exc.value.code == "input.too_many_pixels"
+        assert not (tmp_path / "o.png").exists()
+    # without a thumbnail nothing is decoded, so the same file can be signed
+    sign_image(bomb, tmp_path / "o.png", SignOptions(thumbnail=False))
+    assert inspect(tmp_path / "o.png").state == "valid"
 
 
 def test_time_limit_bounds_the_worst_case(corpus: Path) -> None:

@@ -392,11 +392,13 @@ def mean_difference(a: Any, b: Any) -> float:
     return float(sum(ImageStat.Stat(ImageChops.difference(a, b)).mean) / 3)
 
 
-@pytest.mark.parametrize("name,size", [("in.jpg", (1200, 800)), ("in.png", (600, 900)), ("in.webp", (640, 480))])
+@pytest.mark.parametrize("name,size", [("in.jpg", (1200, 800)), ("in.png", (600, 900)), ("in.webp", (640, 480)),
+                                       ("in.tif", (900, 600)), ("in.gif", (700, 500))])
 def test_claim_thumbnail_is_a_small_honest_picture_of_the_image(name: str, size: tuple[int, int],
                                                                  tmp_path: Path) -> None:
-    """The thumbnail handmade makes (reduced-scale decode, made while the history is checked) shows the
-    signed image: same proportions, at most 512 px, and the same picture as a careful downscale."""
+    """The claim thumbnail (JPEG: handmade's reduced-scale decode, made while the history is checked; other
+    formats: c2pa-rs's, bounded to the same size) shows the signed image: same proportions, at most 512 px,
+    and the same picture as a careful downscale."""
     from PIL import Image
 
     src = make_photo(tmp_path / name, size=size)
