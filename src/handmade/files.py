@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import io
 import os
 import tempfile
 from dataclasses import dataclass
@@ -101,6 +102,33 @@ def loaded_from_bytes(data: bytes, name: str, *, max_bytes: int = DEFAULT_MAX_BY
         raise InputError(f"{name}: not an image handmade can read (JPEG, PNG, WebP, TIFF, DNG, GIF, HEIC, AVIF)",
                          code="input.not_image")
     return LoadedFile(path=name, data=data, mime=mime)
+
+
+def too_many_pixels(data: bytes, limit: int) -> str | None:
+    """What is wrong when the image's header announces more than ``limit`` pixels, else None.
+
+    Nothing is decoded: Pillow reads the size from the header. Formats Pillow cannot read pass (the caller's
+    next step decides about them). Pillow's own bomb guard is raised to ``limit`` first (never lowered), so
+    its error always means "over the limit" rather than hiding the size.
+    """
+    import warnings
+
+    from PIL import Image, UnidentifiedImageError
+
+    if Image.MAX_IMAGE_PIXELS is not None and Image.MAX_IMAGE_PIXELS < limit:
+        Image.MAX_IMAGE_PIXELS = limit
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as im:
+                width, height = im.size
+    except Image.DecompressionBombError as exc:  # more than twice Pillow's guard, itself >= limit
+        return f"too many pixels to process safely ({exc})"
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return None
+    if width * height > limit:
+        return f"{width}x{height} pixels is over the limit of {limit}"
+    return None
 
 
 def _output_error(dest: Path, exc: OSError) -> SigningError:

@@ -39,6 +39,7 @@ from handmade.files import (
     StagedWrite,
     load_input,
     loaded_from_bytes,
+    too_many_pixels,
 )
 from handmade.keys import SigningIdentity, bundled_test_identity
 from handmade.models import ProvenanceReport, SignResult
@@ -176,24 +177,9 @@ def check_pixels(loaded: LoadedFile) -> None:
     Formats Pillow cannot read pass (c2pa-rs then makes no thumbnail for them either).
     Raises: InputError (``input.too_many_pixels``).
     """
-    import warnings
-
-    from PIL import Image, UnidentifiedImageError
-
     _decode_guard()
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(loaded.data)) as im:
-                pixels = im.width * im.height
-    except Image.DecompressionBombError as exc:
-        raise InputError(f"{loaded.path}: too many pixels to process safely ({exc})",
-                         code="input.too_many_pixels") from exc
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        return
-    if pixels > MAX_PIXELS:
-        raise InputError(f"{loaded.path}: {pixels} pixels is over the limit of {MAX_PIXELS}",
-                         code="input.too_many_pixels")
+    if (problem := too_many_pixels(loaded.data, MAX_PIXELS)) is not None:
+        raise InputError(f"{loaded.path}: {problem}", code="input.too_many_pixels")
 
 
 def make_thumbnail(loaded: LoadedFile) -> bytes | None:

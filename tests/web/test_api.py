@@ -86,6 +86,27 @@ def test_pixel_bomb_refused_from_header(server: Server, tmp_path: Path) -> None:
     assert r.status_code == 413 and r.json()["error"]["code"] == "input.too_many_pixels"
 
 
+def test_pixel_bomb_beyond_pillows_own_guard_is_refused_too() -> None:
+    """Regression: Pillow refuses to even open a header announcing more than twice its guard (179 MP by
+    default), and the service took that as "not an image Pillow reads" and let a 400 MP image through its
+    100 MP limit. In a fresh process, as a service's is (signing in this one raises Pillow's guard)."""
+    import subprocess
+    import sys
+
+    code = """
+import io
+from PIL import Image
+from starlette.testclient import TestClient
+from handmade.web.app import ServiceConfig, create_app
+buf = io.BytesIO()
+Image.new("1", (20000, 20000)).save(buf, "PNG")
+r = TestClient(create_app(ServiceConfig())).post("/v1/verify", content=buf.getvalue())
+print(r.status_code, r.json()["error"]["code"])
+"""
+    r = subprocess.run([sys.executable, "-W", "ignore", "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.stdout.split() == ["413", "input.too_many_pixels"], r.stderr[-2000:]
+
+
 def test_busy_service_answers_503_then_recovers(signed_image: Path) -> None:
     for srv in start(ServiceConfig(max_concurrent=1, queue_wait_s=0.2)):
         import asyncio

@@ -27,7 +27,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import html
-import io
 import json
 import os
 import threading
@@ -46,6 +45,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 import handmade
+from handmade.files import too_many_pixels
 from handmade.lineage import clean_text
 from handmade.models import ProvenanceReport
 from handmade.policy import PRESETS, Decision, Policy, evaluate, load_policy, policy_from_mapping
@@ -201,16 +201,9 @@ async def _upload(request: Request, config: ServiceConfig) -> tuple[bytes, str]:
 
 
 def _check_pixels(data: bytes, max_pixels: int) -> None:
-    """Refuse decompression bombs from the header alone (Pillow reads the size without decoding)."""
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(data)) as im:
-            w, h = im.size
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-        return  # not a format Pillow reads (HEIC, AVIF...) or not an image: inspect decides
-    if w * h > max_pixels:
-        raise ApiError(413, "input.too_many_pixels", f"{w}x{h} pixels is over the limit of {max_pixels}")
+    """Refuse decompression bombs from the header alone (formats Pillow cannot read go on to inspect)."""
+    if (problem := too_many_pixels(data, max_pixels)) is not None:
+        raise ApiError(413, "input.too_many_pixels", problem)
 
 
 _STATUS_FOR_ERROR = {"input.not_image": 415, "input.unsupported": 415, "input.empty": 422,
