@@ -8,8 +8,8 @@ Reading never decodes pixels and never raises on garbage: a damaged file gives t
 Metadata is located by small walkers over the container (JPEG segments, PNG chunks, RIFF chunks, the TIFF
 header), each bounded by the file's size and by fixed budgets, with a byte search for XMP packets as the
 fallback (it covers AVIF, HEIF, trailers and anything else) over every byte that is not compressed image
-data. XMP is parsed with defusedxml (entity bombs and external
-entities are refused); EXIF with Pillow's ``Image.Exif`` on the raw EXIF block (never ``Image.load()``).
+data. XMP is parsed with defusedxml (entity bombs and external entities are refused); EXIF with Pillow's
+``Image.Exif`` on the raw EXIF block (never ``Image.load()``).
 """
 
 from __future__ import annotations

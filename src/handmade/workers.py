@@ -90,9 +90,10 @@ def run(fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], *, shared: tup
         pool.append(worker)
         fill(worker)
 
-    restarts = [len(queue) + max(1, workers)]  # a bound, in case workers die as soon as they start
+    restarts = len(queue) + max(1, workers)  # a bound, in case workers die as soon as they start
 
     def fill(worker: _Worker) -> None:
+        nonlocal restarts
         while queue and len(worker.tasks) < DEPTH:
             index, args = queue[-1]
             try:
@@ -100,8 +101,8 @@ def run(fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], *, shared: tup
             except OSError:  # the worker died after its last answer (a crash between tasks, a kill)
                 if not worker.tasks:  # nothing of its own to report: replace it, the task waits
                     retire(worker)
-                    restarts[0] -= 1
-                    if restarts[0] < 0:
+                    restarts -= 1
+                    if restarts < 0:
                         raise RuntimeError("worker processes keep dying as soon as they start") from None
                     start()
                 return  # otherwise its EOF is read with its current task, which gets the crash

@@ -210,6 +210,17 @@ _STATUS_FOR_ERROR = {"input.not_image": 415, "input.unsupported": 415, "input.em
                      "input.too_large": 413, "input.corrupt": 422}
 
 
+async def take_slot(limiter: anyio.CapacityLimiter, token: object, wait_s: float, what: str) -> None:
+    """Take one slot of ``limiter`` for ``token``, waiting up to ``wait_s``. Raises: ApiError 503
+    ``service.busy`` with Retry-After ("too many ``what`` at once")."""
+    try:
+        with anyio.fail_after(wait_s):
+            await limiter.acquire_on_behalf_of(token)
+    except TimeoutError:
+        raise ApiError(503, "service.busy", f"too many {what} at once; retry shortly",
+                       {"Retry-After": str(RETRY_AFTER_S)}) from None
+
+
 async def run_in_slot(limiter: anyio.CapacityLimiter, fn: Callable[[], ProvenanceReport], *,
                       queue_wait_s: float, timeout_s: float) -> ProvenanceReport:
     """Run ``fn`` in a worker thread holding one slot of ``limiter``.
@@ -219,12 +230,7 @@ async def run_in_slot(limiter: anyio.CapacityLimiter, fn: Callable[[], Provenanc
     really ends, so abandoned work never exceeds the limiter's size.
     """
     token = object()
-    try:
-        with anyio.fail_after(queue_wait_s):
-            await limiter.acquire_on_behalf_of(token)
-    except TimeoutError:
-        raise ApiError(503, "service.busy", "too many verifications at once; retry shortly",
-                       {"Retry-After": str(RETRY_AFTER_S)}) from None
+    await take_slot(limiter, token, queue_wait_s, "verifications")
     loop = asyncio.get_running_loop()
     lock = threading.Lock()
     state = {"phase": "queued"}  # queued -> running -> done, or queued -> cancelled
@@ -284,11 +290,9 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
         lang = _lang(request)
         token = object()
         try:
-            with anyio.fail_after(config.queue_wait_s):
-                await admission.acquire_on_behalf_of(token)
-        except TimeoutError:
-            return _error(ApiError(503, "service.busy", "too many uploads at once; retry shortly",
-                                   {"Retry-After": str(RETRY_AFTER_S)}))
+            await take_slot(admission, token, config.queue_wait_s, "uploads")
+        except ApiError as exc:
+            return _error(exc)
         try:
             return await _verify(request, lang)
         finally:
