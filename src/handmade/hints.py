@@ -114,6 +114,12 @@ class _Collector:
         self.hints.append(Hint(source=source, field=name, value=text, signal=signal, message=message + UNSIGNED))
 
 
+def _tool_maker(tool: str) -> str | None:
+    """What a software field (EXIF Software, PNG Software/Source) names as generative: a known product, or
+    "generative AI" when it says so in words; None for an ordinary tool."""
+    return labels.known_generator(tool) or ("generative AI" if labels.generative_wording(tool) else None)
+
+
 def _prose_generator(text: str) -> str | None:
     """The generative product a free-text or name field credits as the maker of the image, if any.
 
@@ -374,10 +380,8 @@ def _exif_hint(name: str, value: str, out: _Collector) -> None:
                 f"EXIF {name} carries the image signature that xAI Grok writes into the images it generates.")
         return
     if name == "Software":
-        product = labels.known_generator(value)
-        if product or labels.generative_wording(value):
-            out.add("exif", label, value, "generative",
-                    f"EXIF says the image was made with {product or 'generative AI'} (Software).")
+        if (maker := _tool_maker(value)) is not None:
+            out.add("exif", label, value, "generative", f"EXIF says the image was made with {maker} (Software).")
         else:
             out.add("exif", label, value, "info", "EXIF names the software that wrote the file.")
         return
@@ -607,10 +611,8 @@ def _png_hint(key: str, text: str, out: _Collector) -> None:
     elif k in ("invokeai_metadata", "invokeai_graph", "sd-metadata", "dream"):
         out.add("png", label, text, "generative", "PNG text carries InvokeAI generation metadata.")
     elif k in ("software", "source"):
-        product = labels.known_generator(text)
-        if product or labels.generative_wording(text):
-            out.add("png", label, text, "generative",
-                    f"PNG text says the image was made with {product or 'generative AI'}.")
+        if (maker := _tool_maker(text)) is not None:
+            out.add("png", label, text, "generative", f"PNG text says the image was made with {maker}.")
         else:
             out.add("png", label, text, "info", f"PNG text names the {k}.")
     elif k in ("comment", "description", "title", "author", "copyright"):
