@@ -1,6 +1,7 @@
 """Frozen result types: what a verification, a report and a signing return.
 
-The JSON contract (``handmade.report/v1``) is produced by ``to_dict()`` here; it is pinned by a golden
+The JSON contract (``handmade.report/v2``; v2 added ``trusted_by``, ``test_identity``
+and the ``CLAIMED`` bottom line) is produced by ``to_dict()`` here; it is pinned by a golden
 test, so any change to field names or meanings is deliberate and bumps the schema.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-SCHEMA = "handmade.report/v1"
+SCHEMA = "handmade.report/v2"
 
 State = Literal["no_manifest", "invalid", "valid", "trusted", "error"]
 AiVerdict = Literal["generative", "ai_assisted", "none_declared", "unknown"]
@@ -129,8 +130,8 @@ class ProvenanceReport:
 
     ``state`` is the bottom line of the signature checks: ``no_manifest``, ``invalid`` (something failed:
     see ``intact``/``signature_valid``/``credential_ok``), ``valid`` (intact and well signed, signer not
-    in the trust anchors), ``trusted`` (valid, and the chain ends at a configured anchor), or ``error``
-    (the file could not be processed; see ``error``).
+    in the trust anchors), ``trusted`` (valid, and the chain ends at a configured anchor; ``trusted_by``
+    names the list that vouched), or ``error`` (the file could not be processed; see ``error``).
     """
 
     path: str
@@ -138,6 +139,8 @@ class ProvenanceReport:
     intact: bool | None = None
     signature_valid: bool | None = None
     trusted: bool | None = None
+    trusted_by: str | None = None  # which trust source vouched: c2pa-trust-list, c2pa-interim-list, your-anchors...
+    test_identity: bool = False  # signed with handmade's public TEST key: proves nothing
     credential_ok: bool | None = None
     expired: bool | None = None
     timestamped: bool | None = None
@@ -168,13 +171,19 @@ class ProvenanceReport:
         return summarize_hints(self.hints)
 
     @property
-    def is_handmade(self) -> bool:
-        """The strongest claim: a valid manifest, a human-authorship claim, and no generative step."""
+    def claims_handmade(self) -> bool:
+        """A valid manifest that claims human authorship with no generative step, whoever signed it."""
         return (
             self.state in ("valid", "trusted")
             and bool(self.human_authored)
             and self.ai == "none_declared"
         )
+
+    @property
+    def is_handmade(self) -> bool:
+        """The strongest claim: ``claims_handmade``, and a signer that a trust source vouches for (never the
+        public TEST key)."""
+        return self.claims_handmade and self.state == "trusted" and not self.test_identity
 
     @property
     def bottom_line(self) -> str:
@@ -187,7 +196,9 @@ class ProvenanceReport:
             return "INVALID"
         if self.ai in ("generative", "ai_assisted"):
             return "AI"
-        return "HANDMADE" if self.is_handmade else "SIGNED"
+        if self.is_handmade:
+            return "HANDMADE"
+        return "CLAIMED" if self.claims_handmade else "SIGNED"
 
     def summary(self) -> str:
         """A machine-parseable token line: ``TRUSTED INTACT HUMAN NO-AI NO-TRAINING``."""
@@ -210,6 +221,8 @@ class ProvenanceReport:
             tokens.append("EXPIRED")
         if self.ingredients_valid is False:
             tokens.append("BAD-INGREDIENT")
+        if self.test_identity:
+            tokens.append("TEST-KEY")
         if self.human_authored:
             tokens.append("HUMAN")
         tokens.append({
@@ -227,7 +240,7 @@ class ProvenanceReport:
         return " ".join(tokens)
 
     def to_dict(self) -> dict[str, Any]:
-        """One result object of the ``handmade.report/v1`` JSON contract."""
+        """One result object of the ``handmade.report/v2`` JSON contract."""
         return {
             "path": self.path,
             "state": self.state,
@@ -236,6 +249,8 @@ class ProvenanceReport:
             "intact": self.intact,
             "signature_valid": self.signature_valid,
             "trusted": self.trusted,
+            "trusted_by": self.trusted_by,
+            "test_identity": self.test_identity,
             "credential_ok": self.credential_ok,
             "expired": self.expired,
             "timestamped": self.timestamped,
@@ -258,7 +273,7 @@ class ProvenanceReport:
 
 
 def results_document(reports: list[ProvenanceReport] | tuple[ProvenanceReport, ...]) -> dict[str, Any]:
-    """The top-level JSON document: ``{"schema": "handmade.report/v1", "results": [...]}``."""
+    """The top-level JSON document: ``{"schema": "handmade.report/v2", "results": [...]}``."""
     return {"schema": SCHEMA, "results": [r.to_dict() for r in reports]}
 
 

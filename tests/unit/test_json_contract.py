@@ -1,4 +1,4 @@
-"""The handmade.report/v1 JSON contract, pinned by a golden file: schema changes must be deliberate.
+"""The handmade.report/v2 JSON contract, pinned by a golden file: schema changes must be deliberate.
 
 To change the contract on purpose: bump SCHEMA, then regenerate with HANDMADE_UPDATE_GOLDEN=1.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from handmade.models import (
@@ -21,14 +22,14 @@ from handmade.models import (
 )
 from handmade.report import render_json, render_summary, render_tree, verdict
 
-GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "report_v1.json"
+GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "report_v2.json"
 
 
 def sample_reports() -> list[ProvenanceReport]:
     signed = ProvenanceReport(
-        path="photo.jpg", state="trusted", intact=True, signature_valid=True, trusted=True, credential_ok=True,
-        expired=False, timestamped=False, ingredients_valid=None,
-        signer=SignerIdentity("Jane Doe", "Jane Doe Root", "es256", None), human_authored=True,
+        path="photo.jpg", state="trusted", intact=True, signature_valid=True, trusted=True, trusted_by="your-anchors",
+        credential_ok=True, expired=False, timestamped=False, ingredients_valid=None,
+        signer=SignerIdentity("Jane Doe", "Jane Doe", "es256", None), human_authored=True,
         authors=("Jane Doe",), training="not_allowed", ai="none_declared",
         lineage=(LineageStep("urn:c2pa:1", "c2pa.created",
                              "http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture", "handmade 0.1.0", 0,
@@ -60,9 +61,9 @@ def test_golden_json_contract() -> None:
 
 def test_schema_and_required_fields() -> None:
     doc = json.loads(render_json(sample_reports()))
-    assert doc["schema"] == SCHEMA == "handmade.report/v1"
-    required = {"path", "state", "intact", "signature_valid", "trusted", "ai", "human_authored", "training",
-                "signer", "lineage", "hints", "findings", "error"}
+    assert doc["schema"] == SCHEMA == "handmade.report/v2"
+    required = {"path", "state", "intact", "signature_valid", "trusted", "trusted_by", "test_identity", "ai",
+                "human_authored", "training", "signer", "lineage", "hints", "findings", "error"}
     for result in doc["results"]:
         assert required <= set(result)
         assert result["state"] in ("no_manifest", "invalid", "valid", "trusted", "error")
@@ -84,8 +85,26 @@ def test_summary_tokens() -> None:
 
 def test_verdicts_in_english_and_french() -> None:
     signed, ai, none, _ = sample_reports()
-    assert verdict(signed) == "Made by hand, signed by Jane Doe, trusted"
-    assert verdict(signed, "fr") == "Fait à la main, signé par Jane Doe, de confiance"
+    assert verdict(signed) == "Made by hand. Trusted: signed by Jane Doe (your trust anchors)"
+    assert verdict(signed, "fr") == "Fait à la main. De confiance : signé par Jane Doe (vos ancres de confiance)"
+    assert signed.bottom_line == "HANDMADE"
+    claimed = replace(signed, state="valid", trusted=False, trusted_by=None)
+    assert claimed.bottom_line == "CLAIMED"
+    assert verdict(claimed) == "Claims to be made by hand (signed by Jane Doe); nobody you trust vouches for the signer"
+    assert verdict(claimed, "fr") == ("Se dit fait à la main (signé par Jane Doe) ; personne en qui vous avez "
+                                      "confiance ne garantit le signataire")
+    test_key = replace(signed, test_identity=True)
+    assert test_key.bottom_line == "CLAIMED" and "TEST-KEY" in test_key.summary()
+    assert verdict(test_key) == "Claims to be made by hand, signed with the public TEST key: proves nothing"
+    assert verdict(test_key, "fr") == "Se dit fait à la main, signé avec la clé de TEST publique : ne prouve rien"
+    official = replace(ai, state="trusted", trusted=True, trusted_by="c2pa-trust-list",
+                       signer=SignerIdentity("OpenAI Media Service", "OpenAI OpCo, LLC", "ps256", None))
+    assert verdict(official).endswith(". Trusted: signed by OpenAI OpCo, LLC (C2PA Trust List)")
+    assert verdict(official, "fr").endswith(". De confiance : signé par OpenAI OpCo, LLC (liste de confiance C2PA)")
+    interim = replace(signed, trusted_by="c2pa-interim-list")
+    assert verdict(interim).endswith("(interim list, frozen 2026-01-01: signed while it was in force)")
+    assert verdict(interim, "fr").endswith(
+        "(liste provisoire, gelée le 2026-01-01 : signé quand elle était en vigueur)")
     assert verdict(ai).startswith("AI-generated image: step 1, Adobe Firefly")
     assert verdict(ai, "fr").startswith("Image générée par IA")
     assert verdict(none).startswith("No provenance information")
