@@ -316,18 +316,40 @@ def _test_identity(manifest: dict[str, Any]) -> bool:
     return isinstance(info, dict) and str(info.get("common_name") or "").strip() == labels.TEST_CN
 
 
-def attribute(loaded: LoadedFile, config: _trust.TrustConfig, allow_remote: bool = False) -> str | None:
+def _trusted_pool(store: dict[str, Any]) -> str | None:
+    """Which of c2pa-rs's anchor pools vouched (``user_anchors`` or ``system_anchors``), from the explanation of
+    its ``signingCredential.trusted`` code; None when it does not say. Only narrows the search in ``attribute``."""
+    active = (store.get("validation_results") or {}).get("activeManifest") or {}
+    for entry in _codes(active.get("success")):
+        if entry["code"] == "signingCredential.trusted":
+            text = str(entry.get("explanation") or "")
+            for pool in ("user_anchors", "system_anchors"):
+                if f"[{pool}]" in text:
+                    return pool
+    return None
+
+
+def attribute(loaded: LoadedFile, config: _trust.TrustConfig, allow_remote: bool = False,
+              pool: str | None = None) -> str | None:
     """Which source of ``config`` vouches for the active manifest's signer (c2pa-rs says only "trusted").
 
     Each signer source is tried alone (your anchors and authorities first, then the C2PA Trust List, then the
     interim list), first without the TSA list; a signer that needs the TSA list (an expired certificate with a
     trusted timestamp) is tried again with it, and is never credited to the TSA list itself: a time-stamping
-    CA vouches for times, not for signers. None when no single source vouches.
+    CA vouches for times, not for signers. ``pool`` (c2pa-rs's anchor pool that vouched, when it said) narrows
+    the candidates: your own sources are given as ``user_anchors``, the shipped ones as ``system_anchors``;
+    a single candidate outside the shipped pool (which also holds the TSA list) needs no second reading.
+    None when no single source vouches.
     """
     order = sorted(config.signer_sources(), key=lambda sid: (
         0 if sid == _trust.YOURS else 1 if sid.startswith(_trust.AUTHORITY_PREFIX) else
         2 if sid == _trust.OFFICIAL else 3))
-    if len(order) == 1 and config.source(_trust.TSA) is None:
+    shipped = {s.id for s in config.sources if s.shipped}
+    if pool == "user_anchors":
+        order = [sid for sid in order if sid not in shipped] or order
+    elif pool == "system_anchors":
+        order = [sid for sid in order if sid in shipped] or order
+    if len(order) == 1 and (order[0] not in shipped or config.source(_trust.TSA) is None):
         return order[0]
     for with_tsa in (False, True):
         if with_tsa and _state_under(loaded, _tsa_only(config), allow_remote) == "Trusted":
@@ -359,13 +381,13 @@ def _untrusted_message(config: _trust.TrustConfig) -> str:
 
 
 def _trust_verdict(loaded: LoadedFile, config: _trust.TrustConfig, facets: _Facets, signer: SignerIdentity | None,
-                   allow_remote: bool) -> tuple[_Facets, str | None, list[Finding]]:
+                   allow_remote: bool, pool: str | None = None) -> tuple[_Facets, str | None, list[Finding]]:
     """Who vouched, and the frozen interim list's rule: it vouches only for what a trusted timestamp shows
     was signed before it froze. Returns (facets, trusted_by, findings to add)."""
     findings: list[Finding] = []
     if facets.state != "trusted":
         return facets, None, findings
-    by = attribute(loaded, config, allow_remote)
+    by = attribute(loaded, config, allow_remote, pool)
     if by is None:
         findings.append(Finding("trust.unattributed", "warning",
                                 "c2pa reports the signer as trusted, but no single trust source vouches for it (only "
@@ -420,7 +442,8 @@ def inspect_loaded(loaded: LoadedFile, *, trust: TrustArg = None, allow_remote: 
     facets = facets_from_status(store.get("validation_results"), raw.state, bool(active.get("ingredients")),
                                 config.configured)
     signer = _signer(active)
-    facets, trusted_by, trust_findings = _trust_verdict(loaded, config, facets, signer, allow_remote)
+    facets, trusted_by, trust_findings = _trust_verdict(loaded, config, facets, signer, allow_remote,
+                                                        _trusted_pool(store))
     lineage = analyse(store)
     findings = [Finding(f.code, f.severity, _untrusted_message(config), f.source)
                 if f.code == "credential.untrusted" else f for f in facets.findings]
