@@ -38,6 +38,7 @@ _T: dict[str, dict[str, str]] = {
                               "fr": "liste provisoire, gelée le {frozen} : signé quand elle était en vigueur"},
     "src:your-anchors": {"en": "your trust anchors", "fr": "vos ancres de confiance"},
     "src:authority": {"en": "certified by {name}", "fr": "certifié par {name}"},
+    "vouched_by": {"en": "vouched for by", "fr": "garanti par"},
     "unknown_signer": {"en": "unknown signer", "fr": "signataire inconnu"},
     "hint_generative": {"en": "its metadata (unsigned) mentions AI generation",
                         "fr": "ses métadonnées (non signées) évoquent une génération par IA"},
@@ -174,6 +175,8 @@ def render_tree(report: ProvenanceReport, lang: str = "en") -> str:
         s = report.signer
         lines.append(f"  signer: {s.name} (issuer {s.issuer}, {s.alg}, "
                      f"{'signed at ' + s.signed_at if s.signed_at else 'no timestamp'})")
+    if report.trusted_by:
+        lines.append(f"  {t('vouched_by', lang)}: {source_words(report.trusted_by, lang)}")
     if report.authors:
         lines.append(f"  author: {', '.join(report.authors)}")
     if report.lineage:

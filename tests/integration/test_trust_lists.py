@@ -20,7 +20,7 @@ import threading
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -249,7 +249,7 @@ def test_stale_lists_warn_on_every_verify(tmp_path: Path, corpus: Path) -> None:
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
-    requested: list[str] = []
+    requested: ClassVar[list[str]] = []
 
     def log_message(self, format: str, *args: Any) -> None:
         type(self).requested.append(self.path)

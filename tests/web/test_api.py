@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -480,3 +481,42 @@ def test_openapi_document_is_valid_and_describes_real_answers(server: Server, si
     jsonschema.validate(post_raw(server, signed_image.read_bytes()).json(), resolver_doc)
     error = {"$ref": "#/components/schemas/Error", "components": spec["components"]}
     jsonschema.validate(post_raw(server, b"").json(), error)
+
+
+def test_serve_with_two_workers_carries_the_trust_configuration(tmp_path: Path, signed_image: Path,
+                                                                 newsroom: Any) -> None:
+    """`handmade serve --workers 2` for real: each spawned worker gets the shipped lists and the operator's
+    anchors through its environment (which must stay under Linux's 128 KB limit for one string)."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "handmade", "serve", "--port", str(port), "--workers", "2",
+                             "--trust", str(newsroom.root_pem), "--audit-db", "none"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+            assert proc.poll() is None, proc.communicate(timeout=5)
+        health = httpx.get(f"{url}/healthz", timeout=5).json()
+        assert health["trust"] == ["c2pa-trust-list", "c2pa-tsa-trust-list", "c2pa-interim-list", "your-anchors"]
+        for _ in range(4):  # whichever worker answers
+            doc = httpx.post(f"{url}/v1/verify", content=signed_image.read_bytes(), timeout=60).json()
+            assert doc["accepted"] is True and doc["results"][0]["trusted_by"] == "your-anchors"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)

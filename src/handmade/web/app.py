@@ -493,7 +493,11 @@ def config_to_env(config: ServiceConfig, trust_paths: list[str] | None = None, p
     data["policy"] = config.policy.to_dict()
     if policy_ref is not None:
         data["policy_ref"] = policy_ref
-    data["trust_sources"] = [asdict(src) for src in config.trust.sources]
+    # The shipped lists are named, not copied: they are hundreds of KB of PEM, and Linux refuses to start a
+    # process with an environment string over 128 KB (E2BIG). Every worker loads the same snapshot.
+    shipped = TrustConfig.default()
+    data["trust_sources"] = [{"default": src.id} if shipped.source(src.id) == src else asdict(src)
+                             for src in config.trust.sources]
     if trust_paths:
         data["trust_paths"] = list(trust_paths)
     return json.dumps(data)
@@ -516,7 +520,7 @@ def config_from_env(text: str | None = None) -> ServiceConfig:
               if isinstance(policy_value, dict) else load_policy(str(policy_value)))
     sources = data.pop("trust_sources", None)
     paths = data.pop("trust_paths", [])
-    trust = (TrustConfig(tuple(TrustSource(**src) for src in sources)) if sources is not None
+    trust = (TrustConfig(tuple(_source_from_env(src) for src in sources)) if sources is not None
              else resolve_trust(load_trust_anchors(paths)))
     if "client_policies" in data:
         data["client_policies"] = tuple(data["client_policies"])
@@ -525,6 +529,15 @@ def config_from_env(text: str | None = None) -> ServiceConfig:
     if unknown:
         raise ValueError(f"unknown keys in {CONFIG_ENV}: {', '.join(sorted(unknown))}")
     return replace(ServiceConfig(), trust=trust, policy=policy, **data)
+
+
+def _source_from_env(data: dict[str, Any]) -> TrustSource:
+    if "default" in data:
+        found = TrustConfig.default().source(str(data["default"]))
+        if found is None:
+            raise ValueError(f"{CONFIG_ENV}: no shipped trust source '{data['default']}'")
+        return found
+    return TrustSource(**data)
 
 
 def app_from_env() -> Starlette:
