@@ -13,6 +13,7 @@ import functools
 import json
 import logging
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable
@@ -83,6 +84,10 @@ def _load_trust(paths: tuple[str, ...]) -> Any:
     return load_trust_anchors(paths or default_trust_paths())
 
 
+def _terminated(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100, "terminal_width": 100})
 @click.version_option(__version__, prog_name="handmade")
 @click.option("-v", "--verbose", is_flag=True, help="Log details to stderr and show tracebacks.")
@@ -105,6 +110,8 @@ def main(ctx: click.Context, verbose: bool) -> None:
     from handmade.tuning import tune_allocator
 
     tune_allocator()  # this process is ours: pin glibc's thresholds (handmade.tuning says why)
+    # SIGTERM unwinds like Ctrl-C (exit 143): batches stop their workers and remove what they staged.
+    signal.signal(signal.SIGTERM, _terminated)
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
 
