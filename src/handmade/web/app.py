@@ -44,7 +44,6 @@ from python_multipart.exceptions import ParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
@@ -325,6 +324,14 @@ def result_payload(report: ProvenanceReport, decision: Decision, lang: str) -> d
     return result
 
 
+class _Service(Starlette):
+    """Starlette with ``SecurityHeaders`` outside everything, so that even the 500 answers of Starlette's
+    outermost error middleware carry them (a user middleware sits inside that one)."""
+
+    def build_middleware_stack(self) -> Any:
+        return SecurityHeaders(super().build_middleware_stack())
+
+
 def create_app(config: ServiceConfig | None = None) -> Starlette:
     """The ASGI application (``app.state.config``, ``app.state.limiter``, ``app.state.admission`` (the
     ``ByteBudget`` of upload bodies); ``app.state.loop`` once started).
@@ -410,14 +417,13 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
         app.state.loop = asyncio.get_running_loop()  # lets tests and tools reach the limiter's loop
         yield
 
-    app = Starlette(lifespan=lifespan, routes=[
+    app = _Service(lifespan=lifespan, routes=[
         Route("/", index),
         Route("/static/{name}", static),
         Route("/healthz", healthz),
         Route("/openapi.json", openapi),
         Route("/v1/verify", verify_endpoint, methods=["POST"]),
-    ], exception_handlers={HTTPException: http_error, Exception: http_error},
-        middleware=[Middleware(SecurityHeaders)])
+    ], exception_handlers={HTTPException: http_error, Exception: http_error})
     app.state.config = config
     app.state.limiter = limiter
     app.state.admission = admission
