@@ -190,3 +190,24 @@ def test_overlong_multipart_boundary_is_malformed_not_500(served: Served) -> Non
     r = httpx.post(f"{served.url}/v1/verify", content=body, timeout=30,
                    headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
     assert r.status_code == 400 and r.json()["error"]["code"] == "input.malformed"
+
+
+def test_a_stalled_body_gives_its_memory_budget_back_in_process(signed_image: Path) -> None:
+    from urllib.parse import urlsplit
+
+    from handmade.web.app import ServiceConfig
+    from tests.web.conftest import start
+
+    for srv in start(ServiceConfig(body_idle_timeout_s=1.0, body_timeout_s=30.0)):
+        u = urlsplit(srv.url)
+        budget = srv.app.state.admission
+        s = socket.create_connection((u.hostname, u.port), timeout=10)
+        try:
+            s.sendall(b"POST /v1/verify HTTP/1.1\r\nHost: x\r\nContent-Length: 50000\r\n\r\n" + b"\xff" * 20000)
+            assert wait_until(lambda b=budget: b.used == 20000, 5), budget.used
+            answer = closed_by_server(s, 10)
+        finally:
+            s.close()
+        assert answer is not None and answer.startswith(b"HTTP/1.1 408")
+        assert wait_until(lambda b=budget: b.used == 0, 5), budget.used
+        assert httpx.post(f"{srv.url}/v1/verify", content=signed_image.read_bytes(), timeout=30).status_code == 200
