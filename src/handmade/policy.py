@@ -151,6 +151,9 @@ def evaluate(policy: Policy, report: ProvenanceReport) -> Decision:
         fail("unreadable", f"The Content Credentials cannot be read: {report.error.message}")
     if policy.require_intact and not (report.intact and report.signature_valid):
         fail("not_intact", "The image or its manifest changed after signing, or the signature does not match.")
+    if (policy.require_intact or policy.require_valid) and any(
+            f.code == "manifest.foreign_store" for f in report.findings):  # see handmade.stores
+        fail("foreign_store", "Content Credentials that do not belong to this image were added to the file.")
     if policy.require_valid and report.state not in ("valid", "trusted"):
         fail("not_valid", "The Content Credentials do not validate (see the findings).")
     if report.test_identity and not policy.accept_test_identity:

@@ -38,6 +38,7 @@ const REASONS_FR = {
   "policy.ai_unknown": "Impossible de montrer que l'historique est exempt d'IA.",
   "policy.not_human": "Les Content Credentials ne revendiquent pas une création humaine.",
   "policy.training": "Les Content Credentials n'interdisent pas l'entraînement d'IA.",
+  "policy.foreign_store": "Des Content Credentials qui n'appartiennent pas à cette image y ont été ajoutés.",
 };
 
 // C2PA actions in words; an unknown action is shown as its label.
