@@ -87,7 +87,7 @@ def test_killed_sign_batch_leaves_no_worker_no_late_output_no_staged_file(photos
         if proc.poll() is None:
             proc.kill()
             proc.wait(5)
-    assert wait_for(lambda: not any(alive(p) for p in workers), 5), [p for p in workers if alive(p)]
+    assert wait_for(lambda: not any(alive(p) for p in workers), 15), [p for p in workers if alive(p)]
     at_kill = sorted(outputs(out))
     assert len([p for p in at_kill if p.suffix == ".jpg"]) < FILES, "the batch finished before the kill"
     time.sleep(2)
@@ -111,4 +111,4 @@ def test_killed_verify_batch_leaves_no_worker(photos: Path, sig: signal.Signals)
         if proc.poll() is None:
             proc.kill()
             proc.wait(5)
-    assert wait_for(lambda: not any(alive(p) for p in workers), 5), [p for p in workers if alive(p)]
+    assert wait_for(lambda: not any(alive(p) for p in workers), 15), [p for p in workers if alive(p)]
