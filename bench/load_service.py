@@ -29,7 +29,9 @@ CORPUS = Path(os.environ.get("HANDMADE_CORPUS", ROOT.parent / "shared" / "corpus
 
 
 def temp_entries() -> set[str]:
-    return set(os.listdir(tempfile.gettempdir()))
+    """The temporary folder's entries, less multiprocessing's own (``pymp-*``: any Python process on the machine
+    that starts a fork server or a pool makes one), which are not uploads."""
+    return {n for n in os.listdir(tempfile.gettempdir()) if not n.startswith("pymp-")}
 
 
 def _identity(folder: Path) -> Any:

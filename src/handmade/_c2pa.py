@@ -100,6 +100,33 @@ def _map_errors(action: str, *, signing: bool = False) -> Iterator[None]:
                   code="sign.failed" if signing else "input.corrupt") from exc
 
 
+@contextmanager
+def _tsa_errors(tsa_url: str | None) -> Iterator[None]:
+    """Word the ways a timestamp server fails (c2pa-rs reports them all as a signature error)."""
+    if tsa_url is not None and not tsa_url.lower().startswith(("http://", "https://")):
+        raise SigningError(f"'{tsa_url[:200]}' is not the address of a timestamp server", code="sign.tsa_url",
+                           hint="Give an http:// or https:// address of an RFC 3161 time-stamping service.")
+    try:
+        yield
+    except SigningError as exc:
+        if tsa_url is None:
+            raise
+        text = exc.message.lower()
+        if "http resolver" in text or "error sending request" in text or "connect" in text:
+            raise SigningError(f"the timestamp server at {tsa_url} could not be reached, so nothing was signed",
+                               code="sign.tsa_unreachable",
+                               hint="Check the address and your connection, or sign without --tsa-url (the signature "
+                                    "then stops verifying when your certificate expires).") from exc
+        if "decode error" in text or "timestamp" in text:
+            raise SigningError(f"the server at {tsa_url} did not answer with an RFC 3161 timestamp, so nothing was "
+                               "signed", code="sign.tsa_bad_answer",
+                               hint="Check that the address is a time-stamping service (RFC 3161).") from exc
+        if "uri" in text or "url" in text:
+            raise SigningError(f"'{tsa_url[:200]}' is not a usable address for a timestamp server",
+                               code="sign.tsa_url") from exc
+        raise
+
+
 # --- reading -------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class RawStore:
@@ -294,7 +321,7 @@ def sign_bytes(
     if thumbnail is not None:
         definition["thumbnail"] = {"format": "image/jpeg", "identifier": "handmade-thumbnail.jpg"}
     ctx = _context(json.dumps(settings, sort_keys=True))
-    with _map_errors("Signing", signing=True):
+    with _tsa_errors(tsa_url), _map_errors("Signing", signing=True):
         info = c2pa.C2paSignerInfo(identity.alg.encode(), identity.chain_pem, identity.private_key_pem,
                                    tsa_url.encode() if tsa_url else None)
         signer = c2pa.Signer.from_info(info)

@@ -82,8 +82,9 @@ def trust_options(func: F) -> F:
     func = click.option("--no-default-trust", is_flag=True,
                         help="Do not use the shipped C2PA trust lists (also: HANDMADE_NO_DEFAULT_TRUST=1).")(func)
     func = click.option("--trust", "trust_paths", multiple=True, type=click.Path(dir_okay=False),
-                        help="PEM file of your own trust anchors, added to the shipped C2PA trust lists "
-                             "(repeatable). Default: $HANDMADE_TRUST or the settings file.")(func)
+                        help="PEM file of your own trust anchors, or a label authority's bundle, added to the "
+                             "shipped C2PA trust lists (repeatable). Default: $HANDMADE_TRUST or the settings "
+                             "file.")(func)
     return func
 
 
@@ -91,11 +92,20 @@ def _load_trust(paths: tuple[str, ...], no_default: bool = False, trust_list: st
                 tsa_trust_list: str | None = None) -> Any:
     """The trust configuration of a command; warns on stderr, once, when a shipped list is past its update date."""
     from handmade import trust
+    from handmade.authority import is_bundle, load_bundle
     from handmade.verify import default_trust_paths, load_trust_anchors
 
-    anchors = load_trust_anchors(paths or default_trust_paths())
+    pems: list[str] = []
+    bundles: list[str] = []
+    for path in paths or default_trust_paths():
+        try:
+            head = Path(path).read_bytes()[:4096]
+        except OSError:
+            head = b""  # load_trust_anchors says what is wrong with it
+        (bundles if is_bundle(head) else pems).append(path)
+    anchors = load_trust_anchors(pems)
     config = trust.build(anchors, use_default=trust.default_trust_enabled(no_default), trust_list=trust_list,
-                         tsa_trust_list=tsa_trust_list)
+                         tsa_trust_list=tsa_trust_list, bundles=[load_bundle(b) for b in bundles])
     for finding in config.stale_findings():
         _err(f"warning: {finding.message}")
     return config
@@ -118,6 +128,7 @@ def main(ctx: click.Context, verbose: bool) -> None:
     report   the whole edit history, with every generative-AI step marked
     keys     create and check signing keys
     trust    show or update the trust lists that decide who vouches for a signer
+    authority  run a label authority for a collective: certify and revoke members
     serve    the upload-checking web service (needs: pip install 'handmade[web]')
     audit    list or export the service's decision log
 
@@ -146,7 +157,8 @@ def main(ctx: click.Context, verbose: bool) -> None:
 @click.option("--allow-ai-training", is_flag=True, help="Mark AI training and data mining as allowed.")
 @click.option("--key", type=click.Path(dir_okay=False), help="Private key (PEM or PKCS#12). Default: TEST key.")
 @click.option("--chain", type=click.Path(dir_okay=False), help="Certificate chain PEM, leaf first.")
-@click.option("--tsa-url", help="RFC 3161 timestamp authority URL (needs network).")
+@click.option("--tsa-url", help="RFC 3161 timestamp server, so the signature outlives the certificate (needs "
+              "network). Default: tsa_url in the settings file, or your label authority's.")
 @click.option("--overwrite", is_flag=True, help="Replace existing output files.")
 @click.option("--badge", is_flag=True, help="Stamp a visible 'Made by hand' mark in a corner (re-encodes).")
 @click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
@@ -174,9 +186,16 @@ def sign(inputs: tuple[str, ...], output: str, author: str | None, made_with: st
 
     if chain and not key:
         raise click.UsageError("--chain needs --key")
+    from handmade.timestamps import resolve_tsa_url, timestamp_warnings
+
     identity = load_identity(key, chain) if key else bundled_test_identity()
     if identity.is_test_identity:
         _err(f"warning: {TEST_IDENTITY_WARNING}")
+    tsa_url, tsa_from = resolve_tsa_url(tsa_url, identity)
+    if tsa_url and tsa_from != "--tsa-url":
+        _err(f"timestamp server: {tsa_url} (from {tsa_from})")
+    for advice in timestamp_warnings(identity, tsa_url):
+        _err(f"warning: {advice}")
     options = SignOptions(author=author, made_with=made_with, allow_ai_training=allow_ai_training, rights=rights,
                           tsa_url=tsa_url, badge=badge, lang=lang, thumbnail=not no_thumbnail,
                           write_metadata=not no_metadata)
@@ -362,6 +381,65 @@ def keys_init(out_dir: str, name: str, organization: str | None, country: str, a
     click.echo(f"sign with:     handmade sign IMAGE -o OUT --key {made.key_path} --chain {made.chain_path}")
 
 
+def _new_passphrase(no_passphrase: bool, what: str = "the new key") -> str | None:
+    """A passphrase for keys about to be written: $HANDMADE_KEY_PASSPHRASE or a prompt (twice), or none."""
+    if no_passphrase:
+        return None
+    passphrase = os.environ.get("HANDMADE_KEY_PASSPHRASE")
+    if passphrase:
+        return passphrase
+    if not sys.stdin.isatty():
+        raise click.UsageError("no passphrase: set HANDMADE_KEY_PASSPHRASE or pass --no-passphrase")
+    return str(click.prompt(f"Passphrase for {what}", hide_input=True, confirmation_prompt=True, err=True))
+
+
+def _key_passphrase(what: str) -> str | None:
+    """The passphrase of an existing key: $HANDMADE_KEY_PASSPHRASE, else a prompt on a terminal, else none."""
+    passphrase = os.environ.get("HANDMADE_KEY_PASSPHRASE")
+    if passphrase or not sys.stdin.isatty():
+        return passphrase or None
+    return str(click.prompt(f"Passphrase for {what}", hide_input=True, default="", show_default=False,
+                            err=True)) or None
+
+
+@keys.command("request")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write into.")
+@click.option("--name", required=True, help="Your name, as the authority will certify it.")
+@click.option("--alg", type=click.Choice(["es256", "es384", "ps256", "ed25519"]), default="es256", show_default=True)
+@click.option("--no-passphrase", is_flag=True, help="Write the private key unencrypted (not recommended).")
+@click.option("--overwrite", is_flag=True, help="Replace existing files.")
+@error_funnel
+def keys_request(out_dir: str, name: str, alg: str, no_passphrase: bool, overwrite: bool) -> None:
+    """Make a signing key and a certificate request for a label authority.
+
+    Send OUT/signer.csr to the authority; OUT/signer.key never leaves your machine.
+    """
+    from handmade.authority import make_request
+
+    made = make_request(out_dir, name, passphrase=_new_passphrase(no_passphrase), alg=alg, overwrite=overwrite)
+    click.echo(f"private key:   {made.key_path}{' (encrypted)' if made.encrypted else ' (NOT encrypted)'}")
+    click.echo(f"request:       {made.csr_path}  <- send this to the authority (handmade authority issue)")
+
+
+@keys.command("renew")
+@click.option("--key", required=True, type=click.Path(dir_okay=False), help="Your signing key (kept).")
+@click.option("--chain", required=True, type=click.Path(dir_okay=False), help="Your current certificate chain.")
+@click.option("--root-key", required=True, type=click.Path(dir_okay=False), help="The root CA key that issued it.")
+@click.option("--root-cert", required=True, type=click.Path(dir_okay=False), help="The root CA certificate.")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False), help="Where to write the new chain "
+              "(default: replace --chain).")
+@click.option("--days", type=click.IntRange(1, 366), default=365, show_default=True)
+@error_funnel
+def keys_renew(key: str, chain: str, root_key: str, root_cert: str, out_path: str | None, days: int) -> None:
+    """Issue a new signer certificate for the same key under the same root, so verifiers' trust files keep working."""
+    from handmade.authority import renew
+
+    target = out_path or chain
+    cert = renew(key, chain, root_key, root_cert, target, days=days, passphrase=_key_passphrase("the keys"),
+                 overwrite=target == chain or out_path is None)
+    click.echo(f"certificate:   {target} (valid until {cert.not_valid_after_utc.date().isoformat()}, same root)")
+
+
 @keys.command("check")
 @click.option("--key", required=True, type=click.Path(dir_okay=False))
 @click.option("--chain", type=click.Path(dir_okay=False), help="Certificate chain PEM (not needed for PKCS#12).")
@@ -376,6 +454,86 @@ def keys_check(key: str, chain: str | None) -> None:
     if any(p.severity == "error" for p in problems):
         click.get_current_context().exit(EXIT_FAIL)
     click.echo("ok: this key and chain can sign Content Credentials")
+
+
+# --- label authority -------------------------------------------------------------------------------------
+@main.group()
+def authority() -> None:
+    """Run a label authority for a collective: certify members, revoke them, export the bundle verifiers install."""
+
+
+@authority.command("init")
+@click.option("--name", required=True, help="The collective's name, as verdicts will say it.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="The authority's folder.")
+@click.option("--country", help="Two-letter country code for the certificates (left out if not given).")
+@click.option("--tsa-url", help="The RFC 3161 timestamp service members should use (travels in the bundle).")
+@click.option("--alg", type=click.Choice(["es256", "es384", "ps256", "ed25519"]), default="es256", show_default=True)
+@click.option("--no-passphrase", is_flag=True, help="Write the CA keys unencrypted (not recommended).")
+@error_funnel
+def authority_init(name: str, out_dir: str, country: str | None, tsa_url: str | None, alg: str,
+                   no_passphrase: bool) -> None:
+    """Create the authority: a root CA (keep its key offline) and an issuing CA that certifies members."""
+    from handmade.authority import init_authority
+
+    paths = init_authority(out_dir, name, passphrase=_new_passphrase(no_passphrase, "the authority's keys"),
+                           alg=alg, country=country, tsa_url=tsa_url)
+    click.echo(f"authority:     {name} in {paths.folder}")
+    click.echo(f"root CA:       {paths.root_cert} (its key {paths.root_key}: keep it offline)")
+    click.echo(f"issuing CA:    {paths.issuing_cert} (certifies members, signs the revocation list)")
+    click.echo(f"next:          handmade authority issue --authority {paths.folder} --csr MEMBER/signer.csr "
+               "--out MEMBER/signer-chain.pem")
+
+
+@authority.command("issue")
+@click.option("--authority", "authority_dir", required=True, type=click.Path(file_okay=False))
+@click.option("--csr", required=True, type=click.Path(dir_okay=False), help="The member's signer.csr.")
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False), help="The member's chain file.")
+@click.option("--days", type=click.IntRange(1, 366), default=365, show_default=True)
+@click.option("--overwrite", is_flag=True, help="Replace an existing chain file (a renewal).")
+@error_funnel
+def authority_issue(authority_dir: str, csr: str, out_path: str, days: int, overwrite: bool) -> None:
+    """Certify a member (or renew their certificate) with the C2PA signer profile and the collective's name."""
+    from cryptography.x509.oid import NameOID
+
+    from handmade.authority import issue
+
+    cert = issue(authority_dir, csr, out_path, passphrase=_key_passphrase("the issuing CA key"), days=days,
+                 overwrite=overwrite)
+    who = str(cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value)
+    click.echo(f"certified:     {who} (serial {cert.serial_number:x}, valid until "
+               f"{cert.not_valid_after_utc.date().isoformat()}) -> {out_path}")
+
+
+@authority.command("revoke")
+@click.option("--authority", "authority_dir", required=True, type=click.Path(file_okay=False))
+@click.option("--cert", "cert_path", required=True, type=click.Path(dir_okay=False),
+              help="The member's certificate (their chain file).")
+@click.option("--reason", type=click.Choice(["unspecified", "keyCompromise", "affiliationChanged", "superseded",
+                                             "cessationOfOperation"]), default="unspecified", show_default=True)
+@error_funnel
+def authority_revoke(authority_dir: str, cert_path: str, reason: str) -> None:
+    """Revoke a member's certificate; the next exported bundle's revocation list names it."""
+    from handmade.authority import revoke
+
+    entry = revoke(authority_dir, cert_path, reason=reason)
+    click.echo(f"revoked:       {entry['name']} (serial {entry['serial']}) on {entry['time']} ({entry['reason']}); "
+               "export the bundle again and send it to verifiers")
+
+
+@authority.command("export")
+@click.option("--authority", "authority_dir", required=True, type=click.Path(file_okay=False))
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False), help="The bundle file to write.")
+@click.option("--crl-days", type=click.IntRange(1, 366), help="Days until the revocation list's next update "
+              "(default: the authority's setting, 30).")
+@error_funnel
+def authority_export(authority_dir: str, out_path: str, crl_days: int | None) -> None:
+    """Write the bundle verifiers install: the root, the issuing CA, a freshly signed revocation list, the name
+    and the TSA URL."""
+    from handmade.authority import export_bundle
+
+    bundle = export_bundle(authority_dir, out_path, passphrase=_key_passphrase("the issuing CA key"),
+                           crl_days=crl_days)
+    click.echo(f"bundle:        {out_path} ({bundle['name']}); verifiers run: handmade trust add {out_path}")
 
 
 # --- trust ---------------------------------------------------------------------------------------------
@@ -416,6 +574,18 @@ def trust_show(trust_paths: tuple[str, ...], no_default_trust: bool, as_json: bo
                 click.echo(f"  licence: {s.licence}")
     if stale:
         click.get_current_context().exit(EXIT_FAIL)
+
+
+@trust_group.command("add")
+@click.argument("bundle", type=click.Path(dir_okay=False))
+@error_funnel
+def trust_add(bundle: str) -> None:
+    """Install a label authority's bundle: its members' files then read "certified by" it, and its revocation list
+    is checked. Add a newer bundle the same way (it replaces the old one)."""
+    from handmade.authority import install_bundle, load_bundle
+
+    target = install_bundle(bundle)
+    click.echo(f"installed:     {load_bundle(target).name} -> {target}")
 
 
 @trust_group.command("update")

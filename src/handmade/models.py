@@ -1,7 +1,7 @@
 """Frozen result types: what a verification, a report and a signing return.
 
-The JSON contract (``handmade.report/v2``; v2 added ``trusted_by``, ``test_identity``
-and the ``CLAIMED`` bottom line) is produced by ``to_dict()`` here; it is pinned by a golden
+The JSON contract (``handmade.report/v2``; v2 added ``trusted_by``, ``test_identity``,
+``revocation`` and the ``CLAIMED`` bottom line) is produced by ``to_dict()`` here; it is pinned by a golden
 test, so any change to field names or meanings is deliberate and bumps the schema.
 """
 
@@ -114,6 +114,18 @@ def summarize_hints(hints: tuple[Hint, ...] | list[Hint]) -> HintSignal | None:
 
 
 @dataclass(frozen=True)
+class RevocationInfo:
+    """A signer certificate revoked by the label authority that vouched for it (from its CRL)."""
+
+    date: str  # the revocation date (YYYY-MM-DD)
+    reason: str  # keyCompromise, affiliationChanged, superseded, cessationOfOperation, unspecified
+    by: str  # the authority's name
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"date": self.date, "reason": self.reason, "by": self.by}
+
+
+@dataclass(frozen=True)
 class ReportErrorInfo:
     """Why a file could not be processed (the JSON ``error`` object)."""
 
@@ -141,6 +153,7 @@ class ProvenanceReport:
     trusted: bool | None = None
     trusted_by: str | None = None  # which trust source vouched: c2pa-trust-list, c2pa-interim-list, your-anchors...
     test_identity: bool = False  # signed with handmade's public TEST key: proves nothing
+    revocation: RevocationInfo | None = None  # the vouching authority revoked the signer's certificate
     credential_ok: bool | None = None
     expired: bool | None = None
     timestamped: bool | None = None
@@ -251,6 +264,7 @@ class ProvenanceReport:
             "trusted": self.trusted,
             "trusted_by": self.trusted_by,
             "test_identity": self.test_identity,
+            "revocation": self.revocation.to_dict() if self.revocation else None,
             "credential_ok": self.credential_ok,
             "expired": self.expired,
             "timestamped": self.timestamped,

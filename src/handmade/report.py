@@ -38,6 +38,9 @@ _T: dict[str, dict[str, str]] = {
                               "fr": "liste provisoire, gelée le {frozen} : signé quand elle était en vigueur"},
     "src:your-anchors": {"en": "your trust anchors", "fr": "vos ancres de confiance"},
     "src:authority": {"en": "certified by {name}", "fr": "certifié par {name}"},
+    "certified_line": {"en": "{head}: {who}, certified by {name}", "fr": "{head} : {who}, certifié par {name}"},
+    "revoked": {"en": "certificate revoked on {date} ({reason}) by {by}",
+                "fr": "certificat révoqué le {date} ({reason}) par {by}"},
     "vouched_by": {"en": "vouched for by", "fr": "garanti par"},
     "unknown_signer": {"en": "unknown signer", "fr": "signataire inconnu"},
     "hint_generative": {"en": "its metadata (unsigned) mentions AI generation",
@@ -97,7 +100,10 @@ def verdict(report: ProvenanceReport, lang: str = "en") -> str:
             reasons.append(t("bad_signature", lang))
         if report.expired:
             reasons.append(t("expired", lang))
-        if report.credential_ok is False:
+        if report.revocation is not None:
+            reasons.append(t("revoked", lang, date=report.revocation.date, reason=report.revocation.reason,
+                             by=report.revocation.by))
+        elif report.credential_ok is False:
             reasons.append(t("bad_credential", lang))
         return t("invalid", lang) + (f" ({', '.join(reasons)})" if reasons else "")
     if report.test_identity:
@@ -107,6 +113,9 @@ def verdict(report: ProvenanceReport, lang: str = "en") -> str:
     if report.state == "trusted":
         head = t("handmade", lang) if report.is_handmade else (
             t("ai_unknown", lang) if report.ai == "unknown" else t("signed", lang))
+        if report.trusted_by and report.trusted_by.startswith("authority:"):
+            member = who or t("unknown_signer", lang)
+            return t("certified_line", lang, head=head, who=member, name=report.trusted_by.split(":", 1)[1])
         return f"{head}. {trust_words(report, lang)}"
     head = t("claimed", lang) if report.claims_handmade else (
         t("ai_unknown", lang) if report.ai == "unknown" else t("signed", lang))

@@ -69,12 +69,15 @@ class TrustSource:
     licence: str | None = None
     location: str = ""  # where it was loaded from
     shipped: bool = False  # part of the default configuration (c2pa-rs ``trust_anchors``), not the user's
+    crl_pem: str = ""  # an authority's CRL, checked by handmade (c2pa-rs checks OCSP only)
+    tsa_url: str | None = None  # the time-stamping service an authority names for its members
+    issuing_pem: str = ""  # an authority's issuing CA (its members' certificates come from it)
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "role": self.role, "count": self.count, "issued": self.issued,
                 "next_update": self.next_update, "frozen": self.frozen, "origin": self.origin,
                 "licence": self.licence, "location": self.location, "shipped": self.shipped,
-                "allowed_certificates": _count_pem(self.allowed_pem)}
+                "allowed_certificates": _count_pem(self.allowed_pem), "tsa_url": self.tsa_url}
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,20 @@ class TrustConfig:
         mine = TrustSource(id=YOURS, title="your trust anchors", role="signers", anchors_pem=anchors.pem,
                            count=anchors.count, origin=", ".join(anchors.sources), location=", ".join(anchors.sources))
         return TrustConfig((*(s for s in self.sources if s.id != YOURS), mine))
+
+    def with_bundles(self, bundles: Iterable[Any]) -> TrustConfig:
+        """This configuration plus label authorities (``authority.Bundle``) as ``authority:<name>`` sources."""
+        from handmade.authority import crl_next_update
+
+        added = []
+        for b in bundles:
+            next_crl = crl_next_update(b.crl_pem)
+            added.append(TrustSource(id=b.id, title=f"label authority {b.name}", role="signers", anchors_pem=b.root_pem,
+                                     count=1, next_update=next_crl.isoformat() if next_crl else None,
+                                     origin=b.source, location=b.source, crl_pem=b.crl_pem, tsa_url=b.tsa_url,
+                                     issuing_pem=b.issuing_pem))
+        ids = {a.id for a in added}
+        return TrustConfig((*(s for s in self.sources if s.id not in ids), *added))
 
     # -- what c2pa-rs gets --------------------------------------------------------------------------------
     @property
@@ -159,12 +176,20 @@ class TrustConfig:
 
     # -- freshness ------------------------------------------------------------------------------------------
     def stale_findings(self, now: dt.datetime | None = None) -> tuple[Finding, ...]:
-        """A warning for each list past its NextUpdate date (the verdict may then miss a revocation or a new CA)."""
+        """A warning for each list past its NextUpdate date (the verdict may then miss a revocation or a new CA),
+        and for each authority whose CRL is past its next update."""
         now = now or dt.datetime.now(dt.timezone.utc)
         out = []
         for s in self.sources:
             when = parse_time(s.next_update)
-            if when is not None and when < now:
+            if when is None or when >= now:
+                continue
+            if s.id.startswith(AUTHORITY_PREFIX):
+                out.append(Finding("authority.crl_stale", "warning",
+                                   f"The revocation list of {s.id[len(AUTHORITY_PREFIX):]} was due for an update on "
+                                   f"{when.date().isoformat()}: a member revoked since may still read as certified; "
+                                   "install the authority's new bundle ('handmade trust add').", s.id))
+            else:
                 out.append(Finding("trust.stale", "warning",
                                    f"The {s.title} in use was due for an update on {when.date().isoformat()}; run "
                                    "'handmade trust update' to install a newer snapshot.", s.id))
@@ -278,19 +303,27 @@ def default_trust_enabled(flag_no_default: bool = False) -> bool:
 
 def resolve(trust: Any) -> TrustConfig:
     """What the library uses for ``trust=``: a ``TrustConfig`` as given; ``TrustAnchors`` on top of the
-    default lists; None: the default lists."""
+    standard configuration; None: the standard configuration (``standard()``)."""
     if isinstance(trust, TrustConfig):
         return trust
-    return TrustConfig.default().with_anchors(trust)
+    return standard().with_anchors(trust)
+
+
+def standard() -> TrustConfig:
+    """The shipped lists plus the label authorities installed with ``handmade trust add``."""
+    from handmade.authority import installed_bundles
+
+    return TrustConfig.default().with_bundles(installed_bundles())
 
 
 def build(anchors: Any = None, *, use_default: bool = True, trust_list: str | None = None,
-          tsa_trust_list: str | None = None) -> TrustConfig:
-    """The configuration the command line and the service use.
-
-    ``trust_list``/``tsa_trust_list`` (PEM files; the conformance harness mode) replace the shipped lists.
+          tsa_trust_list: str | None = None, bundles: Iterable[Any] = ()) -> TrustConfig:
+    """The configuration the command line and the service use: the shipped lists (unless ``use_default`` is
+    false or ``trust_list``/``tsa_trust_list``, PEM files of the conformance harness mode, replace them), the
+    installed label authorities and ``bundles``, and ``anchors``.
     Raises: TrustConfigError.
     """
+    from handmade.authority import installed_bundles
     from handmade.verify import TrustAnchors, load_trust_anchors
 
     if trust_list or tsa_trust_list:
@@ -306,7 +339,7 @@ def build(anchors: Any = None, *, use_default: bool = True, trust_list: str | No
         base = TrustConfig(tuple(sources))
     else:
         base = TrustConfig.default() if use_default else TrustConfig.none()
-    return base.with_anchors(anchors)
+    return base.with_bundles([*installed_bundles(), *bundles]).with_anchors(anchors)
 
 
 # --- installing a newer snapshot ----------------------------------------------------------------------------

@@ -32,7 +32,16 @@ from handmade._background import Background
 from handmade.errors import HandmadeError, InputError, TrustConfigError
 from handmade.files import DEFAULT_MAX_BYTES, LoadedFile, load_input, loaded_from_bytes
 from handmade.lineage import analyse, clean_text
-from handmade.models import Finding, Hint, ProvenanceReport, ReportErrorInfo, Severity, SignerIdentity, State
+from handmade.models import (
+    Finding,
+    Hint,
+    ProvenanceReport,
+    ReportErrorInfo,
+    RevocationInfo,
+    Severity,
+    SignerIdentity,
+    State,
+)
 from handmade.stores import reconcile
 from handmade.workers import Failure
 from handmade.workers import run as run_workers
@@ -382,19 +391,32 @@ def _untrusted_message(config: _trust.TrustConfig) -> str:
 
 
 def _trust_verdict(loaded: LoadedFile, config: _trust.TrustConfig, facets: _Facets, signer: SignerIdentity | None,
-                   allow_remote: bool, pool: str | None = None) -> tuple[_Facets, str | None, list[Finding]]:
-    """Who vouched, and the frozen interim list's rule: it vouches only for what a trusted timestamp shows
-    was signed before it froze. Returns (facets, trusted_by, findings to add)."""
+                   allow_remote: bool, pool: str | None = None, serial: str | None = None,
+                   ) -> tuple[_Facets, str | None, list[Finding], RevocationInfo | None]:
+    """Who vouched; the frozen interim list's rule (it vouches only for what a trusted timestamp shows was signed
+    before it froze); and a label authority's CRL (c2pa-rs checks OCSP only). Returns (facets, trusted_by,
+    findings to add, the revocation if the vouching authority revoked the signer)."""
     findings: list[Finding] = []
     if facets.state != "trusted":
-        return facets, None, findings
+        return facets, None, findings, None
     by = attribute(loaded, config, allow_remote, pool)
     if by is None:
         findings.append(Finding("trust.unattributed", "warning",
                                 "c2pa reports the signer as trusted, but no single trust source vouches for it (only "
                                 "a time-stamping authority, or a mix of lists): it is not counted as trusted.", None))
-        return replace(facets, state="valid", trusted=False), None, findings
+        return replace(facets, state="valid", trusted=False), None, findings, None
     source = config.source(by)
+    if source is not None and source.crl_pem:
+        from handmade.authority import check_revocation
+
+        name = by[len(_trust.AUTHORITY_PREFIX):]
+        revoked = check_revocation(source.crl_pem, serial, name)
+        if revoked is not None:
+            findings.append(Finding("credential.revoked", "error",
+                                    f"{name} revoked the signer's certificate on {revoked.date} ({revoked.reason}): "
+                                    "files signed with it are no longer certified.", by))
+            info = RevocationInfo(revoked.date, revoked.reason, name)
+            return replace(facets, state="invalid", credential_ok=False, trusted=False), None, findings, info
     frozen = _trust.parse_time(source.frozen) if source else None
     if frozen is not None:
         signed = _trust.parse_time(signer.signed_at) if signer and facets.timestamped else None
@@ -404,8 +426,8 @@ def _trust_verdict(loaded: LoadedFile, config: _trust.TrustConfig, facets: _Face
             findings.append(Finding("trust.interim_frozen", "warning",
                                     f"Only the interim trust list vouches for this signer, and that list froze on "
                                     f"{frozen.date().isoformat()}; {when}, so it no longer vouches for it.", by))
-            return replace(facets, state="valid", trusted=False), None, findings
-    return facets, by, findings
+            return replace(facets, state="valid", trusted=False), None, findings, None
+    return facets, by, findings, None
 
 
 def inspect_loaded(loaded: LoadedFile, *, trust: TrustArg = None, allow_remote: bool = False,
@@ -450,8 +472,11 @@ def inspect_loaded(loaded: LoadedFile, *, trust: TrustArg = None, allow_remote: 
     facets = facets_from_status(store.get("validation_results"), raw.state, bool(active.get("ingredients")),
                                 config.configured)
     signer = _signer(active)
-    facets, trusted_by, trust_findings = _trust_verdict(loaded, config, facets, signer, allow_remote,
-                                                        _trusted_pool(store))
+    sig = active.get("signature_info")
+    info: dict[str, Any] = sig if isinstance(sig, dict) else {}
+    facets, trusted_by, trust_findings, revocation = _trust_verdict(
+        loaded, config, facets, signer, allow_remote, _trusted_pool(store),
+        str(info.get("cert_serial_number") or "") or None)
     lineage = analyse(store)
     findings = [Finding(f.code, f.severity, _untrusted_message(config), f.source)
                 if f.code == "credential.untrusted" else f for f in facets.findings]
@@ -468,7 +493,7 @@ def inspect_loaded(loaded: LoadedFile, *, trust: TrustArg = None, allow_remote: 
                                 raw.remote_url))
     report = ProvenanceReport(
         state=facets.state, intact=facets.intact, signature_valid=facets.signature_valid,
-        trusted=facets.trusted, trusted_by=trusted_by, test_identity=test_identity,
+        trusted=facets.trusted, trusted_by=trusted_by, test_identity=test_identity, revocation=revocation,
         credential_ok=facets.credential_ok, expired=facets.expired,
         timestamped=facets.timestamped, ingredients_valid=facets.ingredients_valid,
         signer=signer, human_authored=lineage.human_declared, authors=lineage.authors,

@@ -56,6 +56,7 @@ from handmade.policy import PRESETS, Decision, Policy, at_least_as_strict, evalu
 from handmade.report import training_text, verdict
 from handmade.trust import TrustConfig, TrustSource
 from handmade.trust import resolve as resolve_trust
+from handmade.trust import standard as standard_trust
 from handmade.verify import inspect_bytes
 from handmade.web.audit import AuditLog
 from handmade.web.guard import (
@@ -88,7 +89,7 @@ class ServiceConfig:
     ``max_connections`` connections open per process (see ``handmade.web.guard``).
     """
 
-    trust: TrustConfig = field(default_factory=TrustConfig.default)
+    trust: TrustConfig = field(default_factory=standard_trust)
     policy: Policy = field(default_factory=lambda: PRESETS["handmade"])
     client_policies: tuple[str, ...] = ()  # presets callers may pick with ?policy= even if looser
     audit_db: str | None = None
