@@ -93,7 +93,7 @@ def running_tsa(mode: str = "ok") -> Iterator[Tsa]:
     lock = threading.Lock()
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        def do_POST(self) -> None:
             length = int(self.headers.get("content-length") or 0)
             query = self.rfile.read(min(length, 1 << 20))
             requests.append(query)

@@ -156,9 +156,13 @@ def evaluate(policy: Policy, report: ProvenanceReport) -> Decision:
         fail("foreign_store", "Content Credentials that do not belong to this image were added to the file.")
     if policy.require_valid and report.state not in ("valid", "trusted"):
         fail("not_valid", "The Content Credentials do not validate (see the findings).")
+    revoked = report.revocation
+    if revoked is not None and (policy.require_manifest or policy.require_intact or policy.require_valid
+                                or policy.require_trusted):
+        fail("revoked", f"{revoked.by} revoked the signer's certificate on {revoked.date} ({revoked.reason}).")
     if report.test_identity and not policy.accept_test_identity:
         fail("test_identity", "Signed with handmade's public TEST key, which anyone can use: it proves nothing.")
-    if policy.require_trusted and report.state != "trusted":
+    if policy.require_trusted and report.state != "trusted" and revoked is None:
         fail("not_trusted", "Nobody you trust vouches for the signer (it is not on the C2PA Trust List, the interim "
                             "list or your trust anchors): the label is only the signer's own claim.")
     if policy.forbid_generative and report.ai == "generative":

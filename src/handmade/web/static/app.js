@@ -32,6 +32,7 @@ const REASONS_FR = {
   "policy.not_intact": "L'image ou son manifeste a été modifié après signature.",
   "policy.not_valid": "Les Content Credentials ne sont pas valides.",
   "policy.not_trusted": "Personne en qui vous avez confiance ne garantit le signataire (il n'est ni sur la liste de confiance C2PA, ni sur la liste provisoire, ni dans vos ancres) : le label n'est que la revendication du signataire.",
+  "policy.revoked": "L'autorité qui certifiait le signataire a révoqué son certificat.",
   "policy.test_identity": "Signé avec la clé de TEST publique de handmade, que tout le monde peut utiliser : cela ne prouve rien.",
   "policy.generative": "L'image a été générée par IA.",
   "policy.ai_assisted": "Une partie de l'historique de l'image relève de l'IA générative.",
