@@ -261,7 +261,12 @@ def facets_from_status(results: dict[str, Any] | None, c2pa_state: str, has_ingr
     trusted: bool | None = (True if "signingCredential.trusted" in success
                             else False if "signingCredential.untrusted" in failure_codes or not trust_configured
                             else None)
-    timestamped: bool | None = True if {"timeStamp.validated", "timeStamp.trusted"} & success else False
+    # Only a timestamp from a trusted time-stamping authority counts: anyone can run a TSA that says any time.
+    timestamped: bool | None = "timeStamp.trusted" in success
+    if "timeStamp.validated" in success and not timestamped:
+        findings.append(Finding("timestamp.untrusted", "warning",
+                                "The signature carries a timestamp from a time-stamping authority that no trust "
+                                "source vouches for: its time is not counted.", "timeStamp.validated"))
     ingredients_valid: bool | None = (False if ingredient_failures else True if has_ingredients else None)
 
     hard = failure_codes - _SOFT_FAILURES
