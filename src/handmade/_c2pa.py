@@ -111,6 +111,12 @@ class RawStore:
     remote_url: str | None
 
 
+#: No network for c2pa-rs: ``remote_manifest_fetch: false`` does not stop it from resolving the
+#: ``did:web`` identities named inside a file (DNS, then HTTPS to the host the file chose); an empty
+#: ``core.allowed_network_hosts`` does (checked under strace: tests/hostile/test_offline.py).
+OFFLINE: dict[str, Any] = {"core": {"allowed_network_hosts": []}}
+
+
 def _read_settings(trust_anchors: str | None, allow_remote: bool) -> dict[str, Any]:
     settings: dict[str, Any] = {
         "verify": {
@@ -121,6 +127,8 @@ def _read_settings(trust_anchors: str | None, allow_remote: bool) -> dict[str, A
     }
     if trust_anchors:
         settings["trust"] = {"trust_anchors": trust_anchors}
+    if not allow_remote:
+        settings.update(OFFLINE)
     return settings
 
 
@@ -238,7 +246,10 @@ def sign_bytes(
         # decodes at 1/8 scale); bounded to the same size, JPEG where it can, none if it cannot decode.
         thumb_settings = {"enabled": True, "long_edge": engine_thumbnail, "format": "jpeg", "quality": "medium",
                           "prefer_smallest_format": True, "ignore_errors": True}
-    settings = {"builder": {"thumbnail": thumb_settings}}
+    settings: dict[str, Any] = {"builder": {"thumbnail": thumb_settings}}
+    if tsa_url is None:
+        # Signing validates the parent ingredient: offline too (a timestamp needs the network).
+        settings.update(OFFLINE)
     definition = dict(manifest)
     if thumbnail is not None:
         definition["thumbnail"] = {"format": "image/jpeg", "identifier": "handmade-thumbnail.jpg"}

@@ -1,6 +1,6 @@
 """Frozen result types: what a verification, a report and a signing return.
 
-The JSON contract (``handmade.report/v1``) is produced by ``to_dict()`` here; it is pinned by a golden
+The JSON contract (``handmade.report/v2``) is produced by ``to_dict()`` here; it is pinned by a golden
 test, so any change to field names or meanings is deliberate and bumps the schema.
 """
 
@@ -9,10 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-SCHEMA = "handmade.report/v1"
+SCHEMA = "handmade.report/v2"
 
 State = Literal["no_manifest", "invalid", "valid", "trusted", "error"]
-AiVerdict = Literal["generative", "ai_assisted", "none_declared", "unknown"]
+AiVerdict = Literal["generative", "ai_assisted", "possibly_generative", "none_declared", "unknown"]
+#: Where the origins of the chain come from: all signed, a signer's statement about an ingredient without
+#: Content Credentials, or unknown (an ingredient without credentials that nobody vouches for).
+Provenance = Literal["signed", "signer_claim", "unknown_origin"]
 Training = Literal["not_allowed", "allowed", "constrained", "unspecified"]
 Severity = Literal["info", "warning", "error"]
 HintSignal = Literal["generative", "human", "training_prohibited", "training_allowed", "info"]
@@ -62,6 +65,7 @@ class LineageStep:
     depth: int
     generative: bool
     kind: Literal["action", "ingredient", "assertion", "manifest"] = "action"
+    possibly_generative: bool = False  # a source type or name that may hide generative AI
     relationship: str | None = None
     title: str | None = None
     signer: str | None = None
@@ -77,6 +81,7 @@ class LineageStep:
             "software_agent": self.software_agent,
             "depth": self.depth,
             "generative": self.generative,
+            "possibly_generative": self.possibly_generative,
             "kind": self.kind,
             "relationship": self.relationship,
             "title": self.title,
@@ -155,6 +160,9 @@ class ProvenanceReport:
     format: str | None = None
     sha256: str | None = None
     size: int | None = None
+    provenance: Provenance | None = None
+    incomplete_history: bool | None = None
+    identity_valid: bool | None = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     # -- derived ----------------------------------------------------------------------------------------
@@ -168,12 +176,18 @@ class ProvenanceReport:
         return summarize_hints(self.hints)
 
     @property
+    def possibly_generative_steps(self) -> tuple[LineageStep, ...]:
+        return tuple(s for s in self.lineage if s.possibly_generative)
+
+    @property
     def is_handmade(self) -> bool:
-        """The strongest claim: a valid manifest, a human-authorship claim, and no generative step."""
+        """The strongest claim: a valid manifest, a human-authorship claim, no generative or possibly
+        generative step, and no origin that nobody vouches for."""
         return (
             self.state in ("valid", "trusted")
             and bool(self.human_authored)
             and self.ai == "none_declared"
+            and self.provenance != "unknown_origin"
         )
 
     @property
@@ -187,6 +201,8 @@ class ProvenanceReport:
             return "INVALID"
         if self.ai in ("generative", "ai_assisted"):
             return "AI"
+        if self.ai == "possibly_generative":
+            return "POSSIBLY-AI"
         return "HANDMADE" if self.is_handmade else "SIGNED"
 
     def summary(self) -> str:
@@ -215,9 +231,16 @@ class ProvenanceReport:
         tokens.append({
             "generative": "AI-GENERATED",
             "ai_assisted": "AI-ASSISTED",
+            "possibly_generative": "AI-POSSIBLE",
             "none_declared": "NO-AI",
             "unknown": "AI-UNKNOWN",
         }[self.ai])
+        if self.provenance == "unknown_origin":
+            tokens.append("ORIGIN-UNKNOWN")
+        elif self.provenance == "signer_claim":
+            tokens.append("ORIGIN-CLAIMED")
+        if self.identity_valid is False:
+            tokens.append("BAD-IDENTITY")
         tokens.append({
             "not_allowed": "NO-TRAINING",
             "constrained": "TRAINING-CONSTRAINED",
@@ -227,7 +250,7 @@ class ProvenanceReport:
         return " ".join(tokens)
 
     def to_dict(self) -> dict[str, Any]:
-        """One result object of the ``handmade.report/v1`` JSON contract."""
+        """One result object of the ``handmade.report/v2`` JSON contract."""
         return {
             "path": self.path,
             "state": self.state,
@@ -242,6 +265,9 @@ class ProvenanceReport:
             "ingredients_valid": self.ingredients_valid,
             "ai": self.ai,
             "human_authored": self.human_authored,
+            "provenance": self.provenance,
+            "incomplete_history": self.incomplete_history,
+            "identity_valid": self.identity_valid,
             "authors": list(self.authors),
             "training": self.training,
             "signer": self.signer.to_dict() if self.signer else None,
@@ -258,7 +284,7 @@ class ProvenanceReport:
 
 
 def results_document(reports: list[ProvenanceReport] | tuple[ProvenanceReport, ...]) -> dict[str, Any]:
-    """The top-level JSON document: ``{"schema": "handmade.report/v1", "results": [...]}``."""
+    """The top-level JSON document: ``{"schema": "handmade.report/v2", "results": [...]}``."""
     return {"schema": SCHEMA, "results": [r.to_dict() for r in reports]}
 
 

@@ -27,6 +27,21 @@ _T: dict[str, dict[str, str]] = {
     "error": {"en": "Could not be checked", "fr": "Vérification impossible"},
     "signed": {"en": "Signed, no AI step declared", "fr": "Signé, aucune étape d'IA déclarée"},
     "ai_unknown": {"en": "Signed, AI use unknown", "fr": "Signé, usage d'IA inconnu"},
+    "possibly_generative": {"en": "May contain AI-generated content",
+                            "fr": "Peut contenir des éléments générés par IA"},
+    "origin_unknown": {"en": "part of it comes from a file without Content Credentials, of unknown origin",
+                       "fr": "une partie provient d'un fichier sans Content Credentials, d'origine inconnue"},
+    "origin_claimed": {"en": "the origin of its unsigned base is the signer's own statement",
+                       "fr": "l'origine de sa base non signée est la déclaration du signataire"},
+    "incomplete_history": {"en": "not every action is declared listed", "fr": "toutes les actions ne sont pas "
+                           "déclarées listées"},
+    "identity_invalid": {"en": "the creator identity does not verify",
+                         "fr": "l'identité du créateur n'est pas vérifiée"},
+    "range_mismatch": {"en": "the signed byte ranges do not match", "fr": "les plages d'octets signées ne "
+                       "correspondent pas"},
+    "unchecked": {"en": "could not be checked", "fr": "n'a pas pu être vérifié"},
+    "bad_ingredient": {"en": "an earlier part of the history does not validate",
+                       "fr": "une partie antérieure de l'historique n'est pas valide"},
     "step": {"en": "step {n}", "fr": "étape {n}"},
     "hint_generative": {"en": "its metadata (unsigned) mentions AI generation",
                         "fr": "ses métadonnées (non signées) évoquent une génération par IA"},
@@ -59,6 +74,13 @@ def verdict(report: ProvenanceReport, lang: str = "en") -> str:
             text += f" ({t('hint_generative', lang)})"
         return text
     who = report.signer.name if report.signer and report.signer.name else None
+    if report.ai == "possibly_generative":
+        steps = report.possibly_generative_steps
+        where = ""
+        if steps:
+            n = report.lineage.index(steps[0]) + 1
+            where = f": {t('step', lang, n=n)}" + (f", {steps[0].reason}" if steps[0].reason and lang == "en" else "")
+        return f"{t('possibly_generative', lang)}{where}"
     if report.ai in ("generative", "ai_assisted"):
         steps = report.generative_steps
         # Point at the generative creation when there is one: it says best where the AI came from.
@@ -71,21 +93,39 @@ def verdict(report: ProvenanceReport, lang: str = "en") -> str:
         return f"{t(report.ai, lang)}{where}"
     if report.state == "invalid":
         reasons = []
+        codes = {f.code for f in report.findings}
         if report.intact is False:
-            reasons.append(t("tampered", lang))
+            # A binding failure is a mismatch of signed byte ranges; it need not be a change of pixels.
+            reasons.append(t("range_mismatch", lang) if "binding.mismatch" in codes else t("tampered", lang))
+        elif report.intact is None and report.error is not None:
+            reasons.append(t("unchecked", lang))
         if report.signature_valid is False:
             reasons.append(t("bad_signature", lang))
         if report.expired:
             reasons.append(t("expired", lang))
         if report.credential_ok is False:
             reasons.append(t("bad_credential", lang))
+        if report.ingredients_valid is False:
+            reasons.append(t("bad_ingredient", lang))
         return t("invalid", lang) + (f" ({', '.join(reasons)})" if reasons else "")
     parts = [t("handmade", lang) if report.is_handmade else
              t("ai_unknown", lang) if report.ai == "unknown" else t("signed", lang)]
     if who:
         parts.append(t("signed_by", lang, who=who))
     parts.append(t("trusted", lang) if report.state == "trusted" else t("not_trusted", lang))
+    if report.provenance == "unknown_origin":
+        parts.append(t("origin_unknown", lang))
+    elif report.provenance == "signer_claim":
+        parts.append(t("origin_claimed", lang))
+    if report.identity_valid is False:
+        parts.append(t("identity_invalid", lang))
     return ", ".join(parts)
+
+
+def join_reasons(messages: Sequence[str]) -> str:
+    """Sentences joined as sentences ("... AI. The ..."), never as "AI.; The"."""
+    parts = [m.strip() for m in messages if m and m.strip()]
+    return " ".join(m if m.endswith((".", "!", "?")) else m + "." for m in parts)
 
 
 def training_text(report: ProvenanceReport, lang: str = "en") -> str:
@@ -156,7 +196,7 @@ def render_tree(report: ProvenanceReport, lang: str = "en") -> str:
 
 
 def render_json(reports: Sequence[ProvenanceReport], extra: Sequence[dict[str, Any]] | None = None) -> str:
-    """The ``handmade.report/v1`` document; ``extra`` merges per-result keys (e.g. a policy decision)."""
+    """The ``handmade.report/v2`` document; ``extra`` merges per-result keys (e.g. a policy decision)."""
     doc = results_document(list(reports))
     if extra:
         for result, more in zip(doc["results"], extra, strict=True):

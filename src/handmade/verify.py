@@ -10,7 +10,8 @@ one-word state alone, so that an editor is told *which* check failed:
 | ``credential_ok`` | ``signingCredential.invalid`` / ``.revoked``, ``algorithm.unsupported``      |
 | ``expired``       | ``signingCredential.expired`` (no trusted timestamp proves it was signed in time) |
 | ``trusted``       | ``signingCredential.trusted`` vs ``.untrusted`` (only against configured anchors) |
-| ``ingredients_valid`` | any failure in ``ingredientDeltas``                                     |
+| ``ingredients_valid`` | any failure in ``ingredientDeltas``, or recorded with an ingredient (v2/v3) |
+| ``identity_valid``  | any ``cawg.*`` failure (CAWG identity assertion); it never voids the claim itself |
 
 Untrusted is never reported as tampered: c2pa-rs lists ``signingCredential.untrusted`` as a failure even
 when the file is intact and well signed.
@@ -121,8 +122,9 @@ _EXPIRED = {"signingCredential.expired"}
 #: code -> (our finding code, severity, message). Messages are for picture editors.
 _MESSAGES: dict[str, tuple[str, Severity, str]] = {
     "assertion.dataHash.mismatch": ("binding.mismatch", "error",
-                                    "The image data changed after it was signed: it was edited or tampered "
-                                    "with, and the Content Credentials no longer describe it."),
+                                    "The signed byte ranges of the file do not match the manifest: the file "
+                                    "was changed after signing (or its signer excluded bytes it should have "
+                                    "covered), and the Content Credentials no longer describe it."),
     "assertion.bmffHash.mismatch": ("binding.mismatch", "error",
                                     "The image data changed after it was signed (tampered)."),
     "assertion.boxesHash.mismatch": ("binding.mismatch", "error",
@@ -167,7 +169,12 @@ _MESSAGES: dict[str, tuple[str, Severity, str]] = {
     "cawg.ica.did_unavailable": ("identity.unverifiable", "warning",
                                  "The creator identity could not be checked offline (its DID document is "
                                  "not available)."),
+    "ingredient.unknownProvenance": ("ingredient.unknown_provenance", "warning",
+                                     "An ingredient has no Content Credentials: its origin is unknown."),
 }
+
+#: CAWG identity codes that do not say the identity is wrong: not trusted here, or not checkable offline.
+_IDENTITY_UNDECIDED = {"cawg.x509.credential.untrusted", "cawg.ica.did_unavailable", "cawg.ica.untrusted_issuer"}
 
 _IGNORED_FAILURES = {"signingCredential.ocsp.skipped"}
 # Identity (CAWG) failures do not make the C2PA claim itself invalid; they are reported as findings.
@@ -197,15 +204,43 @@ class _Facets:
     timestamped: bool | None
     ingredients_valid: bool | None
     findings: tuple[Finding, ...]
+    identity_valid: bool | None = None
+
+
+def _identity_findings(entries: list[dict[str, Any]], subjects: Sequence[str], where: str = "") -> list[Finding]:
+    """One finding per CAWG identity code: who the identity names and why it does not verify."""
+    named = f" naming {', '.join(subjects[:3])}" if subjects else ""
+    out: list[Finding] = []
+    seen: set[str] = set()
+    for e in entries:
+        code = e["code"]
+        if code in seen:
+            continue
+        seen.add(code)
+        if code in _MESSAGES:
+            ours, severity, message = _MESSAGES[code]
+            out.append(Finding(ours, severity, f"{where}{message}{' (' + named.strip() + ')' if named else ''}", code))
+            continue
+        why = clean_text(e.get("explanation"), 160) or code
+        out.append(Finding("identity.invalid", "warning",
+                           f"{where}The creator identity assertion{named} does not verify ({why}). This concerns "
+                           "the identity only: the Content Credentials themselves are judged separately.", code))
+    return out
 
 
 def facets_from_status(results: dict[str, Any] | None, c2pa_state: str, has_ingredients: bool,
-                       trust_configured: bool) -> _Facets:
-    """Derive each verification facet from c2pa-rs's validation results (see the table above)."""
+                       trust_configured: bool, identity_subjects: Sequence[str] = ()) -> _Facets:
+    """Derive each verification facet from c2pa-rs's validation results (see the table above).
+
+    CAWG identity codes (``cawg.*``) concern the identity assertion, not the claim (c2pa-rs: "the blast
+    radius is only that assertion, never the enclosing manifest"): they decide ``identity_valid`` only.
+    """
     results = results or {}
     active = results.get("activeManifest") or {}
     success = {e["code"] for e in _codes(active.get("success"))}
-    failures = [e for e in _codes(active.get("failure")) if e["code"] not in _IGNORED_FAILURES]
+    all_failures = [e for e in _codes(active.get("failure")) if e["code"] not in _IGNORED_FAILURES]
+    identity_failures = [e for e in all_failures if e["code"].startswith("cawg.")]
+    failures = [e for e in all_failures if not e["code"].startswith("cawg.")]
     failure_codes = {e["code"] for e in failures}
     findings = [_finding_for(e, "") for e in failures
                 if not (e["code"] == "signingCredential.untrusted" and not trust_configured)]
@@ -213,18 +248,29 @@ def facets_from_status(results: dict[str, Any] | None, c2pa_state: str, has_ingr
         findings.append(Finding("trust.not_configured", "info",
                                 "No trust anchors are configured, so no signer can be trusted; the signature "
                                 "and the image data were checked.", "signingCredential.untrusted"))
+    findings += _identity_findings(identity_failures, identity_subjects)
+    identity_codes = {e["code"] for e in identity_failures}
+    identity_valid: bool | None
+    if identity_codes - _IDENTITY_UNDECIDED:
+        identity_valid = False
+    elif identity_codes:
+        identity_valid = None  # untrusted or not checkable offline: neither valid nor proven wrong
+    elif any(c.startswith("cawg.") for c in success):
+        identity_valid = True
+    else:
+        identity_valid = None
     ingredient_failures: list[Finding] = []
     for delta in results.get("ingredientDeltas") or []:
         if not isinstance(delta, dict):
             continue
         vd = delta.get("validationDeltas") or {}
         for e in _codes(vd.get("failure")):
-            if e["code"] in _SOFT_FAILURES or e["code"] in _IGNORED_FAILURES:
-                continue
+            if e["code"] in _SOFT_FAILURES or e["code"] in _IGNORED_FAILURES or e["code"].startswith("cawg."):
+                continue  # an ingredient's identity assertion is not its history
             f = _finding_for(e, "In an ingredient: ")
             code = f.code if f.code.startswith("ingredient.") else "ingredient." + f.code
             ingredient_failures.append(Finding(code, f.severity, f.message, f.source))
-    findings += ingredient_failures
+    findings += list({(f.code, f.message): f for f in ingredient_failures}.values())
 
     binding_fail = bool(failure_codes & _BINDING)
     assertion_fail = bool(failure_codes & _ASSERTION)
@@ -243,10 +289,12 @@ def facets_from_status(results: dict[str, Any] | None, c2pa_state: str, has_ingr
     ingredients_valid: bool | None = (False if ingredient_failures else True if has_ingredients else None)
 
     hard = failure_codes - _SOFT_FAILURES
+    # c2pa-rs says Invalid for a failing identity assertion too: that alone does not void the claim.
+    c2pa_invalid = c2pa_state == "Invalid" and not (identity_failures and not hard)
     if intact is False or signature_valid is False or credential_ok is False or expired or hard \
-            or ingredients_valid is False or c2pa_state == "Invalid":
+            or ingredients_valid is False or c2pa_invalid:
         state: State = "invalid"
-        if c2pa_state == "Invalid" and not (hard or ingredients_valid is False):
+        if c2pa_invalid and not (hard or ingredients_valid is False):
             # c2pa-rs said Invalid for a reason not in its failure list: say so rather than guess.
             soft = sorted(failure_codes & _SOFT_FAILURES - {"signingCredential.untrusted"})
             why = (" because of: " + ", ".join(soft) + " (see the warnings; not tampering)") if soft else ""
@@ -259,7 +307,7 @@ def facets_from_status(results: dict[str, Any] | None, c2pa_state: str, has_ingr
     if c2pa_state == "Trusted" and state == "valid":
         state = "trusted"
     return _Facets(state, intact, signature_valid, trusted, credential_ok, expired, timestamped,
-                   ingredients_valid, tuple(findings))
+                   ingredients_valid, tuple(findings), identity_valid)
 
 
 # --- inspection ----------------------------------------------------------------------------------------
@@ -322,21 +370,37 @@ def inspect_loaded(loaded: LoadedFile, *, trust: TrustAnchors | None = None, all
     manifests: dict[str, Any] = raw_manifests if isinstance(raw_manifests, dict) else {}
     found = manifests.get(str(store.get("active_manifest")))
     active: dict[str, Any] = found if isinstance(found, dict) else {}
-    facets = facets_from_status(store.get("validation_results"), raw.state, bool(active.get("ingredients")),
-                                trust is not None)
     lineage = analyse(store)
+    facets = facets_from_status(store.get("validation_results"), raw.state, bool(active.get("ingredients")),
+                                trust is not None, lineage.identity)
     findings = list(facets.findings) + list(lineage.findings)
     if not raw.embedded:
-        findings.append(Finding("manifest.remote", "info", f"The manifest was fetched from {raw.remote_url}.",
-                                raw.remote_url))
+        findings.append(Finding("manifest.remote", "info",
+                                f"The manifest was fetched from {clean_text(raw.remote_url, 300)}.",
+                                clean_text(raw.remote_url, 300)))
+    state, ingredients_valid = facets.state, facets.ingredients_valid
+    if lineage.broken_ingredient:
+        # An ingredient recorded as failing validation when it was added (c2pa-rs does not re-validate it).
+        ingredients_valid = False
+        if state in ("valid", "trusted"):
+            state = "invalid"
+    ai = lineage.ai
+    broken = facets.intact is False or facets.signature_valid is False or ingredients_valid is False
+    if broken and ai == "none_declared":
+        ai = "unknown"  # a history that does not validate is not evidence that it has no AI step
+    # human_authored: the whole history signed, valid, examinable, free of generative and possibly
+    # generative steps, every origin signed or stated by a signer (README, "Verdicts").
+    human = (lineage.human_declared and state in ("valid", "trusted") and ai == "none_declared"
+             and lineage.provenance != "unknown_origin")
     return ProvenanceReport(
-        state=facets.state, intact=facets.intact, signature_valid=facets.signature_valid,
+        state=state, intact=facets.intact, signature_valid=facets.signature_valid,
         trusted=facets.trusted, credential_ok=facets.credential_ok, expired=facets.expired,
-        timestamped=facets.timestamped, ingredients_valid=facets.ingredients_valid,
-        signer=_signer(active), human_authored=lineage.human_declared, authors=lineage.authors,
+        timestamped=facets.timestamped, ingredients_valid=ingredients_valid,
+        signer=_signer(active), human_authored=human, authors=lineage.authors,
         training=lineage.training,
-        ai=lineage.ai, lineage=lineage.steps, hints=hints, findings=tuple(findings),
-        manifest_count=len(manifests), **base,
+        ai=ai, lineage=lineage.steps, hints=hints, findings=tuple(findings),
+        manifest_count=len(manifests), provenance=lineage.provenance,
+        incomplete_history=lineage.incomplete_history, identity_valid=facets.identity_valid, **base,
     )
 
 

@@ -69,7 +69,7 @@ def test_trust_from_environment(signed: Path, root_pem: Path, runner: CliRunner,
 def test_verify_json_is_pure_json(signed: Path, runner: CliRunner) -> None:
     r = runner.invoke(main, ["verify", str(signed), "--json"])
     doc = json.loads(r.stdout)
-    assert doc["schema"] == "handmade.report/v1"
+    assert doc["schema"] == "handmade.report/v2"
     assert doc["results"][0]["state"] == "valid"
     assert doc["results"][0]["policy"]["accepted"] is True
 

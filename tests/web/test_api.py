@@ -23,7 +23,7 @@ def test_signed_image_is_trusted_and_accepted(server: Server, signed_image: Path
                    timeout=60)
     assert r.status_code == 200
     doc = r.json()
-    assert doc["schema"] == "handmade.report/v1" and doc["accepted"] is True and doc["reasons"] == []
+    assert doc["schema"] == "handmade.report/v2" and doc["accepted"] is True and doc["reasons"] == []
     result = doc["results"][0]
     assert result["summary"] == "TRUSTED INTACT HUMAN NO-AI NO-TRAINING"
     assert result["path"] == signed_image.name

@@ -266,7 +266,7 @@ async def run_in_slot(limiter: anyio.CapacityLimiter, fn: Callable[[], Provenanc
 
 
 def result_payload(report: ProvenanceReport, decision: Decision, lang: str) -> dict[str, Any]:
-    """One result: the report (handmade.report/v1), the policy decision, and the verdict in words."""
+    """One result: the report (handmade.report/v2), the policy decision, and the verdict in words."""
     result = report.to_dict()
     result["policy"] = decision.to_dict()
     result["verdict"] = verdict(report, lang)
@@ -385,13 +385,16 @@ def openapi_document() -> dict[str, Any]:
     finding = {"type": "object", "required": ["code", "severity", "message"], "properties": {
         "code": {"type": "string"}, "severity": {"enum": ["info", "warning", "error"]},
         "message": {"type": "string"}, "source": {"type": ["string", "null"]}}}
-    result = {"type": "object", "description": "One handmade.report/v1 result (ProvenanceReport.to_dict()), "
+    result = {"type": "object", "description": "One handmade.report/v2 result (ProvenanceReport.to_dict()), "
                                                "plus the decision and the verdict in words",
               "required": ["path", "state", "bottom_line", "summary", "ai", "lineage", "findings", "policy",
                            "verdict", "training_text"],
               "properties": {
                   "state": {"enum": ["no_manifest", "invalid", "valid", "trusted", "error"]},
-                  "ai": {"enum": ["generative", "ai_assisted", "none_declared", "unknown"]},
+                  "ai": {"enum": ["generative", "ai_assisted", "possibly_generative", "none_declared", "unknown"]},
+                  "provenance": {"enum": ["signed", "signer_claim", "unknown_origin", None]},
+                  "incomplete_history": {"type": ["boolean", "null"]},
+                  "identity_valid": {"type": ["boolean", "null"]},
                   "summary": {"type": "string", "examples": ["TRUSTED INTACT HUMAN NO-AI NO-TRAINING"]},
                   "lineage": {"type": "array", "items": {"type": "object"}},
                   "findings": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}},
@@ -430,9 +433,9 @@ def openapi_document() -> dict[str, Any]:
                     "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
                     "image/*": {"schema": {"type": "string", "format": "binary"}}}},
                 "responses": {
-                    "200": {"description": "handmade.report/v1 document with one result and the decision",
+                    "200": {"description": "handmade.report/v2 document with one result and the decision",
                             "content": {"application/json": {"schema": {"type": "object", "properties": {
-                                "schema": {"const": "handmade.report/v1"},
+                                "schema": {"const": "handmade.report/v2"},
                                 "results": {"type": "array", "minItems": 1, "maxItems": 1,
                                             "items": {"$ref": "#/components/schemas/Result"}},
                                 "accepted": {"type": "boolean"},

@@ -35,6 +35,7 @@ const REASONS_FR = {
   "policy.generative": "L'image a été générée par IA.",
   "policy.ai_assisted": "Une partie de l'historique de l'image relève de l'IA générative.",
   "policy.ai_unknown": "Impossible de montrer que l'historique est exempt d'IA.",
+  "policy.possibly_generative": "Une étape de l'historique de l'image peut contenir de l'IA générative.",
   "policy.not_human": "Les Content Credentials ne revendiquent pas une création humaine.",
   "policy.training": "Les Content Credentials n'interdisent pas l'entraînement d'IA.",
 };
@@ -159,7 +160,7 @@ function render(body, r, doc) {
   tokens.title = t.tokens;
   body.append(tokens);
   if (r.lineage && r.lineage.length) {
-    const det = el("details"); det.open = r.ai === "generative" || r.ai === "ai_assisted";
+    const det = el("details"); det.open = r.ai === "generative" || r.ai === "ai_assisted" || r.ai === "possibly_generative";
     det.append(el("summary", null, `${t.history} (${r.lineage.length})`));
     const ol = el("ol", "lineage");
     r.lineage.forEach((s, i) => {
