@@ -133,9 +133,9 @@ def evaluate(policy: Policy, report: ProvenanceReport) -> Decision:
         if report.intact is False:
             fail("not_intact", "The image or its manifest changed after signing.")
         elif report.signature_valid is False:
-            fail("not_intact", "The signature does not match the manifest.")
+            fail("bad_signature", "The signature does not match the manifest.")
         else:  # unreadable, remote-only: nothing was compared, so nothing is known to have changed
-            fail("not_intact", "Whether the image changed after signing could not be checked.")
+            fail("not_checked", "The image could not be checked against its manifest (the manifest was not read).")
     if policy.require_valid and report.state not in ("valid", "trusted"):
         fail("not_valid", "The Content Credentials do not validate (see the findings).")
     if policy.require_trusted and report.state != "trusted":

@@ -30,6 +30,8 @@ const REASONS_FR = {
   "policy.no_manifest": "Le fichier n'a pas de Content Credentials.",
   "policy.unreadable": "Les Content Credentials sont illisibles.",
   "policy.not_intact": "L'image ou son manifeste a été modifié après signature.",
+  "policy.bad_signature": "La signature ne correspond pas au manifeste.",
+  "policy.not_checked": "L'image n'a pas pu être comparée à son manifeste (manifeste illisible).",
   "policy.not_valid": "Les Content Credentials ne sont pas valides.",
   "policy.not_trusted": "Le signataire n'est pas dans la liste de confiance.",
   "policy.generative": "L'image a été générée par IA.",
