@@ -21,7 +21,7 @@ from handmade.cli import main
 from handmade.errors import SigningError
 from handmade.keys import bundled_test_identity
 from handmade.policy import Policy, evaluate
-from handmade.sign import SignOptions, sign_bytes, sign_image
+from handmade.sign import SignOptions, sign_image
 from handmade.verify import inspect, inspect_bytes
 from tests.conftest import photo_bytes
 
