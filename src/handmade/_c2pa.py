@@ -65,9 +65,10 @@ def _kind(exc: BaseException) -> str:
 
 
 def _clean(message: str) -> str:
-    # c2pa-rs messages are "Kind: detail"; keep them short and printable.
-    text = " ".join(str(message).split())
-    return text[:400]
+    # c2pa-rs messages are "Kind: detail" and can quote the file: through the one cleaner, bounded.
+    from handmade.lineage import clean_text
+
+    return clean_text(message, 400) or ""
 
 
 @contextmanager

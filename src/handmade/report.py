@@ -150,18 +150,18 @@ def render_summary(report: ProvenanceReport, lang: str = "en", *, verbose_findin
 
 def _step_line(n: int, step: LineageStep) -> str:
     indent = "    " * step.depth
-    mark = "AI " if step.generative else ""
+    mark = "AI " if step.generative else "AI? " if step.possibly_generative else ""
     if step.kind == "ingredient":
         title = step.title or "untitled"
         extra = f" ({step.reason})" if step.reason else ""
-        return f"{indent}{n:>2}. └─ ingredient {step.relationship or ''}: {title}{extra}"
+        return f"{indent}{n:>2}. {mark}└─ ingredient {step.relationship or ''}: {title}{extra}"
     pieces = [step.action or step.kind]
     if step.digital_source_type:
         pieces.append(f"[{step.digital_source_type.rsplit('/', 1)[-1]}]")
     if step.software_agent:
         pieces.append(f"by {step.software_agent}")
     line = f"{indent}{n:>2}. {mark}{' '.join(pieces)}"
-    if step.generative and step.reason:
+    if (step.generative or step.possibly_generative) and step.reason:
         line += f"  <- {step.reason}"
     return line
 

@@ -187,9 +187,11 @@ def _codes(entries: Any) -> list[dict[str, Any]]:
 
 
 def _finding_for(status: dict[str, Any], where: str) -> Finding:
-    code = status["code"]
+    # Codes and explanations can quote the file (labels, URIs): through the cleaner, bounded.
+    code = clean_text(status["code"], 100) or "?"
+    explanation = clean_text(status.get("explanation"), 200) or "no detail"
     ours, severity, message = _MESSAGES.get(  # unknown codes are reported, never dropped
-        code, ("c2pa." + code, "error", f"c2pa reports '{code}': {status.get('explanation') or 'no detail'}."))
+        code, ("c2pa." + code, "error", f"c2pa reports '{code}': {explanation}."))
     return Finding(ours, severity, f"{where}{message}", code)
 
 
@@ -205,6 +207,7 @@ class _Facets:
     ingredients_valid: bool | None
     findings: tuple[Finding, ...]
     identity_valid: bool | None = None
+    unknown_provenance: bool = False  # c2pa-rs's informational ingredient.unknownProvenance
 
 
 def _identity_findings(entries: list[dict[str, Any]], subjects: Sequence[str], where: str = "") -> list[Finding]:
@@ -249,6 +252,10 @@ def facets_from_status(results: dict[str, Any] | None, c2pa_state: str, has_ingr
                                 "No trust anchors are configured, so no signer can be trusted; the signature "
                                 "and the image data were checked.", "signingCredential.untrusted"))
     findings += _identity_findings(identity_failures, identity_subjects)
+    # C2PA 2.2 §15.11.3.3: c2pa-rs records an ingredient without credentials as an *informational* code.
+    unknown_provenance = any(e["code"] == "ingredient.unknownProvenance" for e in _codes(active.get("informational")))
+    if unknown_provenance:
+        findings.append(_finding_for({"code": "ingredient.unknownProvenance"}, ""))
     identity_codes = {e["code"] for e in identity_failures}
     identity_valid: bool | None
     if identity_codes - _IDENTITY_UNDECIDED:
@@ -307,7 +314,7 @@ def facets_from_status(results: dict[str, Any] | None, c2pa_state: str, has_ingr
     if c2pa_state == "Trusted" and state == "valid":
         state = "trusted"
     return _Facets(state, intact, signature_valid, trusted, credential_ok, expired, timestamped,
-                   ingredients_valid, tuple(findings), identity_valid)
+                   ingredients_valid, tuple(findings), identity_valid, unknown_provenance)
 
 
 # --- inspection ----------------------------------------------------------------------------------------
@@ -384,14 +391,17 @@ def inspect_loaded(loaded: LoadedFile, *, trust: TrustAnchors | None = None, all
         ingredients_valid = False
         if state in ("valid", "trusted"):
             state = "invalid"
-    ai = lineage.ai
+    ai, provenance = lineage.ai, lineage.provenance
+    if facets.unknown_provenance and provenance == "signed":
+        provenance = "unknown_origin"  # c2pa-rs saw an ingredient without credentials that the walk did not
+        ai = "unknown" if ai == "none_declared" else ai
     broken = facets.intact is False or facets.signature_valid is False or ingredients_valid is False
     if broken and ai == "none_declared":
         ai = "unknown"  # a history that does not validate is not evidence that it has no AI step
     # human_authored: the whole history signed, valid, examinable, free of generative and possibly
     # generative steps, every origin signed or stated by a signer (README, "Verdicts").
     human = (lineage.human_declared and state in ("valid", "trusted") and ai == "none_declared"
-             and lineage.provenance != "unknown_origin")
+             and provenance != "unknown_origin")
     return ProvenanceReport(
         state=state, intact=facets.intact, signature_valid=facets.signature_valid,
         trusted=facets.trusted, credential_ok=facets.credential_ok, expired=facets.expired,
@@ -399,7 +409,7 @@ def inspect_loaded(loaded: LoadedFile, *, trust: TrustAnchors | None = None, all
         signer=_signer(active), human_authored=human, authors=lineage.authors,
         training=lineage.training,
         ai=ai, lineage=lineage.steps, hints=hints, findings=tuple(findings),
-        manifest_count=len(manifests), provenance=lineage.provenance,
+        manifest_count=len(manifests), provenance=provenance,
         incomplete_history=lineage.incomplete_history, identity_valid=facets.identity_valid, **base,
     )
 
