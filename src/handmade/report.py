@@ -33,8 +33,8 @@ _T: dict[str, dict[str, str]] = {
                        "fr": "une partie provient d'un fichier sans Content Credentials, d'origine inconnue"},
     "origin_claimed": {"en": "the origin of its unsigned base is the signer's own statement",
                        "fr": "l'origine de sa base non signée est la déclaration du signataire"},
-    "incomplete_history": {"en": "not every action is declared listed", "fr": "toutes les actions ne sont pas "
-                           "déclarées listées"},
+    "incomplete_history": {"en": "its manifests do not say that every action is listed",
+                           "fr": "ses manifestes ne déclarent pas lister toutes les actions"},
     "identity_invalid": {"en": "the creator identity does not verify",
                          "fr": "l'identité du créateur n'est pas vérifiée"},
     "range_mismatch": {"en": "the signed byte ranges do not match", "fr": "les plages d'octets signées ne "
@@ -119,6 +119,8 @@ def verdict(report: ProvenanceReport, lang: str = "en") -> str:
         parts.append(t("origin_claimed", lang))
     if report.identity_valid is False:
         parts.append(t("identity_invalid", lang))
+    if report.incomplete_history:
+        parts.append(t("incomplete_history", lang))
     return ", ".join(parts)
 
 

@@ -123,7 +123,7 @@ def test_verdicts_in_english_and_french() -> None:
     assert verdict(possibly).startswith("May contain AI-generated content: step 1, declared as composite")
     assert verdict(possibly, "fr") == "Peut contenir des éléments générés par IA: étape 1"
     assert verdict(claimed) == ("Made by hand, signer not in your trust list, the origin of its unsigned base is "
-                                "the signer's own statement")
+                                "the signer's own statement, its manifests do not say that every action is listed")
     assert "déclaration du signataire" in verdict(claimed, "fr")
 
 
