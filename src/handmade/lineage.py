@@ -381,6 +381,15 @@ def _walk_manifest(w: _Walk, label: str, depth: int, relationship: str | None,
             created_generative = True
     for template in templates:
         term = labels.normalize_source_type(action_source_type(template))
+        if term and labels.possibly_generative(term, clean_text(template.get("action"))):
+            w.possibly = True
+            w.steps.append(LineageStep(manifest=label, action=clean_text(template.get("action")),
+                                       digital_source_type=labels.iptc_uri(term), software_agent=generator,
+                                       depth=depth, generative=False, possibly_generative=True, kind="action",
+                                       relationship=relationship, title=clean_text(manifest.get("title")),
+                                       signer=signer, **stamp,
+                                       reason=f"declared for all actions as {clean_text(term, 60)}, which may "
+                                              "include AI-generated content"))
         if term and (dst := labels.classify_source_type(term)) and dst.category == "generative":
             any_generative = True
             w.steps.append(LineageStep(manifest=label, action=clean_text(template.get("action")),

@@ -231,8 +231,17 @@ def _identity_findings(entries: list[dict[str, Any]], subjects: Sequence[str], w
     return out
 
 
+def _in_other_manifest(entry: dict[str, Any], active_label: str | None) -> bool:
+    """True when a status entry's URL points into a manifest other than the active one (an ingredient's)."""
+    url = entry.get("url")
+    if not active_label or not isinstance(url, str) or "/c2pa/" not in url:
+        return False
+    return url.split("/c2pa/", 1)[1].split("/", 1)[0] != active_label
+
+
 def facets_from_status(results: dict[str, Any] | None, c2pa_state: str, has_ingredients: bool,
-                       trust_configured: bool, identity_subjects: Sequence[str] = ()) -> _Facets:
+                       trust_configured: bool, identity_subjects: Sequence[str] = (),
+                       active_label: str | None = None) -> _Facets:
     """Derive each verification facet from c2pa-rs's validation results (see the table above).
 
     CAWG identity codes (``cawg.*``) concern the identity assertion, not the claim (c2pa-rs: "the blast
@@ -251,7 +260,11 @@ def facets_from_status(results: dict[str, Any] | None, c2pa_state: str, has_ingr
         findings.append(Finding("trust.not_configured", "info",
                                 "No trust anchors are configured, so no signer can be trusted; the signature "
                                 "and the image data were checked.", "signingCredential.untrusted"))
+    # An ingredient's identity assertion is reported as such; identity_valid is the active manifest's.
+    ingredient_identity = [e for e in identity_failures if _in_other_manifest(e, active_label)]
+    identity_failures = [e for e in identity_failures if not _in_other_manifest(e, active_label)]
     findings += _identity_findings(identity_failures, identity_subjects)
+    findings += _identity_findings(ingredient_identity, (), "In an ingredient: ")
     # C2PA 2.2 §15.11.3.3: c2pa-rs records an ingredient without credentials as an *informational* code.
     unknown_provenance = any(e["code"] == "ingredient.unknownProvenance" for e in _codes(active.get("informational")))
     if unknown_provenance:
@@ -262,7 +275,8 @@ def facets_from_status(results: dict[str, Any] | None, c2pa_state: str, has_ingr
         identity_valid = False
     elif identity_codes:
         identity_valid = None  # untrusted or not checkable offline: neither valid nor proven wrong
-    elif any(c.startswith("cawg.") for c in success):
+    elif any(e["code"].startswith("cawg.") and not _in_other_manifest(e, active_label)
+             for e in _codes(active.get("success"))):
         identity_valid = True
     else:
         identity_valid = None
@@ -297,7 +311,7 @@ def facets_from_status(results: dict[str, Any] | None, c2pa_state: str, has_ingr
 
     hard = failure_codes - _SOFT_FAILURES
     # c2pa-rs says Invalid for a failing identity assertion too: that alone does not void the claim.
-    c2pa_invalid = c2pa_state == "Invalid" and not (identity_failures and not hard)
+    c2pa_invalid = c2pa_state == "Invalid" and not ((identity_failures or ingredient_identity) and not hard)
     if intact is False or signature_valid is False or credential_ok is False or expired or hard \
             or ingredients_valid is False or c2pa_invalid:
         state: State = "invalid"
@@ -379,7 +393,7 @@ def inspect_loaded(loaded: LoadedFile, *, trust: TrustAnchors | None = None, all
     active: dict[str, Any] = found if isinstance(found, dict) else {}
     lineage = analyse(store)
     facets = facets_from_status(store.get("validation_results"), raw.state, bool(active.get("ingredients")),
-                                trust is not None, lineage.identity)
+                                trust is not None, lineage.identity, str(store.get("active_manifest")))
     findings = list(facets.findings) + list(lineage.findings)
     if not raw.embedded:
         findings.append(Finding("manifest.remote", "info",

@@ -272,6 +272,10 @@ def test_identity_failure_is_not_a_manifest_failure(external: Path, tmp_path: Pa
     after = inspect(out)
     assert after.state == "valid" and after.ingredients_valid is True
     assert after.human_authored and after.provenance == "signer_claim"  # the fixture's base is unsigned
+    # The failing identity is the parent's, not handmade's: said so, and not the output's own identity facet.
+    assert after.identity_valid is None and "BAD-IDENTITY" not in after.summary()
+    assert any(f.message.startswith("In an ingredient: ") and f.source == "cawg.identity.pad.invalid"
+               for f in after.findings)
 
 
 def test_identity_claims_aggregation_names_who(external: Path) -> None:

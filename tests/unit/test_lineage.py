@@ -215,3 +215,11 @@ def test_identity_codes_decide_identity_valid_not_the_state() -> None:
     assert facets_from_status(ok, "Valid", False, False).identity_valid is True
     assert facets_from_status({"activeManifest": {"failure": [{"code": "cawg.ica.did_unavailable"}]}}, "Invalid",
                               False, False).identity_valid is None
+
+
+def test_possibly_generative_template_is_not_no_ai() -> None:
+    m = manifest([created("digitalCapture")])
+    m["assertions"][0]["data"]["templates"] = [{"action": "*", "digitalSourceType": IPTC + "composite"}]
+    result = analyse(store("a", a=m))
+    assert result.ai == "possibly_generative"
+    assert any(s.possibly_generative and s.action == "*" for s in result.steps)
