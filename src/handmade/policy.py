@@ -153,7 +153,8 @@ def evaluate(policy: Policy, report: ProvenanceReport) -> Decision:
         else:
             fail("ai_unknown", "The history cannot be shown to be free of AI.")
     if policy.require_human and not report.human_authored:
-        fail("not_human", "The Content Credentials make no human-authorship claim.")
+        fail("not_human", "The Content Credentials do not establish human authorship: no human source type is "
+                          "declared, or the history is not wholly signed, valid and free of AI.")
     if policy.require_no_training and report.training not in ("not_allowed", "constrained"):
         fail("training", "The Content Credentials do not forbid AI training.")
     return Decision(not reasons, policy.name, tuple(reasons))

@@ -38,7 +38,7 @@ const REASONS_FR = {
   "policy.ai_assisted": "Une partie de l'historique de l'image relève de l'IA générative.",
   "policy.ai_unknown": "Impossible de montrer que l'historique est exempt d'IA.",
   "policy.possibly_generative": "Une étape de l'historique de l'image peut contenir de l'IA générative.",
-  "policy.not_human": "Les Content Credentials ne revendiquent pas une création humaine.",
+  "policy.not_human": "Les Content Credentials n'établissent pas une création humaine : aucun type de source humain n'est déclaré, ou l'historique n'est pas entièrement signé, valide et exempt d'IA.",
   "policy.training": "Les Content Credentials n'interdisent pas l'entraînement d'IA.",
 };
 
