@@ -64,7 +64,7 @@ def _network_calls(tmp_path: Path, mode: str) -> tuple[list[str], str]:
         pytest.skip("OFFLINE CHECK NOT RUN: corpus files missing")
     log = tmp_path / f"strace-{mode}.txt"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
-    proc = subprocess.run([*_namespace_prefix(), "strace", "-f", "-qq", "-e", "trace=connect,sendto,sendmsg",
+    proc = subprocess.run([*_namespace_prefix(), "strace", "-f", "-e", "trace=connect,sendto,sendmsg",
                            "-o", str(log), sys.executable, "-c", DRIVER, mode, *files],
                           capture_output=True, text=True, timeout=600, env=env)
     assert proc.returncode == 0, proc.stderr[-2000:]

@@ -41,7 +41,7 @@ def test_external_catalog_verdict(entry: dict[str, Any], external: Path) -> None
     if cls == "no_manifest":
         assert report.state == "no_manifest" and report.human_authored is None
     elif cls == "valid":
-        assert report.state == "valid" and report.intact is True and report.signature_valid is True
+        assert report.state in ("valid", "trusted") and report.intact is True and report.signature_valid is True
         assert report.ingredients_valid is not False
     elif cls == "binding_nonconformant":
         # The hash exclusion covers bytes outside the manifest: the binding fails, no pixel changed.
@@ -61,12 +61,12 @@ def test_external_catalog_verdict(entry: dict[str, Any], external: Path) -> None
     elif cls == "cawg_identity_fail":
         # The claim is intact and validly signed; only the identity assertion fails (or cannot be checked
         # offline, for a did:web issuer).
-        assert report.state == "valid" and report.intact is True and report.signature_valid is True
+        assert report.state in ("valid", "trusted") and report.intact is True and report.signature_valid is True
         assert report.identity_valid is not True
         assert any(f.code.startswith("identity.") for f in report.findings)
     else:
         pytest.fail(f"no expectation for class {cls}")
     if entry["generative"] is False:
         assert report.ai not in ("generative", "ai_assisted", "possibly_generative")
-    if report.state != "valid" or report.ai != "none_declared":
+    if report.state not in ("valid", "trusted") or report.ai != "none_declared":
         assert not report.human_authored
