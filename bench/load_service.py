@@ -32,6 +32,20 @@ def temp_entries() -> set[str]:
     return set(os.listdir(tempfile.gettempdir()))
 
 
+def _identity(folder: Path) -> Any:
+    """A throwaway signer whose root the load test's server trusts (the public TEST key passes no policy)."""
+    from handmade.keys import create_identity, load_identity
+
+    made = create_identity(folder / "load-identity", "Load Test", passphrase=None, overwrite=True)
+    return load_identity(made.key_path, made.chain_path)
+
+
+def load_anchors(folder: Path) -> Any:
+    from handmade.verify import load_trust_anchors
+
+    return load_trust_anchors([folder / "load-identity" / "root-ca.pem"])
+
+
 def payloads(folder: Path) -> list[tuple[str, bytes, bool]]:
     """(name, bytes, expected ``accepted`` under the default ``handmade`` policy)."""
     from PIL import Image
@@ -41,7 +55,7 @@ def payloads(folder: Path) -> list[tuple[str, bytes, bool]]:
     src = folder / "load-in.jpg"
     Image.effect_noise((800, 600), 40).convert("RGB").save(src, quality=90)
     signed = folder / "load-signed.jpg"
-    sign_image(src, signed, SignOptions(author="Load Test"), overwrite=True)
+    sign_image(src, signed, SignOptions(author="Load Test"), _identity(folder), overwrite=True)
     items = [("signed.jpg", signed.read_bytes(), True)]
     ai = CORPUS / "ai-adobe-firefly-2025-text-to-image.jpg"
     if ai.exists():
@@ -122,7 +136,8 @@ def run(requests: int = 500, concurrency: int = 16, url: str | None = None, dead
         server = None
         if url is None:
             # queue_wait long enough that a bounded burst waits for a slot instead of being refused
-            url, server, thread = own_server(ServiceConfig(max_concurrent=max_concurrent, queue_wait_s=120))
+            url, server, thread = own_server(ServiceConfig(trust=load_anchors(Path(work)),
+                                                           max_concurrent=max_concurrent, queue_wait_s=120))
         try:
             result = asyncio.run(load(url, items, requests, concurrency, deadline_s))
         finally:

@@ -14,6 +14,17 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("HANDMADE_CORPUS", ROOT.parent / "shared" / "corpus"))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_trust_snapshot(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A trust snapshot the user installed with 'handmade trust update', or their settings, must never change
+    what the tests see: every test (and every command a test runs) gets an empty data directory."""
+    os.environ["HANDMADE_DATA_DIR"] = str(tmp_path_factory.mktemp("handmade-data"))
+    os.environ.pop("HANDMADE_NO_DEFAULT_TRUST", None)
+    from handmade import trust
+
+    trust.reset_cache()
+
+
 def corpus_or_skip() -> Path:
     if not (CORPUS / "CATALOG.json").is_file():
         pytest.skip(f"THIRD-PARTY CORPUS NOT FOUND at {CORPUS}: set HANDMADE_CORPUS to run these tests")

@@ -118,7 +118,7 @@ class RawStore:
 OFFLINE: dict[str, Any] = {"core": {"allowed_network_hosts": []}}
 
 
-def _read_settings(trust_anchors: str | None, allow_remote: bool) -> dict[str, Any]:
+def _read_settings(trust: dict[str, Any] | None, allow_remote: bool) -> dict[str, Any]:
     settings: dict[str, Any] = {
         "verify": {
             "verify_trust": True,
@@ -126,8 +126,8 @@ def _read_settings(trust_anchors: str | None, allow_remote: bool) -> dict[str, A
             "ocsp_fetch": False,
         },
     }
-    if trust_anchors:
-        settings["trust"] = {"trust_anchors": trust_anchors}
+    if trust:
+        settings["trust"] = dict(trust)
     if not allow_remote:
         settings.update(OFFLINE)
     return settings
@@ -182,15 +182,32 @@ def _context_for_pid(settings_json: str, pid: int) -> Any:
     return _c2pa().Context.from_json(settings_json)
 
 
-def read_store(data: bytes, mime: str, *, trust_anchors: str | None = None,
+_READ_CONTEXTS: dict[tuple[int, str, bool], Any] = {}
+
+
+def _read_context(trust: dict[str, Any] | None, trust_key: str, allow_remote: bool) -> Any:
+    """The reading Context for a trust configuration, cached by its key (the settings carry hundreds of KB of
+    PEM, too much to serialise and hash on every read), per process as ``_context`` is."""
+    _mark_used()
+    key = (os.getpid(), trust_key, allow_remote)
+    ctx = _READ_CONTEXTS.get(key)
+    if ctx is None:
+        if len(_READ_CONTEXTS) >= 16:
+            _READ_CONTEXTS.clear()
+        ctx = _READ_CONTEXTS[key] = _c2pa().Context.from_json(json.dumps(_read_settings(trust, allow_remote)))
+    return ctx
+
+
+def read_store(data: bytes, mime: str, *, trust: dict[str, Any] | None = None, trust_key: str = "",
                allow_remote: bool = False) -> RawStore | None:
     """Read and validate the manifest store of an asset held in memory.
 
-    Returns None when the asset has no C2PA manifest.
+    ``trust`` is the ``trust`` section of c2pa-rs's settings (``TrustConfig.settings()``), ``trust_key`` a
+    stable name for it. Returns None when the asset has no C2PA manifest.
     Raises: InputError (unsupported type, corrupt file, unreadable or remote-only manifest).
     """
     c2pa = _c2pa()
-    ctx = _context(json.dumps(_read_settings(trust_anchors, allow_remote), sort_keys=True))
+    ctx = _read_context(trust, trust_key or json.dumps(trust, sort_keys=True), allow_remote)
     with _map_errors("Reading the manifest"):
         reader = c2pa.Reader.try_create(mime, io.BytesIO(data), context=ctx)
         if reader is None:
@@ -201,6 +218,40 @@ def read_store(data: bytes, mime: str, *, trust_anchors: str | None = None,
             embedded = bool(reader.is_embedded())
             remote = reader.get_remote_url()
     return RawStore(store=store, state=str(state), embedded=embedded, remote_url=remote)
+
+
+def read_state(data: bytes, mime: str, *, trust: dict[str, Any] | None, trust_key: str,
+               allow_remote: bool = False) -> str | None:
+    """Only c2pa-rs's one-word validation state under another trust configuration (to find who vouched).
+
+    Returns None when there is no manifest or it cannot be read.
+    """
+    c2pa = _c2pa()
+    ctx = _read_context(trust, trust_key, allow_remote)
+    try:
+        with _map_errors("Reading the manifest"):
+            reader = c2pa.Reader.try_create(mime, io.BytesIO(data), context=ctx)
+            if reader is None:
+                return None
+            with reader:
+                return str(reader.get_validation_state() or "Invalid")
+    except InputError:
+        return None
+
+
+def read_crjson(data: bytes, mime: str, *, trust: dict[str, Any] | None, trust_key: str,
+                allow_remote: bool = False) -> dict[str, Any] | None:
+    """The manifest store as crJSON (the C2PA JSON form the conformance program evaluates), validated under
+    ``trust``. Returns None when the asset has no manifest. Raises: InputError."""
+    c2pa = _c2pa()
+    ctx = _read_context(trust, trust_key, allow_remote)
+    with _map_errors("Reading the manifest"):
+        reader = c2pa.Reader.try_create(mime, io.BytesIO(data), context=ctx)
+        if reader is None:
+            return None
+        with reader:
+            doc = json.loads(reader.crjson())
+    return doc if isinstance(doc, dict) else {"crjson": doc}
 
 
 @lru_cache(maxsize=1)

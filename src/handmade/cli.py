@@ -65,21 +65,38 @@ def error_funnel(func: F) -> F:
 
 
 def trust_options(func: F) -> F:
-    """``--trust``, ``--allow-remote`` and ``--timeout``, shared by verify, report and serve."""
+    """``--trust``, ``--no-default-trust``, ``--trust-list``, ``--tsa-trust-list``, ``--allow-remote`` and
+    ``--timeout``, shared by verify and report."""
     func = click.option("--timeout", type=click.FloatRange(min=0), default=60.0, show_default=True,
                         help="Seconds allowed per file (0: no limit); a file over it is an error, not a hang.")(func)
     func = click.option("--allow-remote", is_flag=True,
                         help="Fetch remote-only manifests over the network (off: verification stays offline).")(func)
+    func = click.option("--tsa-trust-list", type=click.Path(dir_okay=False),
+                        help="PEM time-stamping CAs to use instead of the shipped C2PA TSA Trust List "
+                             "(conformance testing).")(func)
+    func = click.option("--trust-list", type=click.Path(dir_okay=False),
+                        help="PEM claim-signing CAs to use instead of the shipped trust lists "
+                             "(conformance testing).")(func)
+    func = click.option("--no-default-trust", is_flag=True,
+                        help="Do not use the shipped C2PA trust lists (also: HANDMADE_NO_DEFAULT_TRUST=1).")(func)
     func = click.option("--trust", "trust_paths", multiple=True, type=click.Path(dir_okay=False),
-                        help="PEM file of trust anchors (repeatable). Default: $HANDMADE_TRUST or the "
-                             "settings file. Without anchors the best state is 'valid'.")(func)
+                        help="PEM file of your own trust anchors, added to the shipped C2PA trust lists "
+                             "(repeatable). Default: $HANDMADE_TRUST or the settings file.")(func)
     return func
 
 
-def _load_trust(paths: tuple[str, ...]) -> Any:
+def _load_trust(paths: tuple[str, ...], no_default: bool = False, trust_list: str | None = None,
+                tsa_trust_list: str | None = None) -> Any:
+    """The trust configuration of a command; warns on stderr, once, when a shipped list is past its update date."""
+    from handmade import trust
     from handmade.verify import default_trust_paths, load_trust_anchors
 
-    return load_trust_anchors(paths or default_trust_paths())
+    anchors = load_trust_anchors(paths or default_trust_paths())
+    config = trust.build(anchors, use_default=trust.default_trust_enabled(no_default), trust_list=trust_list,
+                         tsa_trust_list=tsa_trust_list)
+    for finding in config.stale_findings():
+        _err(f"warning: {finding.message}")
+    return config
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100, "terminal_width": 100})
@@ -91,9 +108,10 @@ def main(ctx: click.Context, verbose: bool) -> None:
 
     \b
     sign     embed a signed "made by hand" manifest (refuses AI-made inputs)
-    verify   check signature, tampering and trust; one summary line per file
+    verify   check signature, tampering and who vouches; a verdict block per file
     report   the whole edit history, with every generative-AI step marked
     keys     create and check signing keys
+    trust    show or update the trust lists that decide who vouches for a signer
     serve    the upload-checking web service (needs: pip install 'handmade[web]')
     audit    list or export the service's decision log
 
@@ -191,34 +209,46 @@ def sign(inputs: tuple[str, ...], output: str, author: str | None, made_with: st
 
 
 # --- verify / report -----------------------------------------------------------------------------------
+POLICY_HELP = "handmade | claimed | trusted | intact | any, or a TOML policy file."
+
+
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @trust_options
-@click.option("--policy", "policy_name", default="handmade", show_default=True,
-              help="handmade | trusted | intact | any, or a TOML policy file.")
+@click.option("--policy", "policy_name", default="handmade", show_default=True, help=POLICY_HELP)
 @click.option("--workers", type=click.IntRange(0, 64), default=0, show_default=True,
               help="Files checked at once (0: one per core).")
 @click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print only the handmade.report/v2 JSON on stdout.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "crjson"]), default="text", show_default=True,
+              help="text; json (handmade.report/v2); crjson (the C2PA JSON of each manifest store, as the "
+                   "conformance program evaluates it).")
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @error_funnel
-def verify(files: tuple[str, ...], trust_paths: tuple[str, ...], allow_remote: bool, timeout: float,
-           policy_name: str, workers: int, lang: str, as_json: bool) -> None:
+def verify(files: tuple[str, ...], trust_paths: tuple[str, ...], no_default_trust: bool, trust_list: str | None,
+           tsa_trust_list: str | None, allow_remote: bool, timeout: float, policy_name: str, workers: int, lang: str,
+           fmt: str, as_json: bool) -> None:
     """Check each file's Content Credentials: signature, tampering, trust, AI.
 
-    Prints one summary line per file (e.g. 'TRUSTED INTACT HUMAN NO-AI NO-TRAINING') and the
-    findings that decided it. Exit 0 if all pass the policy, 1 if any fails, 3 if a file cannot be read.
+    Prints a block per file: the summary tokens (e.g. 'TRUSTED INTACT HUMAN NO-AI NO-TRAINING'), the
+    verdict in words with who vouches for the signer, and the findings that decided it. Trust comes from
+    the shipped C2PA trust lists plus your --trust anchors. Exit 0 if all pass the policy, 1 if any fails,
+    3 if a file cannot be read.
     """
     from handmade.policy import evaluate, load_policy
     from handmade.report import join_reasons, render_json, render_summary
     from handmade.verify import inspect_many
 
+    fmt = "json" if as_json else fmt
     policy = load_policy(policy_name)
-    trust = _load_trust(trust_paths)
+    trust = _load_trust(trust_paths, no_default_trust, trust_list, tsa_trust_list)
+    if fmt == "crjson":
+        _print_crjson(files, trust, allow_remote)
+        return
     n_workers = min(workers or (os.cpu_count() or 1), len(files))
     reports = inspect_many(files, trust=trust, allow_remote=allow_remote, timeout=timeout or None,
                            workers=n_workers)
     decisions = [evaluate(policy, r) for r in reports]
-    if as_json:
+    if fmt == "json":
         click.echo(render_json(reports, [{"policy": d.to_dict()} for d in decisions]))
     else:
         for report, decision in zip(reports, decisions, strict=True):
@@ -227,6 +257,26 @@ def verify(files: tuple[str, ...], trust_paths: tuple[str, ...], allow_remote: b
             reasons = join_reasons([r.message for r in decision.reasons])
             click.echo(f"  policy {decision.policy}: {verdict}{' - ' + reasons if reasons else ''}")
     _exit_for(reports, [d.accepted for d in decisions])
+
+
+def _print_crjson(files: tuple[str, ...], trust: Any, allow_remote: bool) -> None:
+    """``verify --format crjson``: one crJSON document per file (a JSON array for several files); a file
+    without a manifest gives null; an unreadable one exits 3 after the others are printed."""
+    from handmade.errors import HandmadeError
+    from handmade.verify import crjson
+
+    docs: list[Any] = []
+    failed = False
+    for path in files:
+        try:
+            docs.append(crjson(path, trust=trust, allow_remote=allow_remote))
+        except HandmadeError as exc:
+            _err(f"error: {exc.diagnostics()}")
+            docs.append(None)
+            failed = True
+    click.echo(json.dumps(docs[0] if len(files) == 1 else docs, indent=2, ensure_ascii=False))
+    if failed:
+        click.get_current_context().exit(EXIT_ERROR)
 
 
 def _exit_for(reports: list[Any], accepted: list[bool]) -> None:
@@ -243,8 +293,8 @@ def _exit_for(reports: list[Any], accepted: list[bool]) -> None:
 @click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print only the handmade.report/v2 JSON on stdout.")
 @error_funnel
-def report(file: str, trust_paths: tuple[str, ...], allow_remote: bool, timeout: float, lang: str,
-           as_json: bool) -> None:
+def report(file: str, trust_paths: tuple[str, ...], no_default_trust: bool, trust_list: str | None,
+           tsa_trust_list: str | None, allow_remote: bool, timeout: float, lang: str, as_json: bool) -> None:
     """Show a file's whole history as a tree, with every generative-AI step marked and explained.
 
     Also lists provenance hints found outside C2PA (XMP/IPTC, EXIF, PNG text of AI tools). Exit 0 when
@@ -253,7 +303,8 @@ def report(file: str, trust_paths: tuple[str, ...], allow_remote: bool, timeout:
     from handmade.report import render_json, render_tree
     from handmade.verify import inspect_many
 
-    [result] = inspect_many([file], trust=_load_trust(trust_paths), allow_remote=allow_remote,
+    [result] = inspect_many([file], trust=_load_trust(trust_paths, no_default_trust, trust_list, tsa_trust_list),
+                            allow_remote=allow_remote,
                             timeout=timeout or None)
     click.echo(render_json([result]) if as_json else render_tree(result, lang))
     if result.state == "error":
@@ -319,6 +370,68 @@ def keys_check(key: str, chain: str | None) -> None:
     click.echo("ok: this key and chain can sign Content Credentials")
 
 
+# --- trust ---------------------------------------------------------------------------------------------
+@main.group("trust")
+def trust_group() -> None:
+    """Show or update the trust lists that decide who vouches for a signer."""
+
+
+@trust_group.command("show")
+@click.option("--trust", "trust_paths", multiple=True, type=click.Path(dir_okay=False),
+              help="Also list these PEM anchors (as verify --trust would add them).")
+@click.option("--no-default-trust", is_flag=True, help="Show the configuration without the shipped lists.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@error_funnel
+def trust_show(trust_paths: tuple[str, ...], no_default_trust: bool, as_json: bool) -> None:
+    """List each trust source in force: issue date, next update, certificates, origin and licence.
+
+    Exit 1 when a list is past its next-update date (stale).
+    """
+    config = _load_trust(trust_paths, no_default_trust)
+    stale = {f.source for f in config.stale_findings()}
+    if as_json:
+        click.echo(json.dumps({"schema": "handmade.trust/v1", "sources": [
+            {**s.to_dict(), "stale": s.id in stale} for s in config.sources]}, indent=2))
+    else:
+        if not config.sources:
+            click.echo("no trust source: nothing can read as trusted")
+        for s in config.sources:
+            dates = ", ".join(x for x in (
+                f"issued {s.issued[:10]}" if s.issued else "",
+                f"next update {s.next_update[:10]}" if s.next_update else "",
+                f"frozen {s.frozen}" if s.frozen else "") if x)
+            status = " STALE" if s.id in stale else ""
+            click.echo(f"{s.id}{status}: {s.title} ({s.role}), {s.count} certificate(s)"
+                       + (f"; {dates}" if dates else ""))
+            click.echo(f"  from: {s.origin or s.location}")
+            if s.licence:
+                click.echo(f"  licence: {s.licence}")
+    if stale:
+        click.get_current_context().exit(EXIT_FAIL)
+
+
+@trust_group.command("update")
+@click.option("--from", "source", required=True,
+              help="A folder holding C2PA-TRUST-LIST.pem/.json and C2PA-TSA-TRUST-LIST.pem/.json (or a c2pa-official/ "
+                   "folder with them), or the https:// base address serving them.")
+@click.option("--force", is_flag=True, help="Install even if the list is older than the one in force.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
+              help="Seconds allowed per download.")
+@error_funnel
+def trust_update(source: str, force: bool, timeout: float) -> None:
+    """Install a newer snapshot of the C2PA Trust List and TSA Trust List into your data directory.
+
+    Fetches only when given an address. The PEM and JSON of each list must name the same certificates. The
+    frozen interim list stays as shipped. The data directory is $HANDMADE_DATA_DIR, else
+    $XDG_DATA_HOME/handmade, else ~/.local/share/handmade.
+    """
+    from handmade import trust
+
+    done = trust.update(source, timeout=timeout, force=force)
+    click.echo(f"installed: C2PA Trust List issued {done.issued} ({done.count} certificates; was "
+               f"{done.previous or 'none'}), TSA Trust List {done.tsa_count} certificates -> {done.location}")
+
+
 # --- service -----------------------------------------------------------------------------------------
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -326,9 +439,13 @@ def keys_check(key: str, chain: str | None) -> None:
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Worker processes (stateless; or run several hosts behind a load balancer).")
 @click.option("--trust", "trust_paths", multiple=True, type=click.Path(dir_okay=False),
-              help="PEM trust anchors (repeatable). Default: $HANDMADE_TRUST or the settings file.")
-@click.option("--policy", "policy_ref", default="handmade", show_default=True,
-              help="handmade | trusted | intact | any, or a TOML policy file.")
+              help="PEM trust anchors of your own, added to the shipped C2PA trust lists (repeatable). Default: "
+                   "$HANDMADE_TRUST or the settings file.")
+@click.option("--no-default-trust", is_flag=True, help="Do not use the shipped C2PA trust lists.")
+@click.option("--policy", "policy_ref", default="handmade", show_default=True, help=POLICY_HELP)
+@click.option("--client-policy", "client_policies", multiple=True,
+              help="A preset that callers may choose with ?policy= even if it is looser than --policy "
+                   "(repeatable). Without it, ?policy= may only tighten the service's policy.")
 @click.option("--audit-db", default="handmade-audit.sqlite", show_default=True,
               help="Decision log: a SQLite path or sqlite:///path; 'none' to disable.")
 @click.option("--max-upload-mb", type=click.FloatRange(min=0.001), default=50.0, show_default=True)
@@ -339,8 +456,9 @@ def keys_check(key: str, chain: str | None) -> None:
               help="Verifications at once per worker (and twice as many uploads in memory); more wait "
                    "briefly, then get 503.")
 @error_funnel
-def serve(host: str, port: int, workers: int, trust_paths: tuple[str, ...], policy_ref: str, audit_db: str,
-          max_upload_mb: float, max_megapixels: float, timeout: float, max_concurrent: int) -> None:
+def serve(host: str, port: int, workers: int, trust_paths: tuple[str, ...], no_default_trust: bool, policy_ref: str,
+          client_policies: tuple[str, ...], audit_db: str, max_upload_mb: float, max_megapixels: float,
+          timeout: float, max_concurrent: int) -> None:
     """Run the upload-checking service: JSON API and a web page for editors.
 
     POST /v1/verify (an image, multipart field 'file' or raw body) answers with the handmade.report/v2
@@ -350,17 +468,22 @@ def serve(host: str, port: int, workers: int, trust_paths: tuple[str, ...], poli
         from handmade.web.app import ServiceConfig, run
     except ImportError as exc:
         raise click.UsageError(f"the service needs its extra: pip install 'handmade[web]' ({exc})") from exc
-    from handmade.policy import load_policy
+    from handmade.policy import PRESETS, load_policy
     from handmade.verify import default_trust_paths
 
+    unknown = [p for p in client_policies if p not in PRESETS]
+    if unknown:
+        raise click.UsageError(f"--client-policy must name presets ({', '.join(PRESETS)}): {', '.join(unknown)}")
     paths = list(trust_paths) or default_trust_paths()
-    config = ServiceConfig(trust=_load_trust(tuple(paths)), policy=load_policy(policy_ref),
+    config = ServiceConfig(trust=_load_trust(tuple(paths), no_default_trust), policy=load_policy(policy_ref),
+                           client_policies=tuple(client_policies),
                            audit_db=None if audit_db.lower() == "none" else audit_db,
                            max_upload_bytes=int(max_upload_mb * 1024 * 1024),
                            max_pixels=int(max_megapixels * 1_000_000), timeout_s=timeout,
                            max_concurrent=max_concurrent)
-    _err(f"handmade service on http://{host}:{port}/ (policy {config.policy.name}, "
-         f"{config.trust.count if config.trust else 0} trust anchor(s), audit log {config.audit_db or 'off'})")
+    sources = ", ".join(s.id for s in config.trust.sources) or "none"
+    _err(f"handmade service on http://{host}:{port}/ (policy {config.policy.name}, trust: {sources}, "
+         f"audit log {config.audit_db or 'off'})")
     run(config, host=host, port=port, workers=workers, trust_paths=paths, policy_ref=policy_ref)
 
 

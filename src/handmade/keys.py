@@ -43,6 +43,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
+from handmade import labels
 from handmade.errors import KeyMaterialError
 
 __all__ = [
@@ -80,7 +81,7 @@ DOCUMENT_SIGNING = ObjectIdentifier("1.3.6.1.5.5.7.3.36")
 ACCEPTED_EKUS: tuple[ObjectIdentifier, ...] = (ExtendedKeyUsageOID.EMAIL_PROTECTION, DOCUMENT_SIGNING,
                                                C2PA_CLAIM_SIGNING)
 MAX_LEAF_DAYS = 366
-TEST_CN = "handmade TEST identity - FOR TESTING ONLY"
+TEST_CN = labels.TEST_CN
 TEST_ORG = "handmade (testing only)"
 TEST_COUNTRY = "FR"
 TEST_CA_DAYS = 7305  # 20 years

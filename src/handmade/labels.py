@@ -17,6 +17,9 @@ from typing import Literal
 
 Category = Literal["generative", "human", "neutral", "unknown"]
 
+#: The common name of handmade's public TEST signer (keys/): a file it signed proves nothing.
+TEST_CN = "handmade TEST identity - FOR TESTING ONLY"
+
 IPTC_BASE = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 C2PA_DST_BASE = "http://c2pa.org/digitalsourcetype/"
 

@@ -1,6 +1,8 @@
 """Frozen result types: what a verification, a report and a signing return.
 
-The JSON contract (``handmade.report/v2``) is produced by ``to_dict()`` here; it is pinned by a golden
+The JSON contract (``handmade.report/v2``; v2 added ``trusted_by``, ``test_identity``, the ``CLAIMED``
+and ``POSSIBLY-AI`` bottom lines, ``provenance``, ``incomplete_history``, ``identity_valid`` and
+``ai: possibly_generative``) is produced by ``to_dict()`` here; it is pinned by a golden
 test, so any change to field names or meanings is deliberate and bumps the schema.
 """
 
@@ -134,8 +136,8 @@ class ProvenanceReport:
 
     ``state`` is the bottom line of the signature checks: ``no_manifest``, ``invalid`` (something failed:
     see ``intact``/``signature_valid``/``credential_ok``), ``valid`` (intact and well signed, signer not
-    in the trust anchors), ``trusted`` (valid, and the chain ends at a configured anchor), or ``error``
-    (the file could not be processed; see ``error``).
+    in the trust anchors), ``trusted`` (valid, and the chain ends at a configured anchor; ``trusted_by``
+    names the list that vouched), or ``error`` (the file could not be processed; see ``error``).
     """
 
     path: str
@@ -143,6 +145,8 @@ class ProvenanceReport:
     intact: bool | None = None
     signature_valid: bool | None = None
     trusted: bool | None = None
+    trusted_by: str | None = None  # which trust source vouched: c2pa-trust-list, c2pa-interim-list, your-anchors...
+    test_identity: bool = False  # signed with handmade's public TEST key: proves nothing
     credential_ok: bool | None = None
     expired: bool | None = None
     timestamped: bool | None = None
@@ -180,15 +184,21 @@ class ProvenanceReport:
         return tuple(s for s in self.lineage if s.possibly_generative)
 
     @property
-    def is_handmade(self) -> bool:
-        """The strongest claim: a valid manifest, a human-authorship claim, no generative or possibly
-        generative step, and no origin that nobody vouches for."""
+    def claims_handmade(self) -> bool:
+        """A valid manifest that claims human authorship with no generative or possibly generative step and
+        no origin that nobody vouches for, whoever signed it."""
         return (
             self.state in ("valid", "trusted")
             and bool(self.human_authored)
             and self.ai == "none_declared"
             and self.provenance != "unknown_origin"
         )
+
+    @property
+    def is_handmade(self) -> bool:
+        """The strongest claim: ``claims_handmade``, and a signer that a trust source vouches for (never the
+        public TEST key)."""
+        return self.claims_handmade and self.state == "trusted" and not self.test_identity
 
     @property
     def bottom_line(self) -> str:
@@ -203,7 +213,9 @@ class ProvenanceReport:
             return "AI"
         if self.ai == "possibly_generative":
             return "POSSIBLY-AI"
-        return "HANDMADE" if self.is_handmade else "SIGNED"
+        if self.is_handmade:
+            return "HANDMADE"
+        return "CLAIMED" if self.claims_handmade else "SIGNED"
 
     def summary(self) -> str:
         """A machine-parseable token line: ``TRUSTED INTACT HUMAN NO-AI NO-TRAINING``."""
@@ -226,6 +238,8 @@ class ProvenanceReport:
             tokens.append("EXPIRED")
         if self.ingredients_valid is False:
             tokens.append("BAD-INGREDIENT")
+        if self.test_identity:
+            tokens.append("TEST-KEY")
         if self.human_authored:
             tokens.append("HUMAN")
         tokens.append({
@@ -259,6 +273,8 @@ class ProvenanceReport:
             "intact": self.intact,
             "signature_valid": self.signature_valid,
             "trusted": self.trusted,
+            "trusted_by": self.trusted_by,
+            "test_identity": self.test_identity,
             "credential_ok": self.credential_ok,
             "expired": self.expired,
             "timestamped": self.timestamped,

@@ -3,12 +3,16 @@
 A policy is a set of requirements checked against a ``ProvenanceReport``; ``evaluate`` returns every
 requirement that failed, in words. Presets:
 
-| name       | accepts                                                                               |
-|------------|---------------------------------------------------------------------------------------|
-| `handmade` | a valid (or trusted) manifest that claims human authorship and declares no AI step    |
-| `trusted`  | the same, and the signer chains to one of your trust anchors                          |
-| `intact`   | any manifest whose data and signature are intact (AI allowed, trust not required)     |
-| `any`      | everything that could be read (report only)                                           |
+- `handmade`: a trusted manifest (a trust source vouches for the signer) that claims human authorship and
+  declares no AI step;
+- `trusted`: the same as `handmade` (kept for existing configurations);
+- `claimed`: a valid manifest that claims human authorship and declares no AI step, whoever signed it: the
+  signer's own claim, which nobody you trust vouches for;
+- `intact`: any manifest whose data and signature are intact (AI allowed, trust not required);
+- `any`: everything that could be read (report only).
+
+Every preset but `any` refuses a file signed with handmade's public TEST key (``accept_test_identity``),
+whatever the trust anchors say: anyone can sign with it.
 
 A TOML policy file sets the same keys (see ``Policy``), optionally starting from a preset::
 
@@ -49,21 +53,35 @@ class Policy:
     require_human: bool = False
     require_no_training: bool = False
     accept_no_manifest: bool = True
+    accept_test_identity: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
+_CLAIMED = Policy(name="claimed", require_manifest=True, require_intact=True, require_valid=True,
+                  forbid_generative=True, forbid_ai_assisted=True, require_human=True, accept_no_manifest=False)
+
 PRESETS: dict[str, Policy] = {
-    "any": Policy(name="any"),
+    "any": Policy(name="any", accept_test_identity=True),
     "intact": Policy(name="intact", require_manifest=True, require_intact=True, accept_no_manifest=False),
-    "handmade": Policy(name="handmade", require_manifest=True, require_intact=True, require_valid=True,
-                       forbid_generative=True, forbid_ai_assisted=True, require_human=True,
-                       accept_no_manifest=False),
-    "trusted": Policy(name="trusted", require_manifest=True, require_intact=True, require_valid=True,
-                      require_trusted=True, forbid_generative=True, forbid_ai_assisted=True, require_human=True,
-                      accept_no_manifest=False),
+    "claimed": _CLAIMED,
+    "handmade": replace(_CLAIMED, name="handmade", require_trusted=True),
+    "trusted": replace(_CLAIMED, name="trusted", require_trusted=True),
 }
+
+#: Keys that make a policy stricter when true (``accept_*`` keys loosen it).
+_TIGHTENING = ("require_manifest", "require_intact", "require_valid", "require_trusted", "forbid_generative",
+               "forbid_ai_assisted", "require_human", "require_no_training")
+_LOOSENING = ("accept_no_manifest", "accept_test_identity")
+
+
+def at_least_as_strict(candidate: Policy, base: Policy) -> bool:
+    """True when ``candidate`` accepts nothing that ``base`` refuses: every requirement of ``base`` is also
+    one of ``candidate``'s, and ``candidate`` accepts nothing more (the service lets a caller tighten its
+    policy, never loosen it)."""
+    return (all(getattr(candidate, k) or not getattr(base, k) for k in _TIGHTENING)
+            and all(getattr(base, k) or not getattr(candidate, k) for k in _LOOSENING))
 
 
 @dataclass(frozen=True)
@@ -109,6 +127,8 @@ def policy_from_mapping(data: dict[str, Any], default_name: str = "custom") -> P
     for key, value in values.items():
         if key != "name" and not isinstance(value, bool):
             raise PolicyConfigError(f"policy key '{key}' must be true or false", code="policy.keys")
+    # A policy file accepts the public TEST key only if it says so itself, even on ``base = "any"``.
+    values.setdefault("accept_test_identity", False)
     return replace(PRESETS[base_name], name=str(data.get("name", default_name)), **{
         k: v for k, v in values.items() if k != "name"})
 
@@ -138,8 +158,11 @@ def evaluate(policy: Policy, report: ProvenanceReport) -> Decision:
             fail("not_checked", "The image could not be checked against its manifest (the manifest was not read).")
     if policy.require_valid and report.state not in ("valid", "trusted"):
         fail("not_valid", "The Content Credentials do not validate (see the findings).")
+    if report.test_identity and not policy.accept_test_identity:
+        fail("test_identity", "Signed with handmade's public TEST key, which anyone can use: it proves nothing.")
     if policy.require_trusted and report.state != "trusted":
-        fail("not_trusted", "The signer is not in the trust anchors.")
+        fail("not_trusted", "Nobody you trust vouches for the signer (it is not on the C2PA Trust List, the interim "
+                            "list or your trust anchors): the label is only the signer's own claim.")
     if policy.forbid_generative and report.ai == "generative":
         fail("generative", "The image was generated by AI.")
     if policy.forbid_ai_assisted and report.ai == "ai_assisted":

@@ -18,8 +18,6 @@ LANGS = ("en", "fr")
 _T: dict[str, dict[str, str]] = {
     "handmade": {"en": "Made by hand", "fr": "Fait à la main"},
     "signed_by": {"en": "signed by {who}", "fr": "signé par {who}"},
-    "trusted": {"en": "trusted", "fr": "de confiance"},
-    "not_trusted": {"en": "signer not in your trust list", "fr": "signataire hors de votre liste de confiance"},
     "generative": {"en": "AI-generated image", "fr": "Image générée par IA"},
     "ai_assisted": {"en": "Contains AI-generated content", "fr": "Contient des éléments générés par IA"},
     "no_manifest": {"en": "No provenance information", "fr": "Aucune information de provenance"},
@@ -43,6 +41,20 @@ _T: dict[str, dict[str, str]] = {
     "bad_ingredient": {"en": "an earlier part of the history does not validate",
                        "fr": "une partie antérieure de l'historique n'est pas valide"},
     "step": {"en": "step {n}", "fr": "étape {n}"},
+    "claimed": {"en": "Claims to be made by hand", "fr": "Se dit fait à la main"},
+    "claim_line": {"en": "{head}{signed}; {nobody}", "fr": "{head}{signed} ; {nobody}"},
+    "nobody_vouches": {"en": "nobody you trust vouches for the signer",
+                       "fr": "personne en qui vous avez confiance ne garantit le signataire"},
+    "trusted_by": {"en": "Trusted: signed by {who} ({source})", "fr": "De confiance : signé par {who} ({source})"},
+    "test_key": {"en": "signed with the public TEST key: proves nothing",
+                 "fr": "signé avec la clé de TEST publique : ne prouve rien"},
+    "src:c2pa-trust-list": {"en": "C2PA Trust List", "fr": "liste de confiance C2PA"},
+    "src:c2pa-interim-list": {"en": "interim list, frozen {frozen}: signed while it was in force",
+                              "fr": "liste provisoire, gelée le {frozen} : signé quand elle était en vigueur"},
+    "src:your-anchors": {"en": "your trust anchors", "fr": "vos ancres de confiance"},
+    "src:authority": {"en": "certified by {name}", "fr": "certifié par {name}"},
+    "vouched_by": {"en": "vouched for by", "fr": "garanti par"},
+    "unknown_signer": {"en": "unknown signer", "fr": "signataire inconnu"},
     "hint_generative": {"en": "its metadata (unsigned) mentions AI generation",
                         "fr": "ses métadonnées (non signées) évoquent une génération par IA"},
     "tampered": {"en": "changed after signing", "fr": "modifié après signature"},
@@ -90,7 +102,8 @@ def verdict(report: ProvenanceReport, lang: str = "en") -> str:
             n = report.lineage.index(first) + 1
             agent = f", {first.software_agent}" if first.software_agent else ""
             where = f": {t('step', lang, n=n)}{agent}"
-        return f"{t(report.ai, lang)}{where}"
+        vouched = f". {trust_words(report, lang)}" if report.state == "trusted" else ""
+        return f"{t(report.ai, lang)}{where}{vouched}"
     if report.state == "invalid":
         reasons = []
         codes = {f.code for f in report.findings}
@@ -108,20 +121,52 @@ def verdict(report: ProvenanceReport, lang: str = "en") -> str:
         if report.ingredients_valid is False:
             reasons.append(t("bad_ingredient", lang))
         return t("invalid", lang) + (f" ({', '.join(reasons)})" if reasons else "")
-    parts = [t("handmade", lang) if report.is_handmade else
-             t("ai_unknown", lang) if report.ai == "unknown" else t("signed", lang)]
-    if who:
-        parts.append(t("signed_by", lang, who=who))
-    parts.append(t("trusted", lang) if report.state == "trusted" else t("not_trusted", lang))
+    # What the history says beyond AI: an origin nobody vouches for, or the signer's own; the identity.
+    notes = []
     if report.provenance == "unknown_origin":
-        parts.append(t("origin_unknown", lang))
+        notes.append(t("origin_unknown", lang))
     elif report.provenance == "signer_claim":
-        parts.append(t("origin_claimed", lang))
+        notes.append(t("origin_claimed", lang))
     if report.identity_valid is False:
-        parts.append(t("identity_invalid", lang))
+        notes.append(t("identity_invalid", lang))
     if report.incomplete_history:
-        parts.append(t("incomplete_history", lang))
-    return ", ".join(parts)
+        notes.append(t("incomplete_history", lang))
+    more = "".join(f"{' ; ' if lang == 'fr' else '; '}{n}" for n in notes)
+    if report.test_identity:
+        head = t("claimed", lang) if report.claims_handmade else (
+            t("ai_unknown", lang) if report.ai == "unknown" else t("signed", lang))
+        return f"{head}, {t('test_key', lang)}{more}"
+    if report.state == "trusted":
+        head = t("handmade", lang) if report.is_handmade else (
+            t("ai_unknown", lang) if report.ai == "unknown" else t("signed", lang))
+        return f"{head}{more}. {trust_words(report, lang)}"
+    head = t("claimed", lang) if report.claims_handmade else (
+        t("ai_unknown", lang) if report.ai == "unknown" else t("signed", lang))
+    signed = f" ({t('signed_by', lang, who=who)})" if who else ""
+    return t("claim_line", lang, head=head, signed=signed, nobody=t("nobody_vouches", lang)) + more
+
+
+def trust_words(report: ProvenanceReport, lang: str = "en") -> str:
+    """"Trusted: signed by Adobe Inc. (C2PA Trust List)": who signed (the certificate's organisation, else its
+    common name), and which trust source vouched."""
+    signer = report.signer
+    who = (signer.issuer or signer.name) if signer else None
+    who = who or t("unknown_signer", lang)
+    return t("trusted_by", lang, who=who, source=source_words(report.trusted_by, lang))
+
+
+def source_words(source: str | None, lang: str = "en") -> str:
+    """The name of a trust source (``trusted_by``) in words."""
+    if source is None:
+        return "?"
+    if source.startswith("authority:"):
+        return t("src:authority", lang, name=source.split(":", 1)[1])
+    if source == "c2pa-interim-list":
+        from handmade.trust import TrustConfig
+
+        found = TrustConfig.default().source(source)
+        return t("src:" + source, lang, frozen=(found.frozen if found and found.frozen else "2026-01-01"))
+    return t("src:" + source, lang) if ("src:" + source) in _T else source
 
 
 def join_reasons(messages: Sequence[str]) -> str:
@@ -175,6 +220,8 @@ def render_tree(report: ProvenanceReport, lang: str = "en") -> str:
         s = report.signer
         lines.append(f"  signer: {s.name} (issuer {s.issuer}, {s.alg}, "
                      f"{'signed at ' + s.signed_at if s.signed_at else 'no timestamp'})")
+    if report.trusted_by:
+        lines.append(f"  {t('vouched_by', lang)}: {source_words(report.trusted_by, lang)}")
     if report.authors:
         lines.append(f"  author: {', '.join(report.authors)}")
     if report.lineage:

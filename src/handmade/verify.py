@@ -23,11 +23,12 @@ import hashlib
 import logging
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from handmade import _c2pa
+from handmade import _c2pa, labels
+from handmade import trust as _trust
 from handmade._background import Background
 from handmade.errors import HandmadeError, InputError, TrustConfigError
 from handmade.files import DEFAULT_MAX_BYTES, LoadedFile, load_input, loaded_from_bytes
@@ -86,28 +87,39 @@ def load_trust_anchors(paths: Iterable[str | os.PathLike[str]]) -> TrustAnchors 
     return result
 
 
-def default_trust_paths() -> list[str]:
-    """Trust anchor files from ``HANDMADE_TRUST`` (``os.pathsep``-separated) or the settings file.
+def settings_path() -> Path:
+    """The settings file: ``$HANDMADE_CONFIG``, else ``$XDG_CONFIG_HOME/handmade/config.toml``, else
+    ``~/.config/handmade/config.toml``."""
+    if os.environ.get("HANDMADE_CONFIG"):
+        return Path(os.environ["HANDMADE_CONFIG"])
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "handmade" / "config.toml"
 
-    The settings file is ``$HANDMADE_CONFIG`` or ``~/.config/handmade/config.toml`` with
-    ``trust = ["/path/root.pem", ...]``.
-    """
+
+def read_settings() -> dict[str, Any]:
+    """The settings file as a mapping ({} when there is none). Raises: TrustConfigError if unreadable."""
+    config = settings_path()
+    if not config.is_file():
+        return {}
+    import tomllib
+
+    try:
+        return tomllib.loads(config.read_text())
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise TrustConfigError(f"{config}: settings file cannot be read: {exc}", code="trust.config") from exc
+
+
+def default_trust_paths() -> list[str]:
+    """Trust anchor files from ``HANDMADE_TRUST`` (``os.pathsep``-separated) or the settings file
+    (``trust = ["/path/root.pem", ...]``, relative to the file's folder)."""
     env = os.environ.get(TRUST_ENV)
     if env:
         return [p for p in env.split(os.pathsep) if p]
-    config = Path(os.environ.get("HANDMADE_CONFIG", Path.home() / ".config" / "handmade" / "config.toml"))
-    if config.is_file():
-        import tomllib
-
-        try:
-            data = tomllib.loads(config.read_text())
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise TrustConfigError(f"{config}: settings file cannot be read: {exc}", code="trust.config") from exc
-        trust = data.get("trust", [])
-        if isinstance(trust, str):
-            trust = [trust]
-        return [str((config.parent / t).expanduser()) for t in trust]
-    return []
+    trust = read_settings().get("trust", [])
+    if isinstance(trust, str):
+        trust = [trust]
+    base = settings_path().parent
+    return [str((base / t).expanduser()) for t in trust if isinstance(t, str)]
 
 
 # --- status codes -> facets ---------------------------------------------------------------------------
@@ -364,14 +376,119 @@ class _Digest:
         return self._job.result() if self._job is not None else str(self._hex)
 
 
-def inspect_loaded(loaded: LoadedFile, *, trust: TrustAnchors | None = None, allow_remote: bool = False,
+TrustArg = Any  # a trust.TrustConfig, a TrustAnchors (added to the shipped lists), or None (the shipped lists)
+
+
+def _test_identity(manifest: dict[str, Any]) -> bool:
+    """True when a manifest is signed with handmade's public TEST identity (anyone can sign with it)."""
+    info = manifest.get("signature_info")
+    return isinstance(info, dict) and str(info.get("common_name") or "").strip() == labels.TEST_CN
+
+
+def _trusted_pool(store: dict[str, Any]) -> str | None:
+    """Which of c2pa-rs's anchor pools vouched (``user_anchors`` or ``system_anchors``), from the explanation of
+    its ``signingCredential.trusted`` code; None when it does not say. Only narrows the search in ``attribute``."""
+    active = (store.get("validation_results") or {}).get("activeManifest") or {}
+    for entry in _codes(active.get("success")):
+        if entry["code"] == "signingCredential.trusted":
+            text = str(entry.get("explanation") or "")
+            for pool in ("user_anchors", "system_anchors"):
+                if f"[{pool}]" in text:
+                    return pool
+    return None
+
+
+def attribute(loaded: LoadedFile, config: _trust.TrustConfig, allow_remote: bool = False,
+              pool: str | None = None) -> str | None:
+    """Which source of ``config`` vouches for the active manifest's signer (c2pa-rs says only "trusted").
+
+    Each signer source is tried alone (your anchors and authorities first, then the C2PA Trust List, then the
+    interim list), first without the TSA list; a signer that needs the TSA list (an expired certificate with a
+    trusted timestamp) is tried again with it, and is never credited to the TSA list itself: a time-stamping
+    CA vouches for times, not for signers. ``pool`` (c2pa-rs's anchor pool that vouched, when it said) narrows
+    the candidates: your own sources are given as ``user_anchors``, the shipped ones as ``system_anchors``;
+    a single candidate outside the shipped pool (which also holds the TSA list) needs no second reading.
+    None when no single source vouches.
+    """
+    order = sorted(config.signer_sources(), key=lambda sid: (
+        0 if sid == _trust.YOURS else 1 if sid.startswith(_trust.AUTHORITY_PREFIX) else
+        2 if sid == _trust.OFFICIAL else 3))
+    shipped = {s.id for s in config.sources if s.shipped}
+    if pool == "user_anchors":
+        order = [sid for sid in order if sid not in shipped] or order
+    elif pool == "system_anchors":
+        order = [sid for sid in order if sid in shipped] or order
+    if len(order) == 1 and (order[0] not in shipped or config.source(_trust.TSA) is None):
+        return order[0]
+    for with_tsa in (False, True):
+        if with_tsa and _state_under(loaded, _tsa_only(config), allow_remote) == "Trusted":
+            return None
+        for sid in order:
+            alone = config.only(sid)
+            if not with_tsa:
+                alone = _trust.TrustConfig(tuple(s for s in alone.sources if s.role != "tsa"))
+            if _state_under(loaded, alone, allow_remote) == "Trusted":
+                return sid
+    return None
+
+
+def _tsa_only(config: _trust.TrustConfig) -> _trust.TrustConfig:
+    return _trust.TrustConfig(tuple(s if s.role == "tsa" else replace(s, anchors_pem="", allowed_pem="", count=0)
+                                    for s in config.sources if s.role == "tsa" or s.eku.strip()))
+
+
+def _state_under(loaded: LoadedFile, config: _trust.TrustConfig, allow_remote: bool) -> str | None:
+    return _c2pa.read_state(loaded.data, loaded.mime, trust=config.settings(), trust_key=config.key,
+                            allow_remote=allow_remote)
+
+
+def _untrusted_message(config: _trust.TrustConfig) -> str:
+    titles = [s.title for s in config.sources if s.role == "signers" and s.id in config.signer_sources()]
+    lists = ", ".join(titles) if titles else "your trust anchors"
+    return (f"No trust source in use ({lists}) vouches for the signer: the file is intact, but nobody you trust "
+            "vouches for who signed it.")
+
+
+def _trust_verdict(loaded: LoadedFile, config: _trust.TrustConfig, facets: _Facets, signer: SignerIdentity | None,
+                   allow_remote: bool, pool: str | None = None) -> tuple[_Facets, str | None, list[Finding]]:
+    """Who vouched, and the frozen interim list's rule: it vouches only for what a trusted timestamp shows
+    was signed before it froze. Returns (facets, trusted_by, findings to add)."""
+    findings: list[Finding] = []
+    if facets.state != "trusted":
+        return facets, None, findings
+    by = attribute(loaded, config, allow_remote, pool)
+    if by is None:
+        findings.append(Finding("trust.unattributed", "warning",
+                                "c2pa reports the signer as trusted, but no single trust source vouches for it (only "
+                                "a time-stamping authority, or a mix of lists): it is not counted as trusted.", None))
+        return replace(facets, state="valid", trusted=False), None, findings
+    source = config.source(by)
+    frozen = _trust.parse_time(source.frozen) if source else None
+    if frozen is not None:
+        signed = _trust.parse_time(signer.signed_at) if signer and facets.timestamped else None
+        if signed is None or signed >= frozen:
+            when = (f"it was signed on {signed.date().isoformat()}" if signed is not None
+                    else "no trusted timestamp shows when it was signed")
+            findings.append(Finding("trust.interim_frozen", "warning",
+                                    f"Only the interim trust list vouches for this signer, and that list froze on "
+                                    f"{frozen.date().isoformat()}; {when}, so it no longer vouches for it.", by))
+            return replace(facets, state="valid", trusted=False), None, findings
+    return facets, by, findings
+
+
+def inspect_loaded(loaded: LoadedFile, *, trust: TrustArg = None, allow_remote: bool = False,
                    with_hints: bool = True, with_digest: bool = True) -> ProvenanceReport:
-    """Report on a file already in memory. Never raises for bad content: errors become ``error`` results."""
+    """Report on a file already in memory. Never raises for bad content: errors become ``error`` results.
+
+    ``trust``: a ``TrustConfig``; or ``TrustAnchors``, added on top of the shipped trust lists; or None, the
+    shipped lists alone (``TrustConfig.none()`` trusts nobody).
+    """
+    config = _trust.resolve(trust)
     # The digest (for audit logs and the JSON) is computed while c2pa-rs reads: both release the GIL.
     digest = _Digest(loaded.data if with_digest else b"")
     hints = _hints(loaded.data) if with_hints else ()
     try:
-        raw = _c2pa.read_store(loaded.data, loaded.mime, trust_anchors=trust.pem if trust else None,
+        raw = _c2pa.read_store(loaded.data, loaded.mime, trust=config.settings(), trust_key=config.key,
                                allow_remote=allow_remote)
     except InputError as exc:
         base: dict[str, Any] = {"path": loaded.path, "format": loaded.mime,
@@ -393,8 +510,20 @@ def inspect_loaded(loaded: LoadedFile, *, trust: TrustAnchors | None = None, all
     active: dict[str, Any] = found if isinstance(found, dict) else {}
     lineage = analyse(store)
     facets = facets_from_status(store.get("validation_results"), raw.state, bool(active.get("ingredients")),
-                                trust is not None, lineage.identity, str(store.get("active_manifest")))
-    findings = list(facets.findings) + list(lineage.findings)
+                                config.configured, lineage.identity, str(store.get("active_manifest")))
+    signer = _signer(active)
+    facets, trusted_by, trust_findings = _trust_verdict(loaded, config, facets, signer, allow_remote,
+                                                        _trusted_pool(store))
+    findings = [Finding(f.code, f.severity, _untrusted_message(config), f.source)
+                if f.code == "credential.untrusted" else f for f in facets.findings]
+    findings += trust_findings
+    test_identity = _test_identity(active)
+    if test_identity:
+        findings.insert(0, Finding("signer.test_identity", "warning",
+                                   "Signed with handmade's public TEST key: anyone can sign with it, so this proves "
+                                   "nothing about who made the image.", _c2pa_cn(active)))
+    findings += list(config.stale_findings())
+    findings += list(lineage.findings)
     if not raw.embedded:
         findings.append(Finding("manifest.remote", "info",
                                 f"The manifest was fetched from {clean_text(raw.remote_url, 300)}.",
@@ -418,9 +547,10 @@ def inspect_loaded(loaded: LoadedFile, *, trust: TrustAnchors | None = None, all
              and provenance != "unknown_origin")
     return ProvenanceReport(
         state=state, intact=facets.intact, signature_valid=facets.signature_valid,
-        trusted=facets.trusted, credential_ok=facets.credential_ok, expired=facets.expired,
+        trusted=facets.trusted, trusted_by=trusted_by, test_identity=test_identity,
+        credential_ok=facets.credential_ok, expired=facets.expired,
         timestamped=facets.timestamped, ingredients_valid=ingredients_valid,
-        signer=_signer(active), human_authored=human, authors=lineage.authors,
+        signer=signer, human_authored=human, authors=lineage.authors,
         training=lineage.training,
         ai=ai, lineage=lineage.steps, hints=hints, findings=tuple(findings),
         manifest_count=len(manifests), provenance=provenance,
@@ -428,7 +558,24 @@ def inspect_loaded(loaded: LoadedFile, *, trust: TrustAnchors | None = None, all
     )
 
 
-def inspect(path: str | os.PathLike[str], *, trust: TrustAnchors | None = None, allow_remote: bool = False,
+def _c2pa_cn(manifest: dict[str, Any]) -> str | None:
+    info = manifest.get("signature_info")
+    return clean_text(info.get("common_name")) if isinstance(info, dict) else None
+
+
+def crjson(path: str | os.PathLike[str], *, trust: TrustArg = None, allow_remote: bool = False,
+           max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, Any] | None:
+    """The file's manifest store as crJSON, validated under ``trust`` (the conformance harness's output).
+
+    Returns None when the file has no manifest. Raises: InputError.
+    """
+    config = _trust.resolve(trust)
+    loaded = load_input(path, max_bytes=max_bytes)
+    return _c2pa.read_crjson(loaded.data, loaded.mime, trust=config.settings(), trust_key=config.key,
+                             allow_remote=allow_remote)
+
+
+def inspect(path: str | os.PathLike[str], *, trust: TrustArg = None, allow_remote: bool = False,
             max_bytes: int = DEFAULT_MAX_BYTES, with_hints: bool = True) -> ProvenanceReport:
     """Verify one file and walk its edit chain. Bad files give a report with ``error`` set, not an exception.
 
@@ -441,7 +588,7 @@ def inspect(path: str | os.PathLike[str], *, trust: TrustAnchors | None = None, 
     return inspect_loaded(loaded, trust=trust, allow_remote=allow_remote, with_hints=with_hints)
 
 
-def inspect_bytes(data: bytes, name: str = "<upload>", *, trust: TrustAnchors | None = None,
+def inspect_bytes(data: bytes, name: str = "<upload>", *, trust: TrustArg = None,
                   allow_remote: bool = False, max_bytes: int = DEFAULT_MAX_BYTES) -> ProvenanceReport:
     """Like ``inspect`` for bytes received another way (an upload)."""
     try:

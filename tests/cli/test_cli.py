@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from handmade.cli import main
 from handmade.keys import bundled_test_root_pem
 from tests.conftest import make_photo, photo_folder
+from tests.pki import Pki, make_pki
 
 
 @pytest.fixture
@@ -22,16 +23,29 @@ def runner() -> CliRunner:
 
 
 @pytest.fixture
-def root_pem(tmp_path: Path) -> Path:
-    p = tmp_path / "root.pem"
-    p.write_bytes(bundled_test_root_pem())
-    return p
+def pki(tmp_path: Path) -> Pki:
+    """A real signer (not the public TEST key) under its own root: what a newsroom or a photographer has."""
+    return make_pki(tmp_path / "pki")
 
 
 @pytest.fixture
-def signed(tmp_path: Path, runner: CliRunner) -> Path:
+def root_pem(pki: Pki) -> Path:
+    return pki.root_pem
+
+
+@pytest.fixture
+def signed(tmp_path: Path, runner: CliRunner, pki: Pki) -> Path:
     out = tmp_path / "signed.jpg"
-    r = runner.invoke(main, ["sign", str(make_photo(tmp_path / "in.jpg")), "-o", str(out), "--author", "Jane Doe"])
+    r = runner.invoke(main, ["sign", str(make_photo(tmp_path / "in.jpg")), "-o", str(out), "--author", "Jane Doe",
+                             "--key", str(pki.key_pem), "--chain", str(pki.chain_pem)])
+    assert r.exit_code == 0, r.output
+    return out
+
+
+@pytest.fixture
+def test_signed(tmp_path: Path, runner: CliRunner) -> Path:
+    out = tmp_path / "test-signed.jpg"
+    r = runner.invoke(main, ["sign", str(make_photo(tmp_path / "t.jpg")), "-o", str(out), "--author", "Jane Doe"])
     assert r.exit_code == 0, r.output
     return out
 
@@ -49,14 +63,36 @@ def test_verify_trusted_summary_and_exit_0(signed: Path, root_pem: Path, runner:
     assert f"{signed}: TRUSTED INTACT HUMAN NO-AI NO-TRAINING" in r.stdout
 
 
-def test_verify_without_anchor_is_valid_and_passes_handmade(signed: Path, runner: CliRunner,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_verify_without_anchor_is_only_a_claim(signed: Path, runner: CliRunner,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A label nobody you trust vouches for fails the default policy and passes only 'claimed', worded as a claim."""
     monkeypatch.delenv("HANDMADE_TRUST", raising=False)
     r = runner.invoke(main, ["verify", str(signed)])
-    assert r.exit_code == 0
-    assert "VALID INTACT HUMAN NO-AI NO-TRAINING" in r.stdout
-    r = runner.invoke(main, ["verify", str(signed), "--policy", "trusted"])
     assert r.exit_code == 1
+    assert "VALID INTACT HUMAN NO-AI NO-TRAINING" in r.stdout
+    claim = "Claims to be made by hand (signed by Test Signer es256); nobody you trust vouches for the signer"
+    assert claim in r.stdout
+    assert "policy handmade: FAIL - Nobody you trust vouches for the signer" in r.stdout
+    r = runner.invoke(main, ["verify", str(signed), "--policy", "claimed"])
+    assert r.exit_code == 0 and "policy claimed: PASS" in r.stdout
+    r = runner.invoke(main, ["verify", str(signed), "--policy", "claimed", "--lang", "fr"])
+    assert "Se dit fait à la main (signé par Test Signer es256) ; personne en qui vous avez confiance" in r.stdout
+
+
+def test_public_test_key_passes_no_policy_but_any(test_signed: Path, runner: CliRunner, tmp_path: Path) -> None:
+    """Even with the TEST root given as an anchor by mistake, the TEST key proves nothing."""
+    root = tmp_path / "test-root.pem"
+    root.write_bytes(bundled_test_root_pem())
+    for policy in ("handmade", "trusted", "claimed", "intact"):
+        r = runner.invoke(main, ["verify", str(test_signed), "--trust", str(root), "--policy", policy])
+        assert r.exit_code == 1, (policy, r.output)
+        assert "TRUSTED INTACT TEST-KEY" in r.stdout
+        assert "signed with the public TEST key: proves nothing" in r.stdout
+    custom = tmp_path / "p.toml"
+    custom.write_text('base = "any"\nrequire_intact = true\n')
+    assert runner.invoke(main, ["verify", str(test_signed), "--policy", str(custom)]).exit_code == 1
+    r = runner.invoke(main, ["verify", str(test_signed), "--trust", str(root), "--policy", "any", "--lang", "fr"])
+    assert r.exit_code == 0 and "signé avec la clé de TEST publique : ne prouve rien" in r.stdout
 
 
 def test_trust_from_environment(signed: Path, root_pem: Path, runner: CliRunner,
@@ -70,8 +106,8 @@ def test_verify_json_is_pure_json(signed: Path, runner: CliRunner) -> None:
     r = runner.invoke(main, ["verify", str(signed), "--json"])
     doc = json.loads(r.stdout)
     assert doc["schema"] == "handmade.report/v2"
-    assert doc["results"][0]["state"] == "valid"
-    assert doc["results"][0]["policy"]["accepted"] is True
+    assert doc["results"][0]["state"] == "valid" and doc["results"][0]["trusted_by"] is None
+    assert doc["results"][0]["policy"]["accepted"] is False  # nobody vouches: not accepted as handmade
 
 
 def test_tampered_file_exit_1(signed: Path, tmp_path: Path, runner: CliRunner) -> None:
@@ -217,7 +253,7 @@ def test_real_entry_point_and_help_in_readme() -> None:
 def test_trust_from_settings_file(signed: Path, root_pem: Path, tmp_path: Path, runner: CliRunner,
                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("HANDMADE_TRUST", raising=False)
-    config = tmp_path / "config.toml"
+    config = root_pem.parent / "config.toml"
     config.write_text(f'trust = ["{root_pem.name}"]\n')  # relative to the settings file
     monkeypatch.setenv("HANDMADE_CONFIG", str(config))
     r = runner.invoke(main, ["verify", str(signed), "--policy", "trusted"])
@@ -234,4 +270,5 @@ def test_verify_many_files_in_parallel_keeps_order(corpus: Path, runner: CliRunn
     assert r.exit_code == 3  # the hostile TIFF cannot be processed
     results = json.loads(r.stdout)["results"]
     assert [Path(x["path"]).name for x in results] == names
-    assert [x["state"] for x in results] == ["valid", "valid", "no_manifest", "invalid", "error"]
+    assert [x["state"] for x in results] == ["trusted", "valid", "no_manifest", "invalid", "error"]
+    assert results[0]["trusted_by"] == "c2pa-interim-list"

@@ -1,6 +1,7 @@
 """Every real third-party file in ../shared/corpus gets the verdict a picture editor needs.
 
-The table pins, per file: our state, our AI verdict, and the error-level finding codes. It was checked
+The table pins, per file and without any trust list: our state, our AI verdict, and the error-level finding
+codes (test_trust_lists.py pins the verdicts under the shipped trust lists). It was checked
 against the catalog's ``expect_generative`` judgement and its notes (see test_table_agrees_with_catalog).
 """
 
@@ -11,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from handmade.verify import inspect
+from handmade.trust import TrustConfig
+from handmade.verify import inspect as _inspect
 from tests.conftest import catalog_entries
 
 # file: (state, ai, error-level finding codes, provenance)
@@ -88,6 +90,12 @@ EXPECTED: dict[str, tuple[str, str, tuple[str, ...], str | None]] = {
 #   C2PA 2.2 ingredient.unknownProvenance): CACA-style test chains, Photoshop composites, the Origo HEIC;
 # - a history that does not validate (tampered, bad signature, bad or missing ingredient).
 ENTRIES = catalog_entries()
+
+
+def inspect(path: Path) -> Any:
+    """These verdicts are pinned without any trust list (what the file itself proves); the shipped trust
+    lists' verdicts are pinned in test_trust_lists.py."""
+    return _inspect(path, trust=TrustConfig.none())
 
 
 def test_every_catalogued_file_has_an_expectation(catalog: list[dict[str, Any]]) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from handmade.models import (
@@ -26,9 +27,9 @@ GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "report_v2.json"
 
 def sample_reports() -> list[ProvenanceReport]:
     signed = ProvenanceReport(
-        path="photo.jpg", state="trusted", intact=True, signature_valid=True, trusted=True, credential_ok=True,
-        expired=False, timestamped=False, ingredients_valid=None,
-        signer=SignerIdentity("Jane Doe", "Jane Doe Root", "es256", None), human_authored=True,
+        path="photo.jpg", state="trusted", intact=True, signature_valid=True, trusted=True, trusted_by="your-anchors",
+        credential_ok=True, expired=False, timestamped=False, ingredients_valid=None,
+        signer=SignerIdentity("Jane Doe", "Jane Doe", "es256", None), human_authored=True,
         authors=("Jane Doe",), training="not_allowed", ai="none_declared",
         lineage=(LineageStep("urn:c2pa:1", "c2pa.created",
                              "http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture", "handmade 0.1.0", 0,
@@ -82,8 +83,8 @@ def test_golden_json_contract() -> None:
 def test_schema_and_required_fields() -> None:
     doc = json.loads(render_json(sample_reports() + new_class_reports()))
     assert doc["schema"] == SCHEMA == "handmade.report/v2"
-    required = {"path", "state", "intact", "signature_valid", "trusted", "ai", "human_authored", "training",
-                "signer", "lineage", "hints", "findings", "error"}
+    required = {"path", "state", "intact", "signature_valid", "trusted", "trusted_by", "test_identity", "ai",
+                "human_authored", "training", "signer", "lineage", "hints", "findings", "error"}
     for result in doc["results"]:
         assert required <= set(result)
         assert result["state"] in ("no_manifest", "invalid", "valid", "trusted", "error")
@@ -109,12 +110,31 @@ def test_summary_tokens() -> None:
     assert possibly.summary() == "VALID INTACT AI-POSSIBLE ORIGIN-UNKNOWN BAD-IDENTITY TRAINING-UNSPECIFIED"
     assert possibly.bottom_line == "POSSIBLY-AI"
     assert claimed.summary() == "VALID INTACT HUMAN NO-AI ORIGIN-CLAIMED TRAINING-UNSPECIFIED"
+    assert claimed.bottom_line == "CLAIMED"
 
 
 def test_verdicts_in_english_and_french() -> None:
     signed, ai, none, _ = sample_reports()
-    assert verdict(signed) == "Made by hand, signed by Jane Doe, trusted"
-    assert verdict(signed, "fr") == "Fait à la main, signé par Jane Doe, de confiance"
+    assert verdict(signed) == "Made by hand. Trusted: signed by Jane Doe (your trust anchors)"
+    assert verdict(signed, "fr") == "Fait à la main. De confiance : signé par Jane Doe (vos ancres de confiance)"
+    assert signed.bottom_line == "HANDMADE"
+    claimed = replace(signed, state="valid", trusted=False, trusted_by=None)
+    assert claimed.bottom_line == "CLAIMED"
+    assert verdict(claimed) == "Claims to be made by hand (signed by Jane Doe); nobody you trust vouches for the signer"
+    assert verdict(claimed, "fr") == ("Se dit fait à la main (signé par Jane Doe) ; personne en qui vous avez "
+                                      "confiance ne garantit le signataire")
+    test_key = replace(signed, test_identity=True)
+    assert test_key.bottom_line == "CLAIMED" and "TEST-KEY" in test_key.summary()
+    assert verdict(test_key) == "Claims to be made by hand, signed with the public TEST key: proves nothing"
+    assert verdict(test_key, "fr") == "Se dit fait à la main, signé avec la clé de TEST publique : ne prouve rien"
+    official = replace(ai, state="trusted", trusted=True, trusted_by="c2pa-trust-list",
+                       signer=SignerIdentity("OpenAI Media Service", "OpenAI OpCo, LLC", "ps256", None))
+    assert verdict(official).endswith(". Trusted: signed by OpenAI OpCo, LLC (C2PA Trust List)")
+    assert verdict(official, "fr").endswith(". De confiance : signé par OpenAI OpCo, LLC (liste de confiance C2PA)")
+    interim = replace(signed, trusted_by="c2pa-interim-list")
+    assert verdict(interim).endswith("(interim list, frozen 2026-01-01: signed while it was in force)")
+    assert verdict(interim, "fr").endswith(
+        "(liste provisoire, gelée le 2026-01-01 : signé quand elle était en vigueur)")
     assert verdict(ai).startswith("AI-generated image: step 1, Adobe Firefly")
     assert verdict(ai, "fr").startswith("Image générée par IA")
     assert verdict(none).startswith("No provenance information")
@@ -122,8 +142,9 @@ def test_verdicts_in_english_and_french() -> None:
     possibly, claimed = new_class_reports()
     assert verdict(possibly).startswith("May contain AI-generated content: step 1, declared as composite")
     assert verdict(possibly, "fr") == "Peut contenir des éléments générés par IA: étape 1"
-    assert verdict(claimed) == ("Made by hand, signer not in your trust list, the origin of its unsigned base is "
-                                "the signer's own statement, its manifests do not say that every action is listed")
+    assert verdict(claimed) == ("Claims to be made by hand; nobody you trust vouches for the signer; the origin of "
+                                "its unsigned base is the signer's own statement; its manifests do not say that "
+                                "every action is listed")
     assert "déclaration du signataire" in verdict(claimed, "fr")
 
 

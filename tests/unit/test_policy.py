@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from handmade.models import LineageStep, ProvenanceReport
-from handmade.policy import PRESETS, PolicyConfigError, evaluate, load_policy
+from handmade.policy import PRESETS, PolicyConfigError, at_least_as_strict, evaluate, load_policy
 
 
 def report(**kw: object) -> ProvenanceReport:
@@ -21,8 +22,39 @@ def codes(policy: str, r: ProvenanceReport) -> set[str]:
     return {f.code for f in evaluate(PRESETS[policy], r).reasons}
 
 
-def test_handmade_accepts_valid_human_no_ai() -> None:
-    assert evaluate(PRESETS["handmade"], report()).accepted
+def test_handmade_needs_a_trusted_signer_claimed_does_not() -> None:
+    assert codes("handmade", report()) == {"policy.not_trusted"}
+    assert evaluate(PRESETS["handmade"], report(state="trusted", trusted=True, trusted_by="your-anchors")).accepted
+    assert evaluate(PRESETS["claimed"], report()).accepted
+
+
+@pytest.mark.parametrize("name", [n for n in PRESETS if n != "any"])
+def test_test_identity_fails_every_preset_but_any(name: str) -> None:
+    r = report(state="trusted", trusted=True, trusted_by="your-anchors", test_identity=True)
+    assert "policy.test_identity" in codes(name, r)
+    assert evaluate(PRESETS["any"], r).accepted
+
+
+def test_policy_file_refuses_test_identity_unless_it_says_so(tmp_path: Path) -> None:
+    f = tmp_path / "p.toml"
+    f.write_text('base = "any"\n')
+    assert not evaluate(load_policy(f), report(test_identity=True)).accepted
+    f.write_text('base = "any"\naccept_test_identity = true\n')
+    assert evaluate(load_policy(f), report(test_identity=True)).accepted
+
+
+def test_strictness_order_of_presets() -> None:
+    strict = PRESETS
+    assert at_least_as_strict(strict["handmade"], strict["claimed"])
+    assert at_least_as_strict(strict["trusted"], strict["handmade"]) and at_least_as_strict(
+        strict["handmade"], strict["trusted"])
+    assert at_least_as_strict(strict["claimed"], strict["intact"])
+    assert at_least_as_strict(strict["intact"], strict["any"])
+    for looser, stricter in (("any", "intact"), ("intact", "claimed"), ("claimed", "handmade"), ("any", "handmade")):
+        assert not at_least_as_strict(strict[looser], strict[stricter]), (looser, stricter)
+    # accepting files without a manifest, or the TEST key, loosens a policy even if every requirement is kept
+    assert not at_least_as_strict(replace(strict["handmade"], accept_test_identity=True), strict["handmade"])
+    assert not at_least_as_strict(replace(strict["handmade"], accept_no_manifest=True), strict["handmade"])
 
 
 def test_trusted_needs_trust() -> None:

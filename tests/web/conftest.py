@@ -14,11 +14,12 @@ import httpx
 import pytest
 import uvicorn
 
-from handmade.keys import bundled_test_root_pem
+from handmade.keys import bundled_test_root_pem, load_identity
 from handmade.sign import SignOptions, sign_image
 from handmade.verify import TrustAnchors
 from handmade.web.app import ServiceConfig, create_app
 from tests.conftest import make_photo
+from tests.pki import Pki, make_pki
 
 
 @dataclass
@@ -56,16 +57,35 @@ def start(config: ServiceConfig) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="session")
-def signed_image(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def newsroom(tmp_path_factory: pytest.TempPathFactory) -> Pki:
+    """The press site's own PKI: its root is the service's trust anchor, its signer a staff photographer."""
+    return make_pki(tmp_path_factory.mktemp("newsroom-pki"))
+
+
+@pytest.fixture(scope="session")
+def signed_image(tmp_path_factory: pytest.TempPathFactory, newsroom: Pki) -> Path:
     folder = tmp_path_factory.mktemp("web-signed")
     out = folder / "jane-doe-harbour.jpg"
-    sign_image(make_photo(folder / "in.jpg", size=(480, 320)), out, SignOptions(author="Jane Doe"))
+    sign_image(make_photo(folder / "in.jpg", size=(480, 320)), out, SignOptions(author="Jane Doe"),
+               load_identity(newsroom.key_pem, newsroom.chain_pem))
     return out
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def test_key_image(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Signed with handmade's public TEST key, which anyone can use."""
+    folder = tmp_path_factory.mktemp("web-test-key")
+    out = folder / "test-key.jpg"
+    sign_image(make_photo(folder / "in.jpg", size=(320, 240)), out, SignOptions(author="Jane Doe"))
+    return out
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory, newsroom: Pki) -> Iterator[Server]:
     db = tmp_path_factory.mktemp("audit") / "audit.sqlite"
-    config = ServiceConfig(trust=TrustAnchors.from_pem(bundled_test_root_pem(), "test root"), audit_db=str(db),
-                           max_upload_bytes=8 * 1024 * 1024, max_pixels=40_000_000)
+    # The TEST root is an anchor too, as a careless operator might set it: TEST-key files must still be refused.
+    anchors = TrustAnchors.from_pem(newsroom.root_pem.read_bytes(), "newsroom root") + TrustAnchors.from_pem(
+        bundled_test_root_pem(), "test root")
+    config = ServiceConfig(trust=anchors, audit_db=str(db), max_upload_bytes=8 * 1024 * 1024,
+                           max_pixels=40_000_000)
     yield from start(config)

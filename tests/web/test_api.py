@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -24,11 +25,32 @@ def test_signed_image_is_trusted_and_accepted(server: Server, signed_image: Path
     assert r.status_code == 200
     doc = r.json()
     assert doc["schema"] == "handmade.report/v2" and doc["accepted"] is True and doc["reasons"] == []
+    assert doc["policy"] == "handmade"
     result = doc["results"][0]
     assert result["summary"] == "TRUSTED INTACT HUMAN NO-AI NO-TRAINING"
     assert result["path"] == signed_image.name
-    assert result["policy"]["accepted"] is True
-    assert result["verdict"].startswith("Made by hand, signed by handmade TEST identity")
+    assert result["policy"]["accepted"] is True and result["trusted_by"] == "your-anchors"
+    assert result["verdict"] == "Made by hand. Trusted: signed by handmade tests (your trust anchors)"
+
+
+def test_test_key_image_is_refused_even_with_its_root_as_anchor(server: Server, test_key_image: Path) -> None:
+    doc = post_raw(server, test_key_image.read_bytes()).json()
+    assert doc["accepted"] is False and doc["results"][0]["test_identity"] is True
+    assert doc["results"][0]["state"] == "trusted"  # the TEST root is an anchor here, by mistake
+    assert "policy.test_identity" in {x["code"] for x in doc["reasons"]}
+    assert doc["results"][0]["bottom_line"] == "CLAIMED"
+    assert "proves nothing" in doc["results"][0]["verdict"]
+
+
+def test_policy_query_may_only_tighten(server: Server, corpus: Path) -> None:
+    """On a service started with 'handmade', no caller can loosen the policy to get an AI image accepted."""
+    ai = (corpus / "ai-adobe-firefly-2025-text-to-image.jpg").read_bytes()
+    for looser in ("any", "intact", "claimed"):
+        r = post_raw(server, ai, policy=looser)
+        assert r.status_code == 403 and r.json()["error"]["code"] == "policy.looser", looser
+    doc = post_raw(server, ai, policy="trusted").json()  # as strict: allowed
+    assert doc["policy"] == "trusted" and doc["accepted"] is False
+    assert post_raw(server, ai, policy="nonsense").status_code == 422
 
 
 def test_ai_image_rejected_with_reason(server: Server, corpus: Path) -> None:
@@ -39,16 +61,18 @@ def test_ai_image_rejected_with_reason(server: Server, corpus: Path) -> None:
     assert "policy.generative" in {x["code"] for x in doc["reasons"]}
 
 
-def test_no_manifest_rejected_and_any_policy_accepts(server: Server, corpus: Path) -> None:
+def test_no_manifest_rejected_and_a_listed_client_policy_accepts(corpus: Path) -> None:
     data = (corpus / "nomanifest-test-A.jpg").read_bytes()
-    assert post_raw(server, data).json()["accepted"] is False
-    doc = post_raw(server, data, policy="any").json()
-    assert doc["accepted"] is True and doc["results"][0]["state"] == "no_manifest"
+    for srv in start(ServiceConfig(client_policies=("any",))):
+        assert post_raw(srv, data).json()["accepted"] is False
+        doc = post_raw(srv, data, policy="any").json()
+        assert doc["accepted"] is True and doc["results"][0]["state"] == "no_manifest" and doc["policy"] == "any"
+        assert post_raw(srv, data, policy="intact").status_code == 403  # looser, and not listed
 
 
 def test_french_verdict(server: Server, signed_image: Path) -> None:
     result = post_raw(server, signed_image.read_bytes(), lang="fr").json()["results"][0]
-    assert result["verdict"].startswith("Fait à la main, signé par")
+    assert result["verdict"] == "Fait à la main. De confiance : signé par handmade tests (vos ancres de confiance)"
     assert result["training_text"] == "Entraînement d'IA: non autorisé"
 
 
@@ -331,10 +355,11 @@ def test_policy_query_and_default_policy(signed_image: Path, corpus: Path) -> No
         assert doc["accepted"] is True and doc["results"][0]["policy"]["policy"] == "intact"
         doc = post_raw(srv, ai, policy="handmade").json()
         assert doc["accepted"] is False and doc["results"][0]["policy"]["policy"] == "handmade"
-        # not trusted here (no anchors): the signed file is valid, the trusted preset refuses it
-        doc = post_raw(srv, signed_image.read_bytes(), policy="trusted").json()
-        assert doc["results"][0]["state"] == "valid"
+        # the newsroom's root is not an anchor here: the signed file is only the signer's claim
+        doc = post_raw(srv, signed_image.read_bytes(), policy="handmade").json()
+        assert doc["results"][0]["state"] == "valid" and doc["results"][0]["bottom_line"] == "CLAIMED"
         assert [x["code"] for x in doc["reasons"]] == ["policy.not_trusted"]
+        assert post_raw(srv, signed_image.read_bytes(), policy="claimed").json()["accepted"] is True
 
 
 # --- slots and time ---------------------------------------------------------------------------------------------
@@ -377,6 +402,7 @@ def test_a_timed_out_verification_keeps_its_slot_until_it_ends() -> None:
 def test_config_travels_to_workers_through_the_environment(tmp_path: Path) -> None:
     from handmade.keys import bundled_test_root_pem
     from handmade.policy import load_policy
+    from handmade.trust import TrustConfig
     from handmade.verify import TrustAnchors
     from handmade.web.app import config_from_env, config_to_env
 
@@ -387,7 +413,10 @@ def test_config_travels_to_workers_through_the_environment(tmp_path: Path) -> No
                            max_upload_bytes=1234, max_pixels=5678, timeout_s=3.5, max_concurrent=2)
     back = config_from_env(config_to_env(config))
     assert back.policy == config.policy and back.policy.name == "desk" and back.policy.require_no_training
-    assert back.trust is not None and back.trust.pem == config.trust.pem  # type: ignore[union-attr]
+    assert back.trust == config.trust and back.trust.key == config.trust.key
+    assert [s.id for s in back.trust.sources] == ["c2pa-trust-list", "c2pa-tsa-trust-list", "c2pa-interim-list",
+                                                  "your-anchors"]
+    assert config_from_env(config_to_env(ServiceConfig(trust=TrustConfig.none()))).trust.sources == ()
     assert (back.audit_db, back.max_upload_bytes, back.max_pixels, back.timeout_s, back.max_concurrent) == (
         config.audit_db, 1234, 5678, 3.5, 2)
     assert config_from_env('{"policy": "any", "max_concurrent": 3}').policy.name == "any"
@@ -416,7 +445,7 @@ def test_audit_filters_urls_and_safe_exports(tmp_path: Path, signed_image: Path)
     url = f"sqlite:///{tmp_path / 'log' / 'audit.sqlite'}"
     log = AuditLog(url)
     report = inspect(signed_image)
-    log.record(report, evaluate(PRESETS["handmade"], report), "=cmd|' -C calc'!A0\n.jpg")
+    log.record(report, evaluate(PRESETS["claimed"], report), "=cmd|' -C calc'!A0\n.jpg")
     log.record(report, evaluate(PRESETS["trusted"], report), "../../etc/passwd")
     rows = list_decisions(url)
     assert [r["filename"] for r in rows] == ["passwd", "=cmd|' -C calc'!A0 .jpg"]
@@ -452,3 +481,42 @@ def test_openapi_document_is_valid_and_describes_real_answers(server: Server, si
     jsonschema.validate(post_raw(server, signed_image.read_bytes()).json(), resolver_doc)
     error = {"$ref": "#/components/schemas/Error", "components": spec["components"]}
     jsonschema.validate(post_raw(server, b"").json(), error)
+
+
+def test_serve_with_two_workers_carries_the_trust_configuration(tmp_path: Path, signed_image: Path,
+                                                                 newsroom: Any) -> None:
+    """`handmade serve --workers 2` for real: each spawned worker gets the shipped lists and the operator's
+    anchors through its environment (which must stay under Linux's 128 KB limit for one string)."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "handmade", "serve", "--port", str(port), "--workers", "2",
+                             "--trust", str(newsroom.root_pem), "--audit-db", "none"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+            assert proc.poll() is None, proc.communicate(timeout=5)
+        health = httpx.get(f"{url}/healthz", timeout=5).json()
+        assert health["trust"] == ["c2pa-trust-list", "c2pa-tsa-trust-list", "c2pa-interim-list", "your-anchors"]
+        for _ in range(4):  # whichever worker answers
+            doc = httpx.post(f"{url}/v1/verify", content=signed_image.read_bytes(), timeout=60).json()
+            assert doc["accepted"] is True and doc["results"][0]["trusted_by"] == "your-anchors"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)

@@ -48,9 +48,11 @@ import handmade
 from handmade.files import too_many_pixels
 from handmade.lineage import clean_text
 from handmade.models import ProvenanceReport
-from handmade.policy import PRESETS, Decision, Policy, evaluate, load_policy, policy_from_mapping
+from handmade.policy import PRESETS, Decision, Policy, at_least_as_strict, evaluate, load_policy, policy_from_mapping
 from handmade.report import training_text, verdict
-from handmade.verify import TrustAnchors, inspect_bytes
+from handmade.trust import TrustConfig, TrustSource
+from handmade.trust import resolve as resolve_trust
+from handmade.verify import inspect_bytes
 from handmade.web.audit import AuditLog
 
 STATIC = "static"
@@ -63,12 +65,15 @@ RETRY_AFTER_S = 2
 class ServiceConfig:
     """Everything the service needs; frozen, so a running app cannot be reconfigured by accident.
 
+    ``trust`` is the trust configuration (the shipped C2PA lists by default; a ``TrustAnchors`` is added on top
+    of them). ``?policy=`` may only tighten ``policy``, except for the presets named in ``client_policies``.
     ``audit_db`` is a SQLite path or ``sqlite:///path`` (None: no audit log). ``queue_wait_s`` is how long a
     request waits for one of the ``max_concurrent`` verification slots before ``503 service.busy``.
     """
 
-    trust: TrustAnchors | None = None
+    trust: TrustConfig = field(default_factory=TrustConfig.default)
     policy: Policy = field(default_factory=lambda: PRESETS["handmade"])
+    client_policies: tuple[str, ...] = ()  # presets callers may pick with ?policy= even if looser
     audit_db: str | None = None
     max_upload_bytes: int = 50 * 1024 * 1024
     max_pixels: int = 100_000_000
@@ -78,6 +83,8 @@ class ServiceConfig:
     allow_remote: bool = False
 
     def __post_init__(self) -> None:
+        if not isinstance(self.trust, TrustConfig):
+            object.__setattr__(self, "trust", resolve_trust(self.trust))
         for name in ("max_upload_bytes", "max_pixels", "max_concurrent"):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"ServiceConfig.{name} must be at least 1")
@@ -265,6 +272,20 @@ async def run_in_slot(limiter: anyio.CapacityLimiter, fn: Callable[[], Provenanc
     return result
 
 
+def choose_policy(config: ServiceConfig, name: str | None) -> Policy:
+    """The policy for one call: the service's, or the preset ``?policy=`` names when it is at least as strict
+    (or listed in ``client_policies``). Raises: ApiError 422 ``policy.unknown``, 403 ``policy.looser``."""
+    if name is None:
+        return config.policy
+    if name not in PRESETS:
+        raise ApiError(422, "policy.unknown", f"unknown policy '{clean_text(name, 40)}'; one of {', '.join(PRESETS)}")
+    chosen = PRESETS[name]
+    if name not in config.client_policies and not at_least_as_strict(chosen, config.policy):
+        raise ApiError(403, "policy.looser", f"policy '{name}' would accept files that this service's policy "
+                                             f"'{config.policy.name}' refuses; ?policy= may only tighten it")
+    return chosen
+
+
 def result_payload(report: ProvenanceReport, decision: Decision, lang: str) -> dict[str, Any]:
     """One result: the report (handmade.report/v2), the policy decision, and the verdict in words."""
     result = report.to_dict()
@@ -300,13 +321,7 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
 
     async def _verify(request: Request, lang: str) -> Response:
         try:
-            policy = config.policy
-            if "policy" in request.query_params:
-                pname = request.query_params["policy"]
-                if pname not in PRESETS:
-                    raise ApiError(422, "policy.unknown",
-                                   f"unknown policy '{pname[:40]}'; one of {', '.join(PRESETS)}")
-                policy = PRESETS[pname]
+            policy = choose_policy(config, request.query_params.get("policy"))
             data, name = await _upload(request, config)
             _check_pixels(data, config.max_pixels)
             report = await run_in_slot(
@@ -324,7 +339,7 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
             await anyio.to_thread.run_sync(lambda: audit.record(report, decision, name))
         result = result_payload(report, decision, lang)
         return JSONResponse({"schema": handmade.SCHEMA, "results": [result], "accepted": decision.accepted,
-                             "reasons": [r.to_dict() for r in decision.reasons]})
+                             "policy": decision.policy, "reasons": [r.to_dict() for r in decision.reasons]})
 
     async def index(request: Request) -> Response:
         page = resources.files("handmade.web").joinpath(STATIC, "index.html").read_text(encoding="utf-8")
@@ -346,7 +361,7 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok", "version": handmade.__version__, "policy": config.policy.name,
-                             "trust_anchors": config.trust.count if config.trust else 0})
+                             "trust": [src.id for src in config.trust.sources]})
 
     async def openapi(request: Request) -> Response:
         return JSONResponse(openapi_document())
@@ -401,11 +416,16 @@ def openapi_document() -> dict[str, Any]:
                   "policy": {"type": "object", "required": ["accepted", "policy", "reasons"], "properties": {
                       "accepted": {"type": "boolean"}, "policy": {"type": "string"},
                       "reasons": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}}}},
-                  "verdict": {"type": "string", "examples": ["Made by hand, signed by Jane Doe, trusted"]},
+                  "verdict": {"type": "string", "examples": [
+                      "Made by hand. Trusted: signed by Jane Doe (your trust anchors)"]},
+                  "trusted_by": {"type": ["string", "null"], "examples": ["c2pa-trust-list", "c2pa-interim-list",
+                                                                          "your-anchors"]},
+                  "test_identity": {"type": "boolean"},
                   "training_text": {"type": "string"}}}
     json_error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     errors = (("400", "malformed multipart body"), ("413", "too large (input.too_large), or too many pixels "
                                                             "(input.too_many_pixels)"),
+              ("403", "?policy= names a policy looser than the service's (policy.looser)"),
               ("415", "not an image (input.not_image)"),
               ("422", "empty (input.empty), no 'file' field (input.missing), corrupt, or unknown policy"),
               ("503", "busy (service.busy): retry after Retry-After seconds"),
@@ -421,7 +441,9 @@ def openapi_document() -> dict[str, Any]:
                 "summary": "Verify one image and decide with the service's policy",
                 "parameters": [
                     {"name": "policy", "in": "query", "schema": {"type": "string", "enum": list(PRESETS)},
-                     "description": "a preset instead of the service's policy, for this call"},
+                     "description": "a preset instead of the service's policy, for this call; it may only "
+                                    "tighten the service's policy (403 policy.looser otherwise) unless the "
+                                    "service lists it with --client-policy"},
                     {"name": "lang", "in": "query", "schema": {"type": "string", "enum": ["en", "fr"]},
                      "description": "language of verdict and training_text (default: Accept-Language)"},
                     {"name": "name", "in": "query", "schema": {"type": "string"},
@@ -435,12 +457,13 @@ def openapi_document() -> dict[str, Any]:
                 "responses": {
                     "200": {"description": "handmade.report/v2 document with one result and the decision",
                             "content": {"application/json": {"schema": {"type": "object", "properties": {
-                                "schema": {"const": "handmade.report/v2"},
+                                "schema": {"const": handmade.SCHEMA},
                                 "results": {"type": "array", "minItems": 1, "maxItems": 1,
                                             "items": {"$ref": "#/components/schemas/Result"}},
                                 "accepted": {"type": "boolean"},
+                                "policy": {"type": "string", "description": "the policy that decided"},
                                 "reasons": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}}},
-                                "required": ["schema", "results", "accepted", "reasons"]}}}},
+                                "required": ["schema", "results", "accepted", "policy", "reasons"]}}}},
                     **{code: {"description": text, **json_error} for code, text in errors},
                 }}},
             "/healthz": {"get": {"operationId": "healthz", "summary": "Liveness and version", "responses": {
@@ -465,7 +488,7 @@ CONFIG_ENV = "HANDMADE_SERVICE_CONFIG"
 def config_to_env(config: ServiceConfig, trust_paths: list[str] | None = None, policy_ref: str | None = None) -> str:
     """The JSON that ``app_from_env`` reads back from ``HANDMADE_SERVICE_CONFIG``.
 
-    The trust anchors travel as PEM text and the policy as its full mapping, so a policy loaded from a file
+    The trust sources travel whole (PEM included) and the policy as its full mapping, so a policy loaded from a file
     or anchors built in memory reach every worker unchanged (``trust_paths``/``policy_ref`` are only kept for
     readability of the environment).
     """
@@ -473,9 +496,11 @@ def config_to_env(config: ServiceConfig, trust_paths: list[str] | None = None, p
     data["policy"] = config.policy.to_dict()
     if policy_ref is not None:
         data["policy_ref"] = policy_ref
-    if config.trust is not None:
-        data["trust_pem"] = config.trust.pem
-        data["trust_sources"] = list(config.trust.sources)
+    # The shipped lists are named, not copied: they are hundreds of KB of PEM, and Linux refuses to start a
+    # process with an environment string over 128 KB (E2BIG). Every worker loads the same snapshot.
+    shipped = TrustConfig.default()
+    data["trust_sources"] = [{"default": src.id} if shipped.source(src.id) == src else asdict(src)
+                             for src in config.trust.sources]
     if trust_paths:
         data["trust_paths"] = list(trust_paths)
     return json.dumps(data)
@@ -484,7 +509,8 @@ def config_to_env(config: ServiceConfig, trust_paths: list[str] | None = None, p
 def config_from_env(text: str | None = None) -> ServiceConfig:
     """A ``ServiceConfig`` from the JSON in ``HANDMADE_SERVICE_CONFIG`` (or ``text``). Keys: the fields of
     ``ServiceConfig`` except ``trust``/``policy``; ``policy`` (a preset name, a TOML path, or a mapping of
-    policy keys); ``trust_pem`` (PEM text) or ``trust_paths`` (PEM files). Raises: ValueError,
+    policy keys); ``trust_sources`` (the trust configuration's sources) or ``trust_paths`` (PEM files, added
+    to the shipped lists). Raises: ValueError,
     PolicyConfigError, TrustConfigError."""
     from handmade.verify import load_trust_anchors
 
@@ -495,15 +521,26 @@ def config_from_env(text: str | None = None) -> ServiceConfig:
     data.pop("policy_ref", None)
     policy = (policy_from_mapping(policy_value, default_name=str(policy_value.get("name", "custom")))
               if isinstance(policy_value, dict) else load_policy(str(policy_value)))
-    pem = data.pop("trust_pem", None)
     sources = data.pop("trust_sources", None)
     paths = data.pop("trust_paths", [])
-    trust = TrustAnchors.from_pem(pem, ", ".join(sources or ["env"])) if pem else load_trust_anchors(paths)
+    trust = (TrustConfig(tuple(_source_from_env(src) for src in sources)) if sources is not None
+             else resolve_trust(load_trust_anchors(paths)))
+    if "client_policies" in data:
+        data["client_policies"] = tuple(data["client_policies"])
     known = {f for f in asdict(ServiceConfig()) if f not in ("trust", "policy")}
     unknown = set(data) - known
     if unknown:
         raise ValueError(f"unknown keys in {CONFIG_ENV}: {', '.join(sorted(unknown))}")
     return replace(ServiceConfig(), trust=trust, policy=policy, **data)
+
+
+def _source_from_env(data: dict[str, Any]) -> TrustSource:
+    if "default" in data:
+        found = TrustConfig.default().source(str(data["default"]))
+        if found is None:
+            raise ValueError(f"{CONFIG_ENV}: no shipped trust source '{data['default']}'")
+        return found
+    return TrustSource(**data)
 
 
 def app_from_env() -> Starlette:

@@ -33,7 +33,8 @@ const REASONS_FR = {
   "policy.bad_signature": "La signature ne correspond pas au manifeste.",
   "policy.not_checked": "L'image n'a pas pu être comparée à son manifeste (manifeste illisible).",
   "policy.not_valid": "Les Content Credentials ne sont pas valides.",
-  "policy.not_trusted": "Le signataire n'est pas dans la liste de confiance.",
+  "policy.not_trusted": "Personne en qui vous avez confiance ne garantit le signataire (il n'est ni sur la liste de confiance C2PA, ni sur la liste provisoire, ni dans vos ancres) : le label n'est que la revendication du signataire.",
+  "policy.test_identity": "Signé avec la clé de TEST publique de handmade, que tout le monde peut utiliser : cela ne prouve rien.",
   "policy.generative": "L'image a été générée par IA.",
   "policy.ai_assisted": "Une partie de l'historique de l'image relève de l'IA générative.",
   "policy.ai_unknown": "Impossible de montrer que l'historique est exempt d'IA.",
@@ -142,7 +143,9 @@ async function verify(file, card, body) {
 
 function render(body, r, doc) {
   body.append(el("div", `verdict v-${r.bottom_line}`, r.verdict));
-  const decision = el("div", `decision ${doc.accepted ? "yes" : "no"}`,
+  // An accepted label that nobody you trust vouches for is never shown in the green of a trusted one.
+  const claimed = doc.accepted && r.state !== "trusted" && r.state !== "no_manifest";
+  const decision = el("div", `decision ${doc.accepted ? (claimed ? "claimed" : "yes") : "no"}`,
     `${doc.accepted ? t.accepted : t.rejected} (${t.policy}: ${r.policy.policy})`);
   body.append(decision);
   if (!doc.accepted) {
