@@ -43,6 +43,7 @@ from handmade.models import AiVerdict, Finding, LineageStep, Provenance, Trainin
 
 MAX_DEPTH = 64
 MAX_STEPS = 5000
+MAX_STEP_FINDINGS = 3  # generative steps told one by one in the findings; the rest are counted
 
 _ACTIONS_LABEL = re.compile(r"^c2pa\.actions(\.v\d+)?(__\d+)?$")
 _INGREDIENT_RELATIONSHIPS = ("parentOf", "componentOf", "inputTo")
@@ -576,12 +577,16 @@ def analyse(store: dict[str, Any]) -> Lineage:
         w.findings.append(Finding("lineage.unknown_source_type", "warning",
                                   "The chain uses a digital source type handmade does not know: "
                                   + ", ".join(sorted(set(w.unknown_types))[:5]), None))
-    for step in w.steps:
-        if step.generative:
-            w.findings.append(Finding("lineage.generative", "warning", describe_step(step), step.manifest))
-        elif step.possibly_generative:
-            w.findings.append(Finding("lineage.possibly_generative", "warning", describe_step(step),
-                                      step.manifest))
+    for code, marked in (("lineage.generative", [s for s in w.steps if s.generative]),
+                         ("lineage.possibly_generative", [s for s in w.steps if s.possibly_generative])):
+        # The nearest steps in words; a long chain repeats the same step at every level, so the rest are
+        # counted (every one is in the lineage and the report tree).
+        shown = list({describe_step(s): s for s in sorted(marked, key=lambda s: s.depth)}.items())
+        for text, step in shown[:MAX_STEP_FINDINGS]:
+            w.findings.append(Finding(code, "warning", text, step.manifest))
+        if (more := len(marked) - min(len(shown), MAX_STEP_FINDINGS)) > 0:
+            w.findings.append(Finding(code, "warning", f"{more} more such step{'s' if more > 1 else ''} further "
+                                      "back in the history (see the report).", None))
     if w.actions_incomplete:
         w.findings.append(Finding("lineage.incomplete_history", "info",
                                   "A manifest in the chain does not state that it lists all its actions "

@@ -315,6 +315,9 @@ def test_long_chain_does_not_repeat_warnings(corpus: Path) -> None:
     report = inspect(corpus / "ai-google-30-manifest-edit-chain.png")
     messages = [f.message for f in report.findings if f.code.startswith("ingredient.")]
     assert len(messages) == len(set(messages)) and len(messages) <= 3
+    generative = [f.message for f in report.findings if f.code == "lineage.generative"]
+    assert len(report.generative_steps) >= 11 and len(generative) == 4  # three told, the rest counted
+    assert "in this image's own manifest" in generative[0] and "more such steps" in generative[-1]
 
 
 def test_policy_reasons_are_joined_as_sentences(corpus: Path) -> None:
