@@ -584,8 +584,8 @@ def analyse(store: dict[str, Any]) -> Lineage:
         shown = list({describe_step(s): s for s in sorted(marked, key=lambda s: s.depth)}.items())
         for text, step in shown[:MAX_STEP_FINDINGS]:
             w.findings.append(Finding(code, "warning", text, step.manifest))
-        if (more := len(marked) - min(len(shown), MAX_STEP_FINDINGS)) > 0:
-            w.findings.append(Finding(code, "warning", f"{more} more such step{'s' if more > 1 else ''} further "
+        if (rest := len(marked) - min(len(shown), MAX_STEP_FINDINGS)) > 0:
+            w.findings.append(Finding(code, "warning", f"{rest} more such step{'s' if rest > 1 else ''} further "
                                       "back in the history (see the report).", None))
     if w.actions_incomplete:
         w.findings.append(Finding("lineage.incomplete_history", "info",
