@@ -13,6 +13,7 @@ as ``crash-*`` files: turn each into a regression test in tests/hostile/.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import shutil
@@ -29,6 +30,7 @@ with atheris.instrument_imports(include=["handmade"]):
     from handmade.verify import inspect_bytes
 
 CORPUS = Path(os.environ.get("HANDMADE_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus"))
+_AT_EXIT: object = None
 STATS = {"inputs": 0, "no_manifest": 0, "error": 0, "invalid": 0, "valid": 0, "trusted": 0}
 
 
@@ -59,10 +61,16 @@ def main() -> None:
     if not any(a.startswith("-max_len=") for a in sys.argv[1:]):
         args.append("-max_len=3000000")
     args += sys.argv[1:]
-    import atexit
 
-    atexit.register(lambda: (print(f"handmade fuzz summary: {json.dumps(STATS)}", file=sys.stderr),
-                             shutil.rmtree(seeds, ignore_errors=True)))
+    def finish() -> None:
+        print(f"handmade fuzz summary: {json.dumps(STATS)}", file=sys.stderr, flush=True)
+        shutil.rmtree(seeds, ignore_errors=True)
+
+    # libFuzzer ends the process with the C library's exit(), which never runs Python's atexit handlers:
+    # register with the C library's own (atexit is __cxa_atexit in glibc; the callback must outlive this).
+    global _AT_EXIT
+    _AT_EXIT = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(lambda _: finish())
+    ctypes.CDLL(None).__cxa_atexit(_AT_EXIT, None, None)
     atheris.Setup(args, one_input)
     atheris.Fuzz()
 

@@ -13,7 +13,9 @@ import functools
 import json
 import logging
 import os
+import signal
 import sys
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -45,8 +47,8 @@ def error_funnel(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except HandmadeError as exc:
-            if ctx.obj and ctx.obj.get("verbose"):
-                raise
+            if ctx.obj and ctx.obj.get("verbose"):  # the traceback, and still the exit code of its kind
+                traceback.print_exc(file=sys.stderr)
             _err(f"error: {exc.diagnostics()}")
             ctx.exit(EXIT_ERROR)
         except KeyboardInterrupt:
@@ -56,7 +58,7 @@ def error_funnel(func: F) -> F:
             raise
         except Exception as exc:  # a bug: still no traceback unless asked for
             if ctx.obj and ctx.obj.get("verbose"):
-                raise
+                traceback.print_exc(file=sys.stderr)
             _err(f"error: internal error: {type(exc).__name__}: {str(exc)[:300]} [internal]\n"
                  "  hint: run again with --verbose for details, and please report it")
             ctx.exit(EXIT_ERROR)
@@ -99,6 +101,10 @@ def _load_trust(paths: tuple[str, ...], no_default: bool = False, trust_list: st
     return config
 
 
+def _terminated(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100, "terminal_width": 100})
 @click.version_option(__version__, prog_name="handmade")
 @click.option("-v", "--verbose", is_flag=True, help="Log details to stderr and show tracebacks.")
@@ -122,6 +128,8 @@ def main(ctx: click.Context, verbose: bool) -> None:
     from handmade.tuning import tune_allocator
 
     tune_allocator()  # this process is ours: pin glibc's thresholds (handmade.tuning says why)
+    # SIGTERM unwinds like Ctrl-C (exit 143): batches stop their workers and remove what they staged.
+    signal.signal(signal.SIGTERM, _terminated)
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
 
@@ -453,12 +461,21 @@ def trust_update(source: str, force: bool, timeout: float) -> None:
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
               help="Seconds allowed per verification.")
 @click.option("--max-concurrent", type=click.IntRange(1, 256), default=4, show_default=True,
-              help="Verifications at once per worker (and twice as many uploads in memory); more wait "
-                   "briefly, then get 503.")
+              help="Verifications at once per worker (and twice as many full-size uploads in memory); more "
+                   "wait briefly, then get 503.")
+@click.option("--header-timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Seconds a connection has to send a request's headers; then it is closed.")
+@click.option("--body-idle-timeout", type=click.FloatRange(min=0.1), default=15.0, show_default=True,
+              help="Seconds an upload may send nothing before it gets 408.")
+@click.option("--body-timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True,
+              help="Seconds a whole upload may take before it gets 408.")
+@click.option("--max-connections", type=click.IntRange(1, 100_000), default=512, show_default=True,
+              help="Connections held open at once per worker; one more gets 503 and is closed.")
 @error_funnel
 def serve(host: str, port: int, workers: int, trust_paths: tuple[str, ...], no_default_trust: bool, policy_ref: str,
           client_policies: tuple[str, ...], audit_db: str, max_upload_mb: float, max_megapixels: float,
-          timeout: float, max_concurrent: int) -> None:
+          timeout: float, max_concurrent: int, header_timeout: float, body_idle_timeout: float, body_timeout: float,
+          max_connections: int) -> None:
     """Run the upload-checking service: JSON API and a web page for editors.
 
     POST /v1/verify (an image, multipart field 'file' or raw body) answers with the handmade.report/v2
@@ -480,7 +497,9 @@ def serve(host: str, port: int, workers: int, trust_paths: tuple[str, ...], no_d
                            audit_db=None if audit_db.lower() == "none" else audit_db,
                            max_upload_bytes=int(max_upload_mb * 1024 * 1024),
                            max_pixels=int(max_megapixels * 1_000_000), timeout_s=timeout,
-                           max_concurrent=max_concurrent)
+                           max_concurrent=max_concurrent, header_timeout_s=header_timeout,
+                           body_idle_timeout_s=body_idle_timeout, body_timeout_s=body_timeout,
+                           max_connections=max_connections)
     sources = ", ".join(s.id for s in config.trust.sources) or "none"
     _err(f"handmade service on http://{host}:{port}/ (policy {config.policy.name}, trust: {sources}, "
          f"audit log {config.audit_db or 'off'})")

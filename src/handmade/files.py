@@ -152,11 +152,16 @@ class StagedWrite:
     an existing destination is refused now and again at commit (a file that appears meanwhile is not
     clobbered: ``link()`` fails on it).
 
+    ``mode`` (permission bits, e.g. the input's) is set on the staged file; without it the file keeps
+    mkstemp's 0600. Every staged name of this process is listed in ``STAGED`` until it is committed or
+    discarded, so a worker told that its parent died can remove its own (``discard_all_staged``).
+
     Raises (constructor and commit): SigningError with code ``output.exists``, ``output.no_dir``,
     ``output.not_writable``, ``output.disk_full`` or ``output.failed``; the temporary file is removed.
     """
 
-    def __init__(self, path: str | os.PathLike[str], data: bytes, *, overwrite: bool = False) -> None:
+    def __init__(self, path: str | os.PathLike[str], data: bytes, *, overwrite: bool = False,
+                 mode: int | None = None) -> None:
         self.dest = Path(path)
         self.overwrite = overwrite
         self._tmp: str | None = None
@@ -167,7 +172,10 @@ class StagedWrite:
             raise SigningError(f"{folder}: output folder does not exist", code="output.no_dir")
         try:
             fd, self._tmp = tempfile.mkstemp(prefix=f".{self.dest.name}.", suffix=".part", dir=folder)
+            STAGED.add(self._tmp)
             with os.fdopen(fd, "wb") as fh:
+                if mode is not None:
+                    os.fchmod(fh.fileno(), mode & 0o777)
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
@@ -196,6 +204,7 @@ class StagedWrite:
                     os.replace(tmp, dest)  # file systems without hard links
                 else:
                     os.unlink(tmp)
+            STAGED.discard(tmp)
             self._tmp = None
         except OSError as exc:
             raise _output_error(dest, exc) from exc
@@ -207,7 +216,21 @@ class StagedWrite:
         if self._tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(self._tmp)
+            STAGED.discard(self._tmp)
             self._tmp = None
+
+
+#: Temporary names staged by this process and not yet committed or discarded.
+STAGED: set[str] = set()
+
+
+def discard_all_staged() -> None:
+    """Remove every file this process has staged and not committed (never raises): what a worker does
+    when its parent dies, since nobody else will know these names."""
+    for tmp in list(STAGED):
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        STAGED.discard(tmp)
 
 
 def atomic_write(path: str | os.PathLike[str], data: bytes, *, overwrite: bool = False) -> None:

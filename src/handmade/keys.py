@@ -645,16 +645,33 @@ test_root_pem.__test__ = False  # type: ignore[attr-defined]
 
 
 # --- generation ----------------------------------------------------------------------------------------------
-def _write_private(path: Path, data: bytes, overwrite: bool) -> None:
-    """Write a private key into a file created with mode 0600 (never readable by others, even briefly)."""
+def _write_new(path: Path, data: bytes, mode: int, overwrite: bool) -> None:
+    """Write ``data`` into a file created now with exactly ``mode`` (whatever the umask).
+
+    The file is opened with ``O_CREAT | O_EXCL | O_NOFOLLOW``: a symbolic link in its place is never
+    followed (a dangling link cannot create its target, a live one is not written through). With
+    ``overwrite`` the old entry (file or link) is removed first, so an old file's looser mode is not kept.
+    Raises: KeyMaterialError (``keys.exists``).
+    """
     if overwrite:
-        path.unlink(missing_ok=True)  # a fresh file, so an old file's looser mode is not inherited
+        path.unlink(missing_ok=True)  # unlink removes a link itself, never its target
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), mode)
     except FileExistsError as exc:
         raise KeyMaterialError(f"{path}: already exists", code="keys.exists", hint=_EXISTS_HINT) from exc
     with os.fdopen(fd, "wb") as fh:
+        os.fchmod(fh.fileno(), mode)  # the umask narrowed or widened nothing
         fh.write(data)
+
+
+def _write_private(path: Path, data: bytes, overwrite: bool) -> None:
+    """Write a private key into a file created with mode 0600 (never readable by others, even briefly)."""
+    _write_new(path, data, 0o600, overwrite)
+
+
+def _write_public(path: Path, data: bytes, overwrite: bool) -> None:
+    """Write a certificate into a file created with mode 0644 (readable, writable by its owner only)."""
+    _write_new(path, data, 0o644, overwrite)
 
 
 def _key_pem(key: PrivateKey, passphrase: bytes | None) -> bytes:
@@ -694,7 +711,7 @@ def create_identity(out_dir: Path | str, name: str, *, alg: str = "es256", passp
                              out / "root-ca.key", alg, pw is not None)
     if not overwrite:
         for p in (made.key_path, made.chain_path, made.root_cert_path, made.root_key_path):
-            if p.exists():
+            if os.path.lexists(p):  # a link, even dangling, counts: nothing is written through it
                 raise KeyMaterialError(f"{p}: already exists", code="keys.exists", hint=_EXISTS_HINT)
     out.mkdir(parents=True, exist_ok=True)
     root_key = generate_private_key(alg)
@@ -704,8 +721,8 @@ def create_identity(out_dir: Path | str, name: str, *, alg: str = "es256", passp
                                     days=days)
     _write_private(made.root_key_path, _key_pem(root_key, pw), overwrite)
     _write_private(made.key_path, _key_pem(leaf_key, pw), overwrite)
-    made.chain_path.write_bytes(leaf.public_bytes(serialization.Encoding.PEM))
-    made.root_cert_path.write_bytes(root.public_bytes(serialization.Encoding.PEM))
+    _write_public(made.chain_path, leaf.public_bytes(serialization.Encoding.PEM), overwrite)
+    _write_public(made.root_cert_path, root.public_bytes(serialization.Encoding.PEM), overwrite)
     log.info("created a %s signing identity for %r in %s (key %s)", alg, name, out,
              "encrypted" if pw else "NOT encrypted")
     return made

@@ -156,6 +156,9 @@ def evaluate(policy: Policy, report: ProvenanceReport) -> Decision:
             fail("bad_signature", "The signature does not match the manifest.")
         else:  # unreadable, remote-only: nothing was compared, so nothing is known to have changed
             fail("not_checked", "The image could not be checked against its manifest (the manifest was not read).")
+    if (policy.require_intact or policy.require_valid) and any(
+            f.code == "manifest.foreign_store" for f in report.findings):  # see handmade.stores
+        fail("foreign_store", "Content Credentials that do not belong to this image were added to the file.")
     if policy.require_valid and report.state not in ("valid", "trusted"):
         fail("not_valid", "The Content Credentials do not validate (see the findings).")
     if report.test_identity and not policy.accept_test_identity:

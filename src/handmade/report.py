@@ -61,6 +61,9 @@ _T: dict[str, dict[str, str]] = {
     "expired": {"en": "certificate expired", "fr": "certificat expiré"},
     "bad_credential": {"en": "certificate not acceptable", "fr": "certificat non conforme"},
     "bad_signature": {"en": "signature does not match", "fr": "signature non concordante"},
+    "foreign_store": {"en": "Content Credentials that do not belong to this image were added",
+                      "fr": "Des Content Credentials qui n'appartiennent pas à cette image y ont été ajoutés"},
+    "own_store": {"en": "its own are signed by {who}", "fr": "les siens sont signés par {who}"},
     "training": {"en": "AI training", "fr": "Entraînement d'IA"},
     "not_allowed": {"en": "not allowed", "fr": "non autorisé"},
     "allowed": {"en": "allowed", "fr": "autorisé"},
@@ -86,6 +89,10 @@ def verdict(report: ProvenanceReport, lang: str = "en") -> str:
             text += f" ({t('hint_generative', lang)})"
         return text
     who = report.signer.name if report.signer and report.signer.name else None
+    codes = {f.code for f in report.findings}
+    if "manifest.foreign_store" in codes:  # a copied store in front of the real one (handmade.stores)
+        own = f"; {t('own_store', lang, who=who)}" if who and "manifest.binding_store" in codes else ""
+        return t("foreign_store", lang) + own
     if report.ai == "possibly_generative":
         steps = report.possibly_generative_steps
         where = ""

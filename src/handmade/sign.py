@@ -423,7 +423,8 @@ def sign_image(source: str | os.PathLike[str], output: str | os.PathLike[str], o
     loaded = load_input(src, max_bytes=max_bytes)
     identity = identity or bundled_test_identity()
     signed, parent = _embed(loaded, options, identity)
-    staging = Background(StagedWrite, dest, signed, overwrite=overwrite)
+    mode = _input_mode(src)
+    staging = Background(StagedWrite, dest, signed, overwrite=overwrite, mode=mode)
     try:
         report = _self_check(loaded, signed, parent, trust)
     except BaseException:
@@ -434,6 +435,14 @@ def sign_image(source: str | os.PathLike[str], output: str | os.PathLike[str], o
     return SignResult(source=str(src), output=str(dest), report=replace(report, path=str(dest)),
                       source_type=labels.MADE_WITH[options.made_with] if not parent else "humanEdits",
                       parent_kept=parent, bundled_test_identity=identity.is_test_identity, badge=options.badge)
+
+
+def _input_mode(src: Path) -> int | None:
+    """The input's permission bits, which the signed output keeps (None if it cannot be read now)."""
+    try:
+        return src.stat().st_mode & 0o777
+    except OSError:
+        return None
 
 
 def sign_bytes(data: bytes, name: str, options: SignOptions | None = None,

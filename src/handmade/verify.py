@@ -34,6 +34,7 @@ from handmade.errors import HandmadeError, InputError, TrustConfigError
 from handmade.files import DEFAULT_MAX_BYTES, LoadedFile, load_input, loaded_from_bytes
 from handmade.lineage import analyse, clean_text
 from handmade.models import Finding, Hint, ProvenanceReport, ReportErrorInfo, Severity, SignerIdentity, State
+from handmade.stores import reconcile
 from handmade.workers import Failure
 from handmade.workers import run as run_workers
 
@@ -487,6 +488,11 @@ def inspect_loaded(loaded: LoadedFile, *, trust: TrustArg = None, allow_remote: 
     # The digest (for audit logs and the JSON) is computed while c2pa-rs reads: both release the GIL.
     digest = _Digest(loaded.data if with_digest else b"")
     hints = _hints(loaded.data) if with_hints else ()
+
+    def alone(data: bytes) -> ProvenanceReport:  # the file with one of several manifest stores left in it
+        return inspect_loaded(LoadedFile(loaded.path, data, loaded.mime), trust=trust, allow_remote=allow_remote,
+                              with_hints=False, with_digest=False)
+
     try:
         raw = _c2pa.read_store(loaded.data, loaded.mime, trust=config.settings(), trust_key=config.key,
                                allow_remote=allow_remote)
@@ -495,9 +501,11 @@ def inspect_loaded(loaded: LoadedFile, *, trust: TrustArg = None, allow_remote: 
                                 "sha256": digest.hexdigest() if with_digest else None, "size": len(loaded.data)}
         # A manifest is there but cannot be read (unknown algorithm, pre-release, remote-only, corrupt
         # container): an ``invalid`` state with the reason, never a crash and never a guess about AI.
-        return ProvenanceReport(state="invalid" if exc.code.startswith("manifest.") else "error",
-                                error=ReportErrorInfo(exc.code, exc.message), hints=hints,
-                                findings=(Finding(exc.code, "error", exc.message, None),), **base)
+        failed = ProvenanceReport(state="invalid" if exc.code.startswith("manifest.") else "error",
+                                  error=ReportErrorInfo(exc.code, exc.message), hints=hints,
+                                  findings=(Finding(exc.code, "error", exc.message, None),), **base)
+        # c2pa-rs refuses a PNG with two stores ("more than one manifest store"): say which one binds.
+        return reconcile(failed, loaded.data, loaded.mime, alone) if failed.state == "invalid" else failed
     base = {"path": loaded.path, "format": loaded.mime, "sha256": digest.hexdigest() if with_digest else None,
             "size": len(loaded.data)}
     if raw is None:
@@ -545,7 +553,7 @@ def inspect_loaded(loaded: LoadedFile, *, trust: TrustArg = None, allow_remote: 
     # generative steps, every origin signed or stated by a signer (README, "Verdicts").
     human = (lineage.human_declared and state in ("valid", "trusted") and ai == "none_declared"
              and provenance != "unknown_origin")
-    return ProvenanceReport(
+    report = ProvenanceReport(
         state=state, intact=facets.intact, signature_valid=facets.signature_valid,
         trusted=facets.trusted, trusted_by=trusted_by, test_identity=test_identity,
         credential_ok=facets.credential_ok, expired=facets.expired,
@@ -556,6 +564,8 @@ def inspect_loaded(loaded: LoadedFile, *, trust: TrustArg = None, allow_remote: 
         manifest_count=len(manifests), provenance=provenance,
         incomplete_history=lineage.incomplete_history, identity_valid=facets.identity_valid, **base,
     )
+    # A store copied in front of the real one (c2pa-rs reads only the first): report the one that binds.
+    return reconcile(report, loaded.data, loaded.mime, alone)
 
 
 def _c2pa_cn(manifest: dict[str, Any]) -> str | None:

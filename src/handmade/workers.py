@@ -3,20 +3,42 @@
 Native code (c2pa-rs, image decoders) cannot be interrupted from Python, so a file that makes it spin is
 stopped by killing its process. Workers live for a whole batch (a process per file cost a fork, and from a
 fork server a re-import, for each file); a worker that overruns its task or dies is replaced, and that
-task alone gets a ``Failure``. Plain pipes and ``multiprocessing.connection.wait``: no helper threads.
+task alone gets a ``Failure``. Plain pipes and ``multiprocessing.connection.wait``: no helper threads in
+this process.
+
+Workers die with their parent, however it ends (SIGKILL included), so a killed batch never goes on signing:
+- a forked worker closes the copies it inherited of the parent's pipe ends (its own and those of the
+  workers started before it), so the parent's death is an end of file on its pipe;
+- on Linux it asks the kernel for SIGTERM when its parent dies (``PR_SET_PDEATHSIG``; a worker from the
+  fork server gets it when the fork server exits, which it does when this process is gone);
+- a watchdog thread in the worker checks every half second that the parent is still there, for a worker
+  whose main thread is stuck in native code (a Python signal handler only runs between bytecodes).
+On the parent's death the worker removes the files it had staged and not committed
+(``handmade.files.discard_all_staged``) and exits at once.
+
+Why not pebble or loky: neither gives a per-task time limit with kill-and-replace over long-lived workers
+that receive their shared arguments once, without a helper thread in the parent.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import sys
+import threading
 import time
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from handmade import _background, _c2pa
+from handmade.files import discard_all_staged
 from handmade.tuning import tune_allocator
+
+#: How often a worker's watchdog checks that its parent is alive, in seconds.
+WATCHDOG_S = 0.5
+_PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
@@ -27,8 +49,50 @@ class Failure:
     exitcode: int | None = None
 
 
-def _serve(conn: Any, fn: Callable[..., Any], shared: tuple[Any, ...],
-           saturated: bool) -> None:  # pragma: no cover - runs in the worker
+def _die_with_parent(parent_pid: int) -> None:  # pragma: no cover - runs in the worker
+    """Make this worker end when ``parent_pid`` (the process that runs the pool) ends: death signal, and a
+    watchdog thread; either removes what this worker staged, then exits."""
+    def on_parent_death(*_: object) -> None:
+        discard_all_staged()
+        os._exit(1)
+
+    signal.signal(signal.SIGTERM, on_parent_death)
+    ppid = os.getppid()  # the pool's process, or the fork server it asked for this worker
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+
+    def parent_gone() -> bool:
+        if os.getppid() != ppid:
+            return True
+        if ppid != parent_pid:  # from the fork server: the pool's process itself is not our parent
+            try:
+                os.kill(parent_pid, 0)
+            except ProcessLookupError:
+                return True
+            except PermissionError:
+                pass
+        return False
+
+    if parent_gone():  # it died before the death signal was armed
+        on_parent_death()
+
+    def watch() -> None:
+        while not parent_gone():
+            time.sleep(WATCHDOG_S)
+        on_parent_death()
+
+    threading.Thread(target=watch, name="handmade-worker-watchdog", daemon=True).start()
+
+
+def _serve(conn: Any, fn: Callable[..., Any], shared: tuple[Any, ...], saturated: bool, parent_pid: int,
+           inherited: tuple[int, ...]) -> None:  # pragma: no cover - runs in the worker
+    for fd in inherited:  # the parent's pipe ends copied by fork: holding them would hide its death
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _die_with_parent(parent_pid)
     tune_allocator()  # a forked worker inherits its parent's setting; one from the fork server does not
     _background.INLINE = saturated  # every core has a worker: no helper threads
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops and reaps the workers
@@ -83,7 +147,12 @@ def run(fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], *, shared: tup
 
     def start() -> None:
         parent, child = ctx.Pipe(duplex=True)
-        proc = ctx.Process(target=_serve, args=(child, fn, shared, saturated), daemon=True)
+        # A forked child inherits every descriptor: it must close this process's ends (its own pipe's and
+        # the other workers'). A child of the fork server gets only ``child``; the numbers mean nothing there.
+        inherited = tuple(c.fileno() for c in [parent, *(w.conn for w in pool)]) if (
+            ctx.get_start_method() == "fork") else ()
+        proc = ctx.Process(target=_serve, args=(child, fn, shared, saturated, os.getpid(), inherited),
+                           daemon=True)
         proc.start()
         child.close()
         worker = _Worker(parent, proc)

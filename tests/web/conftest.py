@@ -17,7 +17,7 @@ import uvicorn
 from handmade.keys import bundled_test_root_pem, load_identity
 from handmade.sign import SignOptions, sign_image
 from handmade.verify import TrustAnchors
-from handmade.web.app import ServiceConfig, create_app
+from handmade.web.app import ServiceConfig, create_app, server_options
 from tests.conftest import make_photo
 from tests.pki import Pki, make_pki
 
@@ -38,7 +38,8 @@ def free_port() -> int:
 def start(config: ServiceConfig) -> Iterator[Server]:
     app = create_app(config)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           **server_options(config)))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"

@@ -148,25 +148,29 @@ def test_busy_service_answers_503_then_recovers(signed_image: Path) -> None:
         assert post_raw(srv, signed_image.read_bytes()).status_code == 200
 
 
-def test_uploads_held_in_memory_are_bounded_before_their_bodies_are_read(signed_image: Path) -> None:
-    """Slow uploads (two per verification slot) hold their place while their bodies stream in; one more
-    request gets 503 without a byte of its body read, and the service recovers when they go away."""
+def test_upload_bytes_held_in_memory_are_bounded(signed_image: Path) -> None:
+    """Uploads take memory budget chunk by chunk (twice max_concurrent full-size uploads in all): two slow
+    uploads that sent almost a full upload each spend it, one more request gets 503, and the service
+    recovers when they go away."""
     import socket
     import time
     from urllib.parse import urlsplit
 
-    for srv in start(ServiceConfig(max_concurrent=1, queue_wait_s=0.3)):
+    config = ServiceConfig(max_concurrent=1, queue_wait_s=0.3, max_upload_bytes=1024 * 1024)
+    for srv in start(config):
         u = urlsplit(srv.url)
         slow = []
-        for _ in range(2):  # twice max_concurrent: the admission limit
+        sent = config.memory_budget // 2 - 1000
+        for _ in range(2):
             s = socket.create_connection((u.hostname, u.port), timeout=10)
-            s.sendall(b"POST /v1/verify HTTP/1.1\r\nHost: x\r\nContent-Length: 4000000\r\n\r\n" + b"\xff" * 1000)
+            s.sendall(b"POST /v1/verify HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % (sent + 500)
+                      + b"\xff" * sent)
             slow.append(s)
         admission = srv.app.state.admission
         deadline = time.monotonic() + 10
-        while admission.borrowed_tokens < 2 and time.monotonic() < deadline:
+        while admission.used < 2 * sent and time.monotonic() < deadline:
             time.sleep(0.01)
-        assert admission.borrowed_tokens == 2
+        assert admission.used == 2 * sent
         t = time.monotonic()
         r = post_raw(srv, signed_image.read_bytes())
         assert r.status_code == 503 and r.json()["error"]["code"] == "service.busy"
@@ -174,9 +178,9 @@ def test_uploads_held_in_memory_are_bounded_before_their_bodies_are_read(signed_
         for s in slow:
             s.close()
         deadline = time.monotonic() + 10
-        while admission.borrowed_tokens and time.monotonic() < deadline:
+        while admission.used and time.monotonic() < deadline:
             time.sleep(0.01)
-        assert admission.borrowed_tokens == 0  # a client that goes away gives its place back
+        assert admission.used == 0  # a client that goes away gives its bytes back
         assert post_raw(srv, signed_image.read_bytes()).status_code == 200
 
 
@@ -484,7 +488,7 @@ def test_openapi_document_is_valid_and_describes_real_answers(server: Server, si
 
 
 def test_serve_with_two_workers_carries_the_trust_configuration(tmp_path: Path, signed_image: Path,
-                                                                 newsroom: Any) -> None:
+                                                                 newsroom: Any, corpus: Path) -> None:
     """`handmade serve --workers 2` for real: each spawned worker gets the shipped lists and the operator's
     anchors through its environment (which must stay under Linux's 128 KB limit for one string)."""
     import socket
@@ -508,11 +512,12 @@ def test_serve_with_two_workers_carries_the_trust_configuration(tmp_path: Path, 
             except httpx.HTTPError:
                 time.sleep(0.2)
             assert proc.poll() is None, proc.communicate(timeout=5)
-        health = httpx.get(f"{url}/healthz", timeout=5).json()
-        assert health["trust"] == ["c2pa-trust-list", "c2pa-tsa-trust-list", "c2pa-interim-list", "your-anchors"]
-        for _ in range(4):  # whichever worker answers
+        google = (corpus / "ai-google-generative-single.png").read_bytes()
+        for _ in range(4):  # whichever worker answers: the operator's anchors and the shipped lists
             doc = httpx.post(f"{url}/v1/verify", content=signed_image.read_bytes(), timeout=60).json()
             assert doc["accepted"] is True and doc["results"][0]["trusted_by"] == "your-anchors"
+            doc = httpx.post(f"{url}/v1/verify", content=google, params={"name": "g.png"}, timeout=60).json()
+            assert doc["results"][0]["trusted_by"] == "c2pa-trust-list"
     finally:
         proc.terminate()
         try:

@@ -9,8 +9,12 @@ Limits against abuse, each answered with a JSON error ``{"error": {"code", "mess
 - pixels (``413 input.too_many_pixels``), read from the header only, never decoded;
 - not an image (``415 input.not_image``), an empty or missing upload (``422``);
 - verifications at once (``503 service.busy`` with Retry-After after a short wait for a slot);
-- uploads held in memory at once: twice ``max_concurrent`` (the ones being checked and as many waiting);
-  one more request waits for its turn before a single byte of its body is read, then gets ``503``;
+- bytes of uploads held in memory at once: twice ``max_concurrent`` full-size uploads, taken chunk by
+  chunk as bodies arrive (``handmade.web.guard.ByteBudget``), so a slow client holds only what it sent;
+  when it is spent a chunk waits briefly, then its request gets ``503``;
+- slow clients: headers within ``header_timeout_s`` (else the connection is closed), a body with no byte
+  for ``body_idle_timeout_s`` or not complete within ``body_timeout_s`` gets ``408 input.timeout``, and at
+  most ``max_connections`` connections are held open (``handmade.web.guard``);
 - time per verification (``504 service.timeout``).
 Uploads stay in memory and are never written to disk: multipart bodies are parsed in memory here (Starlette's
 form parser would spool parts over 1 MB to a temporary file).
@@ -54,9 +58,19 @@ from handmade.trust import TrustConfig, TrustSource
 from handmade.trust import resolve as resolve_trust
 from handmade.verify import inspect_bytes
 from handmade.web.audit import AuditLog
+from handmade.web.guard import (
+    BodyTimeout,
+    BudgetExhausted,
+    ByteBudget,
+    SecurityHeaders,
+    configure,
+    read_body,
+    uvicorn_options,
+)
 
 STATIC = "static"
 MULTIPART_SLACK = 64 * 1024  # headers and boundaries around the file in a multipart body
+MAX_BOUNDARY = 256  # python-multipart refuses longer ones (RFC 2046 allows 70)
 MAX_PARTS = 8  # a multipart body with more parts than this is not an upload from our page or a script
 RETRY_AFTER_S = 2
 
@@ -68,7 +82,10 @@ class ServiceConfig:
     ``trust`` is the trust configuration (the shipped C2PA lists by default; a ``TrustAnchors`` is added on top
     of them). ``?policy=`` may only tighten ``policy``, except for the presets named in ``client_policies``.
     ``audit_db`` is a SQLite path or ``sqlite:///path`` (None: no audit log). ``queue_wait_s`` is how long a
-    request waits for one of the ``max_concurrent`` verification slots before ``503 service.busy``.
+    request waits for one of the ``max_concurrent`` verification slots (or for room in the upload memory
+    budget) before ``503 service.busy``. Slow clients: ``header_timeout_s`` for a request's headers,
+    ``body_idle_timeout_s`` between two pieces of a body and ``body_timeout_s`` for all of it, at most
+    ``max_connections`` connections open per process (see ``handmade.web.guard``).
     """
 
     trust: TrustConfig = field(default_factory=TrustConfig.default)
@@ -81,15 +98,27 @@ class ServiceConfig:
     max_concurrent: int = 4
     queue_wait_s: float = 2.0
     allow_remote: bool = False
+    header_timeout_s: float = 10.0
+    body_idle_timeout_s: float = 15.0
+    body_timeout_s: float = 120.0
+    max_connections: int = 512
 
     def __post_init__(self) -> None:
         if not isinstance(self.trust, TrustConfig):
             object.__setattr__(self, "trust", resolve_trust(self.trust))
-        for name in ("max_upload_bytes", "max_pixels", "max_concurrent"):
+        for name in ("max_upload_bytes", "max_pixels", "max_concurrent", "max_connections"):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"ServiceConfig.{name} must be at least 1")
         if self.timeout_s <= 0 or self.queue_wait_s < 0:
             raise ValueError("ServiceConfig.timeout_s must be positive and queue_wait_s not negative")
+        for name in ("header_timeout_s", "body_idle_timeout_s", "body_timeout_s"):
+            if not float(getattr(self, name)) > 0:
+                raise ValueError(f"ServiceConfig.{name} must be positive")
+
+    @property
+    def memory_budget(self) -> int:
+        """Bytes of upload bodies held in memory at once: twice ``max_concurrent`` full-size uploads."""
+        return 2 * self.max_concurrent * (self.max_upload_bytes + MULTIPART_SLACK)
 
 
 class ApiError(Exception):
@@ -130,17 +159,35 @@ def safe_filename(raw: str | None) -> str:
     return clean_text(base, 200) or "upload"
 
 
-async def _read_limited(request: Request, limit: int) -> bytes:
+async def _read_limited(request: Request, limit: int, config: ServiceConfig, budget: ByteBudget,
+                        held: list[int]) -> bytes:
+    """The body, at most ``limit`` bytes, read within the body deadlines; each chunk takes its size from
+    ``budget`` first (added to ``held[0]``, which the caller gives back with its answer).
+
+    Raises: ApiError 413 (too large), 408 ``input.timeout`` (stalled or too slow), 503 (no memory budget).
+    """
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise ApiError(413, "input.too_large", f"the upload is larger than {limit} bytes")
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise ApiError(413, "input.too_large", f"the upload is larger than {limit} bytes")
-        chunks.append(chunk)
+    try:
+        async for chunk in read_body(request.stream(), idle_s=config.body_idle_timeout_s,
+                                     total_s=config.body_timeout_s):
+            size += len(chunk)
+            if size > limit:
+                raise ApiError(413, "input.too_large", f"the upload is larger than {limit} bytes")
+            try:
+                await budget.take(len(chunk), config.queue_wait_s)
+            except BudgetExhausted:
+                raise ApiError(503, "service.busy", "too many uploads at once; retry shortly",
+                               {"Retry-After": str(RETRY_AFTER_S), "Connection": "close"}) from None
+            held[0] += len(chunk)
+            chunks.append(chunk)
+    except BodyTimeout as exc:
+        message = (f"the upload stalled: no data for {exc.seconds:g} s" if exc.kind == "idle"
+                   else f"the upload took longer than {exc.seconds:g} s")
+        raise ApiError(408, "input.timeout", message, {"Connection": "close"}) from None
     return b"".join(chunks)
 
 
@@ -151,6 +198,8 @@ def multipart_file(body: bytes, content_type: str, field_name: str = "file") -> 
     boundary = params.get(b"boundary")
     if not boundary:
         raise ApiError(400, "input.malformed", "multipart body without a boundary")
+    if len(boundary) > MAX_BOUNDARY:
+        raise ApiError(400, "input.malformed", f"multipart boundary longer than {MAX_BOUNDARY} characters")
     parts: list[tuple[dict[bytes, bytes], bytearray]] = []
     header_name = bytearray()
     header_value = bytearray()
@@ -174,14 +223,14 @@ def multipart_file(body: bytes, content_type: str, field_name: str = "file") -> 
         header_name.clear()
         header_value.clear()
 
-    parser = MultipartParser(boundary, {
-        "on_part_begin": on_part_begin, "on_part_data": on_part_data, "on_header_field": on_header_field,
-        "on_header_value": on_header_value, "on_header_end": on_header_end})
     try:
+        parser = MultipartParser(boundary, {
+            "on_part_begin": on_part_begin, "on_part_data": on_part_data, "on_header_field": on_header_field,
+            "on_header_value": on_header_value, "on_header_end": on_header_end})
         parser.write(body)
         parser.finalize()
-    except ParseError as exc:
-        raise ApiError(400, "input.malformed", f"malformed multipart body: {exc}") from None
+    except (ParseError, ValueError) as exc:  # python-multipart's FormParserError is a ValueError
+        raise ApiError(400, "input.malformed", f"malformed multipart body: {str(exc)[:200]}") from None
     for headers, data in parts:
         _, options = parse_options_header(headers.get(b"content-disposition", b""))
         if options.get(b"name", b"").decode("utf-8", "replace") == field_name:
@@ -190,10 +239,11 @@ def multipart_file(body: bytes, content_type: str, field_name: str = "file") -> 
     raise ApiError(422, "input.missing", f"send the image as the multipart field '{field_name}'")
 
 
-async def _upload(request: Request, config: ServiceConfig) -> tuple[bytes, str]:
+async def _upload(request: Request, config: ServiceConfig, budget: ByteBudget,
+                  held: list[int]) -> tuple[bytes, str]:
     """The uploaded file's bytes and name, from a multipart form or a raw body; in memory only."""
     ctype = request.headers.get("content-type", "")
-    body = await _read_limited(request, config.max_upload_bytes + MULTIPART_SLACK)
+    body = await _read_limited(request, config.max_upload_bytes + MULTIPART_SLACK, config, budget, held)
     if ctype.lower().startswith("multipart/form-data"):
         data, name = multipart_file(body, ctype)
         del body
@@ -295,34 +345,38 @@ def result_payload(report: ProvenanceReport, decision: Decision, lang: str) -> d
     return result
 
 
+class _Service(Starlette):
+    """Starlette with ``SecurityHeaders`` outside everything, so that even the 500 answers of Starlette's
+    outermost error middleware carry them (a user middleware sits inside that one)."""
+
+    def build_middleware_stack(self) -> Any:
+        return SecurityHeaders(super().build_middleware_stack())
+
+
 def create_app(config: ServiceConfig | None = None) -> Starlette:
-    """The ASGI application (``app.state.config``, ``app.state.limiter``, ``app.state.admission``;
-    ``app.state.loop`` once started).
+    """The ASGI application (``app.state.config``, ``app.state.limiter``, ``app.state.admission`` (the
+    ``ByteBudget`` of upload bodies); ``app.state.loop`` once started).
 
     Raises: AuditConfigError when ``config.audit_db`` is not a SQLite path or URL.
     """
     config = config or ServiceConfig()
     limiter = anyio.CapacityLimiter(config.max_concurrent)
-    # Bodies in memory at once: a body is admitted before it is read, and holds its place until its answer.
-    admission = anyio.CapacityLimiter(2 * config.max_concurrent)
+    # Bytes of bodies in memory at once: taken chunk by chunk as a body arrives, given back with its answer.
+    admission = ByteBudget(config.memory_budget)
     audit = AuditLog(config.audit_db) if config.audit_db else None
 
     async def verify_endpoint(request: Request) -> Response:
         lang = _lang(request)
-        token = object()
+        held = [0]
         try:
-            await take_slot(admission, token, config.queue_wait_s, "uploads")
-        except ApiError as exc:
-            return _error(exc)
-        try:
-            return await _verify(request, lang)
+            return await _verify(request, lang, held)
         finally:
-            admission.release_on_behalf_of(token)
+            admission.give_back(held[0])
 
-    async def _verify(request: Request, lang: str) -> Response:
+    async def _verify(request: Request, lang: str, held: list[int]) -> Response:
         try:
             policy = choose_policy(config, request.query_params.get("policy"))
-            data, name = await _upload(request, config)
+            data, name = await _upload(request, config, admission, held)
             _check_pixels(data, config.max_pixels)
             report = await run_in_slot(
                 limiter,
@@ -360,8 +414,8 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
         return Response(body, media_type=types[name], headers={"X-Content-Type-Options": "nosniff"})
 
     async def healthz(request: Request) -> Response:
-        return JSONResponse({"status": "ok", "version": handmade.__version__, "policy": config.policy.name,
-                             "trust": [src.id for src in config.trust.sources]})
+        # Liveness only: the version, policy and trust anchors tell an attacker what to aim at.
+        return JSONResponse({"status": "ok"})
 
     async def openapi(request: Request) -> Response:
         return JSONResponse(openapi_document())
@@ -378,7 +432,7 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
         app.state.loop = asyncio.get_running_loop()  # lets tests and tools reach the limiter's loop
         yield
 
-    app = Starlette(lifespan=lifespan, routes=[
+    app = _Service(lifespan=lifespan, routes=[
         Route("/", index),
         Route("/static/{name}", static),
         Route("/healthz", healthz),
@@ -423,7 +477,8 @@ def openapi_document() -> dict[str, Any]:
                   "test_identity": {"type": "boolean"},
                   "training_text": {"type": "string"}}}
     json_error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-    errors = (("400", "malformed multipart body"), ("413", "too large (input.too_large), or too many pixels "
+    errors = (("400", "malformed multipart body"), ("408", "the upload stalled or was too slow (input.timeout)"),
+              ("413", "too large (input.too_large), or too many pixels "
                                                             "(input.too_many_pixels)"),
               ("403", "?policy= names a policy looser than the service's (policy.looser)"),
               ("415", "not an image (input.not_image)"),
@@ -466,10 +521,10 @@ def openapi_document() -> dict[str, Any]:
                                 "required": ["schema", "results", "accepted", "policy", "reasons"]}}}},
                     **{code: {"description": text, **json_error} for code, text in errors},
                 }}},
-            "/healthz": {"get": {"operationId": "healthz", "summary": "Liveness and version", "responses": {
+            "/healthz": {"get": {"operationId": "healthz", "summary": "Liveness", "responses": {
                 "200": {"description": "ok", "content": {"application/json": {"schema": {
-                    "type": "object", "required": ["status", "version"], "properties": {
-                        "status": {"const": "ok"}, "version": {"type": "string"}}}}}}}}},
+                    "type": "object", "required": ["status"], "properties": {
+                        "status": {"const": "ok"}}}}}}}}},
             "/": {"get": {"operationId": "page", "summary": "The editors' page (English/French)",
                           "parameters": [{"name": "lang", "in": "query",
                                           "schema": {"type": "string", "enum": ["en", "fr"]}}],
@@ -548,7 +603,9 @@ def app_from_env() -> Starlette:
 
     ``uvicorn.run("handmade.web.app:app_from_env", factory=True, workers=N)``
     """
-    return create_app(config_from_env())
+    config = config_from_env()
+    configure(header_timeout_s=config.header_timeout_s, max_connections=config.max_connections)
+    return create_app(config)
 
 
 def run(config: ServiceConfig, host: str = "127.0.0.1", port: int = 8000, workers: int = 1, *,
@@ -559,9 +616,17 @@ def run(config: ServiceConfig, host: str = "127.0.0.1", port: int = 8000, worker
     """
     import uvicorn
 
+    options = server_options(config)
     if workers > 1:
         os.environ[CONFIG_ENV] = config_to_env(config, trust_paths, policy_ref)
         uvicorn.run("handmade.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                    log_level=log_level)
+                    log_level=log_level, **options)
     else:
-        uvicorn.run(create_app(config), host=host, port=port, log_level=log_level)
+        uvicorn.run(create_app(config), host=host, port=port, log_level=log_level, **options)
+
+
+def server_options(config: ServiceConfig) -> dict[str, Any]:
+    """uvicorn's options for this service: the guarded protocol (header deadline, connection bound), no
+    ``server`` header, a keep-alive no longer than the header deadline."""
+    return uvicorn_options(header_timeout_s=config.header_timeout_s, max_connections=config.max_connections,
+                           keep_alive_s=min(5.0, config.header_timeout_s))

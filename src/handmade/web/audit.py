@@ -15,6 +15,7 @@ import contextlib
 import csv
 import datetime as dt
 import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -63,12 +64,26 @@ def _path(url: str) -> Path:
     return Path(url)
 
 
+def _create_private(path: Path) -> None:
+    """Create the database file 0600 if it is not there (file names and hashes of uploads are nobody else's
+    business); SQLite then gives its -wal and -shm files the same mode. An existing file is left as it is."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except FileExistsError:
+        return
+    try:
+        os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+
+
 class AuditLog:
     """Append decisions; list and export them."""
 
     def __init__(self, url: str) -> None:
         self.path = _path(url)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        _create_private(self.path)
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(SCHEMA_SQL)

@@ -41,6 +41,7 @@ const REASONS_FR = {
   "policy.possibly_generative": "Une étape de l'historique de l'image peut contenir de l'IA générative.",
   "policy.not_human": "Les Content Credentials n'établissent pas une création humaine : aucun type de source humain n'est déclaré, ou l'historique n'est pas entièrement signé, valide et exempt d'IA.",
   "policy.training": "Les Content Credentials n'interdisent pas l'entraînement d'IA.",
+  "policy.foreign_store": "Des Content Credentials qui n'appartiennent pas à cette image y ont été ajoutés.",
 };
 
 // C2PA actions in words; an unknown action is shown as its label.
