@@ -298,10 +298,9 @@ def sign_bytes(
         # decodes at 1/8 scale); bounded to the same size, JPEG where it can, none if it cannot decode.
         thumb_settings = {"enabled": True, "long_edge": engine_thumbnail, "format": "jpeg", "quality": "medium",
                           "prefer_smallest_format": True, "ignore_errors": True}
-    settings: dict[str, Any] = {"builder": {"thumbnail": thumb_settings}}
-    if tsa_url is None:
-        # Signing validates the parent ingredient: offline too (a timestamp needs the network).
-        settings.update(OFFLINE)
+    # Signing validates the parent ingredient: offline too. The timestamp request does not go through
+    # c2pa-rs's host allow-list (seen under strace), so --tsa-url still reaches its authority, and only it.
+    settings: dict[str, Any] = {"builder": {"thumbnail": thumb_settings}, **OFFLINE}
     definition = dict(manifest)
     if thumbnail is not None:
         definition["thumbnail"] = {"format": "image/jpeg", "identifier": "handmade-thumbnail.jpg"}

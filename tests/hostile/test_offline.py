@@ -26,6 +26,7 @@ DID_WEB_FILES = [
 ]
 
 DRIVER = r"""
+TSA = "http://127.0.0.1:9/tsa"
 import sys
 from pathlib import Path
 allow_remote = sys.argv[1] == "remote"
@@ -42,9 +43,15 @@ if not allow_remote:
         for f in files:
             resp = client.post("/v1/verify", content=Path(f).read_bytes(), headers={"content-type": "image/jpeg"})
             print("serve", resp.status_code, flush=True)
+    from handmade.errors import SigningError
     from handmade.sign import SignOptions, sign_bytes
     sign_bytes(Path(files[0]).read_bytes(), "parent.jpg", SignOptions(author="X"))
     print("signed", flush=True)
+    # With a timestamp authority, that one host is reached (and fails here: no network), nothing else.
+    try:
+        sign_bytes(Path(files[0]).read_bytes(), "parent.jpg", SignOptions(author="X", tsa_url=TSA))
+    except SigningError:
+        print("tsa refused", flush=True)
 """
 
 
@@ -75,8 +82,11 @@ def _network_calls(tmp_path: Path, mode: str) -> tuple[list[str], str]:
 
 def test_verify_serve_and_sign_make_no_network_call(tmp_path: Path) -> None:
     calls, out = _network_calls(tmp_path, "offline")
-    assert "signed" in out and out.count("serve 200") == len(DID_WEB_FILES)
-    assert calls == [], "network calls while verifying offline:\n" + "\n".join(calls[:10])
+    assert "signed" in out and "tsa refused" in out and out.count("serve 200") == len(DID_WEB_FILES)
+    tsa = [c for c in calls if 'inet_addr("127.0.0.1")' in c and "htons(9)" in c]
+    others = [c for c in calls if c not in tsa]
+    assert others == [], "network calls while verifying offline:\n" + "\n".join(others[:10])
+    assert tsa, "the signing with --tsa-url did not try its authority: the probe missed it"
 
 
 def test_the_probe_sees_native_lookups_when_remote_is_allowed(tmp_path: Path) -> None:
