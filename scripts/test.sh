@@ -11,4 +11,6 @@ if command -v npm >/dev/null 2>&1; then
 fi
 # Debian's Chromium and chromedriver for the web page test (skipped loudly without them).
 if [ -x scripts/install-browser.sh ]; then bash scripts/install-browser.sh || true; fi
+# Debian's strace for the offline test (no DNS, no connection while verifying; skipped loudly without it).
+if [ -x scripts/install-strace.sh ]; then bash scripts/install-strace.sh || true; fi
 python -m pytest "$@"

@@ -82,3 +82,19 @@ def photo_bytes(fmt: str = "JPEG", size: tuple[int, int] = (320, 240)) -> bytes:
 @pytest.fixture
 def photo(tmp_path: Path) -> Path:
     return make_photo(tmp_path / "photo.jpg")
+
+
+EXTERNAL = Path(os.environ.get("HANDMADE_CORPUS_EXTERNAL", ROOT.parent / "shared" / "corpus-external"))
+
+
+def external_entries() -> list[dict[str, Any]]:
+    """The second corpus's catalog at collection time (empty when absent: its tests then skip loudly)."""
+    path = EXTERNAL / "CATALOG.json"
+    return list(json.loads(path.read_text())) if path.is_file() else []
+
+
+@pytest.fixture(scope="session")
+def external() -> Path:
+    if not (EXTERNAL / "CATALOG.json").is_file():
+        pytest.skip(f"EXTERNAL CORPUS NOT FOUND at {EXTERNAL}: set HANDMADE_CORPUS_EXTERNAL to run these tests")
+    return EXTERNAL

@@ -65,9 +65,10 @@ def _kind(exc: BaseException) -> str:
 
 
 def _clean(message: str) -> str:
-    # c2pa-rs messages are "Kind: detail"; keep them short and printable.
-    text = " ".join(str(message).split())
-    return text[:400]
+    # c2pa-rs messages are "Kind: detail" and can quote the file: through the one cleaner, bounded.
+    from handmade.lineage import clean_text
+
+    return clean_text(message, 400) or ""
 
 
 @contextmanager
@@ -138,6 +139,12 @@ class RawStore:
     remote_url: str | None
 
 
+#: No network for c2pa-rs: ``remote_manifest_fetch: false`` does not stop it from resolving the
+#: ``did:web`` identities named inside a file (DNS, then HTTPS to the host the file chose); an empty
+#: ``core.allowed_network_hosts`` does (checked under strace: tests/hostile/test_offline.py).
+OFFLINE: dict[str, Any] = {"core": {"allowed_network_hosts": []}}
+
+
 def _read_settings(trust: dict[str, Any] | None, allow_remote: bool) -> dict[str, Any]:
     settings: dict[str, Any] = {
         "verify": {
@@ -148,6 +155,8 @@ def _read_settings(trust: dict[str, Any] | None, allow_remote: bool) -> dict[str
     }
     if trust:
         settings["trust"] = dict(trust)
+    if not allow_remote:
+        settings.update(OFFLINE)
     return settings
 
 
@@ -316,7 +325,9 @@ def sign_bytes(
         # decodes at 1/8 scale); bounded to the same size, JPEG where it can, none if it cannot decode.
         thumb_settings = {"enabled": True, "long_edge": engine_thumbnail, "format": "jpeg", "quality": "medium",
                           "prefer_smallest_format": True, "ignore_errors": True}
-    settings = {"builder": {"thumbnail": thumb_settings}}
+    # Signing validates the parent ingredient: offline too. The timestamp request does not go through
+    # c2pa-rs's host allow-list (seen under strace), so --tsa-url still reaches its authority, and only it.
+    settings: dict[str, Any] = {"builder": {"thumbnail": thumb_settings}, **OFFLINE}
     definition = dict(manifest)
     if thumbnail is not None:
         definition["thumbnail"] = {"format": "image/jpeg", "identifier": "handmade-thumbnail.jpg"}

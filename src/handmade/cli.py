@@ -262,7 +262,7 @@ def verify(files: tuple[str, ...], trust_paths: tuple[str, ...], no_default_trus
     3 if a file cannot be read.
     """
     from handmade.policy import evaluate, load_policy
-    from handmade.report import render_json, render_summary
+    from handmade.report import join_reasons, render_json, render_summary
     from handmade.verify import inspect_many
 
     fmt = "json" if as_json else fmt
@@ -281,7 +281,7 @@ def verify(files: tuple[str, ...], trust_paths: tuple[str, ...], no_default_trus
         for report, decision in zip(reports, decisions, strict=True):
             click.echo(render_summary(report, lang))
             verdict = "PASS" if decision.accepted else "FAIL"
-            reasons = " ".join(r.message for r in decision.reasons)
+            reasons = join_reasons([r.message for r in decision.reasons])
             click.echo(f"  policy {decision.policy}: {verdict}{' - ' + reasons if reasons else ''}")
     _exit_for(reports, [d.accepted for d in decisions])
 
@@ -318,7 +318,7 @@ def _exit_for(reports: list[Any], accepted: list[bool]) -> None:
 @click.argument("file", type=click.Path())
 @trust_options
 @click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print only the handmade.report/v1 JSON on stdout.")
+@click.option("--json", "as_json", is_flag=True, help="Print only the handmade.report/v2 JSON on stdout.")
 @error_funnel
 def report(file: str, trust_paths: tuple[str, ...], no_default_trust: bool, trust_list: str | None,
            tsa_trust_list: str | None, allow_remote: bool, timeout: float, lang: str, as_json: bool) -> None:
@@ -648,7 +648,7 @@ def serve(host: str, port: int, workers: int, trust_paths: tuple[str, ...], no_d
           max_connections: int) -> None:
     """Run the upload-checking service: JSON API and a web page for editors.
 
-    POST /v1/verify (an image, multipart field 'file' or raw body) answers with the handmade.report/v1
+    POST /v1/verify (an image, multipart field 'file' or raw body) answers with the handmade.report/v2
     result and the policy decision; GET / is the page (English/French); GET /openapi.json the API.
     """
     try:
@@ -687,6 +687,7 @@ def serve(host: str, port: int, workers: int, trust_paths: tuple[str, ...], no_d
 @error_funnel
 def audit(db_url: str, since: Any, until: Any, accepted: bool | None, limit: int, fmt: str) -> None:
     """List or export the service's decision log (SQLite)."""
+    from handmade.report import join_reasons
     from handmade.web.audit import export, list_decisions
 
     if not db_url.startswith("sqlite:") and "://" not in db_url and not Path(db_url).exists():
@@ -697,7 +698,7 @@ def audit(db_url: str, since: Any, until: Any, accepted: bool | None, limit: int
         return
     for row in list_decisions(db_url, **filters):
         verdict = "ACCEPTED" if row["accepted"] else "REJECTED"
-        why = "; ".join(r["message"] for r in row["reasons"])
+        why = join_reasons([r["message"] for r in row["reasons"]])
         click.echo(f"{row['time']}  {verdict:<8}  {row['policy']:<9} {row['filename']}  {row['summary']}"
                    + (f"  -- {why}" if why else ""))
 

@@ -122,6 +122,36 @@ def classify_source_type(value: object) -> SourceType | None:
     return SourceType(term, "unknown", False, f"unknown source type '{term}'", f"type de source inconnu '{term}'")
 
 
+#: Source types that *may* hide generative AI (C2PA conformance signals rubric v1.0, 2026-08-06,
+#: ``asset-rubrics/``): at an inception (``c2pa.created``/``c2pa.opened``) the rubric's
+#: ``signal_compositionMayContainGenAI`` (``composite``) and ``signal_screenCaptureMayContainGenAI``
+#: (``screenCapture``); on a later action its ``$possibly_genai_dst_types`` (``digitalArt``, ``composite``).
+#: ``compositeSynthetic`` is in the rubric's ``$genai_dst_types`` for later actions (so it is generative
+#: there, see ``generative_on_edit``); at creation the rubric has no signal for it, and IPTC added
+#: ``compositeWithTrainedAlgorithmicMedia`` because "synthetic" did not say whether a model was used: it
+#: may be AI, so it is "possibly generative" there.
+POSSIBLY_GENERATIVE_AT_INCEPTION = frozenset({"composite", "screencapture", "compositesynthetic"})
+POSSIBLY_GENERATIVE_ON_EDIT = frozenset({"digitalart", "composite"})
+#: Generative on a later action although the table calls it neutral (rubric ``$genai_dst_types``).
+GENERATIVE_ON_EDIT = frozenset({"compositesynthetic"})
+INCEPTION_ACTIONS = frozenset({"c2pa.created", "c2pa.opened"})
+
+
+def possibly_generative(term: str | None, action: str | None) -> bool:
+    """True when a source type on this action may hide generative AI (see the rubric notes above)."""
+    if not term:
+        return False
+    key = term.lower()
+    if action in INCEPTION_ACTIONS:
+        return key in POSSIBLY_GENERATIVE_AT_INCEPTION
+    return key in POSSIBLY_GENERATIVE_ON_EDIT
+
+
+def generative_on_edit(term: str | None, action: str | None) -> bool:
+    """True when a source type that is not generative by itself is generative on a later action."""
+    return bool(term) and action not in INCEPTION_ACTIONS and str(term).lower() in GENERATIVE_ON_EDIT
+
+
 def iptc_uri(term: str) -> str:
     """The canonical IPTC URI for a term of the vocabulary."""
     return IPTC_BASE + term

@@ -15,9 +15,21 @@ The verdict (C2PA 2.1 §18.15; conformance signal rubrics):
 - ``generative``: the image itself was made by AI: a fully generative creation at the origin of the
   ``parentOf`` chain (edits on top of an AI image leave an AI image);
 - ``ai_assisted``: some step or ingredient anywhere in the chain is generative;
+- ``possibly_generative``: nothing declared generative, but a step uses a source type that may hide
+  generative AI (the C2PA conformance signals rubric's "may contain GenAI" classes: ``composite`` or
+  ``screenCapture`` at creation, ``digitalArt`` or ``composite`` on an edit; ``compositeSynthetic`` at
+  creation), or an ingredient without Content Credentials is named after a generative product;
 - ``unknown``: nothing generative found, but part of the chain could not be examined (too deep, a
-  cycle, a missing ingredient manifest) or uses an unrecognised source type;
+  cycle, a missing ingredient manifest, a redacted assertion, an ingredient without Content Credentials
+  whose origin nobody states) or uses an unrecognised source type;
 - ``none_declared``: a readable chain that declares no generative step.
+
+Beside the verdict (C2PA 2.2): ``provenance`` says whether every origin in the chain is signed
+(``signed``), rests on a signer's statement about an ingredient without Content Credentials
+(``signer_claim``: a ``c2pa.opened`` that declares the source type of what it opened), or is unknown
+(``unknown_origin``: a ``parentOf``/``componentOf`` ingredient without credentials, §15.11.3.3
+``ingredient.unknownProvenance``; ``inputTo`` is exempt); ``incomplete_history`` says that some manifest
+does not state ``allActionsIncluded: true`` (§18.14.3: other actions may have been performed).
 """
 
 from __future__ import annotations
@@ -27,10 +39,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from handmade import labels
-from handmade.models import AiVerdict, Finding, LineageStep, Training
+from handmade.models import AiVerdict, Finding, LineageStep, Provenance, Training
 
 MAX_DEPTH = 64
 MAX_STEPS = 5000
+MAX_STEP_FINDINGS = 3  # generative steps told one by one in the findings; the rest are counted
 
 _ACTIONS_LABEL = re.compile(r"^c2pa\.actions(\.v\d+)?(__\d+)?$")
 _INGREDIENT_RELATIONSHIPS = ("parentOf", "componentOf", "inputTo")
@@ -46,7 +59,13 @@ class _Walk:
     unknown_types: list[str] = field(default_factory=list)
     truncated: bool = False
     verdicts: dict[str, tuple[bool, bool]] = field(default_factory=dict)
-    incomplete: bool = False  # part of the chain could not be examined (too deep, cycle, missing)
+    incomplete: bool = False  # part of the chain could not be examined (too deep, cycle, missing, redacted)
+    possibly: bool = False  # some step may hide generative AI
+    unknown_origins: list[str] = field(default_factory=list)  # ingredients without credentials, unclaimed
+    claimed_origins: list[str] = field(default_factory=list)  # ... whose origin a later signer states
+    actions_incomplete: bool = False  # some manifest does not claim allActionsIncluded
+    broken_ingredient: bool = False  # an ingredient was recorded as failing validation
+    recorded: dict[str, list[str]] = field(default_factory=dict)  # recorded failure code -> titles
 
 
 @dataclass(frozen=True)
@@ -59,6 +78,10 @@ class Lineage:
     human_declared: bool
     authors: tuple[str, ...]
     training: Training
+    provenance: Provenance = "signed"
+    incomplete_history: bool = False
+    broken_ingredient: bool = False  # an ingredient's recorded validation failed (v2 status or v3 results)
+    identity: tuple[str, ...] = ()  # who the active manifest's CAWG identity assertions name
 
 
 def clean_text(value: Any, limit: int = 300) -> str | None:
@@ -74,7 +97,7 @@ def clean_text(value: Any, limit: int = 300) -> str | None:
         value = f"{name} {version}" if name and version else name
         if value is None:
             return None
-    text = str(value)
+    text = str(value)[: max(limit, 1) * 4 + 64]  # bound the work on a huge value before cleaning it
     if not text.isprintable():  # the common case (all printable) skips the per-character pass
         text = "".join(ch if ch.isprintable() else " " for ch in text)
     text = " ".join(text.split())
@@ -125,24 +148,44 @@ def action_source_type(action: dict[str, Any]) -> str | None:
     return dst if isinstance(dst, str) else None
 
 
+def _dst_words(dst: labels.SourceType) -> str:
+    """The words for a source type; an unknown one is named through the cleaner, bounded."""
+    if dst.category == "unknown":
+        return f"unknown source type '{clean_text(dst.term, 100)}'"
+    return dst.en
+
+
 def _classify_action(action: dict[str, Any], manifest_markers: list[str]) -> tuple[bool, bool, str | None, str]:
-    """(generative, fully_generative, reason, category) for one action."""
+    """(generative, fully_generative, reason, category) for one action; category ``possibly`` marks a step
+    that may hide generative AI."""
     dst = labels.classify_source_type(action_source_type(action))
     agent = clean_text(action.get("softwareAgent"))
     params = action.get("parameters") if isinstance(action.get("parameters"), dict) else {}
     description = action.get("description") or (params or {}).get("description")
     name = str(action.get("action", ""))
+    inception = name in labels.INCEPTION_ACTIONS
     if dst is not None and dst.category == "generative":
-        return True, dst.fully_generative, f"declared as {dst.en} ({dst.term})", "generative"
+        # A generative source type on c2pa.opened states what was opened (older files, and Adobe's
+        # parameter form, put it there): a fully generative one makes the origin generative.
+        return True, dst.fully_generative and inception, f"declared as {dst.en} ({dst.term})", "generative"
+    if dst is not None and labels.generative_on_edit(dst.term, name):
+        return True, False, (f"declared as {dst.en} ({dst.term}) on an edit, which the C2PA signals rubric "
+                             "counts as a generative transformation"), "generative"
     if labels.generative_wording(description):
         return True, name == "c2pa.created", f"described as \"{clean_text(description, 80)}\"", "generative"
     product = labels.known_generator(agent)
-    if product is not None and name in ("c2pa.created", "c2pa.edited", "c2pa.placed", "c2pa.converted"):
+    if product is not None:
+        # Any action, not only creations: a generator named as the agent of a colour adjustment or a
+        # resize did that step (README: "a known generative product as softwareAgent").
         return True, name == "c2pa.created", f"made with {product}, a generative-AI product", "generative"
     if name == "c2pa.created" and manifest_markers:
         return True, True, manifest_markers[0], "generative"
+    if dst is not None and labels.possibly_generative(dst.term, name):
+        where = "at creation" if inception else "on an edit"
+        return False, False, (f"declared as {dst.en} ({dst.term}) {where}, which may include AI-generated "
+                              "content"), "possibly"
     category = dst.category if dst is not None else "none"
-    return False, False, (dst.en if dst is not None else None), category
+    return False, False, (_dst_words(dst) if dst is not None else None), category
 
 
 def _manifest_markers(manifest: dict[str, Any]) -> list[str]:
@@ -160,8 +203,13 @@ def _manifest_markers(manifest: dict[str, Any]) -> list[str]:
     return reasons
 
 
-def _walk(w: _Walk, label: str, depth: int, relationship: str | None) -> tuple[bool, bool]:
-    """Walk one manifest and its ingredients. Returns (fully_generative_origin, any_generative)."""
+def _walk(w: _Walk, label: str, depth: int, relationship: str | None,
+          claim: str | None = None) -> tuple[bool, bool]:
+    """Walk one manifest and its ingredients. Returns (fully_generative_origin, any_generative).
+
+    ``claim`` is the statement of origin a manifest above made for what it opened (a ``c2pa.opened`` that
+    declares a human source type), which covers the ingredients without credentials inside that asset.
+    """
     if len(w.steps) >= MAX_STEPS or depth > MAX_DEPTH:
         w.incomplete = True
         if not w.truncated:
@@ -182,14 +230,118 @@ def _walk(w: _Walk, label: str, depth: int, relationship: str | None) -> tuple[b
     w.visited.add(label)
     w.path.append(label)
     try:
-        result = _walk_manifest(w, label, depth, relationship)
+        result = _walk_manifest(w, label, depth, relationship, claim)
     finally:
         w.path.pop()
     w.verdicts[label] = result
     return result
 
 
-def _walk_manifest(w: _Walk, label: str, depth: int, relationship: str | None) -> tuple[bool, bool]:
+#: Status codes recorded with an ingredient that are not failures of its history: success codes, an
+#: untrusted signer (trust is the reader's choice, not a property of the file), and CAWG identity codes
+#: (the identity assertion is reported on its own; it never voids the claim).
+_RECORDED_OK_SUFFIXES = (".match", ".validated", ".trusted", ".insideValidity", ".well-formed", ".skipped")
+_RECORDED_SOFT = {"signingCredential.untrusted", "timeStamp.untrusted", "signingCredential.ocsp.skipped"}
+
+
+def _recorded_failures(ingredient: dict[str, Any]) -> list[dict[str, Any]]:
+    """The failure codes recorded when an ingredient was added: the v2 ``validation_status`` list and the
+    v3 ``validation_results`` (its ``activeManifest`` and ``ingredientDeltas``; C2PA 2.2 §15.11.3)."""
+    entries: list[Any] = []
+    status = ingredient.get("validation_status")
+    if isinstance(status, list):
+        entries += status
+    results = ingredient.get("validation_results")
+    if isinstance(results, dict):
+        active = results.get("activeManifest")
+        if isinstance(active, dict) and isinstance(active.get("failure"), list):
+            entries += active["failure"]
+        deltas = results.get("ingredientDeltas")
+        for delta in deltas if isinstance(deltas, list) else []:
+            vd = delta.get("validationDeltas") if isinstance(delta, dict) else None
+            if isinstance(vd, dict) and isinstance(vd.get("failure"), list):
+                entries += vd["failure"]
+    out = []
+    for entry in entries[:500]:
+        code = entry.get("code") if isinstance(entry, dict) else None
+        if not isinstance(code, str) or code in _RECORDED_SOFT or code.startswith("cawg."):
+            continue
+        if code.endswith(_RECORDED_OK_SUFFIXES):
+            continue
+        out.append(entry)
+    return out
+
+
+def _origin_claim(actions: list[dict[str, Any]], signer: str | None) -> str | None:
+    """The statement of origin a manifest makes for what it opened: a ``c2pa.opened`` action that declares
+    a human source type (as the conformance rubric's evaluator reads a flat ingredient's origin)."""
+    for action in actions:
+        if action.get("action") != "c2pa.opened":
+            continue
+        dst = labels.classify_source_type(action_source_type(action))
+        if dst is not None and dst.category == "human":
+            return f"{signer or 'the signer'} states it was {dst.en}"
+    return None
+
+
+def _flat_ingredient(w: _Walk, label: str, ingredient: dict[str, Any], rel: str, claim: str | None,
+                     depth: int, stamp: dict[str, Any], signer: str | None, title: str | None) -> bool:
+    """An ingredient without Content Credentials. Returns True when it makes the history generative."""
+    own = labels.classify_source_type(ingredient.get("digitalSourceType") or ingredient.get("digital_source_type"))
+    if own is not None and own.category == "generative":
+        w.steps.append(LineageStep(manifest=label, action=None, digital_source_type=labels.iptc_uri(own.term),
+                                   software_agent=None, depth=depth, generative=True, kind="ingredient",
+                                   relationship=rel, title=title, signer=signer, **stamp,
+                                   reason=f"ingredient declared as {own.en}"))
+        return True
+    from handmade.hints import _prose_generator  # hints imports this module: a late import
+
+    metadata = ingredient.get("metadata")
+    named = [title, *[v for v in metadata.values() if isinstance(v, str)][:20]] if isinstance(metadata, dict) \
+        else [title]
+    product = next((p for t in named if t and (p := _prose_generator(t[:300]))), None)
+    if product is not None:
+        w.possibly = True
+        w.steps.append(LineageStep(
+            manifest=label, action=None, digital_source_type=None, software_agent=None, depth=depth,
+            generative=False, possibly_generative=True, kind="ingredient", relationship=rel, title=title,
+            signer=signer, **stamp,
+            reason=f"ingredient without Content Credentials whose name or metadata names {product}, "
+                   "a generative-AI product"))
+        return False
+    if rel == "inputTo":  # C2PA 2.2 §15.11.3.3: unknownProvenance does not apply to inputTo
+        reason = "ingredient without Content Credentials (an input, not part of the image)"
+    elif own is not None and own.category == "human":
+        w.claimed_origins.append(title or "untitled")
+        reason = f"ingredient without Content Credentials; the signer states it was {own.en}"
+    elif claim is not None:
+        w.claimed_origins.append(title or "untitled")
+        reason = f"ingredient without Content Credentials; {claim}"
+    else:
+        w.unknown_origins.append(title or "untitled")
+        reason = "ingredient without Content Credentials: its origin is unknown"
+    w.steps.append(LineageStep(manifest=label, action=None, digital_source_type=None, software_agent=None,
+                               depth=depth, generative=False, kind="ingredient", relationship=rel, title=title,
+                               signer=signer, **stamp, reason=reason))
+    return False
+
+
+def _redactions(w: _Walk, manifest: dict[str, Any], label: str) -> None:
+    """A redacted assertion is a part of the history that cannot be examined (C2PA 2.2 §6.8); only a
+    redacted thumbnail cannot hide a generative step."""
+    redactions = manifest.get("redactions")
+    for uri in redactions[:50] if isinstance(redactions, list) else []:
+        text = clean_text(uri, 200) or "?"
+        if "c2pa.thumbnail" in text:
+            continue
+        w.incomplete = True
+        w.findings.append(Finding("lineage.redacted", "warning",
+                                  f"A manifest removed (redacted) an assertion of an earlier one ({text}): that "
+                                  "part of the history cannot be examined.", label))
+
+
+def _walk_manifest(w: _Walk, label: str, depth: int, relationship: str | None,
+                   claim: str | None) -> tuple[bool, bool]:
     manifests = w.store.get("manifests") or {}
     manifest = manifests.get(label) if isinstance(manifests, dict) else None
     if not isinstance(manifest, dict):
@@ -201,9 +353,12 @@ def _walk_manifest(w: _Walk, label: str, depth: int, relationship: str | None) -
     generator = _claim_generator(manifest)
     info = manifest.get("signature_info")
     signed_at = clean_text(info.get("time"), 40) if isinstance(info, dict) else None
-    stamp = {"signed_at": signed_at, "tool": generator}
+    stamp: dict[str, Any] = {"signed_at": signed_at, "tool": generator}
     markers = _manifest_markers(manifest)
-    actions, templates, _ = _actions(manifest)
+    actions, templates, all_included = _actions(manifest)
+    if not all_included:
+        w.actions_incomplete = True
+    _redactions(w, manifest, label)
     created_generative = False
     any_generative = False
     for action in actions:
@@ -211,19 +366,31 @@ def _walk_manifest(w: _Walk, label: str, depth: int, relationship: str | None) -
         raw_dst = action_source_type(action)
         term = labels.normalize_source_type(raw_dst)
         if category == "unknown" and term:
-            w.unknown_types.append(term)
+            w.unknown_types.append(clean_text(term, 100) or "?")
+        possibly = category == "possibly"
+        w.possibly = w.possibly or possibly
         w.steps.append(LineageStep(
             manifest=label, action=clean_text(action.get("action")),
             digital_source_type=labels.iptc_uri(term) if term and category != "unknown" else clean_text(raw_dst),
             software_agent=clean_text(action.get("softwareAgent")) or generator,
-            depth=depth, generative=generative, kind="action", relationship=relationship,
-            title=clean_text(manifest.get("title")), signer=signer, **stamp, reason=reason,
+            depth=depth, generative=generative, possibly_generative=possibly, kind="action",
+            relationship=relationship, title=clean_text(manifest.get("title")), signer=signer, **stamp,
+            reason=reason,
         ))
         any_generative = any_generative or generative
-        if generative and fully and action.get("action") == "c2pa.created":
+        if generative and fully:
             created_generative = True
     for template in templates:
         term = labels.normalize_source_type(action_source_type(template))
+        if term and labels.possibly_generative(term, clean_text(template.get("action"))):
+            w.possibly = True
+            w.steps.append(LineageStep(manifest=label, action=clean_text(template.get("action")),
+                                       digital_source_type=labels.iptc_uri(term), software_agent=generator,
+                                       depth=depth, generative=False, possibly_generative=True, kind="action",
+                                       relationship=relationship, title=clean_text(manifest.get("title")),
+                                       signer=signer, **stamp,
+                                       reason=f"declared for all actions as {clean_text(term, 60)}, which may "
+                                              "include AI-generated content"))
         if term and (dst := labels.classify_source_type(term)) and dst.category == "generative":
             any_generative = True
             w.steps.append(LineageStep(manifest=label, action=clean_text(template.get("action")),
@@ -239,31 +406,38 @@ def _walk_manifest(w: _Walk, label: str, depth: int, relationship: str | None) -
                                    relationship=relationship, title=clean_text(manifest.get("title")),
                                    signer=signer, **stamp, reason=markers[0]))
     origin_generative = created_generative
+    # A stated origin covers what was opened (the parent) and everything inside it, components included;
+    # not what this manifest's own signer placed beside it.
+    parent_claim = _origin_claim(actions, signer) or claim
     ingredients = manifest.get("ingredients")
-    for ingredient in ingredients if isinstance(ingredients, list) else []:
+    for ingredient in ingredients[:MAX_STEPS] if isinstance(ingredients, list) else []:
         if not isinstance(ingredient, dict):
             continue
-        rel = clean_text(ingredient.get("relationship")) or "componentOf"
+        rel = clean_text(ingredient.get("relationship"), 40) or "componentOf"
         child = ingredient.get("active_manifest")
+        title = clean_text(ingredient.get("title"))
+        for status in _recorded_failures(ingredient):
+            # Recorded when the ingredient was added: that part of the history did not validate then, so
+            # it is not evidence of anything (and c2pa-rs does not re-validate it now).
+            w.broken_ingredient = True
+            code = clean_text(status.get("code"), 80) or "?"
+            w.recorded.setdefault(code, []).append(
+                f"{title or 'untitled'}: {clean_text(status.get('explanation'), 120) or code}")
+        if not isinstance(child, str):
+            covering = parent_claim if rel == "parentOf" else claim
+            if _flat_ingredient(w, label, ingredient, rel, covering, depth, stamp, signer, title):
+                any_generative = True
+                origin_generative = origin_generative or rel == "parentOf"
+            continue
         w.steps.append(LineageStep(
             manifest=label, action=None, digital_source_type=None, software_agent=None, depth=depth,
-            generative=False, kind="ingredient", relationship=rel, title=clean_text(ingredient.get("title")),
-            signer=signer, **stamp, reason=None if child else "ingredient without Content Credentials",
+            generative=False, kind="ingredient", relationship=rel, title=title, signer=signer, **stamp,
+            reason=None,
         ))
-        for status in ingredient.get("validation_status") or []:
-            code = status.get("code") if isinstance(status, dict) else None
-            if code and not str(code).endswith((".match", ".validated", ".trusted", ".insideValidity")) \
-                    and code != "signingCredential.untrusted":
-                # Recorded when the ingredient was added: history, not a failure of this file.
-                w.findings.append(Finding("ingredient.recorded_status", "warning",
-                                          f"When ingredient '{clean_text(ingredient.get('title'))}' was added, it "
-                                          f"had a problem: {clean_text(status.get('explanation')) or code}",
-                                          str(code)))
-        if isinstance(child, str):
-            child_origin, child_any = _walk(w, child, depth + 1, rel)
-            any_generative = any_generative or child_any
-            if rel == "parentOf" and child_origin:
-                origin_generative = True
+        child_origin, child_any = _walk(w, child, depth + 1, rel, parent_claim if rel == "parentOf" else claim)
+        any_generative = any_generative or child_any
+        if rel == "parentOf" and child_origin:
+            origin_generative = True
     return origin_generative, any_generative
 
 
@@ -326,6 +500,35 @@ def _human_declared(manifest: dict[str, Any]) -> bool:
     return False
 
 
+def identity_subjects(manifest: dict[str, Any]) -> list[str]:
+    """Who the CAWG identity assertions of a manifest name (X.509 signer, or the identities an identity
+    claims aggregator verified), cleaned and bounded: what an editor needs beside "the identity fails"."""
+    names: list[str] = []
+    for assertion in _assertions(manifest):
+        if not str(assertion.get("label", "")).startswith("cawg.identity"):
+            continue
+        data = assertion.get("data")
+        if not isinstance(data, dict):
+            continue
+        info = data.get("signature_info")
+        if isinstance(info, dict) and (t := clean_text(info.get("common_name") or info.get("issuer"), 120)):
+            names.append(t)
+        verified = data.get("verifiedIdentities")
+        for v in verified[:10] if isinstance(verified, list) else []:
+            if not isinstance(v, dict):
+                continue
+            provider = v.get("provider") if isinstance(v.get("provider"), dict) else {}
+            who = clean_text(v.get("name") or v.get("username"), 120)
+            via = clean_text((provider or {}).get("name"), 80)
+            if who:
+                names.append(f"{who} ({via})" if via else who)
+        for key in ("signer_payload", "named_actor"):
+            v = data.get(key)
+            if isinstance(v, dict) and (t := clean_text(v.get("name"), 120)) is not None:
+                names.append(t)
+    return list(dict.fromkeys(names))[:10]
+
+
 def analyse(store: dict[str, Any]) -> Lineage:
     """Walk the whole store from its active manifest and decide the AI verdict.
 
@@ -338,28 +541,63 @@ def analyse(store: dict[str, Any]) -> Lineage:
     if not isinstance(active, str) or active not in manifests:
         return Lineage((), "unknown", (Finding("lineage.no_active", "error",
                                                 "The file has manifests but no readable active manifest.",
-                                                None),), False, (), "unspecified")
+                                                None),), False, (), "unspecified", "unknown_origin", True)
     origin, any_generative = _walk(w, active, 0, None)
+    for code, where in w.recorded.items():
+        # One finding per code, however many ingredients share it (a long chain repeats the same one).
+        more = f" (and {len(where) - 2} more)" if len(where) > 2 else ""
+        w.findings.append(Finding("ingredient.recorded_failure", "error",
+                                  f"When it was added, an ingredient's history did not validate ({code}): "
+                                  + "; ".join(where[:2]) + more + ". That part of the history is not "
+                                  "evidence of anything.", code))
+    if w.unknown_origins:
+        titles = ", ".join(f"'{t}'" for t in list(dict.fromkeys(w.unknown_origins))[:3])
+        w.findings.append(Finding("ingredient.unknown_provenance", "warning",
+                                  f"An ingredient has no Content Credentials and nobody states where it came "
+                                  f"from ({titles}): nothing proves that it is free of AI.",
+                                  "ingredient.unknownProvenance"))
+    elif w.claimed_origins:
+        titles = ", ".join(f"'{t}'" for t in list(dict.fromkeys(w.claimed_origins))[:3])
+        w.findings.append(Finding("ingredient.origin_claimed", "info",
+                                  f"An ingredient has no Content Credentials ({titles}); its origin is the "
+                                  "signer's own statement.", "ingredient.unknownProvenance"))
     if origin:
         ai: AiVerdict = "generative"
     elif any_generative:
         ai = "ai_assisted"
-    elif w.incomplete:
+    elif w.possibly:
+        ai = "possibly_generative"
+    elif w.incomplete or w.unknown_origins:
         ai = "unknown"  # an unexamined part of the chain is never called AI-free
     elif w.unknown_types:
         ai = "unknown"
+    else:
+        ai = "none_declared"
+    if w.unknown_types and ai in ("unknown", "possibly_generative", "none_declared"):
         w.findings.append(Finding("lineage.unknown_source_type", "warning",
                                   "The chain uses a digital source type handmade does not know: "
                                   + ", ".join(sorted(set(w.unknown_types))[:5]), None))
-    else:
-        ai = "none_declared"
-    for step in w.steps:
-        if step.generative:
-            w.findings.append(Finding("lineage.generative", "warning", describe_step(step), step.manifest))
+    for code, marked in (("lineage.generative", [s for s in w.steps if s.generative]),
+                         ("lineage.possibly_generative", [s for s in w.steps if s.possibly_generative])):
+        # The nearest steps in words; a long chain repeats the same step at every level, so the rest are
+        # counted (every one is in the lineage and the report tree).
+        shown = list({describe_step(s): s for s in sorted(marked, key=lambda s: s.depth)}.items())
+        for text, step in shown[:MAX_STEP_FINDINGS]:
+            w.findings.append(Finding(code, "warning", text, step.manifest))
+        if (rest := len(marked) - min(len(shown), MAX_STEP_FINDINGS)) > 0:
+            w.findings.append(Finding(code, "warning", f"{rest} more such step{'s' if rest > 1 else ''} further "
+                                      "back in the history (see the report).", None))
+    if w.actions_incomplete:
+        w.findings.append(Finding("lineage.incomplete_history", "info",
+                                  "A manifest in the chain does not state that it lists all its actions "
+                                  "(allActionsIncluded): other, unlisted actions may have been performed.", None))
     manifest = manifests[active]
+    provenance: Provenance = ("unknown_origin" if w.unknown_origins
+                              else "signer_claim" if w.claimed_origins else "signed")
     human = _human_declared(manifest) and not any_generative
     return Lineage(tuple(w.steps), ai, tuple(w.findings), human, tuple(_authors(manifest)),
-                   training_permission(manifest))
+                   training_permission(manifest), provenance, w.actions_incomplete, w.broken_ingredient,
+                   tuple(identity_subjects(manifest)))
 
 
 def describe_step(step: LineageStep) -> str:

@@ -1,7 +1,8 @@
 """Frozen result types: what a verification, a report and a signing return.
 
-The JSON contract (``handmade.report/v2``; v2 added ``trusted_by``, ``test_identity``,
-``revocation`` and the ``CLAIMED`` bottom line) is produced by ``to_dict()`` here; it is pinned by a golden
+The JSON contract (``handmade.report/v2``; v2 added ``trusted_by``, ``test_identity``, ``revocation``, the
+``CLAIMED`` and ``POSSIBLY-AI`` bottom lines, ``provenance``, ``incomplete_history``, ``identity_valid`` and
+``ai: possibly_generative``) is produced by ``to_dict()`` here; it is pinned by a golden
 test, so any change to field names or meanings is deliberate and bumps the schema.
 """
 
@@ -13,7 +14,10 @@ from typing import Any, Literal
 SCHEMA = "handmade.report/v2"
 
 State = Literal["no_manifest", "invalid", "valid", "trusted", "error"]
-AiVerdict = Literal["generative", "ai_assisted", "none_declared", "unknown"]
+AiVerdict = Literal["generative", "ai_assisted", "possibly_generative", "none_declared", "unknown"]
+#: Where the origins of the chain come from: all signed, a signer's statement about an ingredient without
+#: Content Credentials, or unknown (an ingredient without credentials that nobody vouches for).
+Provenance = Literal["signed", "signer_claim", "unknown_origin"]
 Training = Literal["not_allowed", "allowed", "constrained", "unspecified"]
 Severity = Literal["info", "warning", "error"]
 HintSignal = Literal["generative", "human", "training_prohibited", "training_allowed", "info"]
@@ -63,6 +67,7 @@ class LineageStep:
     depth: int
     generative: bool
     kind: Literal["action", "ingredient", "assertion", "manifest"] = "action"
+    possibly_generative: bool = False  # a source type or name that may hide generative AI
     relationship: str | None = None
     title: str | None = None
     signer: str | None = None
@@ -78,6 +83,7 @@ class LineageStep:
             "software_agent": self.software_agent,
             "depth": self.depth,
             "generative": self.generative,
+            "possibly_generative": self.possibly_generative,
             "kind": self.kind,
             "relationship": self.relationship,
             "title": self.title,
@@ -171,6 +177,9 @@ class ProvenanceReport:
     format: str | None = None
     sha256: str | None = None
     size: int | None = None
+    provenance: Provenance | None = None
+    incomplete_history: bool | None = None
+    identity_valid: bool | None = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     # -- derived ----------------------------------------------------------------------------------------
@@ -184,12 +193,18 @@ class ProvenanceReport:
         return summarize_hints(self.hints)
 
     @property
+    def possibly_generative_steps(self) -> tuple[LineageStep, ...]:
+        return tuple(s for s in self.lineage if s.possibly_generative)
+
+    @property
     def claims_handmade(self) -> bool:
-        """A valid manifest that claims human authorship with no generative step, whoever signed it."""
+        """A valid manifest that claims human authorship with no generative or possibly generative step and
+        no origin that nobody vouches for, whoever signed it."""
         return (
             self.state in ("valid", "trusted")
             and bool(self.human_authored)
             and self.ai == "none_declared"
+            and self.provenance != "unknown_origin"
         )
 
     @property
@@ -209,6 +224,8 @@ class ProvenanceReport:
             return "INVALID"
         if self.ai in ("generative", "ai_assisted"):
             return "AI"
+        if self.ai == "possibly_generative":
+            return "POSSIBLY-AI"
         if self.is_handmade:
             return "HANDMADE"
         return "CLAIMED" if self.claims_handmade else "SIGNED"
@@ -241,9 +258,16 @@ class ProvenanceReport:
         tokens.append({
             "generative": "AI-GENERATED",
             "ai_assisted": "AI-ASSISTED",
+            "possibly_generative": "AI-POSSIBLE",
             "none_declared": "NO-AI",
             "unknown": "AI-UNKNOWN",
         }[self.ai])
+        if self.provenance == "unknown_origin":
+            tokens.append("ORIGIN-UNKNOWN")
+        elif self.provenance == "signer_claim":
+            tokens.append("ORIGIN-CLAIMED")
+        if self.identity_valid is False:
+            tokens.append("BAD-IDENTITY")
         tokens.append({
             "not_allowed": "NO-TRAINING",
             "constrained": "TRAINING-CONSTRAINED",
@@ -271,6 +295,9 @@ class ProvenanceReport:
             "ingredients_valid": self.ingredients_valid,
             "ai": self.ai,
             "human_authored": self.human_authored,
+            "provenance": self.provenance,
+            "incomplete_history": self.incomplete_history,
+            "identity_valid": self.identity_valid,
             "authors": list(self.authors),
             "training": self.training,
             "signer": self.signer.to_dict() if self.signer else None,

@@ -25,6 +25,21 @@ _T: dict[str, dict[str, str]] = {
     "error": {"en": "Could not be checked", "fr": "Vérification impossible"},
     "signed": {"en": "Signed, no AI step declared", "fr": "Signé, aucune étape d'IA déclarée"},
     "ai_unknown": {"en": "Signed, AI use unknown", "fr": "Signé, usage d'IA inconnu"},
+    "possibly_generative": {"en": "May contain AI-generated content",
+                            "fr": "Peut contenir des éléments générés par IA"},
+    "origin_unknown": {"en": "part of it comes from a file without Content Credentials, of unknown origin",
+                       "fr": "une partie provient d'un fichier sans Content Credentials, d'origine inconnue"},
+    "origin_claimed": {"en": "the origin of its unsigned base is the signer's own statement",
+                       "fr": "l'origine de sa base non signée est la déclaration du signataire"},
+    "incomplete_history": {"en": "its manifests do not say that every action is listed",
+                           "fr": "ses manifestes ne déclarent pas lister toutes les actions"},
+    "identity_invalid": {"en": "the creator identity does not verify",
+                         "fr": "l'identité du créateur n'est pas vérifiée"},
+    "range_mismatch": {"en": "the signed byte ranges do not match", "fr": "les plages d'octets signées ne "
+                       "correspondent pas"},
+    "unchecked": {"en": "could not be checked", "fr": "n'a pas pu être vérifié"},
+    "bad_ingredient": {"en": "an earlier part of the history does not validate",
+                       "fr": "une partie antérieure de l'historique n'est pas valide"},
     "step": {"en": "step {n}", "fr": "étape {n}"},
     "claimed": {"en": "Claims to be made by hand", "fr": "Se dit fait à la main"},
     "claim_line": {"en": "{head}{signed}; {nobody}", "fr": "{head}{signed} ; {nobody}"},
@@ -81,6 +96,13 @@ def verdict(report: ProvenanceReport, lang: str = "en") -> str:
     if "manifest.foreign_store" in codes:  # a copied store in front of the real one (handmade.stores)
         own = f"; {t('own_store', lang, who=who)}" if who and "manifest.binding_store" in codes else ""
         return t("foreign_store", lang) + own
+    if report.ai == "possibly_generative":
+        steps = report.possibly_generative_steps
+        where = ""
+        if steps:
+            n = report.lineage.index(steps[0]) + 1
+            where = f": {t('step', lang, n=n)}" + (f", {steps[0].reason}" if steps[0].reason and lang == "en" else "")
+        return f"{t('possibly_generative', lang)}{where}"
     if report.ai in ("generative", "ai_assisted"):
         steps = report.generative_steps
         # Point at the generative creation when there is one: it says best where the AI came from.
@@ -94,8 +116,12 @@ def verdict(report: ProvenanceReport, lang: str = "en") -> str:
         return f"{t(report.ai, lang)}{where}{vouched}"
     if report.state == "invalid":
         reasons = []
+        codes = {f.code for f in report.findings}
         if report.intact is False:
-            reasons.append(t("tampered", lang))
+            # A binding failure is a mismatch of signed byte ranges; it need not be a change of pixels.
+            reasons.append(t("range_mismatch", lang) if "binding.mismatch" in codes else t("tampered", lang))
+        elif report.intact is None and report.error is not None:
+            reasons.append(t("unchecked", lang))
         if report.signature_valid is False:
             reasons.append(t("bad_signature", lang))
         if report.expired:
@@ -105,22 +131,35 @@ def verdict(report: ProvenanceReport, lang: str = "en") -> str:
                              by=report.revocation.by))
         elif report.credential_ok is False:
             reasons.append(t("bad_credential", lang))
+        if report.ingredients_valid is False:
+            reasons.append(t("bad_ingredient", lang))
         return t("invalid", lang) + (f" ({', '.join(reasons)})" if reasons else "")
+    # What the history says beyond AI: an origin nobody vouches for, or the signer's own; the identity.
+    notes = []
+    if report.provenance == "unknown_origin":
+        notes.append(t("origin_unknown", lang))
+    elif report.provenance == "signer_claim":
+        notes.append(t("origin_claimed", lang))
+    if report.identity_valid is False:
+        notes.append(t("identity_invalid", lang))
+    if report.incomplete_history:
+        notes.append(t("incomplete_history", lang))
+    more = "".join(f"{' ; ' if lang == 'fr' else '; '}{n}" for n in notes)
     if report.test_identity:
         head = t("claimed", lang) if report.claims_handmade else (
             t("ai_unknown", lang) if report.ai == "unknown" else t("signed", lang))
-        return f"{head}, {t('test_key', lang)}"
+        return f"{head}, {t('test_key', lang)}{more}"
     if report.state == "trusted":
         head = t("handmade", lang) if report.is_handmade else (
             t("ai_unknown", lang) if report.ai == "unknown" else t("signed", lang))
         if report.trusted_by and report.trusted_by.startswith("authority:"):
             member = who or t("unknown_signer", lang)
-            return t("certified_line", lang, head=head, who=member, name=report.trusted_by.split(":", 1)[1])
-        return f"{head}. {trust_words(report, lang)}"
+            return t("certified_line", lang, head=head, who=member, name=report.trusted_by.split(":", 1)[1]) + more
+        return f"{head}{more}. {trust_words(report, lang)}"
     head = t("claimed", lang) if report.claims_handmade else (
         t("ai_unknown", lang) if report.ai == "unknown" else t("signed", lang))
     signed = f" ({t('signed_by', lang, who=who)})" if who else ""
-    return t("claim_line", lang, head=head, signed=signed, nobody=t("nobody_vouches", lang))
+    return t("claim_line", lang, head=head, signed=signed, nobody=t("nobody_vouches", lang)) + more
 
 
 def trust_words(report: ProvenanceReport, lang: str = "en") -> str:
@@ -146,6 +185,12 @@ def source_words(source: str | None, lang: str = "en") -> str:
     return t("src:" + source, lang) if ("src:" + source) in _T else source
 
 
+def join_reasons(messages: Sequence[str]) -> str:
+    """Sentences joined as sentences ("... AI. The ..."), never as "AI.; The"."""
+    parts = [m.strip() for m in messages if m and m.strip()]
+    return " ".join(m if m.endswith((".", "!", "?")) else m + "." for m in parts)
+
+
 def training_text(report: ProvenanceReport, lang: str = "en") -> str:
     return f"{t('training', lang)}: {t(report.training, lang)}"
 
@@ -168,18 +213,18 @@ def render_summary(report: ProvenanceReport, lang: str = "en", *, verbose_findin
 
 def _step_line(n: int, step: LineageStep) -> str:
     indent = "    " * step.depth
-    mark = "AI " if step.generative else ""
+    mark = "AI " if step.generative else "AI? " if step.possibly_generative else ""
     if step.kind == "ingredient":
         title = step.title or "untitled"
         extra = f" ({step.reason})" if step.reason else ""
-        return f"{indent}{n:>2}. └─ ingredient {step.relationship or ''}: {title}{extra}"
+        return f"{indent}{n:>2}. {mark}└─ ingredient {step.relationship or ''}: {title}{extra}"
     pieces = [step.action or step.kind]
     if step.digital_source_type:
         pieces.append(f"[{step.digital_source_type.rsplit('/', 1)[-1]}]")
     if step.software_agent:
         pieces.append(f"by {step.software_agent}")
     line = f"{indent}{n:>2}. {mark}{' '.join(pieces)}"
-    if step.generative and step.reason:
+    if (step.generative or step.possibly_generative) and step.reason:
         line += f"  <- {step.reason}"
     return line
 
@@ -216,7 +261,7 @@ def render_tree(report: ProvenanceReport, lang: str = "en") -> str:
 
 
 def render_json(reports: Sequence[ProvenanceReport], extra: Sequence[dict[str, Any]] | None = None) -> str:
-    """The ``handmade.report/v1`` document; ``extra`` merges per-result keys (e.g. a policy decision)."""
+    """The ``handmade.report/v2`` document; ``extra`` merges per-result keys (e.g. a policy decision)."""
     doc = results_document(list(reports))
     if extra:
         for result, more in zip(doc["results"], extra, strict=True):

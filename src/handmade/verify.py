@@ -10,7 +10,8 @@ one-word state alone, so that an editor is told *which* check failed:
 | ``credential_ok`` | ``signingCredential.invalid`` / ``.revoked``, ``algorithm.unsupported``      |
 | ``expired``       | ``signingCredential.expired`` (no trusted timestamp proves it was signed in time) |
 | ``trusted``       | ``signingCredential.trusted`` vs ``.untrusted`` (only against configured anchors) |
-| ``ingredients_valid`` | any failure in ``ingredientDeltas``                                     |
+| ``ingredients_valid`` | any failure in ``ingredientDeltas``, or recorded with an ingredient (v2/v3) |
+| ``identity_valid``  | any ``cawg.*`` failure (CAWG identity assertion); it never voids the claim itself |
 
 Untrusted is never reported as tampered: c2pa-rs lists ``signingCredential.untrusted`` as a failure even
 when the file is intact and well signed.
@@ -143,8 +144,9 @@ _EXPIRED = {"signingCredential.expired"}
 #: code -> (our finding code, severity, message). Messages are for picture editors.
 _MESSAGES: dict[str, tuple[str, Severity, str]] = {
     "assertion.dataHash.mismatch": ("binding.mismatch", "error",
-                                    "The image data changed after it was signed: it was edited or tampered "
-                                    "with, and the Content Credentials no longer describe it."),
+                                    "The signed byte ranges of the file do not match the manifest: the file "
+                                    "was changed after signing (or its signer excluded bytes it should have "
+                                    "covered), and the Content Credentials no longer describe it."),
     "assertion.bmffHash.mismatch": ("binding.mismatch", "error",
                                     "The image data changed after it was signed (tampered)."),
     "assertion.boxesHash.mismatch": ("binding.mismatch", "error",
@@ -189,7 +191,12 @@ _MESSAGES: dict[str, tuple[str, Severity, str]] = {
     "cawg.ica.did_unavailable": ("identity.unverifiable", "warning",
                                  "The creator identity could not be checked offline (its DID document is "
                                  "not available)."),
+    "ingredient.unknownProvenance": ("ingredient.unknown_provenance", "warning",
+                                     "An ingredient has no Content Credentials: its origin is unknown."),
 }
+
+#: CAWG identity codes that do not say the identity is wrong: not trusted here, or not checkable offline.
+_IDENTITY_UNDECIDED = {"cawg.x509.credential.untrusted", "cawg.ica.did_unavailable", "cawg.ica.untrusted_issuer"}
 
 _IGNORED_FAILURES = {"signingCredential.ocsp.skipped"}
 # Identity (CAWG) failures do not make the C2PA claim itself invalid; they are reported as findings.
@@ -202,9 +209,11 @@ def _codes(entries: Any) -> list[dict[str, Any]]:
 
 
 def _finding_for(status: dict[str, Any], where: str) -> Finding:
-    code = status["code"]
+    # Codes and explanations can quote the file (labels, URIs): through the cleaner, bounded.
+    code = clean_text(status["code"], 100) or "?"
+    explanation = clean_text(status.get("explanation"), 200) or "no detail"
     ours, severity, message = _MESSAGES.get(  # unknown codes are reported, never dropped
-        code, ("c2pa." + code, "error", f"c2pa reports '{code}': {status.get('explanation') or 'no detail'}."))
+        code, ("c2pa." + code, "error", f"c2pa reports '{code}': {explanation}."))
     return Finding(ours, severity, f"{where}{message}", code)
 
 
@@ -219,15 +228,53 @@ class _Facets:
     timestamped: bool | None
     ingredients_valid: bool | None
     findings: tuple[Finding, ...]
+    identity_valid: bool | None = None
+    unknown_provenance: bool = False  # c2pa-rs's informational ingredient.unknownProvenance
+
+
+def _identity_findings(entries: list[dict[str, Any]], subjects: Sequence[str], where: str = "") -> list[Finding]:
+    """One finding per CAWG identity code: who the identity names and why it does not verify."""
+    named = f" naming {', '.join(subjects[:3])}" if subjects else ""
+    out: list[Finding] = []
+    seen: set[str] = set()
+    for e in entries:
+        code = e["code"]
+        if code in seen:
+            continue
+        seen.add(code)
+        if code in _MESSAGES:
+            ours, severity, message = _MESSAGES[code]
+            out.append(Finding(ours, severity, f"{where}{message}{' (' + named.strip() + ')' if named else ''}", code))
+            continue
+        why = clean_text(e.get("explanation"), 160) or code
+        out.append(Finding("identity.invalid", "warning",
+                           f"{where}The creator identity assertion{named} does not verify ({why}). This concerns "
+                           "the identity only: the Content Credentials themselves are judged separately.", code))
+    return out
+
+
+def _in_other_manifest(entry: dict[str, Any], active_label: str | None) -> bool:
+    """True when a status entry's URL points into a manifest other than the active one (an ingredient's)."""
+    url = entry.get("url")
+    if not active_label or not isinstance(url, str) or "/c2pa/" not in url:
+        return False
+    return url.split("/c2pa/", 1)[1].split("/", 1)[0] != active_label
 
 
 def facets_from_status(results: dict[str, Any] | None, c2pa_state: str, has_ingredients: bool,
-                       trust_configured: bool) -> _Facets:
-    """Derive each verification facet from c2pa-rs's validation results (see the table above)."""
+                       trust_configured: bool, identity_subjects: Sequence[str] = (),
+                       active_label: str | None = None) -> _Facets:
+    """Derive each verification facet from c2pa-rs's validation results (see the table above).
+
+    CAWG identity codes (``cawg.*``) concern the identity assertion, not the claim (c2pa-rs: "the blast
+    radius is only that assertion, never the enclosing manifest"): they decide ``identity_valid`` only.
+    """
     results = results or {}
     active = results.get("activeManifest") or {}
     success = {e["code"] for e in _codes(active.get("success"))}
-    failures = [e for e in _codes(active.get("failure")) if e["code"] not in _IGNORED_FAILURES]
+    all_failures = [e for e in _codes(active.get("failure")) if e["code"] not in _IGNORED_FAILURES]
+    identity_failures = [e for e in all_failures if e["code"].startswith("cawg.")]
+    failures = [e for e in all_failures if not e["code"].startswith("cawg.")]
     failure_codes = {e["code"] for e in failures}
     findings = [_finding_for(e, "") for e in failures
                 if not (e["code"] == "signingCredential.untrusted" and not trust_configured)]
@@ -235,18 +282,38 @@ def facets_from_status(results: dict[str, Any] | None, c2pa_state: str, has_ingr
         findings.append(Finding("trust.not_configured", "info",
                                 "No trust anchors are configured, so no signer can be trusted; the signature "
                                 "and the image data were checked.", "signingCredential.untrusted"))
+    # An ingredient's identity assertion is reported as such; identity_valid is the active manifest's.
+    ingredient_identity = [e for e in identity_failures if _in_other_manifest(e, active_label)]
+    identity_failures = [e for e in identity_failures if not _in_other_manifest(e, active_label)]
+    findings += _identity_findings(identity_failures, identity_subjects)
+    findings += _identity_findings(ingredient_identity, (), "In an ingredient: ")
+    # C2PA 2.2 §15.11.3.3: c2pa-rs records an ingredient without credentials as an *informational* code.
+    unknown_provenance = any(e["code"] == "ingredient.unknownProvenance" for e in _codes(active.get("informational")))
+    if unknown_provenance:
+        findings.append(_finding_for({"code": "ingredient.unknownProvenance"}, ""))
+    identity_codes = {e["code"] for e in identity_failures}
+    identity_valid: bool | None
+    if identity_codes - _IDENTITY_UNDECIDED:
+        identity_valid = False
+    elif identity_codes:
+        identity_valid = None  # untrusted or not checkable offline: neither valid nor proven wrong
+    elif any(e["code"].startswith("cawg.") and not _in_other_manifest(e, active_label)
+             for e in _codes(active.get("success"))):
+        identity_valid = True
+    else:
+        identity_valid = None
     ingredient_failures: list[Finding] = []
     for delta in results.get("ingredientDeltas") or []:
         if not isinstance(delta, dict):
             continue
         vd = delta.get("validationDeltas") or {}
         for e in _codes(vd.get("failure")):
-            if e["code"] in _SOFT_FAILURES or e["code"] in _IGNORED_FAILURES:
-                continue
+            if e["code"] in _SOFT_FAILURES or e["code"] in _IGNORED_FAILURES or e["code"].startswith("cawg."):
+                continue  # an ingredient's identity assertion is not its history
             f = _finding_for(e, "In an ingredient: ")
             code = f.code if f.code.startswith("ingredient.") else "ingredient." + f.code
             ingredient_failures.append(Finding(code, f.severity, f.message, f.source))
-    findings += ingredient_failures
+    findings += list({(f.code, f.message): f for f in ingredient_failures}.values())
 
     binding_fail = bool(failure_codes & _BINDING)
     assertion_fail = bool(failure_codes & _ASSERTION)
@@ -270,10 +337,12 @@ def facets_from_status(results: dict[str, Any] | None, c2pa_state: str, has_ingr
     ingredients_valid: bool | None = (False if ingredient_failures else True if has_ingredients else None)
 
     hard = failure_codes - _SOFT_FAILURES
+    # c2pa-rs says Invalid for a failing identity assertion too: that alone does not void the claim.
+    c2pa_invalid = c2pa_state == "Invalid" and not ((identity_failures or ingredient_identity) and not hard)
     if intact is False or signature_valid is False or credential_ok is False or expired or hard \
-            or ingredients_valid is False or c2pa_state == "Invalid":
+            or ingredients_valid is False or c2pa_invalid:
         state: State = "invalid"
-        if c2pa_state == "Invalid" and not (hard or ingredients_valid is False):
+        if c2pa_invalid and not (hard or ingredients_valid is False):
             # c2pa-rs said Invalid for a reason not in its failure list: say so rather than guess.
             soft = sorted(failure_codes & _SOFT_FAILURES - {"signingCredential.untrusted"})
             why = (" because of: " + ", ".join(soft) + " (see the warnings; not tampering)") if soft else ""
@@ -286,7 +355,7 @@ def facets_from_status(results: dict[str, Any] | None, c2pa_state: str, has_ingr
     if c2pa_state == "Trusted" and state == "valid":
         state = "trusted"
     return _Facets(state, intact, signature_valid, trusted, credential_ok, expired, timestamped,
-                   ingredients_valid, tuple(findings))
+                   ingredients_valid, tuple(findings), identity_valid, unknown_provenance)
 
 
 # --- inspection ----------------------------------------------------------------------------------------
@@ -474,15 +543,15 @@ def inspect_loaded(loaded: LoadedFile, *, trust: TrustArg = None, allow_remote: 
     manifests: dict[str, Any] = raw_manifests if isinstance(raw_manifests, dict) else {}
     found = manifests.get(str(store.get("active_manifest")))
     active: dict[str, Any] = found if isinstance(found, dict) else {}
+    lineage = analyse(store)
     facets = facets_from_status(store.get("validation_results"), raw.state, bool(active.get("ingredients")),
-                                config.configured)
+                                config.configured, lineage.identity, str(store.get("active_manifest")))
     signer = _signer(active)
     sig = active.get("signature_info")
     info: dict[str, Any] = sig if isinstance(sig, dict) else {}
     facets, trusted_by, trust_findings, revocation = _trust_verdict(
         loaded, config, facets, signer, allow_remote, _trusted_pool(store),
         str(info.get("cert_serial_number") or "") or None)
-    lineage = analyse(store)
     findings = [Finding(f.code, f.severity, _untrusted_message(config), f.source)
                 if f.code == "credential.untrusted" else f for f in facets.findings]
     findings += trust_findings
@@ -494,17 +563,37 @@ def inspect_loaded(loaded: LoadedFile, *, trust: TrustArg = None, allow_remote: 
     findings += list(config.stale_findings())
     findings += list(lineage.findings)
     if not raw.embedded:
-        findings.append(Finding("manifest.remote", "info", f"The manifest was fetched from {raw.remote_url}.",
-                                raw.remote_url))
+        findings.append(Finding("manifest.remote", "info",
+                                f"The manifest was fetched from {clean_text(raw.remote_url, 300)}.",
+                                clean_text(raw.remote_url, 300)))
+    state, ingredients_valid = facets.state, facets.ingredients_valid
+    if lineage.broken_ingredient:
+        # An ingredient recorded as failing validation when it was added (c2pa-rs does not re-validate it).
+        ingredients_valid = False
+        if state in ("valid", "trusted"):
+            state = "invalid"
+    ai, provenance = lineage.ai, lineage.provenance
+    if facets.unknown_provenance and provenance == "signed":
+        provenance = "unknown_origin"  # c2pa-rs saw an ingredient without credentials that the walk did not
+        ai = "unknown" if ai == "none_declared" else ai
+    broken = facets.intact is False or facets.signature_valid is False or ingredients_valid is False
+    if broken and ai == "none_declared":
+        ai = "unknown"  # a history that does not validate is not evidence that it has no AI step
+    # human_authored: the whole history signed, valid, examinable, free of generative and possibly
+    # generative steps, every origin signed or stated by a signer (README, "Verdicts").
+    human = (lineage.human_declared and state in ("valid", "trusted") and ai == "none_declared"
+             and provenance != "unknown_origin")
     report = ProvenanceReport(
-        state=facets.state, intact=facets.intact, signature_valid=facets.signature_valid,
-        trusted=facets.trusted, trusted_by=trusted_by, test_identity=test_identity, revocation=revocation,
+        state=state, intact=facets.intact, signature_valid=facets.signature_valid,
+        trusted=facets.trusted, trusted_by=trusted_by, test_identity=test_identity,
+        revocation=revocation,
         credential_ok=facets.credential_ok, expired=facets.expired,
-        timestamped=facets.timestamped, ingredients_valid=facets.ingredients_valid,
-        signer=signer, human_authored=lineage.human_declared, authors=lineage.authors,
+        timestamped=facets.timestamped, ingredients_valid=ingredients_valid,
+        signer=signer, human_authored=human, authors=lineage.authors,
         training=lineage.training,
-        ai=lineage.ai, lineage=lineage.steps, hints=hints, findings=tuple(findings),
-        manifest_count=len(manifests), **base,
+        ai=ai, lineage=lineage.steps, hints=hints, findings=tuple(findings),
+        manifest_count=len(manifests), provenance=provenance,
+        incomplete_history=lineage.incomplete_history, identity_valid=facets.identity_valid, **base,
     )
     # A store copied in front of the real one (c2pa-rs reads only the first): report the one that binds.
     return reconcile(report, loaded.data, loaded.mime, alone)

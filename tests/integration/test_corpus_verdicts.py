@@ -16,74 +16,79 @@ from handmade.trust import TrustConfig
 from handmade.verify import inspect as _inspect
 from tests.conftest import catalog_entries
 
-# file: (state, ai, error-level finding codes)
-EXPECTED: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "ai-adobe-firefly-2023-custom-assertion-only.jpg": ("valid", "generative", ()),
-    "ai-adobe-firefly-2025-text-to-image.jpg": ("valid", "generative", ()),
-    "ai-adobe-firefly-thirdparty-imagen3.png": ("valid", "ai_assisted", ()),
-    "ai-amazon-titan-bedrock.png": ("valid", "generative", ()),
-    "ai-bfl-flux-api.jpg": ("invalid", "generative", ("credential.expired",)),
-    "ai-google-30-manifest-edit-chain.png": ("invalid", "generative", ("credential.expired",)),
-    "ai-google-gemini-visible-watermark-chain.png": ("valid", "generative", ()),
-    "ai-google-generative-single.png": ("invalid", "generative", ("credential.expired",)),
-    "ai-microsoft-bing-image-creator-no-dst.jpg": ("invalid", "generative", ("credential.invalid",)),
+# file: (state, ai, error-level finding codes, provenance)
+EXPECTED: dict[str, tuple[str, str, tuple[str, ...], str | None]] = {
+    "ai-adobe-firefly-2023-custom-assertion-only.jpg": ("valid", "generative", (), "signed"),
+    "ai-adobe-firefly-2025-text-to-image.jpg": ("valid", "generative", (), "signed"),
+    "ai-adobe-firefly-thirdparty-imagen3.png": ("valid", "generative", (), "unknown_origin"),
+    "ai-amazon-titan-bedrock.png": ("valid", "generative", (), "signed"),
+    "ai-bfl-flux-api.jpg": ("invalid", "generative", ("credential.expired",), "signed"),
+    "ai-google-30-manifest-edit-chain.png": ("invalid", "generative", ("credential.expired",), "signed"),
+    "ai-google-gemini-visible-watermark-chain.png": ("valid", "generative", (), "signed"),
+    "ai-google-generative-single.png": ("invalid", "generative", ("credential.expired",), "signed"),
+    "ai-microsoft-bing-image-creator-no-dst.jpg": ("invalid", "generative", ("credential.invalid",), "signed"),
     "ai-microsoft-designer-malformed-softbinding.png": (
-        "invalid", "generative", ("credential.expired", "ingredient.credential.invalid", "manifest.malformed")),
-    "ai-openai-chatgpt-2025-truepic-expired.png": ("invalid", "generative", ("credential.expired",)),
-    "ai-openai-dalle3-via-chatgpt.webp": ("valid", "generative", ()),
-    "ai-openai-media-service-2026-eku-invalid.png": ("invalid", "generative", ("credential.invalid",)),
-    "ai-openai-media-service-2026-valid.png": ("valid", "generative", ()),
-    "ai-samsung-galaxy-s25-ai-edit.png": ("invalid", "ai_assisted", ("credential.invalid",)),
-    "avif-test-signer-eku-invalid.avif": ("invalid", "none_declared", ("credential.invalid",)),
-    "camera-nikon-z9-2022-expired.jpeg": ("invalid", "none_declared", ("credential.expired",)),
+        "invalid", "generative", ("credential.expired", "ingredient.credential.invalid", "manifest.malformed"),
+        "signed"),
+    "ai-openai-chatgpt-2025-truepic-expired.png": ("invalid", "generative", ("credential.expired",), "signed"),
+    "ai-openai-dalle3-via-chatgpt.webp": ("valid", "generative", (), "signed"),
+    "ai-openai-media-service-2026-eku-invalid.png": ("invalid", "generative", ("credential.invalid",), "signed"),
+    "ai-openai-media-service-2026-valid.png": ("valid", "generative", (), "signed"),
+    "ai-samsung-galaxy-s25-ai-edit.png": ("invalid", "ai_assisted", ("credential.invalid",), "signed"),
+    "avif-test-signer-eku-invalid.avif": ("invalid", "none_declared", ("credential.invalid",), "signed"),
+    "camera-nikon-z9-2022-expired.jpeg": ("invalid", "none_declared", ("credential.expired",), "signed"),
     "camera-pixel10pro-motionphoto-stripped.jpg": (
-        "invalid", "none_declared", ("binding.mismatch", "credential.expired")),
-    "camera-truepic-lens-hash-mismatch.jpg": ("invalid", "none_declared", ("binding.mismatch",)),
-    "capture-cawg-identity-training-notallowed.jpg": ("valid", "none_declared", ()),
-    "chain-aca-over-algorithmic-ingredient.jpg": ("invalid", "none_declared", ("c2pa.invalid",)),
-    "chain-test-CACAICAICICA.jpg": ("valid", "none_declared", ()),
-    "composite-dst-declared-test.jpg": ("valid", "ai_assisted", ()),
-    "composite-firefly-edit-of-generated-https-dst.jpg": ("valid", "generative", ()),
-    "composite-photoshop-generative-fill.jpg": ("valid", "ai_assisted", ()),
-    "composite-photoshop-opened-firefly-ingredient.jpg": ("valid", "ai_assisted", ()),
-    "dng-test-created.dng": ("valid", "none_declared", ()),
-    "edit-adobe-content-authenticity-training-allowed.jpg": ("invalid", "none_declared", ("c2pa.invalid",)),
-    "edit-adobe-content-authenticity-training-notallowed.png": ("invalid", "none_declared", ("credential.expired",)),
-    "edit-photoshop-2022-composite-ingredients.jpeg": ("valid", "none_declared", ()),
-    "edit-photoshop-2023-drawing-actions.png": ("valid", "none_declared", ()),
-    "edit-photoshop-2025-opened-resized.jpg": ("valid", "none_declared", ()),
-    "expired-cert-no-timestamp.jpg": ("invalid", "none_declared", ("credential.expired",)),
-    "gif-test-signed.gif": ("valid", "none_declared", ()),
-    "heic-origo-training-notallowed.heic": ("valid", "none_declared", ()),
-    "hostile-tiff-too-many-subfiles.tiff": ("error", "unknown", ("input.corrupt",)),
-    "invalid-claim-signature-E-sig-CA.jpg": ("invalid", "none_declared", ("signature.mismatch",)),
-    "invalid-ingredient-signature-CIE-sig-CA.jpg": ("invalid", "none_declared", ("ingredient.signature.mismatch",)),
+        "invalid", "unknown", ("binding.mismatch", "credential.expired"), "signed"),
+    "camera-truepic-lens-hash-mismatch.jpg": ("invalid", "unknown", ("binding.mismatch",), "signed"),
+    "capture-cawg-identity-training-notallowed.jpg": ("valid", "none_declared", (), "signed"),
+    "chain-aca-over-algorithmic-ingredient.jpg": ("valid", "none_declared", (), "signed"),
+    "chain-test-CACAICAICICA.jpg": ("valid", "unknown", (), "unknown_origin"),
+    "composite-dst-declared-test.jpg": ("valid", "ai_assisted", (), "signed"),
+    "composite-firefly-edit-of-generated-https-dst.jpg": (
+        "invalid", "generative", ("ingredient.recorded_failure",), "signed"),
+    "composite-photoshop-generative-fill.jpg": ("valid", "ai_assisted", (), "unknown_origin"),
+    "composite-photoshop-opened-firefly-ingredient.jpg": ("valid", "ai_assisted", (), "signed"),
+    "dng-test-created.dng": ("valid", "none_declared", (), "signed"),
+    "edit-adobe-content-authenticity-training-allowed.jpg": ("valid", "none_declared", (), "signed"),
+    "edit-adobe-content-authenticity-training-notallowed.png": (
+        "invalid", "unknown", ("credential.expired",), "unknown_origin"),
+    "edit-photoshop-2022-composite-ingredients.jpeg": ("valid", "unknown", (), "unknown_origin"),
+    "edit-photoshop-2023-drawing-actions.png": ("valid", "unknown", (), "unknown_origin"),
+    "edit-photoshop-2025-opened-resized.jpg": ("valid", "none_declared", (), "signed"),
+    "expired-cert-no-timestamp.jpg": ("invalid", "none_declared", ("credential.expired",), "signed"),
+    "gif-test-signed.gif": ("valid", "none_declared", (), "signed"),
+    "heic-origo-training-notallowed.heic": ("valid", "unknown", (), "unknown_origin"),
+    "hostile-tiff-too-many-subfiles.tiff": ("error", "unknown", ("input.corrupt",), None),
+    "invalid-claim-signature-E-sig-CA.jpg": ("invalid", "unknown", ("signature.mismatch",), "unknown_origin"),
+    "invalid-ingredient-signature-CIE-sig-CA.jpg": (
+        "invalid", "unknown", ("ingredient.recorded_failure", "ingredient.signature.mismatch"), "unknown_origin"),
     "invalid-missing-ingredient-claim-E-clm-CAICAI.jpg": (
-        "invalid", "unknown", ("assertion.mismatch", "ingredient.missing")),
+        "invalid", "unknown", ("assertion.mismatch", "ingredient.missing"), "unknown_origin"),
     "malformed-claim-cawg-v2.jpg": (
-        "invalid", "none_declared", ("c2pa.assertion.action.ingredientMismatch", "manifest.malformed")),
-    "nomanifest-ai-grok-exif-signature.jpg": ("no_manifest", "unknown", ()),
-    "nomanifest-ai-midjourney-xmp-dst.png": ("no_manifest", "unknown", ()),
-    "nomanifest-ai-openai-c2pa-stripped.png": ("no_manifest", "unknown", ()),
-    "nomanifest-camera-panasonic-lightroom.jpg": ("no_manifest", "unknown", ()),
-    "nomanifest-libpng.png": ("no_manifest", "unknown", ()),
-    "nomanifest-sample.avif": ("no_manifest", "unknown", ()),
-    "nomanifest-sample.heif": ("no_manifest", "unknown", ()),
-    "nomanifest-test-A.jpg": ("no_manifest", "unknown", ()),
-    "nomanifest-tuscany.tif": ("no_manifest", "unknown", ()),
-    "nomanifest-xmp.webp": ("no_manifest", "unknown", ()),
-    "remote-manifest-cloud.jpg": ("invalid", "unknown", ("manifest.remote",)),
-    "tampered-assertion-hashed-uri-E-uri-CA.jpg": ("invalid", "none_declared", ("assertion.mismatch",)),
-    "tampered-hash-mismatch-XCA.jpg": ("invalid", "none_declared", ("binding.mismatch",)),
-    "test-created-algorithmicmedia-C.jpg": ("valid", "none_declared", ()),
-    "tiff-ed25519-signed.tiff": ("valid", "none_declared", ()),
-    "unreadable-prerelease-manifest.jpg": ("invalid", "unknown", ("manifest.unreadable",)),
-    "unreadable-unknown-alg.jpg": ("invalid", "unknown", ("manifest.unreadable",)),
+        "invalid", "none_declared", ("c2pa.assertion.action.ingredientMismatch", "manifest.malformed"), "signed"),
+    "nomanifest-ai-grok-exif-signature.jpg": ("no_manifest", "unknown", (), None),
+    "nomanifest-ai-midjourney-xmp-dst.png": ("no_manifest", "unknown", (), None),
+    "nomanifest-ai-openai-c2pa-stripped.png": ("no_manifest", "unknown", (), None),
+    "nomanifest-camera-panasonic-lightroom.jpg": ("no_manifest", "unknown", (), None),
+    "nomanifest-libpng.png": ("no_manifest", "unknown", (), None),
+    "nomanifest-sample.avif": ("no_manifest", "unknown", (), None),
+    "nomanifest-sample.heif": ("no_manifest", "unknown", (), None),
+    "nomanifest-test-A.jpg": ("no_manifest", "unknown", (), None),
+    "nomanifest-tuscany.tif": ("no_manifest", "unknown", (), None),
+    "nomanifest-xmp.webp": ("no_manifest", "unknown", (), None),
+    "remote-manifest-cloud.jpg": ("invalid", "unknown", ("manifest.remote",), None),
+    "tampered-assertion-hashed-uri-E-uri-CA.jpg": ("invalid", "unknown", ("assertion.mismatch",), "unknown_origin"),
+    "tampered-hash-mismatch-XCA.jpg": ("invalid", "unknown", ("binding.mismatch",), "unknown_origin"),
+    "test-created-algorithmicmedia-C.jpg": ("valid", "none_declared", (), "signed"),
+    "tiff-ed25519-signed.tiff": ("valid", "none_declared", (), "signed"),
+    "unreadable-prerelease-manifest.jpg": ("invalid", "unknown", ("manifest.unreadable",), None),
+    "unreadable-unknown-alg.jpg": ("invalid", "unknown", ("manifest.unreadable",), None),
 }
 
-# Files whose chain cannot be fully examined: "unknown" is the honest verdict, never "no AI".
-INCOMPLETE_CHAIN = {"invalid-missing-ingredient-claim-E-clm-CAICAI.jpg"}  # an ingredient manifest is missing
-
+# Why a file the catalog calls AI-free reads ``unknown``: never "no AI" without evidence.
+# - an ingredient without Content Credentials that nobody vouches for (``provenance: unknown_origin``,
+#   C2PA 2.2 ingredient.unknownProvenance): CACA-style test chains, Photoshop composites, the Origo HEIC;
+# - a history that does not validate (tampered, bad signature, bad or missing ingredient).
 ENTRIES = catalog_entries()
 
 
@@ -100,10 +105,11 @@ def test_every_catalogued_file_has_an_expectation(catalog: list[dict[str, Any]])
 @pytest.mark.parametrize("entry", ENTRIES, ids=[e["file"] for e in ENTRIES])
 def test_corpus_file_verdict(entry: dict[str, Any], corpus: Path) -> None:
     report = inspect(corpus / entry["file"])
-    state, ai, errors = EXPECTED[entry["file"]]
+    state, ai, errors, provenance = EXPECTED[entry["file"]]
     assert report.state == state
     assert report.ai == ai
     assert tuple(sorted({f.code for f in report.findings if f.severity == "error"})) == errors
+    assert report.provenance == provenance
     # The JSON rendering of every file works and keeps the contract's keys.
     assert {"path", "state", "intact", "signature_valid", "trusted", "ai", "human_authored", "training",
             "signer", "lineage", "hints", "findings", "error"} <= set(report.to_dict())
@@ -112,12 +118,15 @@ def test_corpus_file_verdict(entry: dict[str, Any], corpus: Path) -> None:
 @pytest.mark.parametrize("entry", ENTRIES, ids=[e["file"] for e in ENTRIES])
 def test_table_agrees_with_catalog(entry: dict[str, Any]) -> None:
     """Our verdict never contradicts the human judgement recorded in CATALOG.json."""
-    _, ai, _ = EXPECTED[entry["file"]]
+    state, ai, _, provenance = EXPECTED[entry["file"]]
     if entry["has_manifest"] and entry["read_error"] is None:
         if entry["expect_generative"] is True:
             assert ai in ("generative", "ai_assisted")
         elif entry["expect_generative"] is False:
-            assert ai == ("unknown" if entry["file"] in INCOMPLETE_CHAIN else "none_declared")
+            if ai == "unknown":  # only with a stated reason, never silently
+                assert provenance == "unknown_origin" or state == "invalid", entry["file"]
+            else:
+                assert ai == "none_declared"
     else:
         assert ai == "unknown"  # no manifest, or unreadable: never "AI" and never "human"
 

@@ -35,6 +35,7 @@ def sample_reports() -> list[ProvenanceReport]:
                              "http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture", "handmade 0.1.0", 0,
                              False, reason="captured with a camera"),),
         findings=(), manifest_count=1, format="image/jpeg", sha256="0" * 64, size=1234,
+        provenance="signed", incomplete_history=False,
     )
     ai = ProvenanceReport(
         path="gen.png", state="valid", intact=True, signature_valid=True, trusted=False, credential_ok=True,
@@ -52,25 +53,49 @@ def sample_reports() -> list[ProvenanceReport]:
     return [signed, ai, none, broken]
 
 
+def new_class_reports() -> list[ProvenanceReport]:
+    """The v2 classes: possibly generative, unknown origin, the signer's claim of origin, a bad identity."""
+    possibly = ProvenanceReport(
+        path="composite.jpg", state="valid", intact=True, signature_valid=True, trusted=False, credential_ok=True,
+        ai="possibly_generative", human_authored=False, provenance="unknown_origin", incomplete_history=True,
+        identity_valid=False,
+        lineage=(LineageStep("urn:c2pa:3", "c2pa.created", "http://cv.iptc.org/newscodes/digitalsourcetype/composite",
+                             "Tool 1.0", 0, False, possibly_generative=True,
+                             reason="declared as composite of several elements (composite) at creation, which may "
+                                    "include AI-generated content"),),
+        manifest_count=1,
+    )
+    claimed = ProvenanceReport(
+        path="export.jpg", state="valid", intact=True, signature_valid=True, trusted=False, credential_ok=True,
+        ai="none_declared", human_authored=True, provenance="signer_claim", incomplete_history=True,
+        identity_valid=None, manifest_count=2,
+    )
+    return [possibly, claimed]
+
+
 def test_golden_json_contract() -> None:
-    doc = results_document(sample_reports())
+    doc = results_document(sample_reports() + new_class_reports())
     if os.environ.get("HANDMADE_UPDATE_GOLDEN"):
         GOLDEN.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     assert doc == json.loads(GOLDEN.read_text())
 
 
 def test_schema_and_required_fields() -> None:
-    doc = json.loads(render_json(sample_reports()))
+    doc = json.loads(render_json(sample_reports() + new_class_reports()))
     assert doc["schema"] == SCHEMA == "handmade.report/v2"
     required = {"path", "state", "intact", "signature_valid", "trusted", "trusted_by", "test_identity", "ai",
                 "human_authored", "training", "signer", "lineage", "hints", "findings", "error"}
     for result in doc["results"]:
         assert required <= set(result)
         assert result["state"] in ("no_manifest", "invalid", "valid", "trusted", "error")
-        assert result["ai"] in ("generative", "ai_assisted", "none_declared", "unknown")
+        assert result["ai"] in ("generative", "ai_assisted", "possibly_generative", "none_declared", "unknown")
+        assert result["provenance"] in ("signed", "signer_claim", "unknown_origin", None)
+        assert result["incomplete_history"] in (True, False, None)
+        assert result["identity_valid"] in (True, False, None)
         assert result["training"] in ("not_allowed", "allowed", "constrained", "unspecified")
         for step in result["lineage"]:
-            assert {"manifest", "action", "digital_source_type", "software_agent", "depth", "generative"} <= set(step)
+            assert {"manifest", "action", "digital_source_type", "software_agent", "depth", "generative",
+                    "possibly_generative"} <= set(step)
         for finding in result["findings"]:
             assert set(finding) == {"code", "severity", "message", "source"}
 
@@ -81,6 +106,11 @@ def test_summary_tokens() -> None:
     assert ai.summary() == "VALID INTACT AI-GENERATED TRAINING-UNSPECIFIED"
     assert none.summary() == "NO-MANIFEST HINT-GENERATIVE"
     assert broken.summary() == "ERROR input.not_image"
+    possibly, claimed = new_class_reports()
+    assert possibly.summary() == "VALID INTACT AI-POSSIBLE ORIGIN-UNKNOWN BAD-IDENTITY TRAINING-UNSPECIFIED"
+    assert possibly.bottom_line == "POSSIBLY-AI"
+    assert claimed.summary() == "VALID INTACT HUMAN NO-AI ORIGIN-CLAIMED TRAINING-UNSPECIFIED"
+    assert claimed.bottom_line == "CLAIMED"
 
 
 def test_verdicts_in_english_and_french() -> None:
@@ -109,6 +139,13 @@ def test_verdicts_in_english_and_french() -> None:
     assert verdict(ai, "fr").startswith("Image générée par IA")
     assert verdict(none).startswith("No provenance information")
     assert verdict(none, "fr").startswith("Aucune information de provenance")
+    possibly, claimed = new_class_reports()
+    assert verdict(possibly).startswith("May contain AI-generated content: step 1, declared as composite")
+    assert verdict(possibly, "fr") == "Peut contenir des éléments générés par IA: étape 1"
+    assert verdict(claimed) == ("Claims to be made by hand; nobody you trust vouches for the signer; the origin of "
+                                "its unsigned base is the signer's own statement; its manifests do not say that "
+                                "every action is listed")
+    assert "déclaration du signataire" in verdict(claimed, "fr")
 
 
 def test_text_renderings_mark_generative_steps() -> None:

@@ -157,3 +157,69 @@ def test_new_generator_names_as_software_agent_or_claim_generator() -> None:
         by_claim = analyse(store("a", a=manifest([created(None)], generator=agent)))
         assert by_agent.ai == "generative" and by_claim.ai == "generative", agent
     assert analyse(store("a", a=manifest([created(None, softwareAgent={"name": "Lightroom"})]))).ai != "generative"
+
+
+def test_recorded_ingredient_failures_v2_and_v3_break_the_history() -> None:
+    v2 = {"title": "a.jpg", "relationship": "parentOf", "active_manifest": "a",
+          "validation_status": [{"code": "claimSignature.mismatch"}, {"code": "assertion.hashedURI.match"}]}
+    v3 = {"title": "a.jpg", "relationship": "parentOf", "active_manifest": "a", "validation_results": {
+        "activeManifest": {"success": [], "failure": [{"code": "assertion.dataHash.mismatch"},
+                                                      {"code": "signingCredential.untrusted"},
+                                                      {"code": "cawg.identity.pad.invalid"}]}}}
+    for ing, code in ((v2, "claimSignature.mismatch"), (v3, "assertion.dataHash.mismatch")):
+        result = analyse(store("b", b=manifest([{"action": "c2pa.opened"}], [ing]),
+                               a=manifest([created("digitalCapture")])))
+        assert result.broken_ingredient
+        assert [f.source for f in result.findings if f.code == "ingredient.recorded_failure"] == [code]
+    untrusted_only = {**v3, "validation_results": {"activeManifest": {"failure": [
+        {"code": "signingCredential.untrusted"}, {"code": "cawg.ica.invalid_issuer"}]}}}
+    result = analyse(store("b", b=manifest([{"action": "c2pa.opened"}], [untrusted_only]),
+                           a=manifest([created("digitalCapture")])))
+    assert not result.broken_ingredient  # trust and identity are not the history
+
+
+def test_many_ingredients_with_one_recorded_failure_give_one_finding() -> None:
+    ings = [{"title": f"i{n}.jpg", "relationship": "componentOf", "active_manifest": "a",
+             "validation_status": [{"code": "signingCredential.expired", "explanation": "expired"}]} for n in range(11)]
+    result = analyse(store("b", b=manifest([created("digitalCapture")], ings), a=manifest([created("digitalCapture")])))
+    found = [f for f in result.findings if f.code == "ingredient.recorded_failure"]
+    assert len(found) == 1 and "and 9 more" in found[0].message
+
+
+def test_claim_of_origin_covers_the_opened_asset_only() -> None:
+    flat = {"title": "raw.dng", "relationship": "parentOf"}
+    claimed = analyse(store("b", b=manifest([{"action": "c2pa.opened", "digitalSourceType": IPTC + "digitalCapture"},
+                                             {"action": "c2pa.edited", "digitalSourceType": IPTC + "humanEdits"}],
+                                            [ingredient("a")]),
+                            a=manifest([{"action": "c2pa.opened"}], [flat])))
+    assert claimed.provenance == "signer_claim" and claimed.ai == "none_declared"
+    placed = analyse(store("b", b=manifest([{"action": "c2pa.opened", "digitalSourceType": IPTC + "digitalCapture"}],
+                                           [ingredient("a"), {"title": "sticker.png", "relationship": "componentOf"}]),
+                           a=manifest([created("digitalCapture")])))
+    assert placed.provenance == "unknown_origin" and placed.ai == "unknown"  # placed beside it: not covered
+
+
+def test_identity_codes_decide_identity_valid_not_the_state() -> None:
+    from handmade.verify import facets_from_status
+
+    results = {"activeManifest": {
+        "success": [{"code": "claimSignature.validated"}, {"code": "assertion.dataHash.match"},
+                    {"code": "cawg.identity.well-formed"}],
+        "failure": [{"code": "cawg.identity.pad.invalid", "explanation": "invalid value in pad fields"}],
+        "informational": [{"code": "ingredient.unknownProvenance"}]}}
+    facets = facets_from_status(results, "Invalid", False, False, ("Jane",))
+    assert facets.state == "valid" and facets.identity_valid is False and facets.unknown_provenance
+    message = next(f.message for f in facets.findings if f.code == "identity.invalid")
+    assert "Jane" in message and "pad fields" in message
+    ok = {"activeManifest": {"success": [*results["activeManifest"]["success"]], "failure": []}}
+    assert facets_from_status(ok, "Valid", False, False).identity_valid is True
+    assert facets_from_status({"activeManifest": {"failure": [{"code": "cawg.ica.did_unavailable"}]}}, "Invalid",
+                              False, False).identity_valid is None
+
+
+def test_possibly_generative_template_is_not_no_ai() -> None:
+    m = manifest([created("digitalCapture")])
+    m["assertions"][0]["data"]["templates"] = [{"action": "*", "digitalSourceType": IPTC + "composite"}]
+    result = analyse(store("a", a=m))
+    assert result.ai == "possibly_generative"
+    assert any(s.possibly_generative and s.action == "*" for s in result.steps)

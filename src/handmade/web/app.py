@@ -338,7 +338,7 @@ def choose_policy(config: ServiceConfig, name: str | None) -> Policy:
 
 
 def result_payload(report: ProvenanceReport, decision: Decision, lang: str) -> dict[str, Any]:
-    """One result: the report (handmade.report/v1), the policy decision, and the verdict in words."""
+    """One result: the report (handmade.report/v2), the policy decision, and the verdict in words."""
     result = report.to_dict()
     result["policy"] = decision.to_dict()
     result["verdict"] = verdict(report, lang)
@@ -455,13 +455,16 @@ def openapi_document() -> dict[str, Any]:
     finding = {"type": "object", "required": ["code", "severity", "message"], "properties": {
         "code": {"type": "string"}, "severity": {"enum": ["info", "warning", "error"]},
         "message": {"type": "string"}, "source": {"type": ["string", "null"]}}}
-    result = {"type": "object", "description": "One handmade.report/v1 result (ProvenanceReport.to_dict()), "
+    result = {"type": "object", "description": "One handmade.report/v2 result (ProvenanceReport.to_dict()), "
                                                "plus the decision and the verdict in words",
               "required": ["path", "state", "bottom_line", "summary", "ai", "lineage", "findings", "policy",
                            "verdict", "training_text"],
               "properties": {
                   "state": {"enum": ["no_manifest", "invalid", "valid", "trusted", "error"]},
-                  "ai": {"enum": ["generative", "ai_assisted", "none_declared", "unknown"]},
+                  "ai": {"enum": ["generative", "ai_assisted", "possibly_generative", "none_declared", "unknown"]},
+                  "provenance": {"enum": ["signed", "signer_claim", "unknown_origin", None]},
+                  "incomplete_history": {"type": ["boolean", "null"]},
+                  "identity_valid": {"type": ["boolean", "null"]},
                   "summary": {"type": "string", "examples": ["TRUSTED INTACT HUMAN NO-AI NO-TRAINING"]},
                   "lineage": {"type": "array", "items": {"type": "object"}},
                   "findings": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}},

@@ -24,6 +24,7 @@ from typing import Any, TextIO
 from handmade.errors import HandmadeError
 from handmade.models import ProvenanceReport
 from handmade.policy import Decision
+from handmade.report import join_reasons
 
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS decisions (
@@ -171,7 +172,7 @@ def export(db_url: str, fmt: str, out: TextIO, **filters: Any) -> int:
         writer = csv.DictWriter(out, fieldnames=list(COLUMNS))
         writer.writeheader()
         for r in rows:
-            row = {**r, "reasons": "; ".join(x["message"] for x in r["reasons"])}
+            row = {**r, "reasons": join_reasons([x["message"] for x in r["reasons"]])}
             writer.writerow({k: _csv_cell(v) for k, v in row.items()})
     else:
         raise AuditConfigError(f"unknown export format '{fmt}'", hint="csv or json")

@@ -30,6 +30,8 @@ const REASONS_FR = {
   "policy.no_manifest": "Le fichier n'a pas de Content Credentials.",
   "policy.unreadable": "Les Content Credentials sont illisibles.",
   "policy.not_intact": "L'image ou son manifeste a été modifié après signature.",
+  "policy.bad_signature": "La signature ne correspond pas au manifeste.",
+  "policy.not_checked": "L'image n'a pas pu être comparée à son manifeste (manifeste illisible).",
   "policy.not_valid": "Les Content Credentials ne sont pas valides.",
   "policy.not_trusted": "Personne en qui vous avez confiance ne garantit le signataire (il n'est ni sur la liste de confiance C2PA, ni sur la liste provisoire, ni dans vos ancres) : le label n'est que la revendication du signataire.",
   "policy.revoked": "L'autorité qui certifiait le signataire a révoqué son certificat.",
@@ -37,7 +39,8 @@ const REASONS_FR = {
   "policy.generative": "L'image a été générée par IA.",
   "policy.ai_assisted": "Une partie de l'historique de l'image relève de l'IA générative.",
   "policy.ai_unknown": "Impossible de montrer que l'historique est exempt d'IA.",
-  "policy.not_human": "Les Content Credentials ne revendiquent pas une création humaine.",
+  "policy.possibly_generative": "Une étape de l'historique de l'image peut contenir de l'IA générative.",
+  "policy.not_human": "Les Content Credentials n'établissent pas une création humaine : aucun type de source humain n'est déclaré, ou l'historique n'est pas entièrement signé, valide et exempt d'IA.",
   "policy.training": "Les Content Credentials n'interdisent pas l'entraînement d'IA.",
   "policy.foreign_store": "Des Content Credentials qui n'appartiennent pas à cette image y ont été ajoutés.",
 };
@@ -164,7 +167,7 @@ function render(body, r, doc) {
   tokens.title = t.tokens;
   body.append(tokens);
   if (r.lineage && r.lineage.length) {
-    const det = el("details"); det.open = r.ai === "generative" || r.ai === "ai_assisted";
+    const det = el("details"); det.open = r.ai === "generative" || r.ai === "ai_assisted" || r.ai === "possibly_generative";
     det.append(el("summary", null, `${t.history} (${r.lineage.length})`));
     const ol = el("ol", "lineage");
     r.lineage.forEach((s, i) => {
