@@ -9,6 +9,7 @@ stderr. Heavy modules (c2pa, Pillow, cryptography) are imported inside the comma
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
@@ -23,6 +24,8 @@ import click
 from handmade import __version__
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
+#: A closed output pipe: what a shell reports for a tool killed by SIGPIPE (128 + 13).
+EXIT_PIPE = 141
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -52,6 +55,13 @@ def error_funnel(func: F) -> F:
         except KeyboardInterrupt:
             _err("interrupted")
             ctx.exit(130)
+        except BrokenPipeError:
+            # The reader went away (``handmade verify ... | head``): stop quietly, as Unix tools do. stdout
+            # is pointed at /dev/null so that the interpreter's final flush does not fail again.
+            with contextlib.suppress(OSError, ValueError):
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(EXIT_PIPE)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except Exception as exc:  # a bug: still no traceback unless asked for
@@ -91,7 +101,7 @@ def main(ctx: click.Context, verbose: bool) -> None:
 
     \b
     sign     embed a signed "made by hand" manifest (refuses AI-made inputs)
-    verify   check signature, tampering and trust; one summary line per file
+    verify   check signature, tampering and trust; a block per file, folders too
     report   the whole edit history, with every generative-AI step marked
     keys     create and check signing keys
     serve    the upload-checking web service (needs: pip install 'handmade[web]')
@@ -109,42 +119,105 @@ def main(ctx: click.Context, verbose: bool) -> None:
 
 
 # --- sign ----------------------------------------------------------------------------------------------
-@main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path())
-@click.option("-o", "--output", required=True, type=click.Path(),
-              help="Output file (one input) or folder (several inputs or a folder).")
-@click.option("--author", help="Author name, written as dc:creator and EXIF Artist.")
-@click.option("--made-with", type=click.Choice(MADE_WITH_CHOICES), default="camera", show_default=True,
-              help="How the image was made: sets the IPTC digital source type.")
-@click.option("--rights", help="Copyright line (default: '© YEAR AUTHOR. All rights reserved. No AI training...').")
-@click.option("--allow-ai-training", is_flag=True, help="Mark AI training and data mining as allowed.")
-@click.option("--key", type=click.Path(dir_okay=False), help="Private key (PEM or PKCS#12). Default: TEST key.")
-@click.option("--chain", type=click.Path(dir_okay=False), help="Certificate chain PEM, leaf first.")
-@click.option("--tsa-url", help="RFC 3161 timestamp authority URL (needs network).")
-@click.option("--overwrite", is_flag=True, help="Replace existing output files.")
-@click.option("--badge", is_flag=True, help="Stamp a visible 'Made by hand' mark in a corner (re-encodes).")
-@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
-              help="Language of the badge and messages.")
-@click.option("--no-thumbnail", is_flag=True, help="Do not embed a claim thumbnail.")
-@click.option("--no-metadata", is_flag=True, help="Do not write EXIF/XMP (the manifest still says it all).")
-@click.option("--workers", type=click.IntRange(0, 64), default=1, show_default=True,
-              help="Processes for batches (0: one per core).")
-@click.option("--timeout", type=click.FloatRange(min=0), default=120.0, show_default=True,
-              help="Batches: give up on a file after this many seconds (0: no limit); it fails alone.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON results on stdout.")
-@error_funnel
-def sign(inputs: tuple[str, ...], output: str, author: str | None, made_with: str, rights: str | None,
-         allow_ai_training: bool, key: str | None, chain: str | None, tsa_url: str | None, overwrite: bool,
-         badge: bool, lang: str, no_thumbnail: bool, no_metadata: bool, workers: int, timeout: float,
-         as_json: bool) -> None:
-    """Sign images as human-made.
+SIGN_SCHEMA = "handmade.sign/v1"
 
-    Writes a C2PA manifest with the author, how the image was made, and AI training marked as not
-    allowed; keeps an existing manifest (camera, editor) as the parent. Refuses any input whose
-    history contains generative AI. Never modifies the original; writes atomically.
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+class _Progress:
+    """A one-line ``label done/total`` counter on stderr, drawn only when stderr is a terminal.
+
+    Lines printed through ``line()`` clear the counter first and redraw it after, so outcome lines and
+    the counter never run together on one terminal line (click's progress bar does not know about them).
     """
+
+    def __init__(self, total: int | None, label: str) -> None:
+        self.total, self.label, self.done = total, label, 0
+        self.on = _isatty(sys.stderr) and (total is None or total > 1)
+
+    def _draw(self) -> None:
+        if self.on:
+            of = f"/{self.total}" if self.total is not None else ""
+            sys.stderr.write(f"\r\x1b[K{self.label} {self.done}{of}")
+            sys.stderr.flush()
+
+    def _clear(self) -> None:
+        if self.on:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+    def line(self, text: str, *, err: bool = False) -> None:
+        self._clear()
+        click.echo(text, err=err)
+        self._draw()
+
+    def step(self) -> None:
+        self.done += 1
+        self._draw()
+
+    def close(self) -> None:
+        self._clear()
+
+
+def _sign_item(source: str, output: str, status: str, *, result: Any = None,
+               error: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One entry of ``handmade.sign/v1``'s ``results`` (README: "The sign JSON")."""
+    return {"source": source, "output": output, "status": status, "ok": status == "signed", "error": error,
+            "summary": result.report.summary() if result is not None else None,
+            "parent_kept": result.parent_kept if result is not None else None,
+            "bundled_test_identity": result.bundled_test_identity if result is not None else None,
+            "report": result.report.to_dict() if result is not None else None}
+
+
+def _sign_document(results: list[dict[str, Any]], skipped: list[Any], *, dry_run: bool = False,
+                   error: dict[str, Any] | None = None) -> str:
+    counts = {k: sum(1 for r in results if r["status"] == k) for k in ("signed", "failed", "planned")}
+    counts["skipped"] = len(skipped)
+    return json.dumps({"schema": SIGN_SCHEMA, "dry_run": dry_run,
+                       "ok": error is None and counts["failed"] == 0, "error": error, "counts": counts,
+                       "results": results, "skipped": [s.to_dict() for s in skipped]}, indent=2,
+                      ensure_ascii=False)
+
+
+def _skip_line(item: Any, lang: str) -> str:
+    from handmade.report import t
+
+    detail = t(f"skip.{item.reason}", lang)
+    return f"{item.path}: {t('cli.skipped', lang)} ({detail})"
+
+
+def sign_options(func: F) -> F:
+    """The options that say what a signature asserts and with which key, shared by sign and watch."""
+    for option in reversed([
+        click.option("--author", help="Author name, written as dc:creator and EXIF Artist."),
+        click.option("--made-with", type=click.Choice(MADE_WITH_CHOICES), default="camera", show_default=True,
+                     help="How the image was made: sets the IPTC digital source type."),
+        click.option("--rights", help="Copyright line (default: '© YEAR AUTHOR. All rights reserved. No AI "
+                                      "training...')."),
+        click.option("--allow-ai-training", is_flag=True, help="Mark AI training and data mining as allowed."),
+        click.option("--key", type=click.Path(dir_okay=False), help="Private key (PEM or PKCS#12). Default: TEST key."),
+        click.option("--chain", type=click.Path(dir_okay=False), help="Certificate chain PEM, leaf first."),
+        click.option("--tsa-url", help="RFC 3161 timestamp authority URL (needs network)."),
+        click.option("--badge", is_flag=True, help="Stamp a visible 'Made by hand' mark in a corner (re-encodes)."),
+        click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
+                     help="Language of the badge and messages."),
+        click.option("--no-thumbnail", is_flag=True, help="Do not embed a claim thumbnail."),
+        click.option("--no-metadata", is_flag=True, help="Do not write EXIF/XMP (the manifest still says it all)."),
+    ]):
+        func = option(func)
+    return func
+
+
+def _identity_and_options(key: str | None, chain: str | None, author: str | None, made_with: str,
+                          rights: str | None, allow_ai_training: bool, tsa_url: str | None, badge: bool, lang: str,
+                          no_thumbnail: bool, no_metadata: bool) -> tuple[Any, Any]:
     from handmade.keys import bundled_test_identity, load_identity
-    from handmade.sign import TEST_IDENTITY_WARNING, SignOptions, iter_sign_batch, plan_batch, sign_image
+    from handmade.sign import TEST_IDENTITY_WARNING, SignOptions
 
     if chain and not key:
         raise click.UsageError("--chain needs --key")
@@ -154,43 +227,216 @@ def sign(inputs: tuple[str, ...], output: str, author: str | None, made_with: st
     options = SignOptions(author=author, made_with=made_with, allow_ai_training=allow_ai_training, rights=rights,
                           tsa_url=tsa_url, badge=badge, lang=lang, thumbnail=not no_thumbnail,
                           write_metadata=not no_metadata)
+    return identity, options
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", required=True, type=click.Path(),
+              help="Output file (one input) or folder (several inputs or a folder; a folder's layout is mirrored).")
+@sign_options
+@click.option("--overwrite", is_flag=True, help="Replace existing output files (never an input: see --in-place).")
+@click.option("--skip-existing", is_flag=True, help="Leave outputs that already exist alone (resume a batch).")
+@click.option("--in-place", is_flag=True,
+              help="Allow an output to be its own input: the original is replaced by its signed version.")
+@click.option("--dry-run", is_flag=True, help="Print what would be signed where, and what is skipped; write nothing.")
+@click.option("--workers", type=click.IntRange(0, 64), default=1, show_default=True,
+              help="Processes for batches (0: one per core).")
+@click.option("--timeout", type=click.FloatRange(min=0), default=120.0, show_default=True,
+              help="Batches: give up on a file after this many seconds (0: no limit); it fails alone.")
+@click.option("--json", "as_json", is_flag=True, help="Print one handmade.sign/v1 JSON document on stdout.")
+@error_funnel
+def sign(inputs: tuple[str, ...], output: str, author: str | None, made_with: str, rights: str | None,
+         allow_ai_training: bool, key: str | None, chain: str | None, tsa_url: str | None, overwrite: bool,
+         skip_existing: bool, in_place: bool, dry_run: bool, badge: bool, lang: str, no_thumbnail: bool,
+         no_metadata: bool, workers: int, timeout: float, as_json: bool) -> None:
+    """Sign images as human-made.
+
+    Writes a C2PA manifest with the author, how the image was made, and AI training marked as not
+    allowed; keeps an existing manifest (camera, editor) as the parent. Refuses any input whose
+    history contains generative AI. Never modifies the original (unless --in-place); writes atomically.
+    A batch is planned before anything is signed: two inputs that would share one output name, or an
+    output that is an input, refuse the whole batch.
+    """
+    from handmade.errors import HandmadeError
+
+    if overwrite and skip_existing:
+        raise click.UsageError("--overwrite and --skip-existing contradict each other: choose one")
+    try:
+        _sign(inputs, output, (key, chain, author, made_with, rights, allow_ai_training, tsa_url, badge, lang,
+                               no_thumbnail, no_metadata), overwrite=overwrite, skip_existing=skip_existing,
+              in_place=in_place, dry_run=dry_run, lang=lang, workers=workers, timeout=timeout, as_json=as_json)
+    except HandmadeError as exc:
+        if not as_json:
+            raise
+        click.echo(_sign_document([], [], dry_run=dry_run, error=exc.to_dict()))
+        _err(f"error: {exc.diagnostics()}")
+        click.get_current_context().exit(EXIT_ERROR)
+
+
+def _sign(inputs: tuple[str, ...], output: str, identity_args: tuple[Any, ...], *, overwrite: bool,
+          skip_existing: bool, in_place: bool, dry_run: bool, lang: str, workers: int, timeout: float,
+          as_json: bool) -> None:
+    from handmade.errors import HandmadeError
+    from handmade.files import output_error
+    from handmade.report import t
+    from handmade.sign import Skipped, iter_sign_batch, plan_signing, same_file, sign_image
+
+    ctx = click.get_current_context()
     single = len(inputs) == 1 and not Path(inputs[0]).is_dir() and not Path(output).is_dir()
     if single:
-        result = sign_image(inputs[0], output, options, identity, overwrite=overwrite)
+        src, dest = Path(inputs[0]), Path(output)
+        if not src.exists():
+            from handmade.errors import InputError
+
+            raise InputError(f"{src}: no such file", code="input.not_found")
+        if skip_existing and dest.exists() and not same_file(src, dest):
+            skipped = [Skipped(str(src), "exists", f"{dest} already exists")]
+            if as_json:
+                click.echo(_sign_document([], skipped, dry_run=dry_run))
+            else:
+                click.echo(_skip_line(skipped[0], lang))
+            return
+        if dry_run:
+            if same_file(src, dest) and not in_place:
+                from handmade.errors import SigningError
+
+                raise SigningError(f"{dest}: is the input itself; signing would replace the original",
+                                   code="output.is_input", hint="Choose another output, or pass --in-place.")
+            if as_json:
+                click.echo(_sign_document([_sign_item(str(src), str(dest), "planned")], [], dry_run=True))
+            else:
+                click.echo(f"{src} -> {dest}: {t('cli.would_sign', lang)}")
+                _err(t("cli.dry_run_total", lang, n=1, skipped=0))
+            return
+        identity, options = _identity_and_options(*identity_args)
+        try:
+            result = sign_image(src, dest, options, identity, overwrite=overwrite, in_place=in_place)
+        except HandmadeError as exc:
+            if not as_json:
+                raise
+            click.echo(_sign_document([_sign_item(str(src), str(dest), "failed", error=exc.to_dict())], []))
+            _err(f"error: {exc.diagnostics()}")
+            ctx.exit(EXIT_ERROR)
         if as_json:
-            click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+            click.echo(_sign_document([_sign_item(str(src), str(dest), "signed", result=result)], []))
         else:
-            click.echo(f"{result.output}: signed ({result.report.summary()})"
-                       + ("; existing manifest kept as parent" if result.parent_kept else ""))
+            click.echo(t("cli.signed_one", lang, path=result.output, summary=result.report.summary())
+                       + (f"; {t('cli.parent_kept', lang)}" if result.parent_kept else ""))
         return
     out_dir = Path(output)
     if out_dir.exists() and not out_dir.is_dir():
         raise click.UsageError("with several inputs or a folder, -o must be a folder")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    pairs = plan_batch(inputs, out_dir)
+    plan = plan_signing(inputs, out_dir, in_place=in_place, skip_existing=skip_existing, overwrite=overwrite)
+    skipped = list(plan.skipped)
+    if dry_run:
+        if as_json:
+            click.echo(_sign_document([_sign_item(str(s), str(d), "planned") for s, d in plan.pairs], skipped,
+                                      dry_run=True))
+        else:
+            for s_, d_ in plan.pairs:
+                click.echo(f"{s_} -> {d_}: {t('cli.would_sign', lang)}")
+            for left_out in skipped:
+                click.echo(_skip_line(left_out, lang))
+            _err(t("cli.dry_run_total", lang, n=len(plan.pairs), skipped=len(skipped)))
+        return
+    identity, options = _identity_and_options(*identity_args)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise output_error(out_dir, exc) from exc
     n_workers = workers or (os.cpu_count() or 1)
-    items = []
-    with click.progressbar(length=len(pairs), label="signing", file=sys.stderr,
-                           show_pos=True) as bar:
-        for item in iter_sign_batch(pairs, options, identity, overwrite=overwrite, workers=n_workers,
-                                     timeout=timeout or None):
-            items.append(item)
-            bar.update(1)
+    results: list[dict[str, Any]] = []
+    progress = _Progress(len(plan.pairs), t("cli.signing", lang))
+    batch = iter_sign_batch(plan.pairs, options, identity, overwrite=overwrite, workers=n_workers,
+                            timeout=timeout or None, in_place=in_place)
+    try:
+        if not as_json:
+            for left_out in skipped:
+                progress.line(_skip_line(left_out, lang))
+        for item in batch:
+            error = None if item.ok else {"code": item.error_code, "message": item.error_message}
+            results.append(_sign_item(item.source, item.output, "signed" if item.ok else "failed",
+                                      result=item.result, error=error))
+            progress.step()
             if not as_json:
-                status = "ok" if item.ok else f"FAILED {item.error_code}: {item.error_message}"
-                click.echo(f"{item.source} -> {item.output}: {status}")
-    failed = [i for i in items if not i.ok]
+                status = t("cli.ok", lang) if item.ok else (
+                    f"{t('cli.failed', lang)} {item.error_code}: {item.error_message}")
+                progress.line(f"{item.source} -> {item.output}: {status}")
+    finally:
+        batch.close()  # stopped early (Ctrl-C, a closed pipe): its workers are ended before we exit
+        progress.close()
+    failed = sum(1 for r in results if r["status"] == "failed")
     if as_json:
-        click.echo(json.dumps({"schema": "handmade.sign-batch/v1", "results": [
-            {"source": i.source, "output": i.output, "ok": i.ok, "error": None if i.ok else
-             {"code": i.error_code, "message": i.error_message},
-             "summary": i.result.report.summary() if i.result else None} for i in items]}, indent=2))
-    _err(f"signed {len(items) - len(failed)} of {len(items)} file(s); {len(failed)} failed")
+        click.echo(_sign_document(results, skipped))
+    _err(t("cli.sign_total", lang, ok=len(results) - failed, n=len(results), failed=failed, skipped=len(skipped)))
     if failed:
-        click.get_current_context().exit(EXIT_FAIL)
+        ctx.exit(EXIT_FAIL)
 
 
 # --- verify / report -----------------------------------------------------------------------------------
+#: ``verify --format`` values; a new rendering is added here and in ``_Output``.
+VERIFY_FORMATS = ["text", "json", "jsonl", "csv"]
+#: How ``verify`` counts results in its summary line (``ProvenanceReport.bottom_line`` -> counter).
+_TALLY = {"HANDMADE": "handmade", "AI": "ai", "NO-MANIFEST": "none", "INVALID": "invalid", "SIGNED": "other",
+          "ERROR": "error"}
+
+
+class _Output:
+    """Renders verify results one at a time, in the chosen format; holds only what ``json`` needs."""
+
+    def __init__(self, fmt: str, lang: str, progress: _Progress) -> None:
+        self.fmt, self.lang, self.progress = fmt, lang, progress
+        self.kept: list[tuple[Any, Any]] = []
+        self.csv: Any = None
+        if fmt == "csv":
+            import csv
+
+            from handmade.report import CSV_COLUMNS
+
+            self.csv = csv.writer(_LineWriter(progress), lineterminator="\n")
+            self.csv.writerow(CSV_COLUMNS)
+
+    def add(self, report: Any, decision: Any) -> None:
+        from handmade.report import csv_row, render_jsonl_line, render_summary
+
+        if self.fmt == "json":
+            self.kept.append((report, decision))
+        elif self.fmt == "jsonl":
+            self.progress.line(render_jsonl_line(report, {"policy": decision.to_dict()}))
+        elif self.fmt == "csv":
+            self.csv.writerow(csv_row(report, decision))
+        else:
+            verdict = "PASS" if decision.accepted else "FAIL"
+            reasons = "; ".join(r.message for r in decision.reasons)
+            self.progress.line(render_summary(report, self.lang) + "\n"
+                               + f"  policy {decision.policy}: {verdict}{' - ' + reasons if reasons else ''}")
+
+    def finish(self) -> None:
+        from handmade.report import render_json
+
+        if self.fmt == "json":
+            click.echo(render_json([r for r, _ in self.kept], [{"policy": d.to_dict()} for _, d in self.kept]))
+
+
+class _LineWriter:
+    """A file-like object for ``csv.writer`` that prints each row through the progress line."""
+
+    def __init__(self, progress: _Progress) -> None:
+        self.progress = progress
+
+    def write(self, text: str) -> int:
+        self.progress.line(text.rstrip("\n"))
+        return len(text)
+
+
+def _no_images(files: tuple[str, ...]) -> None:
+    from handmade.errors import InputError
+
+    raise InputError(f"{', '.join(files)}: no image in the folder(s) given", code="input.no_images",
+                     hint="Give image files, or folders that contain some (hidden files are left out).")
+
+
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @trust_options
@@ -199,64 +445,91 @@ def sign(inputs: tuple[str, ...], output: str, author: str | None, made_with: st
 @click.option("--workers", type=click.IntRange(0, 64), default=0, show_default=True,
               help="Files checked at once (0: one per core).")
 @click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print only the handmade.report/v1 JSON on stdout.")
+@click.option("--format", "fmt", type=click.Choice(VERIFY_FORMATS), default=None,
+              help="text (default): a block per file; json: one handmade.report/v1 document; jsonl: one result "
+                   "per line, printed as each is done; csv: one row per file.")
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @error_funnel
 def verify(files: tuple[str, ...], trust_paths: tuple[str, ...], allow_remote: bool, timeout: float,
-           policy_name: str, workers: int, lang: str, as_json: bool) -> None:
+           policy_name: str, workers: int, lang: str, fmt: str | None, as_json: bool) -> None:
     """Check each file's Content Credentials: signature, tampering, trust, AI.
 
-    Prints one summary line per file (e.g. 'TRUSTED INTACT HUMAN NO-AI NO-TRAINING') and the
-    findings that decided it. Exit 0 if all pass the policy, 1 if any fails, 3 if a file cannot be read.
+    FILES may be folders: every image under them is checked. Prints, for each file, a block: the token
+    line (e.g. 'TRUSTED INTACT HUMAN NO-AI NO-TRAINING'), the verdict in words and the findings that
+    decided it; for several files, a summary line (handmade, AI, no credentials, invalid ...). Exit 0 if
+    all pass the policy, 1 if any fails, 3 if a file cannot be read.
     """
     from handmade.policy import evaluate, load_policy
-    from handmade.report import render_json, render_summary
-    from handmade.verify import inspect_many
+    from handmade.report import t
+    from handmade.verify import expand_inputs, iter_inspect
 
+    if as_json and fmt not in (None, "json"):
+        raise click.UsageError(f"--json is --format json; it cannot be combined with --format {fmt}")
+    fmt = "json" if as_json else (fmt or "text")
     policy = load_policy(policy_name)
     trust = _load_trust(trust_paths)
-    n_workers = min(workers or (os.cpu_count() or 1), len(files))
-    reports = inspect_many(files, trust=trust, allow_remote=allow_remote, timeout=timeout or None,
+    paths = list(expand_inputs(files))
+    if not paths:
+        _no_images(files)
+    n_workers = min(workers or (os.cpu_count() or 1), len(paths))
+    tally = dict.fromkeys(_TALLY.values(), 0)
+    passed = 0
+    progress = _Progress(len(paths), t("cli.checking", lang))
+    output = _Output(fmt, lang, progress)
+    reports = iter_inspect(paths, trust=trust, allow_remote=allow_remote, timeout=timeout or None,
                            workers=n_workers)
-    decisions = [evaluate(policy, r) for r in reports]
-    if as_json:
-        click.echo(render_json(reports, [{"policy": d.to_dict()} for d in decisions]))
-    else:
-        for report, decision in zip(reports, decisions, strict=True):
-            click.echo(render_summary(report, lang))
-            verdict = "PASS" if decision.accepted else "FAIL"
-            reasons = "; ".join(r.message for r in decision.reasons)
-            click.echo(f"  policy {decision.policy}: {verdict}{' - ' + reasons if reasons else ''}")
-    _exit_for(reports, [d.accepted for d in decisions])
-
-
-def _exit_for(reports: list[Any], accepted: list[bool]) -> None:
+    try:
+        for report in reports:
+            decision = evaluate(policy, report)
+            tally[_TALLY[report.bottom_line]] += 1
+            passed += decision.accepted
+            progress.step()
+            output.add(report, decision)
+    finally:
+        reports.close()
+        progress.close()
+    output.finish()
+    if len(paths) > 1:
+        line = t("cli.verify_total", lang, n=len(paths), policy=policy.name, passed=passed,
+                 failed=len(paths) - passed, **tally)
+        click.echo(line, err=fmt != "text")
     ctx = click.get_current_context()
-    if any(r.state == "error" for r in reports):
+    if tally["error"]:
         ctx.exit(EXIT_ERROR)
-    if not all(accepted):
+    if passed < len(paths):
         ctx.exit(EXIT_FAIL)
 
 
 @main.command()
-@click.argument("file", type=click.Path())
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @trust_options
 @click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print only the handmade.report/v1 JSON on stdout.")
 @error_funnel
-def report(file: str, trust_paths: tuple[str, ...], allow_remote: bool, timeout: float, lang: str,
+def report(files: tuple[str, ...], trust_paths: tuple[str, ...], allow_remote: bool, timeout: float, lang: str,
            as_json: bool) -> None:
-    """Show a file's whole history as a tree, with every generative-AI step marked and explained.
+    """Show each file's whole history as a tree, with every generative-AI step marked and explained.
 
-    Also lists provenance hints found outside C2PA (XMP/IPTC, EXIF, PNG text of AI tools). Exit 0 when
-    the file could be read (whatever it says), 3 when it could not.
+    Also lists provenance hints found outside C2PA (XMP/IPTC, EXIF, PNG text of AI tools). FILES may be
+    folders. Exit 0 when every file could be read (whatever it says), 3 when one could not.
     """
     from handmade.report import render_json, render_tree
-    from handmade.verify import inspect_many
+    from handmade.verify import expand_inputs, iter_inspect
 
-    [result] = inspect_many([file], trust=_load_trust(trust_paths), allow_remote=allow_remote,
-                            timeout=timeout or None)
-    click.echo(render_json([result]) if as_json else render_tree(result, lang))
-    if result.state == "error":
+    paths = list(expand_inputs(files))
+    if not paths:
+        _no_images(files)
+    results, unreadable = [], False
+    for n, result in enumerate(iter_inspect(paths, trust=_load_trust(trust_paths), allow_remote=allow_remote,
+                                            timeout=timeout or None)):
+        unreadable = unreadable or result.state == "error"
+        if as_json:
+            results.append(result)
+        else:
+            click.echo(("\n" if n else "") + render_tree(result, lang))
+    if as_json:
+        click.echo(render_json(results))
+    if unreadable:
         click.get_current_context().exit(EXIT_ERROR)
 
 

@@ -39,6 +39,36 @@ _T: dict[str, dict[str, str]] = {
     "allowed": {"en": "allowed", "fr": "autorisé"},
     "constrained": {"en": "allowed with conditions", "fr": "autorisé sous conditions"},
     "unspecified": {"en": "not stated", "fr": "non précisé"},
+    # command-line messages (sign, verify, watch)
+    "cli.signed_one": {"en": "{path}: signed ({summary})", "fr": "{path} : signé ({summary})"},
+    "cli.parent_kept": {"en": "existing manifest kept as parent", "fr": "manifeste existant conservé comme parent"},
+    "cli.ok": {"en": "ok", "fr": "ok"},
+    "cli.failed": {"en": "FAILED", "fr": "ÉCHEC"},
+    "cli.would_sign": {"en": "would sign", "fr": "serait signé"},
+    "cli.skipped": {"en": "skipped", "fr": "ignoré"},
+    "cli.signing": {"en": "signing", "fr": "signature"},
+    "cli.checking": {"en": "checking", "fr": "vérification"},
+    "cli.sign_total": {"en": "signed {ok} of {n} file(s); {failed} failed; {skipped} skipped",
+                       "fr": "{ok} fichier(s) signé(s) sur {n} ; {failed} en échec ; {skipped} ignoré(s)"},
+    "cli.dry_run_total": {"en": "dry run: {n} file(s) would be signed, {skipped} skipped; nothing was written",
+                          "fr": "essai à blanc : {n} fichier(s) seraient signés, {skipped} ignoré(s) ; rien n'a été "
+                                "écrit"},
+    "cli.verify_total": {"en": "{n} file(s): {handmade} handmade, {ai} AI, {none} without credentials, {invalid} "
+                                "invalid, {other} signed otherwise, {error} unreadable; policy {policy}: {passed} "
+                                "pass, {failed} fail",
+                         "fr": "{n} fichier(s) : {handmade} fait(s) main, {ai} IA, {none} sans Content Credentials, "
+                               "{invalid} invalide(s), {other} signé(s) autrement, {error} illisible(s) ; "
+                               "politique {policy} : {passed} accepté(s), {failed} refusé(s)"},
+    "skip.not_image": {"en": "not an image format handmade signs", "fr": "pas un format d'image que handmade signe"},
+    "skip.raw": {"en": "camera raw: C2PA cannot be embedded in it; sign the exported JPEG/TIFF/DNG",
+                 "fr": "fichier RAW : il ne peut pas porter de manifeste C2PA ; signez le JPEG/TIFF/DNG exporté"},
+    "skip.sidecar": {"en": "sidecar or text file, not an image", "fr": "fichier annexe ou texte, pas une image"},
+    "skip.hidden": {"en": "hidden", "fr": "caché"},
+    "skip.output_folder": {"en": "the output folder: not signed again",
+                           "fr": "le dossier de sortie : pas signé une seconde fois"},
+    "skip.exists": {"en": "the output already exists (--skip-existing)",
+                    "fr": "la sortie existe déjà (--skip-existing)"},
+    "skip.duplicate": {"en": "given twice: signed once", "fr": "donné deux fois : signé une fois"},
 }
 
 
@@ -162,3 +192,40 @@ def render_json(reports: Sequence[ProvenanceReport], extra: Sequence[dict[str, A
         for result, more in zip(doc["results"], extra, strict=True):
             result.update(more)
     return json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+def render_jsonl_line(report: ProvenanceReport, extra: dict[str, Any] | None = None) -> str:
+    """One line of ``--format jsonl``: a ``handmade.report/v1`` result object (as in ``results``), with
+    the ``schema`` key so that each line stands alone, on one line."""
+    from handmade.models import SCHEMA
+
+    doc = {"schema": SCHEMA, **report.to_dict(), **(extra or {})}
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+
+
+#: The columns of ``--format csv``, in order.
+CSV_COLUMNS = ("path", "state", "bottom_line", "summary", "ai", "human_authored", "training", "signer",
+               "issuer", "signed_at", "authors", "policy", "accepted", "reasons", "error_code", "sha256")
+
+
+def _csv_cell(value: Any) -> str:
+    """A cell as text; one that a spreadsheet would run as a formula (manifest strings are untrusted) is
+    prefixed with a quote (OWASP "CSV injection")."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def csv_row(report: ProvenanceReport, decision: Any = None) -> list[str]:
+    """One row of ``--format csv`` (see ``CSV_COLUMNS``); ``decision`` is a policy ``Decision`` or None."""
+    s = report.signer
+    values = [report.path, report.state, report.bottom_line, report.summary(), report.ai, report.human_authored,
+              report.training, s.name if s else None, s.issuer if s else None, s.signed_at if s else None,
+              "; ".join(report.authors), decision.policy if decision else None,
+              decision.accepted if decision else None,
+              "; ".join(r.message for r in decision.reasons) if decision else None,
+              report.error.code if report.error else None, report.sha256]
+    return [_csv_cell(v) for v in values]

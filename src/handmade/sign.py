@@ -24,7 +24,7 @@ import datetime as dt
 import io
 import logging
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from glob import escape as glob_escape
 from pathlib import Path
@@ -39,6 +39,7 @@ from handmade.files import (
     StagedWrite,
     load_input,
     loaded_from_bytes,
+    output_error,
     too_many_pixels,
 )
 from handmade.keys import SigningIdentity, bundled_test_identity
@@ -378,19 +379,29 @@ def sign_loaded(loaded: LoadedFile, options: SignOptions, identity: SigningIdent
 
 def sign_image(source: str | os.PathLike[str], output: str | os.PathLike[str], options: SignOptions | None = None,
                identity: SigningIdentity | None = None, *, overwrite: bool = False,
-               trust: TrustAnchors | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> SignResult:
+               trust: TrustAnchors | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+               in_place: bool = False) -> SignResult:
     """Sign one image file as human-made and write the result atomically to ``output``.
 
-    The original is never modified unless ``output`` is the same path and ``overwrite`` is true. The
-    result reaches the disk under a temporary name while it is re-verified, and is renamed into place only
-    if that check passes.
-    Raises: InputError, SigningError, KeyMaterialError (bundled test identity expired).
+    The original is never modified unless ``in_place`` is true: an ``output`` that is the input (the same
+    path, a symbolic or a hard link to it) is refused otherwise, whatever ``overwrite`` says. The result
+    reaches the disk under a temporary name while it is re-verified, and is renamed into place only if that
+    check passes (so even in place the original stays whole until then).
+    Raises: InputError, SigningError (``output.is_input``, ``output.exists`` ...), KeyMaterialError (bundled
+    test identity expired).
     """
     options = options or SignOptions()
     src, dest = Path(source), Path(output)
+    if same_file(src, dest):
+        if not in_place:
+            raise SigningError(f"{dest}: is the input itself; signing would replace the original",
+                               code="output.is_input",
+                               hint="Choose another output, or pass --in-place to replace the original with "
+                                    "its signed version.")
+        overwrite = True
     if dest.exists() and not overwrite:
         raise SigningError(f"{dest}: already exists", code="output.exists",
-                           hint="Choose another output name, or pass --overwrite.")
+                           hint="Choose another output name, or pass --overwrite (or --skip-existing).")
     loaded = load_input(src, max_bytes=max_bytes)
     identity = identity or bundled_test_identity()
     signed, parent = _embed(loaded, options, identity)
@@ -436,6 +447,7 @@ class BatchItem:
 @dataclass(frozen=True)
 class BatchResult:
     items: tuple[BatchItem, ...] = field(default_factory=tuple)
+    skipped: tuple[Skipped, ...] = ()
 
     @property
     def succeeded(self) -> tuple[BatchItem, ...]:
@@ -446,31 +458,169 @@ class BatchResult:
         return tuple(i for i in self.items if not i.ok)
 
 
-def plan_batch(inputs: Sequence[str | os.PathLike[str]], out_dir: str | os.PathLike[str]) -> list[tuple[Path, Path]]:
-    """Pairs (source, destination) for files and folders (folders are walked; their layout is mirrored).
+#: Why a file found in an input folder is not signed (``Skipped.reason``).
+SKIP_REASONS = ("not_image", "raw", "sidecar", "hidden", "output_folder", "exists", "duplicate")
+_SIDECARS = {".xmp", ".xml", ".txt", ".json", ".pp3", ".dop", ".cos", ".cof", ".on1", ".aae"}
+_RAW = {".nef", ".nrw", ".cr2", ".cr3", ".crw", ".arw", ".srf", ".sr2", ".raf", ".orf", ".rw2", ".pef", ".srw",
+        ".x3f", ".3fr", ".iiq", ".erf", ".mrw", ".kdc", ".dcr", ".rwl"}
 
-    Raises: InputError (``input.not_found``) for an input that does not exist.
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file (or folder) a batch does not sign, and why: ``reason`` is one of ``SKIP_REASONS``."""
+
+    path: str
+    reason: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"path": self.path, "reason": self.reason, "message": self.message}
+
+
+@dataclass(frozen=True)
+class SignPlan:
+    """What a batch will do: the (source, destination) pairs to sign, and what it leaves out."""
+
+    pairs: tuple[tuple[Path, Path], ...]
+    skipped: tuple[Skipped, ...] = ()
+
+
+def _skip_reason(f: Path) -> tuple[str, str] | None:
+    """Why a file met in a folder walk is not signed, or None to sign it."""
+    suffix = f.suffix.lower()
+    if f.name.startswith("."):
+        return "hidden", "hidden file"
+    if suffix in IMAGE_SUFFIXES:
+        return None
+    if suffix in _RAW:
+        return "raw", (f"camera raw ({f.suffix}): C2PA cannot be embedded in it; sign the exported "
+                       "JPEG/TIFF/DNG instead")
+    if suffix in _SIDECARS:
+        return "sidecar", f"sidecar or text file ({f.suffix}), not an image"
+    return "not_image", f"{f.suffix or 'no extension'}: not an image format handmade signs"
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """True when ``a`` and ``b`` name one file: the same path once links are resolved, or a hard link."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet)
+        return False
+
+
+def _walk(folder: Path, out: Path, skipped: list[Skipped]) -> Iterator[Path]:
+    """Files under ``folder``, sorted, never descending into the output folder (which would sign the
+    outputs of the last run again) nor into hidden folders; what is left out goes to ``skipped``."""
+    out_real = os.path.realpath(out)
+    for root, dirs, files in os.walk(folder):
+        kept = []
+        for d in sorted(dirs):
+            sub = Path(root, d)
+            if os.path.realpath(sub) == out_real:
+                skipped.append(Skipped(str(sub), "output_folder", "the output folder: not signed again"))
+            elif d.startswith("."):
+                skipped.append(Skipped(str(sub), "hidden", "hidden folder"))
+            else:
+                kept.append(d)
+        dirs[:] = kept
+        for name in sorted(files):
+            yield Path(root, name)
+
+
+def plan_signing(inputs: Sequence[str | os.PathLike[str]], out_dir: str | os.PathLike[str], *,
+                 in_place: bool = False, skip_existing: bool = False,
+                 overwrite: bool = False) -> SignPlan:
+    """Plan a batch before anything is signed, so that no file can be lost.
+
+    Folders are walked and their layout is mirrored under ``out_dir``; the output folder is never walked
+    (if it lies inside an input folder); files that are not images are listed in ``skipped`` with the
+    reason. The plan is refused when two inputs would be written to one output (compared without case, as
+    macOS and Windows file systems do), when an output would replace another input, or when an output is
+    its own input (the same path, a link to it or a hard link) without ``in_place``. With
+    ``skip_existing`` an output that exists is skipped; with ``in_place`` but without ``overwrite`` an
+    existing output that is not its own input is refused here rather than failing later.
+    Raises: InputError (``input.not_found``), SigningError (``output.collision``, ``output.is_input``,
+    ``output.exists``).
     """
     out = Path(out_dir)
     pairs: list[tuple[Path, Path]] = []
+    skipped: list[Skipped] = []
+    seen_sources: set[str] = set()
     for item in inputs:
         p = Path(item)
         if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if f.is_file() and f.suffix.lower() in IMAGE_SUFFIXES:
-                    pairs.append((f, out / f.relative_to(p)))
+            found = []
+            for f in _walk(p, out, skipped):
+                why = _skip_reason(f)
+                if why is None and f.is_file():
+                    found.append((f, out / f.relative_to(p)))
+                elif why is not None:
+                    skipped.append(Skipped(str(f), *why))
         elif p.exists():
-            pairs.append((p, out / p.name))
+            found = [(p, out / p.name)]
         else:
             raise InputError(f"{p}: no such file or folder", code="input.not_found")
-    return pairs
+        for src, dest in found:
+            key = os.path.realpath(src)
+            if key in seen_sources:
+                skipped.append(Skipped(str(src), "duplicate", "given twice: signed once"))
+                continue
+            seen_sources.add(key)
+            pairs.append((src, dest))
+    by_dest: dict[str, list[Path]] = {}
+    for src, dest in pairs:
+        by_dest.setdefault(os.path.realpath(dest).casefold(), []).append(src)
+    clashes = [srcs for srcs in by_dest.values() if len(srcs) > 1]
+    if clashes:
+        listed = "; ".join(" and ".join(str(s) for s in srcs) for srcs in clashes[:5])
+        more = f" (and {len(clashes) - 5} more)" if len(clashes) > 5 else ""
+        raise SigningError(f"{len(clashes)} output name(s) would be written by two inputs: {listed}{more}; "
+                           "nothing was signed", code="output.collision",
+                           hint="Give their common parent folder (its layout is mirrored in the output), "
+                                "or sign them into different output folders.")
+    sources = {os.path.realpath(s): s for s, _ in pairs}
+    kept: list[tuple[Path, Path]] = []
+    for src, dest in pairs:
+        if same_file(src, dest):
+            if not in_place:
+                raise SigningError(f"{dest}: is the input itself; signing would replace the original. Nothing "
+                                   "was signed", code="output.is_input",
+                                   hint="Choose another output, or pass --in-place to replace the originals "
+                                        "with their signed versions.")
+        else:
+            other = sources.get(os.path.realpath(dest))
+            if other is not None:
+                raise SigningError(f"{dest}: would replace the input {other}; nothing was signed",
+                                   code="output.is_input", hint="Choose an output folder outside the inputs.")
+            if dest.exists():
+                if skip_existing:
+                    skipped.append(Skipped(str(src), "exists", f"{dest} already exists"))
+                    continue
+                if in_place and not overwrite:
+                    raise SigningError(f"{dest}: already exists and is not its own input; nothing was signed",
+                                       code="output.exists", hint="Pass --overwrite, or --skip-existing.")
+        kept.append((src, dest))
+    return SignPlan(tuple(kept), tuple(skipped))
 
 
-def _sign_one(options: SignOptions, identity: SigningIdentity | None, overwrite: bool,
+def plan_batch(inputs: Sequence[str | os.PathLike[str]], out_dir: str | os.PathLike[str]) -> list[tuple[Path, Path]]:
+    """Pairs (source, destination) for files and folders (see ``plan_signing``, whose checks apply).
+
+    Raises: as ``plan_signing``.
+    """
+    return list(plan_signing(inputs, out_dir).pairs)
+
+
+def _sign_one(options: SignOptions, identity: SigningIdentity | None, overwrite: bool, in_place: bool,
               src: Path, dest: Path) -> BatchItem:
     try:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        result = sign_image(src, dest, options, identity, overwrite=overwrite)
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise output_error(dest.parent, exc) from exc
+        result = sign_image(src, dest, options, identity, overwrite=overwrite, in_place=in_place)
         return BatchItem(str(src), str(dest), result=result)
     except HandmadeError as exc:
         return BatchItem(str(src), str(dest), error_code=exc.code, error_message=exc.message)
@@ -487,7 +637,7 @@ def _remove_staged(dest: Path) -> None:
 
 def iter_sign_batch(pairs: Sequence[tuple[Path, Path]], options: SignOptions, identity: SigningIdentity | None,
                     *, overwrite: bool = False, workers: int = 1,
-                    timeout: float | None = None) -> Iterator[BatchItem]:
+                    timeout: float | None = None, in_place: bool = False) -> Generator[BatchItem, None, None]:
     """Sign many files, yielding one ``BatchItem`` per file as each finishes; goes on past bad files.
 
     ``workers > 1``, or a ``timeout``, signs in worker processes (``handmade.workers``: forked, or from a
@@ -497,10 +647,10 @@ def iter_sign_batch(pairs: Sequence[tuple[Path, Path]], options: SignOptions, id
     """
     if (workers <= 1 and timeout is None) or not pairs:
         for src, dest in pairs:
-            yield _sign_one(options, identity, overwrite, src, dest)
+            yield _sign_one(options, identity, overwrite, in_place, src, dest)
         return
     identity = identity or bundled_test_identity()  # resolved once, not in every worker
-    answers = run_workers(_sign_one, pairs, shared=(options, identity, overwrite), workers=max(1, workers),
+    answers = run_workers(_sign_one, pairs, shared=(options, identity, overwrite, in_place), workers=max(1, workers),
                           timeout=timeout)
     pending = set(range(len(pairs)))
     try:
@@ -526,17 +676,21 @@ def iter_sign_batch(pairs: Sequence[tuple[Path, Path]], options: SignOptions, id
 def sign_batch(inputs: Sequence[str | os.PathLike[str]], out_dir: str | os.PathLike[str],
                options: SignOptions | None = None, identity: SigningIdentity | None = None, *,
                overwrite: bool = False, workers: int = 1, timeout: float | None = None,
-               progress: Callable[[BatchItem], None] | None = None) -> BatchResult:
+               progress: Callable[[BatchItem], None] | None = None, in_place: bool = False,
+               skip_existing: bool = False) -> BatchResult:
     """Sign files and folders into ``out_dir`` (see ``iter_sign_batch`` for ``workers`` and ``timeout``).
 
-    Raises: InputError for inputs that do not exist.
+    The batch is planned first (``plan_signing``): collisions and outputs that would replace an input are
+    refused before anything is signed; what is left out is in ``BatchResult.skipped``.
+    Raises: InputError for inputs that do not exist; SigningError for a refused plan.
     """
-    pairs = plan_batch(inputs, out_dir)
+    plan = plan_signing(inputs, out_dir, in_place=in_place, skip_existing=skip_existing, overwrite=overwrite)
+    pairs = plan.pairs
     items = []
-    for item in iter_sign_batch(pairs, options or SignOptions(), identity, overwrite=overwrite, workers=workers,
-                                timeout=timeout):
+    for item in iter_sign_batch(pairs, options or SignOptions(), identity, overwrite=overwrite,
+                                workers=workers, timeout=timeout, in_place=in_place):
         items.append(item)
         if progress:
             progress(item)
     order = {str(s): i for i, (s, _) in enumerate(pairs)}
-    return BatchResult(tuple(sorted(items, key=lambda i: order.get(i.source, 0))))
+    return BatchResult(tuple(sorted(items, key=lambda i: order.get(i.source, 0))), plan.skipped)

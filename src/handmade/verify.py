@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -370,9 +370,39 @@ def inspect_many(paths: Sequence[str | os.PathLike[str]], *, timeout: float | No
     With ``timeout`` each file runs in its own forked child, killed after that many seconds; with
     ``workers > 1`` that many children run at once (one per core is the useful maximum).
     """
+    return list(iter_inspect(paths, timeout=timeout, workers=workers, **kwargs))
+
+
+def iter_inspect(paths: Sequence[str | os.PathLike[str]], *, timeout: float | None = None, workers: int = 1,
+                 **kwargs: Any) -> Generator[ProvenanceReport, None, None]:
+    """``inspect_many`` as a stream: each report is yielded, in input order, as soon as it and those before
+    it are done, so a million-file run holds only the few results that finished early, not the list."""
     if timeout is None and workers <= 1:
-        return [inspect(p, **kwargs) for p in paths]
-    return _inspect_in_children(paths, timeout, max(1, workers), kwargs)
+        for p in paths:
+            yield inspect(p, **kwargs)
+        return
+    yield from _inspect_in_children(paths, timeout, max(1, workers), kwargs)
+
+
+#: The file names a folder walk verifies (the formats handmade reads); hidden files are left out.
+VERIFY_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".dng", ".gif", ".heic", ".heif", ".avif"}
+
+
+def expand_inputs(inputs: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
+    """Files given, and for a folder every image under it (recursively, sorted, hidden ones left out).
+
+    A path that does not exist is passed on as given: ``inspect`` reports it as an error of its own.
+    """
+    for item in inputs:
+        p = Path(item)
+        if not p.is_dir():
+            yield str(p)
+            continue
+        for root, dirs, files in os.walk(p):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                if not name.startswith(".") and Path(name).suffix.lower() in VERIFY_SUFFIXES:
+                    yield os.path.join(root, name)
 
 
 def inspect_with_timeout(path: str | os.PathLike[str], timeout: float, **kwargs: Any) -> ProvenanceReport:
@@ -382,7 +412,8 @@ def inspect_with_timeout(path: str | os.PathLike[str], timeout: float, **kwargs:
     boundary. A fork costs a few milliseconds; the child shares the already imported c2pa library. A
     child that dies (a crash in native code) or overruns gives an ``error`` result, never a hang.
     """
-    return _inspect_in_children([path], timeout, 1, kwargs)[0]
+    [report] = _inspect_in_children([path], timeout, 1, kwargs)
+    return report
 
 
 def _error_report(path: str, err: HandmadeError) -> ProvenanceReport:
@@ -395,27 +426,39 @@ def _inspect_task(kwargs: dict[str, Any], path: str) -> ProvenanceReport:  # pra
 
 
 def _inspect_in_children(paths: Sequence[str | os.PathLike[str]], timeout: float | None, workers: int,
-                         kwargs: dict[str, Any]) -> list[ProvenanceReport]:
-    """Run ``inspect`` for each path in worker processes (``workers`` at a time), each within ``timeout``.
+                         kwargs: dict[str, Any]) -> Generator[ProvenanceReport, None, None]:
+    """Run ``inspect`` for each path in worker processes (``workers`` at a time), each within ``timeout``;
+    yield the reports in input order (those that finish early wait in a small buffer).
 
     A file that overruns or kills its worker gets an ``error`` report (``input.timeout``/``input.crash``);
     its worker is replaced and the others go on (see ``handmade.workers``).
     """
-    results: list[ProvenanceReport | None] = [None] * len(paths)
-    for index, value in run_workers(_inspect_task, [(str(p),) for p in paths], shared=(kwargs,), workers=workers,
-                                    timeout=timeout):
-        path = str(paths[index])
-        if isinstance(value, ProvenanceReport):
-            results[index] = value
-        elif isinstance(value, HandmadeError):
-            results[index] = _error_report(path, value)
-        elif isinstance(value, Failure) and value.kind == "timeout":
-            results[index] = _error_report(path, InputError(
-                f"{path}: gave up after {timeout:g} s", code="input.timeout",
-                hint="The file may be hostile; raise --timeout if it is merely huge."))
-        elif isinstance(value, Failure):
-            results[index] = _error_report(path, InputError(
-                f"{path}: the checker crashed (exit code {value.exitcode})", code="input.crash"))
-        else:
-            results[index] = _error_report(path, InputError(f"{path}: {str(value)[:300]}", code="input.crash"))
-    return [r for r in results if r is not None]
+    results: dict[int, ProvenanceReport] = {}
+    next_index = 0
+    answers = run_workers(_inspect_task, [(str(p),) for p in paths], shared=(kwargs,), workers=workers,
+                          timeout=timeout)
+    try:
+        for index, value in answers:
+            path = str(paths[index])
+            results[index] = _answer_report(path, value, timeout)
+            while next_index in results:
+                yield results.pop(next_index)
+                next_index += 1
+    finally:
+        answers.close()
+
+
+def _answer_report(path: str, value: Any, timeout: float | None) -> ProvenanceReport:
+    """What a worker answered for ``path``, as a report."""
+    if isinstance(value, ProvenanceReport):
+        return value
+    if isinstance(value, HandmadeError):
+        return _error_report(path, value)
+    if isinstance(value, Failure) and value.kind == "timeout":
+        return _error_report(path, InputError(
+            f"{path}: gave up after {timeout:g} s", code="input.timeout",
+            hint="The file may be hostile; raise --timeout if it is merely huge."))
+    if isinstance(value, Failure):
+        return _error_report(path, InputError(
+            f"{path}: the checker crashed (exit code {value.exitcode})", code="input.crash"))
+    return _error_report(path, InputError(f"{path}: {str(value)[:300]}", code="input.crash"))
