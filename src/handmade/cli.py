@@ -118,6 +118,39 @@ def main(ctx: click.Context, verbose: bool) -> None:
                         format="%(levelname)s %(name)s: %(message)s")
 
 
+T = TypeVar("T")
+#: How many times a terminal user may type an encrypted key's passphrase.
+PASSPHRASE_TRIES = 3
+
+
+def _can_prompt() -> bool:
+    return _isatty(sys.stdin) and not os.environ.get("HANDMADE_KEY_PASSPHRASE")
+
+
+def _with_passphrase(key: str, attempt: Callable[[str | None], T]) -> T:
+    """``attempt(None)`` (which reads $HANDMADE_KEY_PASSPHRASE); when the key turns out to need a passphrase
+    that was not given and stdin is a terminal, ask for it without echo and try again (three times)."""
+    from handmade.errors import KeyMaterialError
+
+    try:
+        return attempt(None)
+    except KeyMaterialError as exc:
+        if exc.code != "keys.passphrase" or not _can_prompt():
+            raise
+        last = exc
+    for _ in range(PASSPHRASE_TRIES):
+        passphrase = click.prompt(f"Passphrase for {key}", hide_input=True, err=True, default="",
+                                  show_default=False)
+        try:
+            return attempt(passphrase)
+        except KeyMaterialError as exc:
+            if exc.code != "keys.passphrase":
+                raise
+            last = exc
+            _err(f"{exc.message}")
+    raise last
+
+
 # --- sign ----------------------------------------------------------------------------------------------
 SIGN_SCHEMA = "handmade.sign/v1"
 
@@ -221,7 +254,7 @@ def _identity_and_options(key: str | None, chain: str | None, author: str | None
 
     if chain and not key:
         raise click.UsageError("--chain needs --key")
-    identity = load_identity(key, chain) if key else bundled_test_identity()
+    identity = _with_passphrase(key, lambda pw: load_identity(key, chain, pw)) if key else bundled_test_identity()
     if identity.is_test_identity:
         _err(f"warning: {TEST_IDENTITY_WARNING}")
     options = SignOptions(author=author, made_with=made_with, allow_ai_training=allow_ai_training, rights=rights,
@@ -543,13 +576,13 @@ def keys() -> None:
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write into.")
 @click.option("--name", required=True, help="Your name, as it will appear as the signer.")
 @click.option("--org", "organization", help="Organisation in the certificate (default: the name).")
-@click.option("--country", default="FR", show_default=True, help="Two-letter country code.")
+@click.option("--country", help="Two-letter country code for the certificates (default: none).")
 @click.option("--alg", type=click.Choice(["es256", "es384", "ps256", "ed25519"]), default="es256",
               show_default=True)
 @click.option("--no-passphrase", is_flag=True, help="Write the private key unencrypted (not recommended).")
 @click.option("--overwrite", is_flag=True, help="Replace existing key files.")
 @error_funnel
-def keys_init(out_dir: str, name: str, organization: str | None, country: str, alg: str, no_passphrase: bool,
+def keys_init(out_dir: str, name: str, organization: str | None, country: str | None, alg: str, no_passphrase: bool,
               overwrite: bool) -> None:
     """Create a signing key, a signer certificate and a local root CA.
 
@@ -579,17 +612,50 @@ def keys_init(out_dir: str, name: str, organization: str | None, country: str, a
 @keys.command("check")
 @click.option("--key", required=True, type=click.Path(dir_okay=False))
 @click.option("--chain", type=click.Path(dir_okay=False), help="Certificate chain PEM (not needed for PKCS#12).")
+@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
 @error_funnel
-def keys_check(key: str, chain: str | None) -> None:
-    """Report problems with a key and certificate chain, in words. Exit 0 if usable, 1 if not."""
-    from handmade.keys import check_identity
+def keys_check(key: str, chain: str | None, lang: str) -> None:
+    """Show who a key signs as (subject, issuer, algorithm, validity, days left, whether it is the public
+    TEST identity) and report problems with it, in words. Exit 0 if usable, 1 if not.
 
-    problems = check_identity(key, chain, os.environ.get("HANDMADE_KEY_PASSPHRASE"))
+    An encrypted key's passphrase comes from $HANDMADE_KEY_PASSPHRASE, or is asked for on a terminal.
+    """
+    from handmade.errors import KeyMaterialError
+    from handmade.keys import identity_details
+    from handmade.report import t
+
+    def attempt(passphrase: str | None) -> Any:
+        details, problems = identity_details(key, chain, passphrase or os.environ.get("HANDMADE_KEY_PASSPHRASE"))
+        passphrase_problem = next((p for p in problems if p.code == "keys.passphrase"), None)
+        if passphrase_problem is not None:
+            raise KeyMaterialError(passphrase_problem.message, code="keys.passphrase", hint=passphrase_problem.hint)
+        return details, problems
+
+    try:
+        details, problems = _with_passphrase(key, attempt)
+    except KeyMaterialError as exc:
+        details, problems = None, (_problem(exc),)
+    if details is not None:
+        rows = [("keys.subject", details.subject), ("keys.issuer", details.issuer), ("keys.alg", details.alg),
+                ("keys.valid_from", f"{details.not_before:%Y-%m-%d %H:%M} UTC"),
+                ("keys.valid_until", f"{details.not_after:%Y-%m-%d %H:%M} UTC"),
+                ("keys.days_left", str(details.days_left) if details.days_left >= 0 else t("keys.expired", lang)),
+                ("keys.chain", str(details.chain_length)), ("keys.fingerprint", details.sha256),
+                ("keys.test", t("keys.test_yes", lang) if details.is_test_identity else t("keys.test_no", lang))]
+        for label, value in rows:
+            click.echo(f"{t(label, lang) + ':':<18}{value}")
     for p in problems:
-        click.echo(f"{'problem' if p.severity == 'error' else 'warning'} [{p.code}]: {p.message}\n  fix: {p.hint}")
+        kind = t("keys.problem", lang) if p.severity == "error" else t("keys.warning", lang)
+        click.echo(f"{kind} [{p.code}]: {p.message}\n  {t('keys.fix', lang)}: {p.hint}")
     if any(p.severity == "error" for p in problems):
         click.get_current_context().exit(EXIT_FAIL)
-    click.echo("ok: this key and chain can sign Content Credentials")
+    click.echo(t("keys.ok", lang))
+
+
+def _problem(exc: Any) -> Any:
+    from handmade.keys import KeyProblem
+
+    return KeyProblem(exc.code, exc.message, exc.hint or "")
 
 
 # --- service -----------------------------------------------------------------------------------------
