@@ -232,7 +232,13 @@ def sign_options(func: F) -> F:
                      help="How the image was made: sets the IPTC digital source type."),
         click.option("--rights", help="Copyright line (default: '© YEAR AUTHOR. All rights reserved. No AI "
                                       "training...')."),
-        click.option("--allow-ai-training", is_flag=True, help="Mark AI training and data mining as allowed."),
+        click.option("--ai-training", type=click.Choice(["not-allowed", "allowed", "licensed"]), default=None,
+                     help="AI training and data mining: not-allowed (default), allowed, or licensed (allowed only "
+                          "under a licence: give --ai-license)."),
+        click.option("--ai-license", metavar="URL-OR-CONTACT",
+                     help="With --ai-training licensed: where a licence can be obtained (written as each use's "
+                          "constraint_info, and in XMP plus:OtherConstraints)."),
+        click.option("--allow-ai-training", is_flag=True, help="Same as --ai-training allowed."),
         click.option("--key", type=click.Path(dir_okay=False), help="Private key (PEM or PKCS#12). Default: TEST key."),
         click.option("--chain", type=click.Path(dir_okay=False), help="Certificate chain PEM, leaf first."),
         click.option("--tsa-url", help="RFC 3161 timestamp authority URL (needs network)."),
@@ -246,21 +252,33 @@ def sign_options(func: F) -> F:
     return func
 
 
-def _identity_and_options(key: str | None, chain: str | None, author: str | None, made_with: str,
-                          rights: str | None, allow_ai_training: bool, tsa_url: str | None, badge: bool, lang: str,
-                          no_thumbnail: bool, no_metadata: bool) -> tuple[Any, Any]:
+def _sign_options(author: str | None, made_with: str, rights: str | None, ai_training: str | None,
+                  ai_license: str | None, allow_ai_training: bool, tsa_url: str | None, badge: bool, lang: str,
+                  no_thumbnail: bool, no_metadata: bool) -> Any:
+    """``SignOptions`` from the shared options, checked before any key is read. Raises: click.UsageError."""
+    from handmade.errors import SigningError
+    from handmade.sign import SignOptions, check_training
+
+    options = SignOptions(author=author, made_with=made_with, allow_ai_training=allow_ai_training, rights=rights,
+                          ai_training=ai_training, ai_license=ai_license, tsa_url=tsa_url, badge=badge, lang=lang,
+                          thumbnail=not no_thumbnail, write_metadata=not no_metadata)
+    try:
+        check_training(options)
+    except SigningError as exc:
+        raise click.UsageError(exc.message + (f" ({exc.hint})" if exc.hint else "")) from exc
+    return options
+
+
+def _identity(key: str | None, chain: str | None) -> Any:
     from handmade.keys import bundled_test_identity, load_identity
-    from handmade.sign import TEST_IDENTITY_WARNING, SignOptions
+    from handmade.sign import TEST_IDENTITY_WARNING
 
     if chain and not key:
         raise click.UsageError("--chain needs --key")
     identity = _with_passphrase(key, lambda pw: load_identity(key, chain, pw)) if key else bundled_test_identity()
     if identity.is_test_identity:
         _err(f"warning: {TEST_IDENTITY_WARNING}")
-    options = SignOptions(author=author, made_with=made_with, allow_ai_training=allow_ai_training, rights=rights,
-                          tsa_url=tsa_url, badge=badge, lang=lang, thumbnail=not no_thumbnail,
-                          write_metadata=not no_metadata)
-    return identity, options
+    return identity
 
 
 @main.command()
@@ -280,7 +298,8 @@ def _identity_and_options(key: str | None, chain: str | None, author: str | None
 @click.option("--json", "as_json", is_flag=True, help="Print one handmade.sign/v1 JSON document on stdout.")
 @error_funnel
 def sign(inputs: tuple[str, ...], output: str, author: str | None, made_with: str, rights: str | None,
-         allow_ai_training: bool, key: str | None, chain: str | None, tsa_url: str | None, overwrite: bool,
+         ai_training: str | None, ai_license: str | None, allow_ai_training: bool, key: str | None,
+         chain: str | None, tsa_url: str | None, overwrite: bool,
          skip_existing: bool, in_place: bool, dry_run: bool, badge: bool, lang: str, no_thumbnail: bool,
          no_metadata: bool, workers: int, timeout: float, as_json: bool) -> None:
     """Sign images as human-made.
@@ -296,8 +315,9 @@ def sign(inputs: tuple[str, ...], output: str, author: str | None, made_with: st
     if overwrite and skip_existing:
         raise click.UsageError("--overwrite and --skip-existing contradict each other: choose one")
     try:
-        _sign(inputs, output, (key, chain, author, made_with, rights, allow_ai_training, tsa_url, badge, lang,
-                               no_thumbnail, no_metadata), overwrite=overwrite, skip_existing=skip_existing,
+        options = _sign_options(author, made_with, rights, ai_training, ai_license, allow_ai_training, tsa_url,
+                                badge, lang, no_thumbnail, no_metadata)
+        _sign(inputs, output, options, (key, chain), overwrite=overwrite, skip_existing=skip_existing,
               in_place=in_place, dry_run=dry_run, lang=lang, workers=workers, timeout=timeout, as_json=as_json)
     except HandmadeError as exc:
         if not as_json:
@@ -307,7 +327,8 @@ def sign(inputs: tuple[str, ...], output: str, author: str | None, made_with: st
         click.get_current_context().exit(EXIT_ERROR)
 
 
-def _sign(inputs: tuple[str, ...], output: str, identity_args: tuple[Any, ...], *, overwrite: bool,
+def _sign(inputs: tuple[str, ...], output: str, options: Any, key_args: tuple[str | None, str | None], *,
+          overwrite: bool,
           skip_existing: bool, in_place: bool, dry_run: bool, lang: str, workers: int, timeout: float,
           as_json: bool) -> None:
     from handmade.errors import HandmadeError
@@ -342,7 +363,7 @@ def _sign(inputs: tuple[str, ...], output: str, identity_args: tuple[Any, ...], 
                 click.echo(f"{src} -> {dest}: {t('cli.would_sign', lang)}")
                 _err(t("cli.dry_run_total", lang, n=1, skipped=0))
             return
-        identity, options = _identity_and_options(*identity_args)
+        identity = _identity(*key_args)
         try:
             result = sign_image(src, dest, options, identity, overwrite=overwrite, in_place=in_place)
         except HandmadeError as exc:
@@ -373,7 +394,7 @@ def _sign(inputs: tuple[str, ...], output: str, identity_args: tuple[Any, ...], 
                 click.echo(_skip_line(left_out, lang))
             _err(t("cli.dry_run_total", lang, n=len(plan.pairs), skipped=len(skipped)))
         return
-    identity, options = _identity_and_options(*identity_args)
+    identity = _identity(*key_args)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -506,6 +506,7 @@ def _data_mining_hint(name: str, value: str, out: _Collector) -> None:
             "PROHIBITED-GENAIMLTRAINING": "prohibits generative AI/ML training",
             "PROHIBITED-EXCEPTSEARCHENGINEINDEXING": "prohibits data mining except search-engine indexing",
             "PROHIBITED-SEEOTHER": "prohibits data mining, with conditions stated elsewhere (plus:OtherConstraints)",
+            "PROHIBITED-SEECONSTRAINT": "prohibits data mining except as plus:OtherConstraints says",
         }.get(code, "prohibits data mining")
         out.add("xmp", name, value, "training_prohibited", f"XMP (PLUS) {detail}.")
     elif code.startswith("ALLOWED"):

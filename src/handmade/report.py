@@ -38,6 +38,7 @@ _T: dict[str, dict[str, str]] = {
     "not_allowed": {"en": "not allowed", "fr": "non autorisé"},
     "allowed": {"en": "allowed", "fr": "autorisé"},
     "constrained": {"en": "allowed with conditions", "fr": "autorisé sous conditions"},
+    "licensed": {"en": "only under licence, see {terms}", "fr": "uniquement sous licence, voir {terms}"},
     "unspecified": {"en": "not stated", "fr": "non précisé"},
     # command-line messages (sign, verify, watch)
     "cli.signed_one": {"en": "{path}: signed ({summary})", "fr": "{path} : signé ({summary})"},
@@ -137,6 +138,9 @@ def verdict(report: ProvenanceReport, lang: str = "en") -> str:
 
 
 def training_text(report: ProvenanceReport, lang: str = "en") -> str:
+    """The AI-training line: "AI training: not allowed", or "only under licence, see ..." with the terms."""
+    if report.training == "constrained" and report.training_terms:
+        return f"{t('training', lang)}: {t('licensed', lang, terms=report.training_terms)}"
     return f"{t('training', lang)}: {t(report.training, lang)}"
 
 

@@ -68,11 +68,36 @@ class SignOptions:
     made_with: str = "camera"
     allow_ai_training: bool = False
     rights: str | None = None
+    #: ``not-allowed`` | ``allowed`` | ``licensed`` (None: ``allowed`` if ``allow_ai_training``, else not).
+    ai_training: str | None = None
+    #: Where an AI-training licence can be obtained (a URL or a contact); required by ``licensed``.
+    ai_license: str | None = None
     tsa_url: str | None = None
     badge: bool = False
     lang: str = "en"
     thumbnail: bool = True
     write_metadata: bool = True
+
+    @property
+    def training(self) -> str:
+        """The AI-training choice: ``not-allowed``, ``allowed`` or ``licensed``."""
+        return self.ai_training or ("allowed" if self.allow_ai_training else "not-allowed")
+
+
+def check_training(options: SignOptions) -> None:
+    """Refuse an AI-training choice that cannot be written. Raises: SigningError (``sign.ai_training``)."""
+    if options.training not in labels.TRAINING_CHOICES:
+        raise SigningError(f"unknown AI-training choice '{options.training}'", code="sign.ai_training",
+                           hint="One of: " + ", ".join(labels.TRAINING_CHOICES))
+    if options.training == "licensed" and not (options.ai_license or "").strip():
+        raise SigningError("'licensed' AI training needs --ai-license: where a licence can be obtained",
+                           code="sign.ai_training", hint="Give a URL or a contact, e.g. --ai-license "
+                                                         "https://example.org/licensing")
+    if options.ai_license and options.training != "licensed":
+        raise SigningError("--ai-license is only written with --ai-training licensed", code="sign.ai_training")
+    if options.allow_ai_training and options.ai_training not in (None, "allowed"):
+        raise SigningError(f"--allow-ai-training contradicts --ai-training {options.ai_training}",
+                           code="sign.ai_training")
 
 
 def _refuse_generative(report: ProvenanceReport) -> None:
@@ -134,7 +159,9 @@ def _rights(options: SignOptions) -> str | None:
     if not options.author:
         return None
     year = dt.date.today().year
-    suffix = "" if options.allow_ai_training else " No AI training or text and data mining without permission."
+    suffix = {"allowed": "",
+              "licensed": f" AI training and text and data mining only under licence: {options.ai_license}."
+              }.get(options.training, " No AI training or text and data mining without permission.")
     return f"© {year} {options.author}. All rights reserved.{suffix}"
 
 
@@ -143,6 +170,7 @@ def build_manifest(title: str, options: SignOptions, *, parent: bool) -> dict[st
     if options.made_with not in labels.MADE_WITH:
         raise SigningError(f"unknown --made-with '{options.made_with}'", code="sign.made_with",
                            hint="One of: " + ", ".join(labels.MADE_WITH))
+    check_training(options)
     source_type = labels.MADE_WITH[options.made_with]
     assertions: list[dict[str, Any]] = [_actions(parent, options, source_type)]
     metadata: dict[str, Any] = {
@@ -158,7 +186,8 @@ def build_manifest(title: str, options: SignOptions, *, parent: bool) -> dict[st
     if len(metadata) > 1:
         assertions.append({"label": "cawg.metadata", "kind": "Json", "data": metadata})
     for label in labels.TRAINING_LABELS:
-        assertions.append(labels.training_assertion(label, allow=options.allow_ai_training))
+        assertions.append(labels.training_assertion(label, use=labels.TRAINING_CHOICES[options.training],
+                                                    constraint_info=options.ai_license))
     return {
         "claim_generator_info": [{"name": "handmade", "version": __version__}],
         "title": title[:200],
@@ -273,9 +302,11 @@ def write_plain_metadata(loaded: LoadedFile, options: SignOptions, *, parent: bo
     import pyexiv2
 
     xmp: dict[str, Any] = {
-        "Xmp.plus.DataMining": "http://ns.useplus.org/ldf/vocab/"
-        + ("DMI-ALLOWED" if options.allow_ai_training else "DMI-PROHIBITED-AIMLTRAINING"),
+        "Xmp.plus.DataMining": "http://ns.useplus.org/ldf/vocab/" + labels.PLUS_DATA_MINING[options.training],
     }
+    if options.training == "licensed":  # PLUS: DMI-PROHIBITED-SEECONSTRAINT points at Other Constraints
+        xmp["Xmp.plus.OtherConstraints"] = {
+            'lang="x-default"': f"AI training and data mining only under licence: {options.ai_license}"}
     if not parent:
         xmp["Xmp.iptcExt.DigitalSourceType"] = labels.iptc_uri(labels.MADE_WITH[options.made_with])
     exif: dict[str, Any] = {}

@@ -334,7 +334,7 @@ def inspect_loaded(loaded: LoadedFile, *, trust: TrustAnchors | None = None, all
         trusted=facets.trusted, credential_ok=facets.credential_ok, expired=facets.expired,
         timestamped=facets.timestamped, ingredients_valid=facets.ingredients_valid,
         signer=_signer(active), human_authored=lineage.human_declared, authors=lineage.authors,
-        training=lineage.training,
+        training=lineage.training, training_terms=lineage.training_terms,
         ai=lineage.ai, lineage=lineage.steps, hints=hints, findings=tuple(findings),
         manifest_count=len(manifests), **base,
     )

@@ -399,7 +399,11 @@ def openapi_document() -> dict[str, Any]:
                       "accepted": {"type": "boolean"}, "policy": {"type": "string"},
                       "reasons": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}}}},
                   "verdict": {"type": "string", "examples": ["Made by hand, signed by Jane Doe, trusted"]},
-                  "training_text": {"type": "string"}}}
+                  "training": {"enum": ["not_allowed", "allowed", "constrained", "unspecified"]},
+                  "training_terms": {"type": ["string", "null"],
+                                     "description": "terms of a constrained permission (CAWG constraint_info)"},
+                  "training_text": {"type": "string",
+                                    "examples": ["AI training: only under licence, see https://example.org/l"]}}}
     json_error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     errors = (("400", "malformed multipart body"), ("413", "too large (input.too_large), or too many pixels "
                                                             "(input.too_many_pixels)"),
