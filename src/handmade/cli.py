@@ -101,6 +101,7 @@ def main(ctx: click.Context, verbose: bool) -> None:
 
     \b
     sign     embed a signed "made by hand" manifest (refuses AI-made inputs)
+    watch    sign each new image of an export folder as it appears
     verify   check signature, tampering and trust; a block per file, folders too
     report   the whole edit history, with every generative-AI step marked
     keys     create and check signing keys
@@ -426,6 +427,68 @@ def _sign(inputs: tuple[str, ...], output: str, options: Any, key_args: tuple[st
     _err(t("cli.sign_total", lang, ok=len(results) - failed, n=len(results), failed=failed, skipped=len(skipped)))
     if failed:
         ctx.exit(EXIT_FAIL)
+
+
+# --- watch ---------------------------------------------------------------------------------------------
+@main.command()
+@click.argument("in_dir", metavar="IN", type=click.Path(file_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
+              help="Output folder (the watched folder's layout is mirrored; a state file is kept there).")
+@sign_options
+@click.option("--settle", type=click.FloatRange(min=0.1), default=2.0, show_default=True,
+              help="Seconds a file's size and time must stay unchanged before it is signed (its write is done).")
+@click.option("--once", is_flag=True, help="Sign what is in the folder now, then stop.")
+@error_funnel
+def watch(in_dir: str, output: str, author: str | None, made_with: str, rights: str | None,
+          ai_training: str | None, ai_license: str | None, allow_ai_training: bool, key: str | None,
+          chain: str | None, tsa_url: str | None, badge: bool, lang: str, no_thumbnail: bool, no_metadata: bool,
+          settle: float, once: bool) -> None:
+    """Sign each new image that appears in a folder (an export folder), once its write has finished.
+
+    Same guarantees as sign; one outcome line per file. A state file in the output folder
+    (.handmade-watch.json) remembers what was signed, so a restart never signs a file twice; a re-export
+    with new content is signed again. Stop with Ctrl-C (or SIGTERM).
+    """
+    import signal
+    import threading
+
+    from handmade.report import t
+
+    if not Path(in_dir).is_dir():
+        from handmade.errors import InputError
+
+        raise InputError(f"{in_dir}: no such folder", code="input.not_found")
+    options = _sign_options(author, made_with, rights, ai_training, ai_license, allow_ai_training, tsa_url, badge,
+                            lang, no_thumbnail, no_metadata)
+    if not once:
+        try:
+            import watchdog  # noqa: F401
+        except ImportError as exc:
+            raise click.UsageError(f"watch needs its extra: pip install 'handmade[watch]' ({exc})") from exc
+    identity = _identity(key, chain)
+    from handmade.watch import FolderWatcher, WatchOutcome
+
+    counts = {"signed": 0, "failed": 0}
+
+    def tell(outcome: WatchOutcome) -> None:
+        counts[outcome.status] = counts.get(outcome.status, 0) + 1
+        if outcome.status == "skipped":
+            click.echo(f"{outcome.source}: {t('cli.skipped', lang)} ({t('skip.not_image', lang)})")
+        elif outcome.status == "signed":
+            click.echo(f"{outcome.source} -> {outcome.output}: {t('cli.ok', lang)} ({outcome.summary})")
+        else:
+            click.echo(f"{outcome.source} -> {outcome.output}: {t('cli.failed', lang)} {outcome.code}: "
+                       f"{outcome.message}")
+
+    watcher = FolderWatcher(in_dir, output, options, identity, settle=settle, report=tell)
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        watcher.run(stop, once=once, ready=lambda: _err(t("cli.watching", lang, src=in_dir, out=output)))
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    _err(t("cli.watch_stopped", lang, ok=counts["signed"], failed=counts["failed"]))
 
 
 # --- verify / report -----------------------------------------------------------------------------------
