@@ -9,6 +9,8 @@ if command -v npm >/dev/null 2>&1; then
   (cd tests/interop && npm install --no-audit --no-fund --loglevel=error >/dev/null) \
     || echo "warning: npm install failed in tests/interop; the c2pa-ts tests will skip" >&2
 fi
-# Debian's Chromium and chromedriver for the web page test (skipped loudly without them).
-if [ -x scripts/install-browser.sh ]; then bash scripts/install-browser.sh || true; fi
+# Debian's Chromium and chromedriver for the web page test (skipped loudly without them). This installs
+# system packages with apt-get when they are missing: it says so first, and HANDMADE_NO_SYSTEM_INSTALL=1
+# skips it.
+if [ -f scripts/install-browser.sh ]; then bash scripts/install-browser.sh || true; fi
 python -m pytest "$@"

@@ -112,6 +112,10 @@ def main(ctx: click.Context, verbose: bool) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["verbose"] = verbose
+    import warnings
+
+    # The commands say it themselves (a "warning:" line), in words; the library's Python warning would repeat it.
+    warnings.filterwarnings("ignore", message="Signing with the bundled TEST identity")
     from handmade.tuning import tune_allocator
 
     tune_allocator()  # this process is ours: pin glibc's thresholds (handmade.tuning says why)
@@ -328,6 +332,15 @@ def sign(inputs: tuple[str, ...], output: str, author: str | None, made_with: st
         click.get_current_context().exit(EXIT_ERROR)
 
 
+def _metadata_note(options: Any, result: Any, lang: str) -> None:
+    """Say so when the output's format gets no EXIF/XMP (HEIC, AVIF, GIF, DNG): only the manifest has it."""
+    from handmade.report import t
+    from handmade.sign import METADATA_FORMATS
+
+    if options.write_metadata and result.report.format not in METADATA_FORMATS:
+        _err(t("cli.no_metadata", lang, path=result.output, fmt=result.report.format))
+
+
 def _sign(inputs: tuple[str, ...], output: str, options: Any, key_args: tuple[str | None, str | None], *,
           overwrite: bool,
           skip_existing: bool, in_place: bool, dry_run: bool, lang: str, workers: int, timeout: float,
@@ -373,6 +386,7 @@ def _sign(inputs: tuple[str, ...], output: str, options: Any, key_args: tuple[st
             click.echo(_sign_document([_sign_item(str(src), str(dest), "failed", error=exc.to_dict())], []))
             _err(f"error: {exc.diagnostics()}")
             ctx.exit(EXIT_ERROR)
+        _metadata_note(options, result, lang)
         if as_json:
             click.echo(_sign_document([_sign_item(str(src), str(dest), "signed", result=result)], []))
         else:
@@ -414,6 +428,12 @@ def _sign(inputs: tuple[str, ...], output: str, options: Any, key_args: tuple[st
             results.append(_sign_item(item.source, item.output, "signed" if item.ok else "failed",
                                       result=item.result, error=error))
             progress.step()
+            if item.result is not None and options.write_metadata:
+                from handmade.sign import METADATA_FORMATS
+
+                if item.result.report.format not in METADATA_FORMATS:
+                    progress.line(t("cli.no_metadata", lang, path=item.output, fmt=item.result.report.format),
+                                  err=True)
             if not as_json:
                 status = t("cli.ok", lang) if item.ok else (
                     f"{t('cli.failed', lang)} {item.error_code}: {item.error_message}")
@@ -775,7 +795,10 @@ def serve(host: str, port: int, workers: int, trust_paths: tuple[str, ...], poli
         raise click.UsageError(f"the service needs its extra: pip install 'handmade[web]' ({exc})") from exc
     from handmade.policy import load_policy
     from handmade.verify import default_trust_paths
+    from handmade.web.audit import check_url
 
+    if audit_db.lower() != "none":
+        check_url(audit_db)  # a URL this build cannot open fails here, before the banner says "service on"
     paths = list(trust_paths) or default_trust_paths()
     config = ServiceConfig(trust=_load_trust(tuple(paths)), policy=load_policy(policy_ref),
                            audit_db=None if audit_db.lower() == "none" else audit_db,

@@ -70,6 +70,10 @@ _T: dict[str, dict[str, str]] = {
     "skip.exists": {"en": "the output already exists (--skip-existing)",
                     "fr": "la sortie existe déjà (--skip-existing)"},
     "skip.duplicate": {"en": "given twice: signed once", "fr": "donné deux fois : signé une fois"},
+    "cli.no_metadata": {"en": "note: {path}: no EXIF/XMP written for {fmt} (the manifest still carries the "
+                               "author, rights and AI-training choice)",
+                         "fr": "remarque : {path} : pas d'EXIF/XMP écrits pour {fmt} (le manifeste porte quand même "
+                               "l'auteur, les droits et le choix sur l'entraînement d'IA)"},
     "cli.watching": {"en": "watching {src} -> {out} (Ctrl-C to stop)",
                      "fr": "surveillance de {src} -> {out} (Ctrl-C pour arrêter)"},
     "cli.watch_stopped": {"en": "watch stopped: {ok} signed, {failed} failed",

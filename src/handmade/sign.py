@@ -60,6 +60,19 @@ TEST_IDENTITY_WARNING = ("Signing with the bundled TEST identity (keys/): FOR TE
                          "Create your own with 'handmade keys init'.")
 
 
+class TestIdentityWarning(UserWarning):
+    """Issued (Python ``warnings``) when a library call signs with the bundled public TEST identity."""
+
+    __test__ = False  # not a test class for pytest
+
+
+def _warn_test_identity(identity: SigningIdentity, stacklevel: int = 3) -> None:
+    if identity.is_test_identity:
+        import warnings
+
+        warnings.warn(TEST_IDENTITY_WARNING, TestIdentityWarning, stacklevel=stacklevel)
+
+
 @dataclass(frozen=True)
 class SignOptions:
     """What to assert when signing. ``made_with`` is a key of ``labels.MADE_WITH``."""
@@ -289,6 +302,32 @@ def stamp_badge(loaded: LoadedFile, lang: str = "en") -> LoadedFile:
 
 
 _METADATA_FORMATS = {"image/jpeg", "image/png", "image/webp", "image/tiff"}
+#: Formats that get EXIF/XMP written (``write_plain_metadata``); others carry the manifest only.
+METADATA_FORMATS = frozenset(_METADATA_FORMATS)
+_ASCII_SUBSTITUTES = {"©": "(c)", "®": "(R)", "™": "(TM)", "‘": "'", "’": "'", "“": '"', "”": '"', "–": "-",
+                      "—": "-", "…": "...", "\u00a0": " ", "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
+                      "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D"}
+
+
+def exif_ascii(text: str) -> str:
+    """``text`` as EXIF ASCII tags (Artist, Copyright) allow: 7-bit ASCII (EXIF 2.32 §4.6.2, type ASCII).
+
+    ``©`` becomes ``(c)``, accents are dropped (``Zoë`` -> ``Zoe``), other characters become ``?``; the exact
+    text is in XMP ``dc:creator``/``dc:rights`` (UTF-8), which readers prefer. Writing UTF-8 into an ASCII
+    tag, as before, made Pillow and others read ``©`` as ``Â©``.
+    """
+    import unicodedata
+
+    out = []
+    for ch in text:
+        if ch.isascii():
+            out.append(ch)
+        elif ch in _ASCII_SUBSTITUTES:
+            out.append(_ASCII_SUBSTITUTES[ch])
+        else:
+            base = "".join(c for c in unicodedata.normalize("NFKD", ch) if c.isascii())
+            out.append(base or "?")
+    return "".join(out)
 
 
 def write_plain_metadata(loaded: LoadedFile, options: SignOptions, *, parent: bool) -> LoadedFile:
@@ -298,6 +337,8 @@ def write_plain_metadata(loaded: LoadedFile, options: SignOptions, *, parent: bo
     Raises: SigningError (``sign.metadata``) if the metadata library rejects the file.
     """
     if loaded.mime not in _METADATA_FORMATS:
+        log.info("%s: no EXIF/XMP written for %s (the C2PA manifest still carries the author, rights and "
+                    "AI-training choice)", loaded.path, loaded.mime)
         return loaded
     import pyexiv2
 
@@ -312,10 +353,10 @@ def write_plain_metadata(loaded: LoadedFile, options: SignOptions, *, parent: bo
     exif: dict[str, Any] = {}
     if options.author:
         xmp["Xmp.dc.creator"] = [options.author]
-        exif["Exif.Image.Artist"] = options.author
+        exif["Exif.Image.Artist"] = exif_ascii(options.author)
     if (rights := _rights(options)) is not None:
         xmp["Xmp.dc.rights"] = {'lang="x-default"': rights}
-        exif["Exif.Image.Copyright"] = rights
+        exif["Exif.Image.Copyright"] = exif_ascii(rights)
     try:
         with pyexiv2.ImageData(loaded.data) as img:
             img.modify_xmp(xmp)
@@ -435,6 +476,7 @@ def sign_image(source: str | os.PathLike[str], output: str | os.PathLike[str], o
                            hint="Choose another output name, or pass --overwrite (or --skip-existing).")
     loaded = load_input(src, max_bytes=max_bytes)
     identity = identity or bundled_test_identity()
+    _warn_test_identity(identity)
     signed, parent = _embed(loaded, options, identity)
     staging = Background(StagedWrite, dest, signed, overwrite=overwrite)
     try:
@@ -452,6 +494,8 @@ def sign_image(source: str | os.PathLike[str], output: str | os.PathLike[str], o
 def sign_bytes(data: bytes, name: str, options: SignOptions | None = None,
                identity: SigningIdentity | None = None) -> bytes:
     """Sign an image given as bytes; return the signed bytes. Raises: as ``sign_loaded``."""
+    identity = identity or bundled_test_identity()
+    _warn_test_identity(identity)
     signed, _, _ = sign_loaded(loaded_from_bytes(data, name), options or SignOptions(), identity)
     return signed
 
@@ -651,7 +695,11 @@ def _sign_one(options: SignOptions, identity: SigningIdentity | None, overwrite:
             dest.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise output_error(dest.parent, exc) from exc
-        result = sign_image(src, dest, options, identity, overwrite=overwrite, in_place=in_place)
+        import warnings
+
+        with warnings.catch_warnings():  # the batch warned once, not once per file (nor from workers)
+            warnings.simplefilter("ignore", TestIdentityWarning)
+            result = sign_image(src, dest, options, identity, overwrite=overwrite, in_place=in_place)
         return BatchItem(str(src), str(dest), result=result)
     except HandmadeError as exc:
         return BatchItem(str(src), str(dest), error_code=exc.code, error_message=exc.message)
@@ -717,6 +765,8 @@ def sign_batch(inputs: Sequence[str | os.PathLike[str]], out_dir: str | os.PathL
     """
     plan = plan_signing(inputs, out_dir, in_place=in_place, skip_existing=skip_existing, overwrite=overwrite)
     pairs = plan.pairs
+    identity = identity or bundled_test_identity()
+    _warn_test_identity(identity)
     items = []
     for item in iter_sign_batch(pairs, options or SignOptions(), identity, overwrite=overwrite,
                                 workers=workers, timeout=timeout, in_place=in_place):

@@ -123,16 +123,30 @@ def safe_filename(raw: str | None) -> str:
     return clean_text(base, 200) or "upload"
 
 
-async def _read_limited(request: Request, limit: int) -> bytes:
+def size_text(n: int) -> str:
+    """A byte count as people say it: ``50 MB`` (MiB, as ``--max-upload-mb`` counts), ``300 KB``, ``12 bytes``."""
+    for unit, size in (("MB", 1024 * 1024), ("KB", 1024)):
+        if n >= size:
+            return f"{n / size:.3g} {unit}" if n % size else f"{n // size} {unit}"
+    return f"{n} bytes"
+
+
+def _too_large(shown: int) -> ApiError:
+    return ApiError(413, "input.too_large", f"the upload is larger than the limit of {size_text(shown)}")
+
+
+async def _read_limited(request: Request, limit: int, shown: int | None = None) -> bytes:
+    """The request body, refused past ``limit`` bytes; the error names ``shown`` (the configured limit)."""
+    shown = limit if shown is None else shown
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise ApiError(413, "input.too_large", f"the upload is larger than {limit} bytes")
+        raise _too_large(shown)
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise ApiError(413, "input.too_large", f"the upload is larger than {limit} bytes")
+            raise _too_large(shown)
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -186,7 +200,7 @@ def multipart_file(body: bytes, content_type: str, field_name: str = "file") -> 
 async def _upload(request: Request, config: ServiceConfig) -> tuple[bytes, str]:
     """The uploaded file's bytes and name, from a multipart form or a raw body; in memory only."""
     ctype = request.headers.get("content-type", "")
-    body = await _read_limited(request, config.max_upload_bytes + MULTIPART_SLACK)
+    body = await _read_limited(request, config.max_upload_bytes + MULTIPART_SLACK, config.max_upload_bytes)
     if ctype.lower().startswith("multipart/form-data"):
         data, name = multipart_file(body, ctype)
         del body
@@ -194,7 +208,7 @@ async def _upload(request: Request, config: ServiceConfig) -> tuple[bytes, str]:
         data = body
         name = safe_filename(request.headers.get("x-filename") or request.query_params.get("name"))
     if len(data) > config.max_upload_bytes:
-        raise ApiError(413, "input.too_large", f"the upload is larger than {config.max_upload_bytes} bytes")
+        raise _too_large(config.max_upload_bytes)
     if not data:
         raise ApiError(422, "input.empty", "the upload is empty")
     return data, name

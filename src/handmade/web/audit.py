@@ -62,6 +62,14 @@ def _path(url: str) -> Path:
     return Path(url)
 
 
+def check_url(url: str) -> None:
+    """Refuse, before anything starts, a decision-log URL this build cannot open (``postgresql://`` ...).
+
+    Raises: AuditConfigError (``audit.unsupported``, ``audit.config``).
+    """
+    _path(url)
+
+
 class AuditLog:
     """Append decisions; list and export them."""
 

@@ -1,9 +1,10 @@
-"""The service and the page tell a licensed AI-training permission in words, with its terms."""
+"""Issue 12 in the service: a licensed AI-training permission told in words, the upload limit in MB."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 from click.testing import CliRunner
 
 from handmade.cli import main
@@ -24,3 +25,16 @@ def test_the_service_tells_the_licence_in_both_languages(server: Server, tmp_pat
     assert fr["training_text"] == f"Entraînement d'IA: uniquement sous licence, voir {LICENCE}"
     en = post_raw(server, out.read_bytes(), lang="en").json()["results"][0]
     assert en["training_text"] == f"AI training: only under licence, see {LICENCE}"
+
+
+def test_the_upload_limit_is_said_in_megabytes(server: Server) -> None:
+    r = httpx.post(f"{server.url}/v1/verify", content=b"\xff\xd8\xff" + b"\x00" * (9 * 1024 * 1024), timeout=60)
+    assert r.status_code == 413
+    assert r.json()["error"]["message"] == "the upload is larger than the limit of 8 MB"
+
+
+def test_size_text() -> None:
+    from handmade.web.app import size_text
+
+    assert [size_text(n) for n in (52428800, 1536 * 1024, 300 * 1024, 12)] == ["50 MB", "1.5 MB", "300 KB",
+                                                                               "12 bytes"]
