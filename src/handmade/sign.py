@@ -255,15 +255,35 @@ def make_thumbnail(loaded: LoadedFile) -> bytes | None:
         return None
 
 
-def stamp_badge(loaded: LoadedFile, lang: str = "en") -> LoadedFile:
+#: The badge's typeface: Lato Semibold, unmodified, under the SIL Open Font License 1.1 (fonts/OFL.txt). It
+#: covers Latin-1 and Latin Extended-A; Pillow's built-in font has no "à" and drew "Fait ▯ la main".
+BADGE_FONT = Path(__file__).resolve().parent / "fonts" / "Lato-Semibold.ttf"
+
+
+def badge_font(size: int) -> Any:
+    """The badge's font at ``size`` pixels (Pillow's built-in one, with a warning, if FreeType is missing)."""
+    from PIL import ImageFont
+
+    try:
+        return ImageFont.truetype(str(BADGE_FONT), size)
+    except (OSError, ImportError) as exc:  # no FreeType in this Pillow, or the file is missing
+        log.warning("badge font %s unusable (%s): Pillow's built-in font has no accented letters", BADGE_FONT, exc)
+        try:
+            return ImageFont.load_default(size=size)
+        except TypeError:
+            return ImageFont.load_default()
+
+
+def stamp_badge(loaded: LoadedFile, lang: str = "en", *, text: str | None = None) -> LoadedFile:
     """Draw a small "Made by hand" / "Fait à la main" mark in the bottom-right corner (re-encodes pixels).
 
+    ``text`` replaces the label (tests compare renderings with it).
     Raises: InputError (undecodable image, decompression bomb).
     """
-    from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
+    from PIL import Image, ImageDraw, UnidentifiedImageError
 
     _decode_guard()
-    text = labels.HANDMADE_LABEL.get(lang, labels.HANDMADE_LABEL["en"])
+    text = text if text is not None else labels.HANDMADE_LABEL.get(lang, labels.HANDMADE_LABEL["en"])
     try:
         with Image.open(io.BytesIO(loaded.data)) as im:
             fmt = im.format or "PNG"
@@ -275,10 +295,7 @@ def stamp_badge(loaded: LoadedFile, lang: str = "en") -> LoadedFile:
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise InputError(f"{loaded.path}: cannot draw a badge on this image ({exc})", code="input.undecodable") from exc
     size = max(12, min(base.size) // 28)
-    try:
-        font: Any = ImageFont.load_default(size=size)
-    except TypeError:  # Pillow without FreeType
-        font = ImageFont.load_default()
+    font = badge_font(size)
     overlay = Image.new("RGBA", base.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(overlay)
     left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
