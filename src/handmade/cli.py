@@ -332,6 +332,28 @@ def sign(inputs: tuple[str, ...], output: str, author: str | None, made_with: st
         click.get_current_context().exit(EXIT_ERROR)
 
 
+def _print_plan(pairs: list[tuple[Path, Path]], skipped: list[Any], *, overwrite: bool, lang: str,
+                as_json: bool) -> None:
+    """``--dry-run``: each planned pair, saying which would fail because its output exists, and the skipped."""
+    from handmade.report import t
+    from handmade.sign import same_file
+
+    items = []
+    for src, dest in pairs:
+        blocked = dest.exists() and not overwrite and not same_file(src, dest)
+        error = {"code": "output.exists", "message": f"{dest}: already exists"} if blocked else None
+        items.append(_sign_item(str(src), str(dest), "planned", error=error))
+        if not as_json:
+            click.echo(f"{src} -> {dest}: " + (t("cli.would_fail_exists", lang) if blocked
+                                                else t("cli.would_sign", lang)))
+    if as_json:
+        click.echo(_sign_document(items, skipped, dry_run=True))
+        return
+    for left_out in skipped:
+        click.echo(_skip_line(left_out, lang))
+    _err(t("cli.dry_run_total", lang, n=len(pairs), skipped=len(skipped)))
+
+
 def _metadata_note(options: Any, result: Any, lang: str) -> None:
     """Say so when the output's format gets no EXIF/XMP (HEIC, AVIF, GIF, DNG): only the manifest has it."""
     from handmade.report import t
@@ -371,11 +393,7 @@ def _sign(inputs: tuple[str, ...], output: str, options: Any, key_args: tuple[st
 
                 raise SigningError(f"{dest}: is the input itself; signing would replace the original",
                                    code="output.is_input", hint="Choose another output, or pass --in-place.")
-            if as_json:
-                click.echo(_sign_document([_sign_item(str(src), str(dest), "planned")], [], dry_run=True))
-            else:
-                click.echo(f"{src} -> {dest}: {t('cli.would_sign', lang)}")
-                _err(t("cli.dry_run_total", lang, n=1, skipped=0))
+            _print_plan([(src, dest)], [], overwrite=overwrite, lang=lang, as_json=as_json)
             return
         identity = _identity(*key_args)
         try:
@@ -399,15 +417,7 @@ def _sign(inputs: tuple[str, ...], output: str, options: Any, key_args: tuple[st
     plan = plan_signing(inputs, out_dir, in_place=in_place, skip_existing=skip_existing, overwrite=overwrite)
     skipped = list(plan.skipped)
     if dry_run:
-        if as_json:
-            click.echo(_sign_document([_sign_item(str(s), str(d), "planned") for s, d in plan.pairs], skipped,
-                                      dry_run=True))
-        else:
-            for s_, d_ in plan.pairs:
-                click.echo(f"{s_} -> {d_}: {t('cli.would_sign', lang)}")
-            for left_out in skipped:
-                click.echo(_skip_line(left_out, lang))
-            _err(t("cli.dry_run_total", lang, n=len(plan.pairs), skipped=len(skipped)))
+        _print_plan(list(plan.pairs), skipped, overwrite=overwrite, lang=lang, as_json=as_json)
         return
     identity = _identity(*key_args)
     try:

@@ -47,6 +47,8 @@ _T: dict[str, dict[str, str]] = {
     "cli.failed": {"en": "FAILED", "fr": "ÉCHEC"},
     "cli.would_sign": {"en": "would sign", "fr": "serait signé"},
     "cli.skipped": {"en": "skipped", "fr": "ignoré"},
+    "cli.would_fail_exists": {"en": "would FAIL: the output already exists (--overwrite or --skip-existing)",
+                              "fr": "ÉCHOUERAIT : la sortie existe déjà (--overwrite ou --skip-existing)"},
     "cli.signing": {"en": "signing", "fr": "signature"},
     "cli.checking": {"en": "checking", "fr": "vérification"},
     "cli.sign_total": {"en": "signed {ok} of {n} file(s); {failed} failed; {skipped} skipped",

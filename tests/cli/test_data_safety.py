@@ -156,6 +156,14 @@ def test_dry_run_prints_the_plan_and_writes_nothing(tmp_path: Path, runner: CliR
     assert f"{folder / 'a.xmp'}: skipped" in r.stdout
     assert "nothing was written" in r.stderr
     assert not out.exists() and _snapshot(tmp_path) == before
+    out.mkdir()
+    (out / "a.jpg").write_bytes(b"an earlier output")
+    r = runner.invoke(main, ["sign", str(folder), "-o", str(out), "--dry-run"])
+    assert f"{folder / 'a.jpg'} -> {out / 'a.jpg'}: would FAIL: the output already exists" in r.stdout
+    r = runner.invoke(main, ["sign", str(folder), "-o", str(out), "--dry-run", "--json"])
+    planned = {i["source"]: i["error"] for i in json.loads(r.stdout)["results"]}
+    assert planned[str(folder / "a.jpg")]["code"] == "output.exists" and planned[str(folder / "sub" / "b.png")] is None
+    assert (out / "a.jpg").read_bytes() == b"an earlier output"
 
 
 def test_folder_signing_lists_what_it_skips_and_why(tmp_path: Path, runner: CliRunner) -> None:

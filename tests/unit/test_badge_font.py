@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from PIL import Image, ImageChops
+from tests.conftest import make_photo
 
 from handmade import labels
 from handmade.cli import main
 from handmade.files import load_input
 from handmade.sign import BADGE_FONT, badge_font, stamp_badge
-from tests.conftest import make_photo
 
 MISSING = "\u0378"  # an unassigned code point: every font draws its "missing glyph" box for it
 
