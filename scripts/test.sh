@@ -13,4 +13,6 @@ fi
 # system packages with apt-get when they are missing: it says so first, and HANDMADE_NO_SYSTEM_INSTALL=1
 # skips it.
 if [ -f scripts/install-browser.sh ]; then bash scripts/install-browser.sh || true; fi
+# Debian's SoftHSM2 for the PKCS#11 token-key tests (skipped loudly without it); same rules.
+if [ -f scripts/install-softhsm.sh ]; then bash scripts/install-softhsm.sh || true; fi
 python -m pytest "$@"

@@ -9,6 +9,7 @@ c2pa is imported lazily (``import c2pa`` costs ~60 ms) so that ``handmade --help
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
@@ -244,10 +245,19 @@ def sign_bytes(
         definition["thumbnail"] = {"format": "image/jpeg", "identifier": "handmade-thumbnail.jpg"}
     ctx = _context(json.dumps(settings, sort_keys=True))
     with _map_errors("Signing", signing=True):
-        info = c2pa.C2paSignerInfo(identity.alg.encode(), identity.chain_pem, identity.private_key_pem,
-                                   tsa_url.encode() if tsa_url else None)
-        signer = c2pa.Signer.from_info(info)
-        with signer, c2pa.Builder.from_json(definition, context=ctx) as builder:
+        token = None
+        if identity.pkcs11 is not None:  # the key stays in its token: c2pa calls back for the signature
+            from handmade._pkcs11 import TokenSession
+
+            token = TokenSession(identity.pkcs11, identity.alg)
+            signer = c2pa.Signer.from_callback(token.sign, getattr(c2pa.C2paSigningAlg, identity.alg.upper()),
+                                               identity.chain_pem.decode(), tsa_url)
+        else:
+            info = c2pa.C2paSignerInfo(identity.alg.encode(), identity.chain_pem, identity.private_key_pem,
+                                       tsa_url.encode() if tsa_url else None)
+            signer = c2pa.Signer.from_info(info)
+        with signer, c2pa.Builder.from_json(definition, context=ctx) as builder, \
+                contextlib.nullcontext() if token is None else token:
             if thumbnail is not None:
                 builder.add_resource("handmade-thumbnail.jpg", io.BytesIO(thumbnail))
             if ingredient is not None:

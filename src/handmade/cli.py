@@ -128,28 +128,29 @@ T = TypeVar("T")
 PASSPHRASE_TRIES = 3
 
 
-def _can_prompt() -> bool:
-    return _isatty(sys.stdin) and not os.environ.get("HANDMADE_KEY_PASSPHRASE")
+def _can_prompt(env: str = "HANDMADE_KEY_PASSPHRASE") -> bool:
+    return _isatty(sys.stdin) and not os.environ.get(env)
 
 
-def _with_passphrase(key: str, attempt: Callable[[str | None], T]) -> T:
-    """``attempt(None)`` (which reads $HANDMADE_KEY_PASSPHRASE); when the key turns out to need a passphrase
+def _with_passphrase(key: str, attempt: Callable[[str | None], T], *, code: str = "keys.passphrase",
+                     env: str = "HANDMADE_KEY_PASSPHRASE", what: str = "Passphrase") -> T:
+    """``attempt(None)`` (which reads ``env``); when the key turns out to need a passphrase (or a token PIN)
     that was not given and stdin is a terminal, ask for it without echo and try again (three times)."""
     from handmade.errors import KeyMaterialError
 
     try:
         return attempt(None)
     except KeyMaterialError as exc:
-        if exc.code != "keys.passphrase" or not _can_prompt():
+        if exc.code != code or not _can_prompt(env):
             raise
         last = exc
     for _ in range(PASSPHRASE_TRIES):
-        passphrase = click.prompt(f"Passphrase for {key}", hide_input=True, err=True, default="",
+        passphrase = click.prompt(f"{what} for {key}", hide_input=True, err=True, default="",
                                   show_default=False)
         try:
             return attempt(passphrase)
         except KeyMaterialError as exc:
-            if exc.code != "keys.passphrase":
+            if exc.code != code:
                 raise
             last = exc
             _err(f"{exc.message}")
@@ -244,7 +245,9 @@ def sign_options(func: F) -> F:
                      help="With --ai-training licensed: where a licence can be obtained (written as each use's "
                           "constraint_info, and in XMP plus:OtherConstraints)."),
         click.option("--allow-ai-training", is_flag=True, help="Same as --ai-training allowed."),
-        click.option("--key", type=click.Path(dir_okay=False), help="Private key (PEM or PKCS#12). Default: TEST key."),
+        click.option("--key", help="Private key (PEM or PKCS#12), or a PKCS#11 token key "
+                                   "(pkcs11:token=LABEL;object=KEY, module in $HANDMADE_PKCS11_MODULE). "
+                                   "Default: TEST key."),
         click.option("--chain", type=click.Path(dir_okay=False), help="Certificate chain PEM, leaf first."),
         click.option("--tsa-url", help="RFC 3161 timestamp authority URL (needs network)."),
         click.option("--badge", is_flag=True, help="Stamp a visible 'Made by hand' mark in a corner (re-encodes)."),
@@ -280,7 +283,15 @@ def _identity(key: str | None, chain: str | None) -> Any:
 
     if chain and not key:
         raise click.UsageError("--chain needs --key")
-    identity = _with_passphrase(key, lambda pw: load_identity(key, chain, pw)) if key else bundled_test_identity()
+    from handmade import _pkcs11
+
+    if key and _pkcs11.is_uri(key):
+        identity = _with_passphrase(key, lambda pin: _pkcs11.load_token_identity(key, chain, pin),
+                                    code="keys.pin", env=_pkcs11.PIN_ENV, what="PIN")
+    elif key:
+        identity = _with_passphrase(key, lambda pw: load_identity(key, chain, pw))
+    else:
+        identity = bundled_test_identity()
     if identity.is_test_identity:
         _err(f"warning: {TEST_IDENTITY_WARNING}")
     return identity

@@ -119,6 +119,8 @@ class SigningIdentity:
     chain_pem: bytes = field(repr=False)
     leaf: x509.Certificate = field(repr=False)
     is_test_identity: bool = False
+    #: Set when the key stays in a PKCS#11 token (``handmade._pkcs11``); ``private_key_pem`` is then empty.
+    pkcs11: Any = field(default=None, repr=False, compare=False)
 
     @property
     def subject_name(self) -> str:
@@ -135,11 +137,12 @@ class SigningIdentity:
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         # Certificates do not pickle; batch workers started by a fork server rebuild the leaf from the PEM.
-        return (_rebuild_identity, (self.alg, self.private_key_pem, self.chain_pem, self.is_test_identity))
+        return (_rebuild_identity, (self.alg, self.private_key_pem, self.chain_pem, self.is_test_identity,
+                                    self.pkcs11))
 
 
-def _rebuild_identity(alg: str, key_pem: bytes, chain_pem: bytes, test: bool) -> SigningIdentity:
-    return SigningIdentity(alg, key_pem, chain_pem, x509.load_pem_x509_certificates(chain_pem)[0], test)
+def _rebuild_identity(alg: str, key_pem: bytes, chain_pem: bytes, test: bool, pkcs11: Any = None) -> SigningIdentity:
+    return SigningIdentity(alg, key_pem, chain_pem, x509.load_pem_x509_certificates(chain_pem)[0], test, pkcs11)
 
 
 @dataclass(frozen=True)
@@ -184,6 +187,22 @@ def alg_for_key(key: object) -> str:
     if isinstance(key, ed25519.Ed25519PrivateKey):
         return "ed25519"
     raise KeyMaterialError(f"unsupported key type {type(key).__name__}", code="keys.algorithm",
+                           hint="Use an EC P-256 or P-384, RSA (2048 bits or more) or Ed25519 key.")
+
+
+def alg_for_public_key(public_key: object) -> str:
+    """``alg_for_key`` for a public key (a certificate's, when the private key is in a token).
+
+    Raises: KeyMaterialError (``keys.algorithm``).
+    """
+    if isinstance(public_key, ec.EllipticCurvePublicKey):
+        if isinstance(public_key.curve, ec.SECP256R1 | ec.SECP384R1):
+            return "es256" if isinstance(public_key.curve, ec.SECP256R1) else "es384"
+    elif isinstance(public_key, rsa.RSAPublicKey) and public_key.key_size >= 2048:
+        return "ps256"
+    elif isinstance(public_key, ed25519.Ed25519PublicKey):
+        return "ed25519"
+    raise KeyMaterialError("the signer certificate's key type is not supported", code="keys.algorithm",
                            hint="Use an EC P-256 or P-384, RSA (2048 bits or more) or Ed25519 key.")
 
 
@@ -472,6 +491,22 @@ def _load_key_and_certs(key_path: Path, chain_path: Path | None, passphrase: byt
 
 def _spki(public_key: Any) -> bytes:
     return bytes(public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo))
+
+
+class _PublicOnly:
+    """What ``_order_chain`` needs of a key (its public half) when the private half is elsewhere."""
+
+    def __init__(self, public_key: Any) -> None:
+        self._public = public_key
+
+    def public_key(self) -> Any:
+        return self._public
+
+
+def order_certificates(leaf: x509.Certificate, certs: list[x509.Certificate]) -> list[x509.Certificate]:
+    """``leaf`` then its issuers found in ``certs``, a self-signed root left out (as for file keys)."""
+    ordered, _ = _order_chain(_PublicOnly(leaf.public_key()), certs, _utcnow())
+    return ordered or [leaf]
 
 
 def _order_chain(key: Any, certs: list[x509.Certificate], now: dt.datetime,
