@@ -50,7 +50,10 @@ def error_funnel(func: F) -> F:
         except HandmadeError as exc:
             if ctx.obj and ctx.obj.get("verbose"):
                 raise
-            _err(f"error: {exc.diagnostics()}")
+            from handmade.report import error_text
+
+            lang = str(ctx.params.get("lang") or "en")
+            _err(error_text(exc.code, exc.message, exc.hint, lang) or f"error: {exc.diagnostics()}")
             ctx.exit(EXIT_ERROR)
         except KeyboardInterrupt:
             _err("interrupted")

@@ -80,6 +80,45 @@ _T: dict[str, dict[str, str]] = {
                      "fr": "surveillance de {src} -> {out} (Ctrl-C pour arrêter)"},
     "cli.watch_stopped": {"en": "watch stopped: {ok} signed, {failed} failed",
                           "fr": "surveillance arrêtée : {ok} signé(s), {failed} en échec"},
+    # errors added with issue 12, by code: the sentence, then the fix ("hint.<code>"); the English message
+    # (with its paths) is shown as the detail
+    "err.error": {"en": "error", "fr": "erreur"},
+    "err.detail": {"en": "detail", "fr": "détail"},
+    "err.hint": {"en": "hint", "fr": "conseil"},
+    "error.output.collision": {"en": "two inputs would be written to one output; nothing was signed",
+                               "fr": "deux entrées seraient écrites dans une même sortie ; rien n'a été signé"},
+    "hint.output.collision": {"en": "Give their common parent folder, or sign them into different output folders.",
+                              "fr": "Donnez leur dossier parent commun (son arborescence est reproduite), ou signez-"
+                                    "les dans des dossiers de sortie différents."},
+    "error.output.is_input": {"en": "the output is an input; signing would replace the original",
+                              "fr": "la sortie est une entrée ; signer remplacerait l'original"},
+    "hint.output.is_input": {"en": "Choose another output, or pass --in-place.",
+                             "fr": "Choisissez une autre sortie, ou passez --in-place pour remplacer l'original "
+                                   "par sa version signée."},
+    "error.output.not_writable": {"en": "the output cannot be written here", "fr": "impossible d'écrire la sortie ici"},
+    "hint.output.not_writable": {"en": "Choose a folder you can write to.",
+                                 "fr": "Choisissez un dossier où vous pouvez écrire."},
+    "error.output.exists": {"en": "the output already exists", "fr": "la sortie existe déjà"},
+    "hint.output.exists": {"en": "Choose another output name, or pass --overwrite (or --skip-existing).",
+                           "fr": "Choisissez un autre nom, ou passez --overwrite (ou --skip-existing)."},
+    "error.input.no_images": {"en": "no image in the folder(s) given",
+                              "fr": "aucune image dans le(s) dossier(s) donné(s)"},
+    "hint.input.no_images": {"en": "Give image files, or folders that contain some.",
+                             "fr": "Donnez des images, ou des dossiers qui en contiennent."},
+    "error.policy.not_found": {"en": "the policy file does not exist", "fr": "le fichier de politique n'existe pas"},
+    "hint.policy.not_found": {"en": "Check the path, or use a preset.",
+                              "fr": "Vérifiez le chemin, ou utilisez une politique prédéfinie (handmade, trusted, "
+                                    "intact, any)."},
+    "error.keys.pin": {"en": "the token's PIN is missing or wrong", "fr": "le code PIN du jeton manque ou est faux"},
+    "hint.keys.pin": {"en": "Give the user PIN (HANDMADE_PKCS11_PIN).",
+                      "fr": "Donnez le code PIN utilisateur (HANDMADE_PKCS11_PIN)."},
+    "error.keys.pkcs11": {"en": "the PKCS#11 token key cannot be used",
+                          "fr": "la clé du jeton PKCS#11 est inutilisable"},
+    "hint.keys.pkcs11": {"en": "Check the module, the token label and the key label.",
+                         "fr": "Vérifiez le module (HANDMADE_PKCS11_MODULE), le nom du jeton et celui de la clé."},
+    "error.watch.state": {"en": "the watch state file cannot be read",
+                          "fr": "le fichier d'état de la surveillance est illisible"},
+    "hint.watch.state": {"en": "Move it away to start afresh.", "fr": "Déplacez-le pour repartir de zéro."},
     "keys.subject": {"en": "subject", "fr": "sujet"},
     "keys.issuer": {"en": "issuer", "fr": "émetteur"},
     "keys.alg": {"en": "algorithm", "fr": "algorithme"},
@@ -106,6 +145,20 @@ def t(key: str, lang: str = "en", **kwargs: Any) -> str:
     entry = _T.get(key, {})
     text = entry.get(lang) or entry.get("en") or key
     return text.format(**kwargs) if kwargs else text
+
+
+def error_text(code: str, message: str, hint: str | None, lang: str = "en") -> str | None:
+    """An error in ``lang`` when the table has it (codes added with issue 12), else None: the sentence and
+    the code, the original message as the detail, and the fix."""
+    if lang == "en" or f"error.{code}" not in _T:
+        return None
+    lines = [f"{t('err.error', lang)} : {t('error.' + code, lang)} [{code}]",
+             f"  {t('err.detail', lang)} : {message}"]
+    if f"hint.{code}" in _T:
+        lines.append(f"  {t('err.hint', lang)} : {t('hint.' + code, lang)}")
+    elif hint:
+        lines.append(f"  {t('err.hint', lang)} : {hint}")
+    return "\n".join(lines)
 
 
 def verdict(report: ProvenanceReport, lang: str = "en") -> str:

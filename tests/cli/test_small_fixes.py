@@ -76,3 +76,22 @@ def test_verify_help_says_what_it_prints() -> None:
     r = CliRunner().invoke(main, ["verify", "--help"])
     assert "one summary line per file" not in r.stdout
     assert "block" in r.stdout and "--format" in r.stdout and "folders" in r.stdout.lower()
+
+
+def test_the_new_errors_are_told_in_french(tmp_path: Path) -> None:
+    from handmade.report import _T
+
+    for d in ("a", "b"):
+        (tmp_path / d).mkdir()
+        make_photo(tmp_path / d / "x.jpg")
+    r = CliRunner().invoke(main, ["sign", str(tmp_path / "a" / "x.jpg"), str(tmp_path / "b" / "x.jpg"), "-o",
+                                  str(tmp_path / "out"), "--lang", "fr"])
+    assert r.exit_code == 3
+    assert r.stderr.splitlines()[0] == ("erreur : deux entrées seraient écrites dans une même sortie ; rien n'a été "
+                                        "signé [output.collision]")
+    assert "  conseil : Donnez leur dossier parent commun" in r.stderr
+    r = CliRunner().invoke(main, ["verify", str(tmp_path / "a"), "--policy", str(tmp_path / "no.toml"), "--lang",
+                                  "fr"])
+    assert "erreur : le fichier de politique n'existe pas [policy.not_found]" in r.stderr
+    for key, entry in _T.items():  # every entry of the table has both languages
+        assert set(entry) == {"en", "fr"}, key
