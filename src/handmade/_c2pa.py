@@ -195,6 +195,45 @@ def read_store(data: bytes, mime: str, *, trust_anchors: str | None = None,
     return RawStore(store=store, state=str(state), embedded=embedded, remote_url=remote)
 
 
+def read_thumbnails(data: bytes, mime: str, *, max_ingredients: int = 8,
+                    max_bytes: int = 512 * 1024) -> tuple[tuple[str, bytes] | None, list[tuple[str, str, bytes]]]:
+    """The active manifest's claim thumbnail (format, bytes) and its ingredients' thumbnails (title, format,
+    bytes), as stored in the manifest (c2pa-rs reads the resources; nothing is decoded here). A thumbnail
+    over ``max_bytes`` or that cannot be read is left out.
+
+    Raises: InputError (unreadable manifest); a file without one gives (None, []).
+    """
+    c2pa = _c2pa()
+    ctx = _context(json.dumps(_read_settings(None, False), sort_keys=True))
+
+    def resource(reader: Any, ref: Any) -> tuple[str, bytes] | None:
+        if not isinstance(ref, dict) or not isinstance(ref.get("identifier"), str):
+            return None
+        out = io.BytesIO()
+        try:
+            reader.resource_to_stream(ref["identifier"], out)
+        except (c2pa.C2paError, ValueError, OSError):
+            return None
+        blob = out.getvalue()
+        fmt = str(ref.get("format") or "image/jpeg")
+        return (fmt, blob) if 0 < len(blob) <= max_bytes and fmt.startswith("image/") else None
+
+    with _map_errors("Reading the manifest"):
+        reader = c2pa.Reader.try_create(mime, io.BytesIO(data), context=ctx)
+        if reader is None:
+            return None, []
+        with reader:
+            store = json.loads(reader.json())
+            active = store.get("manifests", {}).get(store.get("active_manifest") or "", {})
+            claim = resource(reader, active.get("thumbnail"))
+            ingredients = []
+            for ing in (active.get("ingredients") or [])[:max_ingredients]:
+                got = resource(reader, ing.get("thumbnail")) if isinstance(ing, dict) else None
+                if got is not None:
+                    ingredients.append((str(ing.get("title") or ""), got[0], got[1]))
+    return claim, ingredients
+
+
 @lru_cache(maxsize=1)
 def writable_mimes() -> frozenset[str]:
     """MIME types c2pa-rs can embed a manifest into."""

@@ -363,6 +363,72 @@ def inspect_bytes(data: bytes, name: str = "<upload>", *, trust: TrustAnchors | 
     return inspect_loaded(loaded, trust=trust, allow_remote=allow_remote)
 
 
+@dataclass(frozen=True)
+class Thumbnails:
+    """Small pictures for a page: ``preview`` of the image itself (JPEG), and each ingredient's thumbnail
+    from the manifest as (title, MIME type, bytes)."""
+
+    preview: bytes | None
+    ingredients: tuple[tuple[str, str, bytes], ...] = ()
+
+
+#: Formats a browser cannot show: their preview is made here (Pillow), or taken from the manifest.
+_BROWSER_OPAQUE = {"image/tiff", "image/x-adobe-dng", "image/heic", "image/avif"}
+
+
+def thumbnails(data: bytes, name: str = "<upload>", *, size: int = 320,
+               max_pixels: int = 100_000_000) -> Thumbnails:
+    """A preview for formats browsers do not show (TIFF and DNG decoded with Pillow, HEIC and AVIF with
+    pillow-heif, at reduced size; else the manifest's claim thumbnail), and the ingredients' thumbnails.
+
+    Never raises for bad content: what cannot be made is left out.
+    """
+    from handmade.files import too_many_pixels
+
+    try:
+        loaded = loaded_from_bytes(data, name)
+    except HandmadeError:
+        return Thumbnails(None)
+    try:
+        claim, ingredients = _c2pa.read_thumbnails(loaded.data, loaded.mime)
+    except HandmadeError:
+        claim, ingredients = None, []
+    preview = None
+    if loaded.mime in _BROWSER_OPAQUE and too_many_pixels(loaded.data, max_pixels) is None:
+        preview = _pillow_preview(loaded.data, size, loaded.mime, max_pixels)
+    if preview is None and loaded.mime in _BROWSER_OPAQUE and claim is not None:
+        preview = claim[1]
+    return Thumbnails(preview, tuple(ingredients))
+
+
+def _pillow_preview(data: bytes, size: int, mime: str = "", max_pixels: int = 100_000_000) -> bytes | None:
+    """A JPEG of at most ``size`` pixels; HEIC/AVIF through pillow-heif (the ``web`` extra) when installed."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        if mime in ("image/heic", "image/avif"):
+            try:
+                import pillow_heif
+            except ImportError:
+                return None
+            heif = pillow_heif.open_heif(io.BytesIO(data))  # not registered with Pillow: no global side effect
+            width, height = heif.size
+            if width * height > max_pixels:  # read from the header; nothing decoded yet
+                return None
+            im = heif.to_pillow()
+        else:
+            im = Image.open(io.BytesIO(data))
+        with im:
+            im.thumbnail((size, size))
+            out = io.BytesIO()
+            im.convert("RGB").save(out, "JPEG", quality=80)
+            return out.getvalue()
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, RuntimeError, Image.DecompressionBombError):
+        return None
+
+
 def inspect_many(paths: Sequence[str | os.PathLike[str]], *, timeout: float | None = None, workers: int = 1,
                  **kwargs: Any) -> list[ProvenanceReport]:
     """``inspect`` over several files, results in input order.

@@ -38,3 +38,32 @@ def test_size_text() -> None:
 
     assert [size_text(n) for n in (52428800, 1536 * 1024, 300 * 1024, 12)] == ["50 MB", "1.5 MB", "300 KB",
                                                                                "12 bytes"]
+
+
+def test_thumbnails_on_request_preview_and_ingredients(server: Server, tmp_path: Path, corpus: Path) -> None:
+    import base64
+    import io
+
+    from PIL import Image
+
+    from handmade.sign import sign_image
+
+    def picture(uri: str) -> Image.Image:
+        head, _, body = uri.partition(",")
+        assert head.startswith("data:image/") and head.endswith(";base64")
+        return Image.open(io.BytesIO(base64.b64decode(body)))
+
+    tiff = tmp_path / "scan.tif"
+    sign_image(make_photo(tmp_path / "in.tif", size=(800, 600)), tiff)
+    plain = post_raw(server, tiff.read_bytes()).json()["results"][0]
+    assert "thumbnails" not in plain  # only when asked for
+    got = post_raw(server, tiff.read_bytes(), thumbnails="1").json()["results"][0]["thumbnails"]
+    preview = picture(got["preview"])
+    assert preview.format == "JPEG" and max(preview.size) == 320
+    heic = post_raw(server, (corpus / "heic-origo-training-notallowed.heic").read_bytes(),
+                    thumbnails="1").json()["results"][0]["thumbnails"]
+    assert heic["preview"] is not None and picture(heic["preview"]).size[0] > 0  # the manifest's thumbnail
+    composite = post_raw(server, (corpus / "composite-photoshop-opened-firefly-ingredient.jpg").read_bytes(),
+                         thumbnails="1").json()["results"][0]["thumbnails"]
+    assert composite["preview"] is None  # a JPEG: the browser draws it itself
+    assert composite["ingredients"] and all(picture(i["src"]).size[0] > 0 for i in composite["ingredients"])

@@ -50,7 +50,7 @@ from handmade.lineage import clean_text
 from handmade.models import ProvenanceReport
 from handmade.policy import PRESETS, Decision, Policy, evaluate, load_policy, policy_from_mapping
 from handmade.report import training_text, verdict
-from handmade.verify import TrustAnchors, inspect_bytes
+from handmade.verify import Thumbnails, TrustAnchors, inspect_bytes, thumbnails
 from handmade.web.audit import AuditLog
 
 STATIC = "static"
@@ -279,6 +279,20 @@ async def run_in_slot(limiter: anyio.CapacityLimiter, fn: Callable[[], Provenanc
     return result
 
 
+def _data_uri(mime: str, blob: bytes) -> str:
+    import base64
+
+    return f"data:{mime};base64,{base64.b64encode(blob).decode()}"
+
+
+def thumbnails_payload(pictures: Thumbnails) -> dict[str, Any]:
+    """``?thumbnails=1``: a preview of formats browsers do not show, and the ingredients' thumbnails, as
+    ``data:`` URIs (the page's CSP allows them for images only)."""
+    return {"preview": _data_uri("image/jpeg", pictures.preview) if pictures.preview else None,
+            "ingredients": [{"title": clean_text(title, 200) or "", "src": _data_uri(mime, blob)}
+                            for title, mime, blob in pictures.ingredients]}
+
+
 def result_payload(report: ProvenanceReport, decision: Decision, lang: str) -> dict[str, Any]:
     """One result: the report (handmade.report/v1), the policy decision, and the verdict in words."""
     result = report.to_dict()
@@ -323,11 +337,17 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
                 policy = PRESETS[pname]
             data, name = await _upload(request, config)
             _check_pixels(data, config.max_pixels)
-            report = await run_in_slot(
-                limiter,
-                lambda: inspect_bytes(data, name, trust=config.trust, allow_remote=config.allow_remote,
-                                      max_bytes=config.max_upload_bytes),
-                queue_wait_s=config.queue_wait_s, timeout_s=config.timeout_s)
+            want_thumbnails = request.query_params.get("thumbnails") in ("1", "true")
+            pictures: dict[str, Thumbnails] = {}
+
+            def job() -> ProvenanceReport:
+                found = inspect_bytes(data, name, trust=config.trust, allow_remote=config.allow_remote,
+                                      max_bytes=config.max_upload_bytes)
+                if want_thumbnails and found.state != "error":  # in the same slot and time limit
+                    pictures["thumbnails"] = thumbnails(data, name, max_pixels=config.max_pixels)
+                return found
+
+            report = await run_in_slot(limiter, job, queue_wait_s=config.queue_wait_s, timeout_s=config.timeout_s)
         except ApiError as exc:
             return _error(exc)
         if report.state == "error" and report.error is not None:
@@ -337,6 +357,8 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
         if audit is not None:
             await anyio.to_thread.run_sync(lambda: audit.record(report, decision, name))
         result = result_payload(report, decision, lang)
+        if "thumbnails" in pictures:
+            result["thumbnails"] = thumbnails_payload(pictures["thumbnails"])
         return JSONResponse({"schema": handmade.SCHEMA, "results": [result], "accepted": decision.accepted,
                              "reasons": [r.to_dict() for r in decision.reasons]})
 
@@ -345,7 +367,7 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
         lang = _lang(request)
         page = page.replace("{{lang}}", lang).replace("{{policy}}", html.escape(config.policy.name, quote=True))
         return HTMLResponse(page, headers={
-            "Content-Security-Policy": "default-src 'self'; img-src 'self' blob:; style-src 'self'; "
+            "Content-Security-Policy": "default-src 'self'; img-src 'self' blob: data:; style-src 'self'; "
                                        "script-src 'self'; connect-src 'self'; object-src 'none'; "
                                        "base-uri 'none'; frame-ancestors 'none'",
             "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "Vary": "Accept-Language"})
