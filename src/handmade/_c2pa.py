@@ -195,6 +195,23 @@ def read_store(data: bytes, mime: str, *, trust_anchors: str | None = None,
     return RawStore(store=store, state=str(state), embedded=embedded, remote_url=remote)
 
 
+def read_views(data: bytes, mime: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The manifest store as c2pa-rs details it (``Reader.detailed_json``: claims, assertion store,
+    signatures) and its CrJSON view (``Reader.crjson``: each signature's certificate details), or None
+    when the asset has no manifest. Validation uses no trust anchors (these views are for inspection).
+
+    Raises: InputError (unsupported type, corrupt file, unreadable manifest).
+    """
+    c2pa = _c2pa()
+    ctx = _context(json.dumps(_read_settings(None, False), sort_keys=True))
+    with _map_errors("Reading the manifest"):
+        reader = c2pa.Reader.try_create(mime, io.BytesIO(data), context=ctx)
+        if reader is None:
+            return None
+        with reader:
+            return json.loads(reader.detailed_json()), json.loads(reader.crjson())
+
+
 def read_thumbnails(data: bytes, mime: str, *, max_ingredients: int = 8,
                     max_bytes: int = 512 * 1024) -> tuple[tuple[str, bytes] | None, list[tuple[str, str, bytes]]]:
     """The active manifest's claim thumbnail (format, bytes) and its ingredients' thumbnails (title, format,

@@ -666,9 +666,13 @@ def verify(files: tuple[str, ...], trust_paths: tuple[str, ...], allow_remote: b
 @trust_options
 @click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print only the handmade.report/v1 JSON on stdout.")
+@click.option("--detailed", is_flag=True,
+              help="Print the full manifest store as c2pa-rs details it (JSON: claims, assertions, signatures).")
+@click.option("--certs", is_flag=True,
+              help="Print each manifest's signing certificate: subject, issuer, serial, validity, timestamp.")
 @error_funnel
 def report(files: tuple[str, ...], trust_paths: tuple[str, ...], allow_remote: bool, timeout: float, lang: str,
-           as_json: bool) -> None:
+           as_json: bool, detailed: bool, certs: bool) -> None:
     """Show each file's whole history as a tree, with every generative-AI step marked and explained.
 
     Also lists provenance hints found outside C2PA (XMP/IPTC, EXIF, PNG text of AI tools). FILES may be
@@ -680,6 +684,9 @@ def report(files: tuple[str, ...], trust_paths: tuple[str, ...], allow_remote: b
     paths = list(expand_inputs(files))
     if not paths:
         _no_images(files)
+    if detailed or certs:
+        _report_views(paths, detailed=detailed, certs=certs, as_json=as_json, lang=lang, timeout=timeout)
+        return
     results, unreadable = [], False
     for n, result in enumerate(iter_inspect(paths, trust=_load_trust(trust_paths), allow_remote=allow_remote,
                                             timeout=timeout or None)):
@@ -690,6 +697,44 @@ def report(files: tuple[str, ...], trust_paths: tuple[str, ...], allow_remote: b
             click.echo(("\n" if n else "") + render_tree(result, lang))
     if as_json:
         click.echo(render_json(results))
+    if unreadable:
+        click.get_current_context().exit(EXIT_ERROR)
+
+
+def _report_views(paths: list[str], *, detailed: bool, certs: bool, as_json: bool, lang: str,
+                  timeout: float) -> None:
+    """``report --detailed`` (JSON: the manifest store) and ``report --certs`` (text, or JSON with --json)."""
+    from handmade.report import t
+    from handmade.verify import iter_manifest_views
+
+    docs, unreadable = [], False
+    for n, views in enumerate(iter_manifest_views(paths, timeout=timeout or None)):
+        unreadable = unreadable or views.error is not None
+        doc: dict[str, Any] = {"path": views.path, "error": views.error.to_dict() if views.error else None}
+        if detailed:
+            doc["manifest_store"] = views.store
+        if certs:
+            doc["certificates"] = [c.to_dict() for c in views.certificates]
+        if detailed or as_json:
+            docs.append(doc)
+            continue
+        lines = [("\n" if n else "") + f"{views.path}:"]
+        if views.error is not None:
+            lines.append(f"  {t('error', lang)}: {views.error.message} [{views.error.code}]")
+        elif views.store is None:
+            lines.append(f"  {t('no_manifest', lang)}")
+        for c in views.certificates:
+            lines.append(f"  manifest {c.manifest}: {c.algorithm or '?'}")
+            lines.append(f"    {t('keys.subject', lang) + ':':<14}{c.subject}")
+            lines.append(f"    {t('keys.issuer', lang) + ':':<14}{c.issuer}")
+            lines.append(f"    {t('cert.serial', lang) + ':':<14}{c.serial or '?'}")
+            lines.append(f"    {t('cert.valid', lang) + ':':<14}{c.not_before or '?'} -> {c.not_after or '?'}")
+            if c.timestamp:
+                lines.append(f"    {t('cert.timestamp', lang) + ':':<14}{c.timestamp} ({c.timestamp_authority or '?'})")
+        click.echo("\n".join(lines))  # every value was cleaned of control characters when it was read
+    if docs:
+        schema = "handmade.manifest-views/v1"
+        click.echo(json.dumps({"schema": schema, "results": docs}, indent=2, ensure_ascii=False))
     if unreadable:
         click.get_current_context().exit(EXIT_ERROR)
 

@@ -429,6 +429,110 @@ def _pillow_preview(data: bytes, size: int, mime: str = "", max_pixels: int = 10
         return None
 
 
+@dataclass(frozen=True)
+class CertificateDetails:
+    """A manifest's signing certificate as c2pa-rs reports it (CrJSON ``certificateInfo``), and its
+    timestamp. c2pa-python 0.38 exposes neither the certificate itself nor its issuers, so no fingerprint."""
+
+    manifest: str
+    algorithm: str | None
+    subject: str
+    issuer: str
+    serial: str | None
+    not_before: str | None
+    not_after: str | None
+    timestamp: str | None = None
+    timestamp_authority: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"manifest": self.manifest, "algorithm": self.algorithm, "subject": self.subject,
+                "issuer": self.issuer, "serial": self.serial, "not_before": self.not_before,
+                "not_after": self.not_after, "timestamp": self.timestamp,
+                "timestamp_authority": self.timestamp_authority}
+
+
+def _dn(value: Any) -> str:
+    if not isinstance(value, dict):
+        return ""
+    return clean_text(", ".join(f"{k}={v}" for k, v in value.items() if isinstance(v, str | int)), 400) or ""
+
+
+def _obj(parent: dict[str, Any], key: str) -> dict[str, Any]:
+    value = parent.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _certificates(crjson: dict[str, Any]) -> tuple[CertificateDetails, ...]:
+    out = []
+    for m in crjson.get("manifests") or []:
+        if not isinstance(m, dict):
+            continue
+        sig = _obj(m, "signature")
+        info = _obj(sig, "certificateInfo")
+        validity = _obj(info, "validity")
+        ts = _obj(sig, "timeStampInfo")
+        ts_info = _obj(ts, "certificateInfo")
+        out.append(CertificateDetails(
+            manifest=clean_text(m.get("label"), 200) or "?", algorithm=clean_text(sig.get("algorithm"), 20),
+            subject=_dn(info.get("subject")), issuer=_dn(info.get("issuer")),
+            serial=clean_text(info.get("serialNumber"), 100), not_before=clean_text(validity.get("notBefore"), 40),
+            not_after=clean_text(validity.get("notAfter"), 40), timestamp=clean_text(ts.get("timestamp"), 40),
+            timestamp_authority=_dn(ts_info.get("subject")) or None))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class ManifestViews:
+    """What ``handmade report --detailed`` / ``--certs`` show for one file (``error`` when it cannot be read)."""
+
+    path: str
+    store: dict[str, Any] | None = None
+    certificates: tuple[CertificateDetails, ...] = ()
+    error: ReportErrorInfo | None = None
+
+
+def manifest_views(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> ManifestViews:
+    """The detailed manifest store and each manifest's signing certificate (c2patool's ``--detailed`` and
+    certificate views). Bad files give ``error``, not an exception; no manifest gives ``store=None``."""
+    try:
+        loaded = load_input(path, max_bytes=max_bytes)
+        views = _c2pa.read_views(loaded.data, loaded.mime)
+    except HandmadeError as exc:
+        return ManifestViews(str(path), error=ReportErrorInfo(exc.code, exc.message))
+    if views is None:
+        return ManifestViews(str(path))
+    detailed, crjson = views
+    return ManifestViews(str(path), detailed, _certificates(crjson))
+
+
+def _views_task(path: str) -> ManifestViews:  # pragma: no cover - in a worker
+    return manifest_views(path)
+
+
+def iter_manifest_views(paths: Sequence[str], *, timeout: float | None = None) -> Iterator[ManifestViews]:
+    """``manifest_views`` for each path in input order, each in a worker process within ``timeout``."""
+    if timeout is None:
+        for p in paths:
+            yield manifest_views(p)
+        return
+    results: dict[int, ManifestViews] = {}
+    next_index = 0
+    answers = run_workers(_views_task, [(p,) for p in paths], workers=1, timeout=timeout)
+    try:
+        for index, value in answers:
+            if not isinstance(value, ManifestViews):
+                what = f"gave up after {timeout:g} s" if isinstance(value, Failure) and value.kind == "timeout" \
+                    else "the reader crashed"
+                value = ManifestViews(paths[index], error=ReportErrorInfo(
+                    "input.timeout" if "gave up" in what else "input.crash", f"{paths[index]}: {what}"))
+            results[index] = value
+            while next_index in results:
+                yield results.pop(next_index)
+                next_index += 1
+    finally:
+        answers.close()
+
+
 def inspect_many(paths: Sequence[str | os.PathLike[str]], *, timeout: float | None = None, workers: int = 1,
                  **kwargs: Any) -> list[ProvenanceReport]:
     """``inspect`` over several files, results in input order.
