@@ -2,7 +2,7 @@
 
 Exit codes: 0 every input passes; 1 at least one input is not handmade / fails the policy / failed in a
 batch; 2 usage error; 3 operational error (bad input file, bad key, unreadable trust anchors, refused
-signing). Tracebacks only with ``--verbose``. With ``--json`` stdout carries only JSON; messages go to
+signing); 141 stdout closed by its reader (a quiet stop, as for SIGPIPE). Tracebacks only with ``--verbose``. With ``--json`` stdout carries only JSON; messages go to
 stderr. Heavy modules (c2pa, Pillow, cryptography) are imported inside the commands so that
 ``handmade --help`` stays fast.
 """
