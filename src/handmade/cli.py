@@ -2,9 +2,9 @@
 
 Exit codes: 0 every input passes; 1 at least one input is not handmade / fails the policy / failed in a
 batch; 2 usage error; 3 operational error (bad input file, bad key, unreadable trust anchors, refused
-signing); 141 stdout closed by its reader (a quiet stop, as for SIGPIPE). Tracebacks only with ``--verbose``. With ``--json`` stdout carries only JSON; messages go to
-stderr. Heavy modules (c2pa, Pillow, cryptography) are imported inside the commands so that
-``handmade --help`` stays fast.
+signing); 141 stdout closed by its reader (a quiet stop, as for SIGPIPE). Tracebacks only with
+``--verbose``. With ``--json`` stdout carries only JSON; messages go to stderr. Heavy modules (c2pa,
+Pillow, cryptography) are imported inside the commands so that ``handmade --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -783,7 +783,7 @@ def keys_init(out_dir: str, name: str, organization: str | None, country: str | 
 
 
 @keys.command("check")
-@click.option("--key", required=True, type=click.Path(dir_okay=False))
+@click.option("--key", required=True, help="Private key file (PEM or PKCS#12), or a PKCS#11 token key URI.")
 @click.option("--chain", type=click.Path(dir_okay=False), help="Certificate chain PEM (not needed for PKCS#12).")
 @click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
 @error_funnel
@@ -804,8 +804,20 @@ def keys_check(key: str, chain: str | None, lang: str) -> None:
             raise KeyMaterialError(passphrase_problem.message, code="keys.passphrase", hint=passphrase_problem.hint)
         return details, problems
 
+    from handmade import _pkcs11
+
+    def attempt_token(pin: str | None) -> Any:
+        from handmade.keys import check_certificate, details_of
+
+        identity = _pkcs11.load_token_identity(key, chain, pin)
+        return details_of(identity), check_certificate(identity.leaf)
+
     try:
-        details, problems = _with_passphrase(key, attempt)
+        if _pkcs11.is_uri(key):
+            details, problems = _with_passphrase(key, attempt_token, code="keys.pin", env=_pkcs11.PIN_ENV,
+                                                 what="PIN")
+        else:
+            details, problems = _with_passphrase(key, attempt)
     except KeyMaterialError as exc:
         details, problems = None, (_problem(exc),)
     if details is not None:

@@ -619,19 +619,23 @@ def identity_details(key_path: Path | str, chain_path: Path | str | None = None,
                                  "Give a PEM private key with its PEM chain, or a .p12/.pfx bundle."),)
     if identity is None:
         return None, tuple(problems)
+    return details_of(identity, now=now), tuple(problems)
+
+
+def details_of(identity: SigningIdentity, *, now: dt.datetime | None = None) -> IdentityDetails:
+    """``IdentityDetails`` of a loaded identity (a file key or a token key). Raises: nothing."""
     leaf = identity.leaf
     try:
         test_spki = _spki(_cached_test_identity(_test_dir()).leaf.public_key())
     except KeyMaterialError:
         test_spki = b""
     left = leaf.not_valid_after_utc - (now or _utcnow())
-    details = IdentityDetails(
+    return IdentityDetails(
         subject=leaf.subject.rfc4514_string(), issuer=leaf.issuer.rfc4514_string(), alg=identity.alg,
         not_before=leaf.not_valid_before_utc, not_after=leaf.not_valid_after_utc,
         days_left=left.days, chain_length=len(x509.load_pem_x509_certificates(identity.chain_pem)),
         sha256=leaf.fingerprint(hashes.SHA256()).hex(":").upper(),
         is_test_identity=_spki(leaf.public_key()) == test_spki)
-    return details, tuple(problems)
 
 
 def _load(key_path: Path | str, chain_path: Path | str | None, passphrase: bytes | None, *,

@@ -122,3 +122,14 @@ def test_bad_token_names_are_worded_errors(token: Pki, tmp_path: Path, monkeypat
     r = CliRunner().invoke(main, ["sign", str(make_photo(tmp_path / "p.jpg")), "-o", str(tmp_path / "s.jpg"),
                                   "--key", uri, "--chain", str(token.chain_pem)])
     assert r.exit_code == 3 and f"[{code}]" in r.stderr and "internal error" not in r.stderr
+
+
+def test_keys_check_shows_the_token_keys_certificate(token: Pki, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HANDMADE_PKCS11_PIN", PIN)
+    r = CliRunner().invoke(main, ["keys", "check", "--key", URI, "--chain", str(token.chain_pem)])
+    assert r.exit_code == 0, r.output
+    cn = token.leaf_cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value
+    assert f"CN={cn}" in r.stdout and "TEST identity:    no" in r.stdout and "ok: this key" in r.stdout
+    monkeypatch.setenv("HANDMADE_PKCS11_PIN", "999999")
+    r = CliRunner().invoke(main, ["keys", "check", "--key", URI, "--chain", str(token.chain_pem)])
+    assert r.exit_code == 1 and "keys.pin" in r.stdout
