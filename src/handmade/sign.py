@@ -606,15 +606,18 @@ def _walk(folder: Path, out: Path, skipped: list[Skipped]) -> Iterator[Path]:
     """Files under ``folder``, sorted, never descending into the output folder (which would sign the
     outputs of the last run again) nor into hidden folders; what is left out goes to ``skipped``."""
     out_real = os.path.realpath(out)
-    for root, dirs, files in os.walk(folder):
+    seen = {os.path.realpath(folder)}  # linked folders are followed, each once (a link to a parent is no loop)
+    for root, dirs, files in os.walk(folder, followlinks=True):
         kept = []
         for d in sorted(dirs):
             sub = Path(root, d)
-            if os.path.realpath(sub) == out_real:
+            real = os.path.realpath(sub)
+            if real == out_real:
                 skipped.append(Skipped(str(sub), "output_folder", "the output folder: not signed again"))
             elif d.startswith("."):
                 skipped.append(Skipped(str(sub), "hidden", "hidden folder"))
-            else:
+            elif real not in seen:
+                seen.add(real)
                 kept.append(d)
         dirs[:] = kept
         for name in sorted(files):

@@ -568,8 +568,15 @@ def expand_inputs(inputs: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
         if not p.is_dir():
             yield str(p)
             continue
-        for root, dirs, files in os.walk(p):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        seen = {os.path.realpath(p)}  # linked folders are followed, each once
+        for root, dirs, files in os.walk(p, followlinks=True):
+            kept = []
+            for d in sorted(dirs):
+                real = os.path.realpath(os.path.join(root, d))
+                if not d.startswith(".") and real not in seen:
+                    seen.add(real)
+                    kept.append(d)
+            dirs[:] = kept
             for name in sorted(files):
                 if not name.startswith(".") and Path(name).suffix.lower() in VERIFY_SUFFIXES:
                     yield os.path.join(root, name)

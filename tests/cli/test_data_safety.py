@@ -247,3 +247,21 @@ def test_audit_into_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
         err = proc.stderr.read().decode()
         assert proc.wait(timeout=60) == 141, err
         assert err == ""
+
+
+def test_linked_folders_are_followed_once_and_a_loop_ends(tmp_path: Path, runner: CliRunner) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    make_photo(elsewhere / "far.jpg")
+    folder = tmp_path / "shoot"
+    folder.mkdir()
+    make_photo(folder / "near.jpg", seed=2)
+    (folder / "linked").symlink_to(elsewhere, target_is_directory=True)
+    (folder / "loop").symlink_to(folder, target_is_directory=True)
+    r = runner.invoke(main, ["sign", str(folder), "-o", str(tmp_path / "out"), "--dry-run", "--json"])
+    assert r.exit_code == 0, r.output
+    planned = sorted(Path(i["output"]).relative_to(tmp_path / "out").as_posix()
+                     for i in json.loads(r.stdout)["results"])
+    assert planned == ["linked/far.jpg", "near.jpg"]
+    r = runner.invoke(main, ["verify", str(folder), "--format", "jsonl", "--policy", "any"])
+    assert len(r.stdout.splitlines()) == 2
