@@ -174,7 +174,11 @@ class FolderWatcher:
         if now - since < self.settle:
             return None
         del self._seen[p]
-        return self._process(p)
+        try:
+            return self._process(p)
+        except OSError as exc:  # removed or made unreadable between its last look and now: nothing to sign
+            log.info("%s: left alone (%s)", p, exc)
+            return None
 
     def _process(self, p: Path) -> WatchOutcome | None:
         if _temporary(p.name):

@@ -165,3 +165,19 @@ def test_watch_skips_an_output_folder_inside_the_watched_one(tmp_path: Path) -> 
     r = CliRunner().invoke(main, ["watch", str(src), "-o", str(src / "signed"), "--once", "--settle", "0.1"])
     assert r.exit_code == 0 and r.stdout == ""  # neither a.jpg again nor signed/a.jpg
     assert not (src / "signed" / "signed").exists()
+
+
+def test_a_file_that_vanishes_before_it_is_signed_is_no_error(tmp_path: Path) -> None:
+    from handmade.keys import bundled_test_identity
+    from handmade.sign import SignOptions
+    from handmade.watch import FolderWatcher
+
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    photo = make_photo(src / "a.jpg")
+    seen: list[object] = []
+    watcher = FolderWatcher(src, out, SignOptions(), bundled_test_identity(), settle=0.0, report=seen.append)
+    watcher.feed(photo)
+    watcher.poll(now=0.0)  # looked at once
+    watcher._process = lambda p: (p.unlink(), FolderWatcher._process(watcher, p))[1]  # type: ignore[method-assign]
+    assert watcher.poll(now=1.0) == [] and seen == []  # gone as it was about to be signed: no crash
