@@ -9,8 +9,12 @@ if command -v npm >/dev/null 2>&1; then
   (cd tests/interop && npm install --no-audit --no-fund --loglevel=error >/dev/null) \
     || echo "warning: npm install failed in tests/interop; the c2pa-ts tests will skip" >&2
 fi
-# Debian's Chromium and chromedriver for the web page test (skipped loudly without them).
-if [ -x scripts/install-browser.sh ]; then bash scripts/install-browser.sh || true; fi
+# Debian's Chromium and chromedriver for the web page test (skipped loudly without them). This installs
+# system packages with apt-get when they are missing: it says so first, and HANDMADE_NO_SYSTEM_INSTALL=1
+# skips it.
+if [ -f scripts/install-browser.sh ]; then bash scripts/install-browser.sh || true; fi
+# Debian's SoftHSM2 for the PKCS#11 token-key tests (skipped loudly without it); same rules.
+if [ -f scripts/install-softhsm.sh ]; then bash scripts/install-softhsm.sh || true; fi
 # Debian's strace for the offline test (no DNS, no connection while verifying; skipped loudly without it).
-if [ -x scripts/install-strace.sh ]; then bash scripts/install-strace.sh || true; fi
+if [ -f scripts/install-strace.sh ]; then bash scripts/install-strace.sh || true; fi
 python -m pytest "$@"

@@ -9,6 +9,7 @@ c2pa is imported lazily (``import c2pa`` costs ~60 ms) so that ``handmade --help
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
@@ -281,6 +282,62 @@ def read_crjson(data: bytes, mime: str, *, trust: dict[str, Any] | None, trust_k
     return doc if isinstance(doc, dict) else {"crjson": doc}
 
 
+def read_views(data: bytes, mime: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The manifest store as c2pa-rs details it (``Reader.detailed_json``: claims, assertion store,
+    signatures) and its CrJSON view (``Reader.crjson``: each signature's certificate details), or None
+    when the asset has no manifest. Validation uses no trust anchors (these views are for inspection).
+
+    Raises: InputError (unsupported type, corrupt file, unreadable manifest).
+    """
+    c2pa = _c2pa()
+    ctx = _context(json.dumps(_read_settings(None, False), sort_keys=True))
+    with _map_errors("Reading the manifest"):
+        reader = c2pa.Reader.try_create(mime, io.BytesIO(data), context=ctx)
+        if reader is None:
+            return None
+        with reader:
+            return json.loads(reader.detailed_json()), json.loads(reader.crjson())
+
+
+def read_thumbnails(data: bytes, mime: str, *, max_ingredients: int = 8,
+                    max_bytes: int = 512 * 1024) -> tuple[tuple[str, bytes] | None, list[tuple[str, str, bytes]]]:
+    """The active manifest's claim thumbnail (format, bytes) and its ingredients' thumbnails (title, format,
+    bytes), as stored in the manifest (c2pa-rs reads the resources; nothing is decoded here). A thumbnail
+    over ``max_bytes`` or that cannot be read is left out.
+
+    Raises: InputError (unreadable manifest); a file without one gives (None, []).
+    """
+    c2pa = _c2pa()
+    ctx = _context(json.dumps(_read_settings(None, False), sort_keys=True))
+
+    def resource(reader: Any, ref: Any) -> tuple[str, bytes] | None:
+        if not isinstance(ref, dict) or not isinstance(ref.get("identifier"), str):
+            return None
+        out = io.BytesIO()
+        try:
+            reader.resource_to_stream(ref["identifier"], out)
+        except (c2pa.C2paError, ValueError, OSError):
+            return None
+        blob = out.getvalue()
+        fmt = str(ref.get("format") or "image/jpeg")
+        return (fmt, blob) if 0 < len(blob) <= max_bytes and fmt.startswith("image/") else None
+
+    with _map_errors("Reading the manifest"):
+        reader = c2pa.Reader.try_create(mime, io.BytesIO(data), context=ctx)
+        if reader is None:
+            return None, []
+        with reader:
+            store = json.loads(reader.json())
+            active = store.get("manifests", {}).get(store.get("active_manifest") or "", {})
+            claim = resource(reader, active.get("thumbnail"))
+            ingredients = []
+            for ing in (active.get("ingredients") or [])[:max_ingredients]:
+                got = resource(reader, ing.get("thumbnail")) if isinstance(ing, dict) else None
+                if got is not None:
+                    ingredients.append((str(ing.get("title") or ""), got[0], got[1]))
+    return claim, ingredients
+
+
 @lru_cache(maxsize=1)
 def writable_mimes() -> frozenset[str]:
     """MIME types c2pa-rs can embed a manifest into."""
@@ -333,10 +390,19 @@ def sign_bytes(
         definition["thumbnail"] = {"format": "image/jpeg", "identifier": "handmade-thumbnail.jpg"}
     ctx = _context(json.dumps(settings, sort_keys=True))
     with _tsa_errors(tsa_url), _map_errors("Signing", signing=True):
-        info = c2pa.C2paSignerInfo(identity.alg.encode(), identity.chain_pem, identity.private_key_pem,
-                                   tsa_url.encode() if tsa_url else None)
-        signer = c2pa.Signer.from_info(info)
-        with signer, c2pa.Builder.from_json(definition, context=ctx) as builder:
+        token = None
+        if identity.pkcs11 is not None:  # the key stays in its token: c2pa calls back for the signature
+            from handmade._pkcs11 import TokenSession
+
+            token = TokenSession(identity.pkcs11, identity.alg)
+            signer = c2pa.Signer.from_callback(token.sign, getattr(c2pa.C2paSigningAlg, identity.alg.upper()),
+                                               identity.chain_pem.decode(), tsa_url)
+        else:
+            info = c2pa.C2paSignerInfo(identity.alg.encode(), identity.chain_pem, identity.private_key_pem,
+                                       tsa_url.encode() if tsa_url else None)
+            signer = c2pa.Signer.from_info(info)
+        with signer, c2pa.Builder.from_json(definition, context=ctx) as builder, \
+                contextlib.nullcontext() if token is None else token:
             if thumbnail is not None:
                 builder.add_resource("handmade-thumbnail.jpg", io.BytesIO(thumbnail))
             if ingredient is not None:

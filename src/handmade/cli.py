@@ -2,13 +2,14 @@
 
 Exit codes: 0 every input passes; 1 at least one input is not handmade / fails the policy / failed in a
 batch; 2 usage error; 3 operational error (bad input file, bad key, unreadable trust anchors, refused
-signing). Tracebacks only with ``--verbose``. With ``--json`` stdout carries only JSON; messages go to
-stderr. Heavy modules (c2pa, Pillow, cryptography) are imported inside the commands so that
-``handmade --help`` stays fast.
+signing); 141 stdout closed by its reader (a quiet stop, as for SIGPIPE). Tracebacks only with
+``--verbose``. With ``--json`` stdout carries only JSON; messages go to stderr. Heavy modules (c2pa,
+Pillow, cryptography) are imported inside the commands so that ``handmade --help`` stays fast.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
@@ -25,6 +26,8 @@ import click
 from handmade import __version__
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
+#: A closed output pipe: what a shell reports for a tool killed by SIGPIPE (128 + 13).
+EXIT_PIPE = 141
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -49,11 +52,21 @@ def error_funnel(func: F) -> F:
         except HandmadeError as exc:
             if ctx.obj and ctx.obj.get("verbose"):  # the traceback, and still the exit code of its kind
                 traceback.print_exc(file=sys.stderr)
-            _err(f"error: {exc.diagnostics()}")
+            from handmade.report import error_text
+
+            lang = str(ctx.params.get("lang") or "en")
+            _err(error_text(exc.code, exc.message, exc.hint, lang) or f"error: {exc.diagnostics()}")
             ctx.exit(EXIT_ERROR)
         except KeyboardInterrupt:
             _err("interrupted")
             ctx.exit(130)
+        except BrokenPipeError:
+            # The reader went away (``handmade verify ... | head``): stop quietly, as Unix tools do. stdout
+            # is pointed at /dev/null so that the interpreter's final flush does not fail again.
+            with contextlib.suppress(OSError, ValueError):
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(EXIT_PIPE)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except Exception as exc:  # a bug: still no traceback unless asked for
@@ -124,7 +137,8 @@ def main(ctx: click.Context, verbose: bool) -> None:
 
     \b
     sign     embed a signed "made by hand" manifest (refuses AI-made inputs)
-    verify   check signature, tampering and who vouches; a verdict block per file
+    watch    sign each new image of an export folder as it appears
+    verify   check signature, tampering and who vouches; a block per file, folders too
     report   the whole edit history, with every generative-AI step marked
     keys     create and check signing keys
     trust    show or update the trust lists that decide who vouches for a signer
@@ -136,6 +150,10 @@ def main(ctx: click.Context, verbose: bool) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["verbose"] = verbose
+    import warnings
+
+    # The commands say it themselves (a "warning:" line), in words; the library's Python warning would repeat it.
+    warnings.filterwarnings("ignore", message="Signing with the bundled TEST identity")
     from handmade.tuning import tune_allocator
 
     tune_allocator()  # this process is ours: pin glibc's thresholds (handmade.tuning says why)
@@ -145,98 +163,497 @@ def main(ctx: click.Context, verbose: bool) -> None:
                         format="%(levelname)s %(name)s: %(message)s")
 
 
+T = TypeVar("T")
+#: How many times a terminal user may type an encrypted key's passphrase.
+PASSPHRASE_TRIES = 3
+
+
+def _can_prompt(env: str = "HANDMADE_KEY_PASSPHRASE") -> bool:
+    return _isatty(sys.stdin) and not os.environ.get(env)
+
+
+def _with_passphrase(key: str, attempt: Callable[[str | None], T], *, code: str = "keys.passphrase",
+                     env: str = "HANDMADE_KEY_PASSPHRASE", what: str = "Passphrase") -> T:
+    """``attempt(None)`` (which reads ``env``); when the key turns out to need a passphrase (or a token PIN)
+    that was not given and stdin is a terminal, ask for it without echo and try again (three times)."""
+    from handmade.errors import KeyMaterialError
+
+    try:
+        return attempt(None)
+    except KeyMaterialError as exc:
+        if exc.code != code or not _can_prompt(env):
+            raise
+        last = exc
+    for _ in range(PASSPHRASE_TRIES):
+        passphrase = click.prompt(f"{what} for {key}", hide_input=True, err=True, default="",
+                                  show_default=False)
+        try:
+            return attempt(passphrase)
+        except KeyMaterialError as exc:
+            if exc.code != code:
+                raise
+            last = exc
+            _err(f"{exc.message}")
+    raise last
+
+
 # --- sign ----------------------------------------------------------------------------------------------
-@main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path())
-@click.option("-o", "--output", required=True, type=click.Path(),
-              help="Output file (one input) or folder (several inputs or a folder).")
-@click.option("--author", help="Author name, written as dc:creator and EXIF Artist.")
-@click.option("--made-with", type=click.Choice(MADE_WITH_CHOICES), default="camera", show_default=True,
-              help="How the image was made: sets the IPTC digital source type.")
-@click.option("--rights", help="Copyright line (default: '© YEAR AUTHOR. All rights reserved. No AI training...').")
-@click.option("--allow-ai-training", is_flag=True, help="Mark AI training and data mining as allowed.")
-@click.option("--key", type=click.Path(dir_okay=False), help="Private key (PEM or PKCS#12). Default: TEST key.")
-@click.option("--chain", type=click.Path(dir_okay=False), help="Certificate chain PEM, leaf first.")
-@click.option("--tsa-url", help="RFC 3161 timestamp server, so the signature outlives the certificate (needs "
-              "network). Default: tsa_url in the settings file, or your label authority's.")
-@click.option("--overwrite", is_flag=True, help="Replace existing output files.")
-@click.option("--badge", is_flag=True, help="Stamp a visible 'Made by hand' mark in a corner (re-encodes).")
-@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
-              help="Language of the badge and messages.")
-@click.option("--no-thumbnail", is_flag=True, help="Do not embed a claim thumbnail.")
-@click.option("--no-metadata", is_flag=True, help="Do not write EXIF/XMP (the manifest still says it all).")
-@click.option("--workers", type=click.IntRange(0, 64), default=1, show_default=True,
-              help="Processes for batches (0: one per core).")
-@click.option("--timeout", type=click.FloatRange(min=0), default=120.0, show_default=True,
-              help="Batches: give up on a file after this many seconds (0: no limit); it fails alone.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON results on stdout.")
-@error_funnel
-def sign(inputs: tuple[str, ...], output: str, author: str | None, made_with: str, rights: str | None,
-         allow_ai_training: bool, key: str | None, chain: str | None, tsa_url: str | None, overwrite: bool,
-         badge: bool, lang: str, no_thumbnail: bool, no_metadata: bool, workers: int, timeout: float,
-         as_json: bool) -> None:
-    """Sign images as human-made.
+SIGN_SCHEMA = "handmade.sign/v1"
 
-    Writes a C2PA manifest with the author, how the image was made, and AI training marked as not
-    allowed; keeps an existing manifest (camera, editor) as the parent. Refuses any input whose
-    history contains generative AI. Never modifies the original; writes atomically.
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+class _Progress:
+    """A one-line ``label done/total`` counter on stderr, drawn only when stderr is a terminal.
+
+    Lines printed through ``line()`` clear the counter first and redraw it after, so outcome lines and
+    the counter never run together on one terminal line (click's progress bar does not know about them).
     """
-    from handmade.keys import bundled_test_identity, load_identity
-    from handmade.sign import TEST_IDENTITY_WARNING, SignOptions, iter_sign_batch, plan_batch, sign_image
 
-    if chain and not key:
-        raise click.UsageError("--chain needs --key")
+    def __init__(self, total: int | None, label: str) -> None:
+        self.total, self.label, self.done = total, label, 0
+        self.on = _isatty(sys.stderr) and (total is None or total > 1)
+
+    def _draw(self) -> None:
+        if self.on:
+            of = f"/{self.total}" if self.total is not None else ""
+            sys.stderr.write(f"\r\x1b[K{self.label} {self.done}{of}")
+            sys.stderr.flush()
+
+    def _clear(self) -> None:
+        if self.on:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+    def line(self, text: str, *, err: bool = False) -> None:
+        self._clear()
+        click.echo(text, err=err)
+        self._draw()
+
+    def step(self) -> None:
+        self.done += 1
+        self._draw()
+
+    def close(self) -> None:
+        self._clear()
+
+
+def _sign_item(source: str, output: str, status: str, *, result: Any = None,
+               error: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One entry of ``handmade.sign/v1``'s ``results`` (README: "The sign JSON")."""
+    return {"source": source, "output": output, "status": status, "ok": status == "signed", "error": error,
+            "summary": result.report.summary() if result is not None else None,
+            "parent_kept": result.parent_kept if result is not None else None,
+            "bundled_test_identity": result.bundled_test_identity if result is not None else None,
+            "report": result.report.to_dict() if result is not None else None}
+
+
+def _sign_document(results: list[dict[str, Any]], skipped: list[Any], *, dry_run: bool = False,
+                   error: dict[str, Any] | None = None) -> str:
+    counts = {k: sum(1 for r in results if r["status"] == k) for k in ("signed", "failed", "planned")}
+    counts["skipped"] = len(skipped)
+    return json.dumps({"schema": SIGN_SCHEMA, "dry_run": dry_run,
+                       "ok": error is None and counts["failed"] == 0, "error": error, "counts": counts,
+                       "results": results, "skipped": [s.to_dict() for s in skipped]}, indent=2,
+                      ensure_ascii=False)
+
+
+def _skip_line(item: Any, lang: str) -> str:
+    from handmade.report import t
+
+    detail = t(f"skip.{item.reason}", lang)
+    return f"{item.path}: {t('cli.skipped', lang)} ({detail})"
+
+
+def sign_options(func: F) -> F:
+    """The options that say what a signature asserts and with which key, shared by sign and watch."""
+    for option in reversed([
+        click.option("--author", help="Author name, written as dc:creator and EXIF Artist."),
+        click.option("--made-with", type=click.Choice(MADE_WITH_CHOICES), default="camera", show_default=True,
+                     help="How the image was made: sets the IPTC digital source type."),
+        click.option("--rights", help="Copyright line (default: '© YEAR AUTHOR. All rights reserved. No AI "
+                                      "training...')."),
+        click.option("--ai-training", type=click.Choice(["not-allowed", "allowed", "licensed"]), default=None,
+                     help="AI training and data mining: not-allowed (default), allowed, or licensed (allowed only "
+                          "under a licence: give --ai-license)."),
+        click.option("--ai-license", metavar="URL-OR-CONTACT",
+                     help="With --ai-training licensed: where a licence can be obtained (written as each use's "
+                          "constraint_info, and in XMP plus:OtherConstraints)."),
+        click.option("--allow-ai-training", is_flag=True, help="Same as --ai-training allowed."),
+        click.option("--key", help="Private key (PEM or PKCS#12), or a PKCS#11 token key "
+                                   "(pkcs11:token=LABEL;object=KEY, module in $HANDMADE_PKCS11_MODULE). "
+                                   "Default: TEST key."),
+        click.option("--chain", type=click.Path(dir_okay=False), help="Certificate chain PEM, leaf first."),
+        click.option("--tsa-url", help="RFC 3161 timestamp server, so the signature outlives the certificate "
+                     "(needs network). Default: tsa_url in the settings file, or your label authority's."),
+        click.option("--badge", is_flag=True, help="Stamp a visible 'Made by hand' mark in a corner (re-encodes)."),
+        click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
+                     help="Language of the badge and messages."),
+        click.option("--no-thumbnail", is_flag=True, help="Do not embed a claim thumbnail."),
+        click.option("--no-metadata", is_flag=True, help="Do not write EXIF/XMP (the manifest still says it all)."),
+    ]):
+        func = option(func)
+    return func
+
+
+def _sign_options(author: str | None, made_with: str, rights: str | None, ai_training: str | None,
+                  ai_license: str | None, allow_ai_training: bool, tsa_url: str | None, badge: bool, lang: str,
+                  no_thumbnail: bool, no_metadata: bool) -> Any:
+    """``SignOptions`` from the shared options, checked before any key is read. Raises: click.UsageError."""
+    from handmade.errors import SigningError
+    from handmade.sign import SignOptions, check_training
+
+    options = SignOptions(author=author, made_with=made_with, allow_ai_training=allow_ai_training, rights=rights,
+                          ai_training=ai_training, ai_license=ai_license, tsa_url=tsa_url, badge=badge, lang=lang,
+                          thumbnail=not no_thumbnail, write_metadata=not no_metadata)
+    try:
+        check_training(options)
+    except SigningError as exc:
+        raise click.UsageError(exc.message + (f" ({exc.hint})" if exc.hint else "")) from exc
+    return options
+
+
+def _with_timestamp(options: Any, identity: Any) -> Any:
+    """The options with the timestamp server resolved (--tsa-url, the settings file, the signer's authority), and
+    the warnings a signer needs: no timestamp means the signature dies with the certificate."""
+    from dataclasses import replace
+
     from handmade.timestamps import resolve_tsa_url, timestamp_warnings
 
-    identity = load_identity(key, chain) if key else bundled_test_identity()
-    if identity.is_test_identity:
-        _err(f"warning: {TEST_IDENTITY_WARNING}")
-    tsa_url, tsa_from = resolve_tsa_url(tsa_url, identity)
+    tsa_url, tsa_from = resolve_tsa_url(options.tsa_url, identity)
     if tsa_url and tsa_from != "--tsa-url":
         _err(f"timestamp server: {tsa_url} (from {tsa_from})")
     for advice in timestamp_warnings(identity, tsa_url):
         _err(f"warning: {advice}")
-    options = SignOptions(author=author, made_with=made_with, allow_ai_training=allow_ai_training, rights=rights,
-                          tsa_url=tsa_url, badge=badge, lang=lang, thumbnail=not no_thumbnail,
-                          write_metadata=not no_metadata)
+    return replace(options, tsa_url=tsa_url)
+
+
+def _identity(key: str | None, chain: str | None) -> Any:
+    from handmade.keys import bundled_test_identity, load_identity
+    from handmade.sign import TEST_IDENTITY_WARNING
+
+    if chain and not key:
+        raise click.UsageError("--chain needs --key")
+    from handmade import _pkcs11
+
+    if key and _pkcs11.is_uri(key):
+        identity = _with_passphrase(key, lambda pin: _pkcs11.load_token_identity(key, chain, pin),
+                                    code="keys.pin", env=_pkcs11.PIN_ENV, what="PIN")
+    elif key:
+        identity = _with_passphrase(key, lambda pw: load_identity(key, chain, pw))
+    else:
+        identity = bundled_test_identity()
+    if identity.is_test_identity:
+        _err(f"warning: {TEST_IDENTITY_WARNING}")
+    return identity
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", required=True, type=click.Path(),
+              help="Output file (one input) or folder (several inputs or a folder; a folder's layout is mirrored).")
+@sign_options
+@click.option("--overwrite", is_flag=True, help="Replace existing output files (never an input: see --in-place).")
+@click.option("--skip-existing", is_flag=True, help="Leave outputs that already exist alone (resume a batch).")
+@click.option("--in-place", is_flag=True,
+              help="Allow an output to be its own input: the original is replaced by its signed version.")
+@click.option("--dry-run", is_flag=True, help="Print what would be signed where, and what is skipped; write nothing.")
+@click.option("--workers", type=click.IntRange(0, 64), default=1, show_default=True,
+              help="Processes for batches (0: one per core).")
+@click.option("--timeout", type=click.FloatRange(min=0), default=120.0, show_default=True,
+              help="Batches: give up on a file after this many seconds (0: no limit); it fails alone.")
+@click.option("--json", "as_json", is_flag=True, help="Print one handmade.sign/v1 JSON document on stdout.")
+@error_funnel
+def sign(inputs: tuple[str, ...], output: str, author: str | None, made_with: str, rights: str | None,
+         ai_training: str | None, ai_license: str | None, allow_ai_training: bool, key: str | None,
+         chain: str | None, tsa_url: str | None, overwrite: bool,
+         skip_existing: bool, in_place: bool, dry_run: bool, badge: bool, lang: str, no_thumbnail: bool,
+         no_metadata: bool, workers: int, timeout: float, as_json: bool) -> None:
+    """Sign images as human-made.
+
+    Writes a C2PA manifest with the author, how the image was made, and AI training marked as not
+    allowed; keeps an existing manifest (camera, editor) as the parent. Refuses any input whose
+    history contains generative AI. Never modifies the original (unless --in-place); writes atomically.
+    A batch is planned before anything is signed: two inputs that would share one output name, or an
+    output that is an input, refuse the whole batch.
+    """
+    from handmade.errors import HandmadeError
+
+    if overwrite and skip_existing:
+        raise click.UsageError("--overwrite and --skip-existing contradict each other: choose one")
+    try:
+        options = _sign_options(author, made_with, rights, ai_training, ai_license, allow_ai_training, tsa_url,
+                                badge, lang, no_thumbnail, no_metadata)
+        _sign(inputs, output, options, (key, chain), overwrite=overwrite, skip_existing=skip_existing,
+              in_place=in_place, dry_run=dry_run, lang=lang, workers=workers, timeout=timeout, as_json=as_json)
+    except HandmadeError as exc:
+        if not as_json:
+            raise
+        click.echo(_sign_document([], [], dry_run=dry_run, error=exc.to_dict()))
+        _err(f"error: {exc.diagnostics()}")
+        click.get_current_context().exit(EXIT_ERROR)
+
+
+def _print_plan(pairs: list[tuple[Path, Path]], skipped: list[Any], *, overwrite: bool, lang: str,
+                as_json: bool) -> None:
+    """``--dry-run``: each planned pair, saying which would fail because its output exists, and the skipped."""
+    from handmade.report import t
+    from handmade.sign import same_file
+
+    items = []
+    for src, dest in pairs:
+        blocked = dest.exists() and not overwrite and not same_file(src, dest)
+        error = {"code": "output.exists", "message": f"{dest}: already exists"} if blocked else None
+        items.append(_sign_item(str(src), str(dest), "planned", error=error))
+        if not as_json:
+            click.echo(f"{src} -> {dest}: " + (t("cli.would_fail_exists", lang) if blocked
+                                                else t("cli.would_sign", lang)))
+    if as_json:
+        click.echo(_sign_document(items, skipped, dry_run=True))
+        return
+    for left_out in skipped:
+        click.echo(_skip_line(left_out, lang))
+    _err(t("cli.dry_run_total", lang, n=len(pairs), skipped=len(skipped)))
+
+
+def _metadata_note(options: Any, result: Any, lang: str) -> None:
+    """Say so when the output's format gets no EXIF/XMP (HEIC, AVIF, GIF, DNG): only the manifest has it."""
+    from handmade.report import t
+    from handmade.sign import METADATA_FORMATS
+
+    if options.write_metadata and result.report.format not in METADATA_FORMATS:
+        _err(t("cli.no_metadata", lang, path=result.output, fmt=result.report.format))
+
+
+def _sign(inputs: tuple[str, ...], output: str, options: Any, key_args: tuple[str | None, str | None], *,
+          overwrite: bool,
+          skip_existing: bool, in_place: bool, dry_run: bool, lang: str, workers: int, timeout: float,
+          as_json: bool) -> None:
+    from handmade.errors import HandmadeError
+    from handmade.files import output_error
+    from handmade.report import t
+    from handmade.sign import Skipped, iter_sign_batch, plan_signing, same_file, sign_image
+
+    ctx = click.get_current_context()
     single = len(inputs) == 1 and not Path(inputs[0]).is_dir() and not Path(output).is_dir()
     if single:
-        result = sign_image(inputs[0], output, options, identity, overwrite=overwrite)
+        src, dest = Path(inputs[0]), Path(output)
+        if not src.exists():
+            from handmade.errors import InputError
+
+            raise InputError(f"{src}: no such file", code="input.not_found")
+        if skip_existing and dest.exists() and not same_file(src, dest):
+            skipped = [Skipped(str(src), "exists", f"{dest} already exists")]
+            if as_json:
+                click.echo(_sign_document([], skipped, dry_run=dry_run))
+            else:
+                click.echo(_skip_line(skipped[0], lang))
+            return
+        if dry_run:
+            if same_file(src, dest) and not in_place:
+                from handmade.errors import SigningError
+
+                raise SigningError(f"{dest}: is the input itself; signing would replace the original",
+                                   code="output.is_input", hint="Choose another output, or pass --in-place.")
+            _print_plan([(src, dest)], [], overwrite=overwrite, lang=lang, as_json=as_json)
+            return
+        identity = _identity(*key_args)
+        options = _with_timestamp(options, identity)
+        try:
+            result = sign_image(src, dest, options, identity, overwrite=overwrite, in_place=in_place)
+        except HandmadeError as exc:
+            if not as_json:
+                raise
+            click.echo(_sign_document([_sign_item(str(src), str(dest), "failed", error=exc.to_dict())], []))
+            _err(f"error: {exc.diagnostics()}")
+            ctx.exit(EXIT_ERROR)
+        _metadata_note(options, result, lang)
         if as_json:
-            click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+            click.echo(_sign_document([_sign_item(str(src), str(dest), "signed", result=result)], []))
         else:
-            click.echo(f"{result.output}: signed ({result.report.summary()})"
-                       + ("; existing manifest kept as parent" if result.parent_kept else ""))
+            click.echo(t("cli.signed_one", lang, path=result.output, summary=result.report.summary())
+                       + (f"; {t('cli.parent_kept', lang)}" if result.parent_kept else ""))
         return
     out_dir = Path(output)
     if out_dir.exists() and not out_dir.is_dir():
         raise click.UsageError("with several inputs or a folder, -o must be a folder")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    pairs = plan_batch(inputs, out_dir)
+    plan = plan_signing(inputs, out_dir, in_place=in_place, skip_existing=skip_existing, overwrite=overwrite)
+    skipped = list(plan.skipped)
+    if dry_run:
+        _print_plan(list(plan.pairs), skipped, overwrite=overwrite, lang=lang, as_json=as_json)
+        return
+    identity = _identity(*key_args)
+    options = _with_timestamp(options, identity)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise output_error(out_dir, exc) from exc
     n_workers = workers or (os.cpu_count() or 1)
-    items = []
-    with click.progressbar(length=len(pairs), label="signing", file=sys.stderr,
-                           show_pos=True) as bar:
-        for item in iter_sign_batch(pairs, options, identity, overwrite=overwrite, workers=n_workers,
-                                     timeout=timeout or None):
-            items.append(item)
-            bar.update(1)
+    results: list[dict[str, Any]] = []
+    progress = _Progress(len(plan.pairs), t("cli.signing", lang))
+    batch = iter_sign_batch(plan.pairs, options, identity, overwrite=overwrite, workers=n_workers,
+                            timeout=timeout or None, in_place=in_place)
+    try:
+        if not as_json:
+            for left_out in skipped:
+                progress.line(_skip_line(left_out, lang))
+        for item in batch:
+            error = None if item.ok else {"code": item.error_code, "message": item.error_message}
+            results.append(_sign_item(item.source, item.output, "signed" if item.ok else "failed",
+                                      result=item.result, error=error))
+            progress.step()
+            if item.result is not None and options.write_metadata:
+                from handmade.sign import METADATA_FORMATS
+
+                if item.result.report.format not in METADATA_FORMATS:
+                    progress.line(t("cli.no_metadata", lang, path=item.output, fmt=item.result.report.format),
+                                  err=True)
             if not as_json:
-                status = "ok" if item.ok else f"FAILED {item.error_code}: {item.error_message}"
-                click.echo(f"{item.source} -> {item.output}: {status}")
-    failed = [i for i in items if not i.ok]
+                status = t("cli.ok", lang) if item.ok else (
+                    f"{t('cli.failed', lang)} {item.error_code}: {item.error_message}")
+                progress.line(f"{item.source} -> {item.output}: {status}")
+    finally:
+        batch.close()  # stopped early (Ctrl-C, a closed pipe): its workers are ended before we exit
+        progress.close()
+    failed = sum(1 for r in results if r["status"] == "failed")
     if as_json:
-        click.echo(json.dumps({"schema": "handmade.sign-batch/v1", "results": [
-            {"source": i.source, "output": i.output, "ok": i.ok, "error": None if i.ok else
-             {"code": i.error_code, "message": i.error_message},
-             "summary": i.result.report.summary() if i.result else None} for i in items]}, indent=2))
-    _err(f"signed {len(items) - len(failed)} of {len(items)} file(s); {len(failed)} failed")
+        click.echo(_sign_document(results, skipped))
+    _err(t("cli.sign_total", lang, ok=len(results) - failed, n=len(results), failed=failed, skipped=len(skipped)))
     if failed:
-        click.get_current_context().exit(EXIT_FAIL)
+        ctx.exit(EXIT_FAIL)
+
+
+# --- watch ---------------------------------------------------------------------------------------------
+@main.command()
+@click.argument("in_dir", metavar="IN", type=click.Path(file_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
+              help="Output folder (the watched folder's layout is mirrored; a state file is kept there).")
+@sign_options
+@click.option("--settle", type=click.FloatRange(min=0.1), default=2.0, show_default=True,
+              help="Seconds a file's size and time must stay unchanged before it is signed (its write is done).")
+@click.option("--once", is_flag=True, help="Sign what is in the folder now, then stop.")
+@error_funnel
+def watch(in_dir: str, output: str, author: str | None, made_with: str, rights: str | None,
+          ai_training: str | None, ai_license: str | None, allow_ai_training: bool, key: str | None,
+          chain: str | None, tsa_url: str | None, badge: bool, lang: str, no_thumbnail: bool, no_metadata: bool,
+          settle: float, once: bool) -> None:
+    """Sign each new image that appears in a folder (an export folder), once its write has finished.
+
+    Same guarantees as sign; one outcome line per file. A state file in the output folder
+    (.handmade-watch.json) remembers what was signed, so a restart never signs a file twice; a re-export
+    with new content is signed again. Stop with Ctrl-C (or SIGTERM).
+    """
+    import signal
+    import threading
+
+    from handmade.report import t
+
+    if not Path(in_dir).is_dir():
+        from handmade.errors import InputError
+
+        raise InputError(f"{in_dir}: no such folder", code="input.not_found")
+    options = _sign_options(author, made_with, rights, ai_training, ai_license, allow_ai_training, tsa_url, badge,
+                            lang, no_thumbnail, no_metadata)
+    if not once:
+        try:
+            import watchdog  # noqa: F401
+        except ImportError as exc:
+            raise click.UsageError(f"watch needs its extra: pip install 'handmade[watch]' ({exc})") from exc
+    identity = _identity(key, chain)
+    options = _with_timestamp(options, identity)
+    from handmade.watch import FolderWatcher, WatchOutcome
+
+    counts = {"signed": 0, "failed": 0}
+
+    def tell(outcome: WatchOutcome) -> None:
+        counts[outcome.status] = counts.get(outcome.status, 0) + 1
+        if outcome.status == "skipped":
+            click.echo(f"{outcome.source}: {t('cli.skipped', lang)} ({t('skip.not_image', lang)})")
+        elif outcome.status == "signed":
+            click.echo(f"{outcome.source} -> {outcome.output}: {t('cli.ok', lang)} ({outcome.summary})")
+        else:
+            click.echo(f"{outcome.source} -> {outcome.output}: {t('cli.failed', lang)} {outcome.code}: "
+                       f"{outcome.message}")
+
+    watcher = FolderWatcher(in_dir, output, options, identity, settle=settle, report=tell)
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        watcher.run(stop, once=once, ready=lambda: _err(t("cli.watching", lang, src=in_dir, out=output)))
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    _err(t("cli.watch_stopped", lang, ok=counts["signed"], failed=counts["failed"]))
 
 
 # --- verify / report -----------------------------------------------------------------------------------
 POLICY_HELP = "handmade | claimed | trusted | intact | any, or a TOML policy file."
+
+#: ``verify --format`` values; a new rendering is added here and in ``_Output``.
+VERIFY_FORMATS = ["text", "json", "jsonl", "csv", "crjson"]
+#: How ``verify`` counts results in its summary line (``ProvenanceReport.bottom_line`` -> counter).
+_TALLY = {"HANDMADE": "handmade", "AI": "ai", "POSSIBLY-AI": "ai", "NO-MANIFEST": "none", "INVALID": "invalid",
+          "SIGNED": "other", "CLAIMED": "other", "ERROR": "error"}
+
+
+class _Output:
+    """Renders verify results one at a time, in the chosen format; holds only what ``json`` needs."""
+
+    def __init__(self, fmt: str, lang: str, progress: _Progress) -> None:
+        self.fmt, self.lang, self.progress = fmt, lang, progress
+        self.kept: list[tuple[Any, Any]] = []
+        self.csv: Any = None
+        if fmt == "csv":
+            import csv
+
+            from handmade.report import CSV_COLUMNS
+
+            self.csv = csv.writer(_LineWriter(progress), lineterminator="\n")
+            self.csv.writerow(CSV_COLUMNS)
+
+    def add(self, report: Any, decision: Any) -> None:
+        from handmade.report import csv_row, join_reasons, render_jsonl_line, render_summary
+
+        if self.fmt == "json":
+            self.kept.append((report, decision))
+        elif self.fmt == "jsonl":
+            self.progress.line(render_jsonl_line(report, {"policy": decision.to_dict()}))
+        elif self.fmt == "csv":
+            self.csv.writerow(csv_row(report, decision))
+        else:
+            verdict = "PASS" if decision.accepted else "FAIL"
+            reasons = join_reasons([r.message for r in decision.reasons])
+            self.progress.line(render_summary(report, self.lang) + "\n"
+                               + f"  policy {decision.policy}: {verdict}{' - ' + reasons if reasons else ''}")
+
+    def finish(self) -> None:
+        from handmade.report import render_json
+
+        if self.fmt == "json":
+            click.echo(render_json([r for r, _ in self.kept], [{"policy": d.to_dict()} for _, d in self.kept]))
+
+
+class _LineWriter:
+    """A file-like object for ``csv.writer`` that prints each row through the progress line."""
+
+    def __init__(self, progress: _Progress) -> None:
+        self.progress = progress
+
+    def write(self, text: str) -> int:
+        self.progress.line(text.rstrip("\n"))
+        return len(text)
+
+
+def _no_images(files: tuple[str, ...]) -> None:
+    from handmade.errors import InputError
+
+    raise InputError(f"{', '.join(files)}: no image in the folder(s) given", code="input.no_images",
+                     hint="Give image files, or folders that contain some (hidden files are left out).")
 
 
 @main.command()
@@ -246,47 +663,68 @@ POLICY_HELP = "handmade | claimed | trusted | intact | any, or a TOML policy fil
 @click.option("--workers", type=click.IntRange(0, 64), default=0, show_default=True,
               help="Files checked at once (0: one per core).")
 @click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "crjson"]), default="text", show_default=True,
-              help="text; json (handmade.report/v2); crjson (the C2PA JSON of each manifest store, as the "
-                   "conformance program evaluates it).")
+@click.option("--format", "fmt", type=click.Choice(VERIFY_FORMATS), default=None,
+              help="text (default): a block per file; json: one handmade.report/v2 document; jsonl: one result "
+                   "per line, printed as each is done; csv: one row per file; crjson: the C2PA JSON of each "
+                   "manifest store, as the conformance program evaluates it.")
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @error_funnel
 def verify(files: tuple[str, ...], trust_paths: tuple[str, ...], no_default_trust: bool, trust_list: str | None,
            tsa_trust_list: str | None, allow_remote: bool, timeout: float, policy_name: str, workers: int, lang: str,
-           fmt: str, as_json: bool) -> None:
+           fmt: str | None, as_json: bool) -> None:
     """Check each file's Content Credentials: signature, tampering, trust, AI.
 
-    Prints a block per file: the summary tokens (e.g. 'TRUSTED INTACT HUMAN NO-AI NO-TRAINING'), the
-    verdict in words with who vouches for the signer, and the findings that decided it. Trust comes from
-    the shipped C2PA trust lists plus your --trust anchors. Exit 0 if all pass the policy, 1 if any fails,
-    3 if a file cannot be read.
+    FILES may be folders: every image under them is checked. Prints, for each file, a block: the token
+    line (e.g. 'TRUSTED INTACT HUMAN NO-AI NO-TRAINING'), the verdict in words with who vouches for the
+    signer (the shipped C2PA trust lists, your --trust anchors and installed authorities), and the
+    findings that decided it; for several files, a summary line (handmade, AI, no credentials, invalid
+    ...). Exit 0 if all pass the policy, 1 if any fails, 3 if a file cannot be read.
     """
     from handmade.policy import evaluate, load_policy
-    from handmade.report import join_reasons, render_json, render_summary
-    from handmade.verify import inspect_many
+    from handmade.report import t
+    from handmade.verify import expand_inputs, iter_inspect
 
-    fmt = "json" if as_json else fmt
+    if as_json and fmt not in (None, "json"):
+        raise click.UsageError(f"--json is --format json; it cannot be combined with --format {fmt}")
+    fmt = "json" if as_json else (fmt or "text")
     policy = load_policy(policy_name)
     trust = _load_trust(trust_paths, no_default_trust, trust_list, tsa_trust_list)
+    paths = list(expand_inputs(files))
+    if not paths:
+        _no_images(files)
     if fmt == "crjson":
-        _print_crjson(files, trust, allow_remote)
+        _print_crjson(paths, trust, allow_remote)
         return
-    n_workers = min(workers or (os.cpu_count() or 1), len(files))
-    reports = inspect_many(files, trust=trust, allow_remote=allow_remote, timeout=timeout or None,
+    n_workers = min(workers or (os.cpu_count() or 1), len(paths))
+    tally = dict.fromkeys(_TALLY.values(), 0)
+    passed = 0
+    progress = _Progress(len(paths), t("cli.checking", lang))
+    output = _Output(fmt, lang, progress)
+    reports = iter_inspect(paths, trust=trust, allow_remote=allow_remote, timeout=timeout or None,
                            workers=n_workers)
-    decisions = [evaluate(policy, r) for r in reports]
-    if fmt == "json":
-        click.echo(render_json(reports, [{"policy": d.to_dict()} for d in decisions]))
-    else:
-        for report, decision in zip(reports, decisions, strict=True):
-            click.echo(render_summary(report, lang))
-            verdict = "PASS" if decision.accepted else "FAIL"
-            reasons = join_reasons([r.message for r in decision.reasons])
-            click.echo(f"  policy {decision.policy}: {verdict}{' - ' + reasons if reasons else ''}")
-    _exit_for(reports, [d.accepted for d in decisions])
+    try:
+        for report in reports:
+            decision = evaluate(policy, report)
+            tally[_TALLY[report.bottom_line]] += 1
+            passed += decision.accepted
+            progress.step()
+            output.add(report, decision)
+    finally:
+        reports.close()
+        progress.close()
+    output.finish()
+    if len(paths) > 1:
+        line = t("cli.verify_total", lang, n=len(paths), policy=policy.name, passed=passed,
+                 failed=len(paths) - passed, **tally)
+        click.echo(line, err=fmt != "text")
+    ctx = click.get_current_context()
+    if tally["error"]:
+        ctx.exit(EXIT_ERROR)
+    if passed < len(paths):
+        ctx.exit(EXIT_FAIL)
 
 
-def _print_crjson(files: tuple[str, ...], trust: Any, allow_remote: bool) -> None:
+def _print_crjson(files: list[str], trust: Any, allow_remote: bool) -> None:
     """``verify --format crjson``: one crJSON document per file (a JSON array for several files); a file
     without a manifest gives null; an unreadable one exits 3 after the others are printed."""
     from handmade.errors import HandmadeError
@@ -306,35 +744,83 @@ def _print_crjson(files: tuple[str, ...], trust: Any, allow_remote: bool) -> Non
         click.get_current_context().exit(EXIT_ERROR)
 
 
-def _exit_for(reports: list[Any], accepted: list[bool]) -> None:
-    ctx = click.get_current_context()
-    if any(r.state == "error" for r in reports):
-        ctx.exit(EXIT_ERROR)
-    if not all(accepted):
-        ctx.exit(EXIT_FAIL)
-
-
 @main.command()
-@click.argument("file", type=click.Path())
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @trust_options
 @click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print only the handmade.report/v2 JSON on stdout.")
+@click.option("--detailed", is_flag=True,
+              help="Print the full manifest store as c2pa-rs details it (JSON: claims, assertions, signatures).")
+@click.option("--certs", is_flag=True,
+              help="Print each manifest's signing certificate: subject, issuer, serial, validity, timestamp.")
 @error_funnel
-def report(file: str, trust_paths: tuple[str, ...], no_default_trust: bool, trust_list: str | None,
-           tsa_trust_list: str | None, allow_remote: bool, timeout: float, lang: str, as_json: bool) -> None:
-    """Show a file's whole history as a tree, with every generative-AI step marked and explained.
+def report(files: tuple[str, ...], trust_paths: tuple[str, ...], no_default_trust: bool, trust_list: str | None,
+           tsa_trust_list: str | None, allow_remote: bool, timeout: float, lang: str, as_json: bool, detailed: bool,
+           certs: bool) -> None:
+    """Show each file's whole history as a tree, with every generative-AI step marked and explained.
 
-    Also lists provenance hints found outside C2PA (XMP/IPTC, EXIF, PNG text of AI tools). Exit 0 when
-    the file could be read (whatever it says), 3 when it could not.
+    Also lists provenance hints found outside C2PA (XMP/IPTC, EXIF, PNG text of AI tools). FILES may be
+    folders. Exit 0 when every file could be read (whatever it says), 3 when one could not.
     """
     from handmade.report import render_json, render_tree
-    from handmade.verify import inspect_many
+    from handmade.verify import expand_inputs, iter_inspect
 
-    [result] = inspect_many([file], trust=_load_trust(trust_paths, no_default_trust, trust_list, tsa_trust_list),
-                            allow_remote=allow_remote,
-                            timeout=timeout or None)
-    click.echo(render_json([result]) if as_json else render_tree(result, lang))
-    if result.state == "error":
+    paths = list(expand_inputs(files))
+    if not paths:
+        _no_images(files)
+    if detailed or certs:
+        _report_views(paths, detailed=detailed, certs=certs, as_json=as_json, lang=lang, timeout=timeout)
+        return
+    results, unreadable = [], False
+    for n, result in enumerate(iter_inspect(paths, trust=_load_trust(trust_paths, no_default_trust, trust_list,
+                                                                   tsa_trust_list),
+                                            allow_remote=allow_remote, timeout=timeout or None)):
+        unreadable = unreadable or result.state == "error"
+        if as_json:
+            results.append(result)
+        else:
+            click.echo(("\n" if n else "") + render_tree(result, lang))
+    if as_json:
+        click.echo(render_json(results))
+    if unreadable:
+        click.get_current_context().exit(EXIT_ERROR)
+
+
+def _report_views(paths: list[str], *, detailed: bool, certs: bool, as_json: bool, lang: str,
+                  timeout: float) -> None:
+    """``report --detailed`` (JSON: the manifest store) and ``report --certs`` (text, or JSON with --json)."""
+    from handmade.report import t
+    from handmade.verify import iter_manifest_views
+
+    docs, unreadable = [], False
+    for n, views in enumerate(iter_manifest_views(paths, timeout=timeout or None)):
+        unreadable = unreadable or views.error is not None
+        doc: dict[str, Any] = {"path": views.path, "error": views.error.to_dict() if views.error else None}
+        if detailed:
+            doc["manifest_store"] = views.store
+        if certs:
+            doc["certificates"] = [c.to_dict() for c in views.certificates]
+        if detailed or as_json:
+            docs.append(doc)
+            continue
+        lines = [("\n" if n else "") + f"{views.path}:"]
+        if views.error is not None:
+            lines.append(f"  {t('error', lang)}: {views.error.message} [{views.error.code}]")
+        elif views.store is None:
+            lines.append(f"  {t('no_manifest', lang)}")
+        for c in views.certificates:
+            lines.append(f"  manifest {c.manifest}: {c.algorithm or '?'}")
+            lines.append(f"    {t('keys.subject', lang) + ':':<14}{c.subject}")
+            lines.append(f"    {t('keys.issuer', lang) + ':':<14}{c.issuer}")
+            lines.append(f"    {t('cert.serial', lang) + ':':<14}{c.serial or '?'}")
+            lines.append(f"    {t('cert.valid', lang) + ':':<14}{c.not_before or '?'} -> {c.not_after or '?'}")
+            if c.timestamp:
+                lines.append(f"    {t('cert.timestamp', lang) + ':':<14}{c.timestamp} ({c.timestamp_authority or '?'})")
+        click.echo("\n".join(lines))  # every value was cleaned of control characters when it was read
+    if docs:
+        schema = "handmade.manifest-views/v1"
+        click.echo(json.dumps({"schema": schema, "results": docs}, indent=2, ensure_ascii=False))
+    if unreadable:
         click.get_current_context().exit(EXIT_ERROR)
 
 
@@ -348,13 +834,13 @@ def keys() -> None:
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write into.")
 @click.option("--name", required=True, help="Your name, as it will appear as the signer.")
 @click.option("--org", "organization", help="Organisation in the certificate (default: the name).")
-@click.option("--country", default="FR", show_default=True, help="Two-letter country code.")
+@click.option("--country", help="Two-letter country code for the certificates (default: none).")
 @click.option("--alg", type=click.Choice(["es256", "es384", "ps256", "ed25519"]), default="es256",
               show_default=True)
 @click.option("--no-passphrase", is_flag=True, help="Write the private key unencrypted (not recommended).")
 @click.option("--overwrite", is_flag=True, help="Replace existing key files.")
 @error_funnel
-def keys_init(out_dir: str, name: str, organization: str | None, country: str, alg: str, no_passphrase: bool,
+def keys_init(out_dir: str, name: str, organization: str | None, country: str | None, alg: str, no_passphrase: bool,
               overwrite: bool) -> None:
     """Create a signing key, a signer certificate and a local root CA.
 
@@ -441,19 +927,64 @@ def keys_renew(key: str, chain: str, root_key: str, root_cert: str, out_path: st
 
 
 @keys.command("check")
-@click.option("--key", required=True, type=click.Path(dir_okay=False))
+@click.option("--key", required=True, help="Private key file (PEM or PKCS#12), or a PKCS#11 token key URI.")
 @click.option("--chain", type=click.Path(dir_okay=False), help="Certificate chain PEM (not needed for PKCS#12).")
+@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
 @error_funnel
-def keys_check(key: str, chain: str | None) -> None:
-    """Report problems with a key and certificate chain, in words. Exit 0 if usable, 1 if not."""
-    from handmade.keys import check_identity
+def keys_check(key: str, chain: str | None, lang: str) -> None:
+    """Show who a key signs as (subject, issuer, algorithm, validity, days left, whether it is the public
+    TEST identity) and report problems with it, in words. Exit 0 if usable, 1 if not.
 
-    problems = check_identity(key, chain, os.environ.get("HANDMADE_KEY_PASSPHRASE"))
+    An encrypted key's passphrase comes from $HANDMADE_KEY_PASSPHRASE, or is asked for on a terminal.
+    """
+    from handmade.errors import KeyMaterialError
+    from handmade.keys import identity_details
+    from handmade.report import t
+
+    def attempt(passphrase: str | None) -> Any:
+        details, problems = identity_details(key, chain, passphrase or os.environ.get("HANDMADE_KEY_PASSPHRASE"))
+        passphrase_problem = next((p for p in problems if p.code == "keys.passphrase"), None)
+        if passphrase_problem is not None:
+            raise KeyMaterialError(passphrase_problem.message, code="keys.passphrase", hint=passphrase_problem.hint)
+        return details, problems
+
+    from handmade import _pkcs11
+
+    def attempt_token(pin: str | None) -> Any:
+        from handmade.keys import check_certificate, details_of
+
+        identity = _pkcs11.load_token_identity(key, chain, pin)
+        return details_of(identity), check_certificate(identity.leaf)
+
+    try:
+        if _pkcs11.is_uri(key):
+            details, problems = _with_passphrase(key, attempt_token, code="keys.pin", env=_pkcs11.PIN_ENV,
+                                                 what="PIN")
+        else:
+            details, problems = _with_passphrase(key, attempt)
+    except KeyMaterialError as exc:
+        details, problems = None, (_problem(exc),)
+    if details is not None:
+        rows = [("keys.subject", details.subject), ("keys.issuer", details.issuer), ("keys.alg", details.alg),
+                ("keys.valid_from", f"{details.not_before:%Y-%m-%d %H:%M} UTC"),
+                ("keys.valid_until", f"{details.not_after:%Y-%m-%d %H:%M} UTC"),
+                ("keys.days_left", str(details.days_left) if details.days_left >= 0 else t("keys.expired", lang)),
+                ("keys.chain", str(details.chain_length)), ("keys.fingerprint", details.sha256),
+                ("keys.test", t("keys.test_yes", lang) if details.is_test_identity else t("keys.test_no", lang))]
+        for label, value in rows:
+            click.echo(f"{t(label, lang) + ':':<18}{value}")
     for p in problems:
-        click.echo(f"{'problem' if p.severity == 'error' else 'warning'} [{p.code}]: {p.message}\n  fix: {p.hint}")
+        kind = t("keys.problem", lang) if p.severity == "error" else t("keys.warning", lang)
+        click.echo(f"{kind} [{p.code}]: {p.message}\n  {t('keys.fix', lang)}: {p.hint}")
     if any(p.severity == "error" for p in problems):
         click.get_current_context().exit(EXIT_FAIL)
-    click.echo("ok: this key and chain can sign Content Credentials")
+    click.echo(t("keys.ok", lang))
+
+
+def _problem(exc: Any) -> Any:
+    from handmade.keys import KeyProblem
+
+    return KeyProblem(exc.code, exc.message, exc.hint or "")
 
 
 # --- label authority -------------------------------------------------------------------------------------
@@ -657,10 +1188,13 @@ def serve(host: str, port: int, workers: int, trust_paths: tuple[str, ...], no_d
         raise click.UsageError(f"the service needs its extra: pip install 'handmade[web]' ({exc})") from exc
     from handmade.policy import PRESETS, load_policy
     from handmade.verify import default_trust_paths
+    from handmade.web.audit import check_url
 
     unknown = [p for p in client_policies if p not in PRESETS]
     if unknown:
         raise click.UsageError(f"--client-policy must name presets ({', '.join(PRESETS)}): {', '.join(unknown)}")
+    if audit_db.lower() != "none":
+        check_url(audit_db)  # a URL this build cannot open fails here, before the banner says "service on"
     paths = list(trust_paths) or default_trust_paths()
     config = ServiceConfig(trust=_load_trust(tuple(paths), no_default_trust), policy=load_policy(policy_ref),
                            client_policies=tuple(client_policies),

@@ -131,17 +131,22 @@ def too_many_pixels(data: bytes, limit: int) -> str | None:
     return None
 
 
-def _output_error(dest: Path, exc: OSError) -> SigningError:
+def output_error(dest: Path, exc: OSError) -> SigningError:
+    """An ``OSError`` met while writing ``dest`` (or making its folder), in words."""
     if isinstance(exc, PermissionError):
         return SigningError(f"{dest}: cannot write here (permission denied)", code="output.not_writable")
     if exc.errno == errno.ENOSPC:
         return SigningError(f"{dest}: the disk is full", code="output.disk_full")
+    if exc.errno in (errno.EROFS, errno.ENOTDIR, errno.EEXIST):
+        why = {errno.EROFS: "read-only file system", errno.ENOTDIR: "a part of the path is a file, not a folder",
+               errno.EEXIST: "a file is in the way of the folder"}[exc.errno]
+        return SigningError(f"{dest}: cannot write here ({why})", code="output.not_writable")
     return SigningError(f"{dest}: could not be written ({exc.strerror or exc})", code="output.failed")
 
 
 def _refuse_existing(dest: Path) -> SigningError:
     return SigningError(f"{dest}: already exists", code="output.exists",
-                        hint="Choose another output name, or pass --overwrite.")
+                        hint="Choose another output name, or pass --overwrite (or --skip-existing).")
 
 
 class StagedWrite:
@@ -181,7 +186,7 @@ class StagedWrite:
                 os.fsync(fh.fileno())
         except OSError as exc:
             self.discard()
-            raise _output_error(self.dest, exc) from exc
+            raise output_error(self.dest, exc) from exc
 
     def commit(self) -> None:
         """Put the staged file in place atomically. Raises: SigningError (see the class)."""
@@ -207,7 +212,7 @@ class StagedWrite:
             STAGED.discard(tmp)
             self._tmp = None
         except OSError as exc:
-            raise _output_error(dest, exc) from exc
+            raise output_error(dest, exc) from exc
         finally:
             self.discard()
 

@@ -329,6 +329,18 @@ def _user_comment(raw: object) -> str:
     return raw.decode("utf-8", "replace").strip("\x00 ")
 
 
+def _utf8_in_ascii(value: str) -> str:
+    """An EXIF ASCII value as its writer meant it. Pillow decodes these tags as Latin-1, but many writers put
+    UTF-8 in them (the standard says 7-bit ASCII): ``©`` would read ``Â©``. Bytes that are valid UTF-8 are
+    read as UTF-8, as exiftool does; anything else stays Latin-1."""
+    if value.isascii():
+        return value
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
+
+
 def _load_exif(raw: bytes) -> tuple[dict[str, object], bytes | None]:
     """The fields we read from one raw EXIF block, and its XMP (TIFF tag 700) if any.
 
@@ -366,6 +378,8 @@ def _read_exif(blocks: _Blocks) -> tuple[list[tuple[str, str]], list[bytes]]:
                 rawvalue = " ".join(str(v) for v in rawvalue)
             if isinstance(rawvalue, bytes) and name != "UserComment":
                 rawvalue = rawvalue.decode("utf-8", "replace")
+            elif isinstance(rawvalue, str):
+                rawvalue = _utf8_in_ascii(rawvalue)
             value = clean_text(_user_comment(rawvalue) if name == "UserComment" else str(rawvalue)[:4000],
                                MAX_VALUE * 4) or ""
             if value:
@@ -506,6 +520,7 @@ def _data_mining_hint(name: str, value: str, out: _Collector) -> None:
             "PROHIBITED-GENAIMLTRAINING": "prohibits generative AI/ML training",
             "PROHIBITED-EXCEPTSEARCHENGINEINDEXING": "prohibits data mining except search-engine indexing",
             "PROHIBITED-SEEOTHER": "prohibits data mining, with conditions stated elsewhere (plus:OtherConstraints)",
+            "PROHIBITED-SEECONSTRAINT": "prohibits data mining except as plus:OtherConstraints says",
         }.get(code, "prohibits data mining")
         out.add("xmp", name, value, "training_prohibited", f"XMP (PLUS) {detail}.")
     elif code.startswith("ALLOWED"):

@@ -120,6 +120,8 @@ class SigningIdentity:
     chain_pem: bytes = field(repr=False)
     leaf: x509.Certificate = field(repr=False)
     is_test_identity: bool = False
+    #: Set when the key stays in a PKCS#11 token (``handmade._pkcs11``); ``private_key_pem`` is then empty.
+    pkcs11: Any = field(default=None, repr=False, compare=False)
 
     @property
     def subject_name(self) -> str:
@@ -136,11 +138,12 @@ class SigningIdentity:
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         # Certificates do not pickle; batch workers started by a fork server rebuild the leaf from the PEM.
-        return (_rebuild_identity, (self.alg, self.private_key_pem, self.chain_pem, self.is_test_identity))
+        return (_rebuild_identity, (self.alg, self.private_key_pem, self.chain_pem, self.is_test_identity,
+                                    self.pkcs11))
 
 
-def _rebuild_identity(alg: str, key_pem: bytes, chain_pem: bytes, test: bool) -> SigningIdentity:
-    return SigningIdentity(alg, key_pem, chain_pem, x509.load_pem_x509_certificates(chain_pem)[0], test)
+def _rebuild_identity(alg: str, key_pem: bytes, chain_pem: bytes, test: bool, pkcs11: Any = None) -> SigningIdentity:
+    return SigningIdentity(alg, key_pem, chain_pem, x509.load_pem_x509_certificates(chain_pem)[0], test, pkcs11)
 
 
 @dataclass(frozen=True)
@@ -185,6 +188,22 @@ def alg_for_key(key: object) -> str:
     if isinstance(key, ed25519.Ed25519PrivateKey):
         return "ed25519"
     raise KeyMaterialError(f"unsupported key type {type(key).__name__}", code="keys.algorithm",
+                           hint="Use an EC P-256 or P-384, RSA (2048 bits or more) or Ed25519 key.")
+
+
+def alg_for_public_key(public_key: object) -> str:
+    """``alg_for_key`` for a public key (a certificate's, when the private key is in a token).
+
+    Raises: KeyMaterialError (``keys.algorithm``).
+    """
+    if isinstance(public_key, ec.EllipticCurvePublicKey):
+        if isinstance(public_key.curve, ec.SECP256R1 | ec.SECP384R1):
+            return "es256" if isinstance(public_key.curve, ec.SECP256R1) else "es384"
+    elif isinstance(public_key, rsa.RSAPublicKey) and public_key.key_size >= 2048:
+        return "ps256"
+    elif isinstance(public_key, ed25519.Ed25519PublicKey):
+        return "ed25519"
+    raise KeyMaterialError("the signer certificate's key type is not supported", code="keys.algorithm",
                            hint="Use an EC P-256 or P-384, RSA (2048 bits or more) or Ed25519 key.")
 
 
@@ -320,7 +339,7 @@ def check_certificate(leaf: x509.Certificate, *, now: dt.datetime | None = None)
 
     Errors: expired, not yet valid, self-signed, CA, no digitalSignature, no accepted EKU, no AKI.
     Warnings: documentSigning / claim signing without emailProtection (c2pa's default trust settings
-    refuse them), longer than 366 days, subject without C/O/CN.
+    refuse them), longer than 366 days, subject without O/CN.
     Raises: nothing.
     """
     now = now or _utcnow()
@@ -370,8 +389,10 @@ def check_certificate(leaf: x509.Certificate, *, now: dt.datetime | None = None)
         problems.append(KeyProblem("keys.validity_too_long", f"the signer certificate is valid for {span.days} "
                                    f"days; the C2PA profile allows at most {MAX_LEAF_DAYS}", _RENEW, "warning"))
     present = {a.oid for a in leaf.subject}
-    missing = [label for oid, label in ((NameOID.COUNTRY_NAME, "C"), (NameOID.ORGANIZATION_NAME, "O"),
-                                        (NameOID.COMMON_NAME, "CN")) if oid not in present]
+    # C (country) is not asked for: c2pa-rs 0.38 signs with, validates and trusts a signer whose subject has
+    # no C (tests/unit/test_keys_workflow.py), and a person need not name a country to sign.
+    missing = [label for oid, label in ((NameOID.ORGANIZATION_NAME, "O"), (NameOID.COMMON_NAME, "CN"))
+               if oid not in present]
     if missing:
         problems.append(KeyProblem("keys.subject", f"the signer certificate's subject lacks {', '.join(missing)}",
                                    _RENEW, "warning"))
@@ -473,6 +494,22 @@ def _spki(public_key: Any) -> bytes:
     return bytes(public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo))
 
 
+class _PublicOnly:
+    """What ``_order_chain`` needs of a key (its public half) when the private half is elsewhere."""
+
+    def __init__(self, public_key: Any) -> None:
+        self._public = public_key
+
+    def public_key(self) -> Any:
+        return self._public
+
+
+def order_certificates(leaf: x509.Certificate, certs: list[x509.Certificate]) -> list[x509.Certificate]:
+    """``leaf`` then its issuers found in ``certs``, a self-signed root left out (as for file keys)."""
+    ordered, _ = _order_chain(_PublicOnly(leaf.public_key()), certs, _utcnow())
+    return ordered or [leaf]
+
+
 def _order_chain(key: Any, certs: list[x509.Certificate], now: dt.datetime,
                  ) -> tuple[list[x509.Certificate], list[KeyProblem]]:
     """The signer's path: the certificate matching ``key`` first, then each issuer; self-signed roots left out."""
@@ -547,6 +584,59 @@ def check_identity(key_path: Path | str, chain_path: Path | str | None = None,
         return (KeyProblem("keys.unreadable", f"{key_file}: unreadable key material ({type(exc).__name__})",
                            "Give a PEM private key with its PEM chain, or a .p12/.pfx bundle."),)
     return tuple(problems)
+
+
+@dataclass(frozen=True)
+class IdentityDetails:
+    """What ``handmade keys check`` shows about a signer: who, by whom, which algorithm, how long."""
+
+    subject: str
+    issuer: str
+    alg: str
+    not_before: dt.datetime
+    not_after: dt.datetime
+    days_left: int
+    chain_length: int
+    sha256: str
+    is_test_identity: bool
+
+
+def identity_details(key_path: Path | str, chain_path: Path | str | None = None,
+                     passphrase: bytes | str | None = None, *, now: dt.datetime | None = None,
+                     ) -> tuple[IdentityDetails | None, tuple[KeyProblem, ...]]:
+    """``check_identity``'s problems, and the signer certificate's details when the key and chain could be
+    read (None when they could not). ``is_test_identity`` is true when the key is the bundled public TEST
+    key, wherever the file lies.
+    Raises: nothing for bad key material (as ``check_identity``).
+    """
+    key_file, chain_file = _paths(key_path, chain_path)
+    try:
+        key, certs = _load_key_and_certs(key_file, chain_file, _resolve_passphrase(passphrase))
+        identity, problems = _identity_from(key, certs, test=False)
+    except KeyMaterialError as exc:
+        return None, (KeyProblem(exc.code, exc.message, exc.hint or ""),)
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+        return None, (KeyProblem("keys.unreadable", f"{key_file}: unreadable key material ({type(exc).__name__})",
+                                 "Give a PEM private key with its PEM chain, or a .p12/.pfx bundle."),)
+    if identity is None:
+        return None, tuple(problems)
+    return details_of(identity, now=now), tuple(problems)
+
+
+def details_of(identity: SigningIdentity, *, now: dt.datetime | None = None) -> IdentityDetails:
+    """``IdentityDetails`` of a loaded identity (a file key or a token key). Raises: nothing."""
+    leaf = identity.leaf
+    try:
+        test_spki = _spki(_cached_test_identity(_test_dir()).leaf.public_key())
+    except KeyMaterialError:
+        test_spki = b""
+    left = leaf.not_valid_after_utc - (now or _utcnow())
+    return IdentityDetails(
+        subject=leaf.subject.rfc4514_string(), issuer=leaf.issuer.rfc4514_string(), alg=identity.alg,
+        not_before=leaf.not_valid_before_utc, not_after=leaf.not_valid_after_utc,
+        days_left=left.days, chain_length=len(x509.load_pem_x509_certificates(identity.chain_pem)),
+        sha256=leaf.fingerprint(hashes.SHA256()).hex(":").upper(),
+        is_test_identity=_spki(leaf.public_key()) == test_spki)
 
 
 def _load(key_path: Path | str, chain_path: Path | str | None, passphrase: bytes | None, *,
@@ -681,14 +771,15 @@ def _key_pem(key: PrivateKey, passphrase: bytes | None) -> bytes:
 
 
 def create_identity(out_dir: Path | str, name: str, *, alg: str = "es256", passphrase: bytes | str | None,
-                    organization: str | None = None, country: str = "FR", days: int = 365,
+                    organization: str | None = None, country: str | None = None, days: int = 365,
                     overwrite: bool = False) -> GeneratedIdentity:
     """Make a local root CA and a C2PA signer certificate and key, and write them to ``out_dir``.
 
     Files: ``signer.key`` and ``root-ca.key`` (created 0600, encrypted with ``passphrase`` unless it is
     None or empty), ``signer-chain.pem`` (the signer certificate; the root is not included),
     ``root-ca.pem`` (give it to verifiers as a trust anchor). The root is valid 10 years, the signer
-    ``days`` (at most 366). Nothing is written if any of the four files exists and not ``overwrite``.
+    ``days`` (at most 366). Without ``country`` the certificates name none (no C in the subject).
+    Nothing is written if any of the four files exists and not ``overwrite``.
     Raises: KeyMaterialError (``keys.algorithm``, ``keys.exists``, ``keys.validity_too_long``,
     ``keys.subject`` for an empty or over-long name or a country that is not two letters).
     """
@@ -701,7 +792,7 @@ def create_identity(out_dir: Path | str, name: str, *, alg: str = "es256", passp
     if not name.strip() or len(name) > 56:  # CN is at most 64 characters, and the root adds " Root CA"
         raise KeyMaterialError("the name must have 1 to 56 characters", code="keys.subject",
                                hint="Give a shorter name (your name or your organisation's).")
-    if len(country) != 2 or not country.isalpha():
+    if country is not None and (len(country) != 2 or not country.isalpha()):
         raise KeyMaterialError(f"'{country}' is not a two-letter country code", code="keys.subject",
                                hint="Use an ISO 3166 code such as FR, DE, US.")
     org = (organization or name)[:64]
@@ -715,10 +806,10 @@ def create_identity(out_dir: Path | str, name: str, *, alg: str = "es256", passp
                 raise KeyMaterialError(f"{p}: already exists", code="keys.exists", hint=_EXISTS_HINT)
     out.mkdir(parents=True, exist_ok=True)
     root_key = generate_private_key(alg)
-    root = build_root(root_key, f"{name} Root CA", organization=org, country=country.upper(), days=3650)
+    c = country.upper() if country else None
+    root = build_root(root_key, f"{name} Root CA", organization=org, country=c, days=3650)
     leaf_key = generate_private_key(alg)
-    leaf = build_signer_certificate(leaf_key, root, root_key, name, organization=org, country=country.upper(),
-                                    days=days)
+    leaf = build_signer_certificate(leaf_key, root, root_key, name, organization=org, country=c, days=days)
     _write_private(made.root_key_path, _key_pem(root_key, pw), overwrite)
     _write_private(made.key_path, _key_pem(leaf_key, pw), overwrite)
     _write_public(made.chain_path, leaf.public_bytes(serialization.Encoding.PEM), overwrite)

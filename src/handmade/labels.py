@@ -203,13 +203,28 @@ TRAINING_LABELS = ("cawg.training-mining", "c2pa.training-mining")
 TRAINING_USES = ("ai_generative_training", "ai_training", "ai_inference", "data_mining")
 
 
-def training_assertion(label: str, *, allow: bool) -> dict[str, object]:
-    """One training-and-data-mining assertion, with every use ``notAllowed`` (or ``allowed``)."""
+#: ``--ai-training`` choices -> the CAWG ``use`` value written for every use.
+TRAINING_CHOICES = {"not-allowed": "notAllowed", "allowed": "allowed", "licensed": "constrained"}
+#: ``--ai-training`` choices -> the PLUS DataMining vocabulary code written to XMP (PLUS LDF 1.2.x).
+PLUS_DATA_MINING = {"not-allowed": "DMI-PROHIBITED-AIMLTRAINING", "allowed": "DMI-ALLOWED",
+                    "licensed": "DMI-PROHIBITED-SEECONSTRAINT"}
+
+
+def training_assertion(label: str, *, allow: bool = False, use: str | None = None,
+                       constraint_info: str | None = None) -> dict[str, object]:
+    """One training-and-data-mining assertion, with every use ``notAllowed`` (or ``allowed``, or ``use``).
+
+    CAWG training-and-data-mining 1.1 §5: a ``constrained`` entry carries ``constraint_info``, the text
+    saying under which terms the use is allowed (here: where a licence can be obtained).
+    """
     prefix = label.split(".", 1)[0]  # "cawg" or "c2pa": entries carry the label's namespace
-    use = "allowed" if allow else "notAllowed"
+    value = use or ("allowed" if allow else "notAllowed")
+    entry: dict[str, str] = {"use": value}
+    if value == "constrained" and constraint_info:
+        entry["constraint_info"] = constraint_info
     return {
         "label": label,
-        "data": {"entries": {f"{prefix}.{u}": {"use": use} for u in TRAINING_USES}},
+        "data": {"entries": {f"{prefix}.{u}": dict(entry) for u in TRAINING_USES}},
     }
 
 

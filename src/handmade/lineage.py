@@ -82,6 +82,8 @@ class Lineage:
     incomplete_history: bool = False
     broken_ingredient: bool = False  # an ingredient's recorded validation failed (v2 status or v3 results)
     identity: tuple[str, ...] = ()  # who the active manifest's CAWG identity assertions name
+    #: The terms of a ``constrained`` training permission (CAWG ``constraint_info``), if stated.
+    training_terms: str | None = None
 
 
 def clean_text(value: Any, limit: int = 300) -> str | None:
@@ -491,6 +493,24 @@ def training_permission(manifest: dict[str, Any]) -> Training:
     return "constrained"
 
 
+def training_terms(manifest: dict[str, Any]) -> str | None:
+    """The ``constraint_info`` of the first ``constrained`` training or mining use (CAWG
+    training-and-data-mining 1.1 §5), cleaned for display; None when no constrained use states terms."""
+    for assertion in _assertions(manifest):
+        if not str(assertion.get("label", "")).startswith(labels.TRAINING_LABELS):
+            continue
+        data = assertion.get("data")
+        entries = data.get("entries") if isinstance(data, dict) else None
+        if not isinstance(entries, dict):
+            continue
+        for entry in entries.values():
+            if isinstance(entry, dict) and entry.get("use") == "constrained":
+                info = entry.get("constraint_info")
+                if (text := clean_text(info if isinstance(info, str) else None, 500)) is not None:
+                    return text
+    return None
+
+
 def _human_declared(manifest: dict[str, Any]) -> bool:
     actions, templates, _ = _actions(manifest)
     for item in actions + templates:
@@ -597,7 +617,7 @@ def analyse(store: dict[str, Any]) -> Lineage:
     human = _human_declared(manifest) and not any_generative
     return Lineage(tuple(w.steps), ai, tuple(w.findings), human, tuple(_authors(manifest)),
                    training_permission(manifest), provenance, w.actions_incomplete, w.broken_ingredient,
-                   tuple(identity_subjects(manifest)))
+                   tuple(identity_subjects(manifest)), training_terms(manifest))
 
 
 def describe_step(step: LineageStep) -> str:

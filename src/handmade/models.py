@@ -168,6 +168,8 @@ class ProvenanceReport:
     human_authored: bool | None = None
     authors: tuple[str, ...] = ()
     training: Training = "unspecified"
+    #: For ``training == "constrained"``: the terms stated (CAWG ``constraint_info``), e.g. a licence URL.
+    training_terms: str | None = None
     ai: AiVerdict = "unknown"
     lineage: tuple[LineageStep, ...] = ()
     hints: tuple[Hint, ...] = ()
@@ -300,6 +302,7 @@ class ProvenanceReport:
             "identity_valid": self.identity_valid,
             "authors": list(self.authors),
             "training": self.training,
+            "training_terms": self.training_terms,
             "signer": self.signer.to_dict() if self.signer else None,
             "manifest_count": self.manifest_count,
             "lineage": [s.to_dict() for s in self.lineage],

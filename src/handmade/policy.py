@@ -23,6 +23,7 @@ A TOML policy file sets the same keys (see ``Policy``), optionally starting from
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -102,6 +103,13 @@ def load_policy(name_or_path: str | Path) -> Policy:
     if text in PRESETS:
         return PRESETS[text]
     path = Path(text)
+    if path.suffix.lower() == ".toml" or os.sep in text or "/" in text:
+        if path.is_dir():
+            raise PolicyConfigError(f"{path}: is a folder, not a policy file", code="policy.unreadable",
+                                    hint="Give the path of a TOML policy file.")
+        if not path.exists():
+            raise PolicyConfigError(f"{path}: the policy file does not exist", code="policy.not_found",
+                                    hint="Check the path, or use one of " + ", ".join(PRESETS) + ".")
     if not path.is_file():
         raise PolicyConfigError(f"unknown policy '{text}'", code="policy.unknown",
                                 hint="Use one of " + ", ".join(PRESETS) + ", or a path to a TOML policy file.")

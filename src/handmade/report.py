@@ -71,7 +71,108 @@ _T: dict[str, dict[str, str]] = {
     "not_allowed": {"en": "not allowed", "fr": "non autorisé"},
     "allowed": {"en": "allowed", "fr": "autorisé"},
     "constrained": {"en": "allowed with conditions", "fr": "autorisé sous conditions"},
+    "licensed": {"en": "only under licence, see {terms}", "fr": "uniquement sous licence, voir {terms}"},
     "unspecified": {"en": "not stated", "fr": "non précisé"},
+    # command-line messages (sign, verify, watch)
+    "cli.signed_one": {"en": "{path}: signed ({summary})", "fr": "{path} : signé ({summary})"},
+    "cli.parent_kept": {"en": "existing manifest kept as parent", "fr": "manifeste existant conservé comme parent"},
+    "cli.ok": {"en": "ok", "fr": "ok"},
+    "cli.failed": {"en": "FAILED", "fr": "ÉCHEC"},
+    "cli.would_sign": {"en": "would sign", "fr": "serait signé"},
+    "cli.skipped": {"en": "skipped", "fr": "ignoré"},
+    "cli.would_fail_exists": {"en": "would FAIL: the output already exists (--overwrite or --skip-existing)",
+                              "fr": "ÉCHOUERAIT : la sortie existe déjà (--overwrite ou --skip-existing)"},
+    "cli.signing": {"en": "signing", "fr": "signature"},
+    "cli.checking": {"en": "checking", "fr": "vérification"},
+    "cli.sign_total": {"en": "signed {ok} of {n} file(s); {failed} failed; {skipped} skipped",
+                       "fr": "{ok} fichier(s) signé(s) sur {n} ; {failed} en échec ; {skipped} ignoré(s)"},
+    "cli.dry_run_total": {"en": "dry run: {n} file(s) would be signed, {skipped} skipped; nothing was written",
+                          "fr": "essai à blanc : {n} fichier(s) seraient signés, {skipped} ignoré(s) ; rien n'a été "
+                                "écrit"},
+    "cli.verify_total": {"en": "{n} file(s): {handmade} handmade, {ai} AI, {none} without credentials, {invalid} "
+                                "invalid, {other} signed otherwise, {error} unreadable; policy {policy}: {passed} "
+                                "pass, {failed} fail",
+                         "fr": "{n} fichier(s) : {handmade} fait(s) main, {ai} IA, {none} sans Content Credentials, "
+                               "{invalid} invalide(s), {other} signé(s) autrement, {error} illisible(s) ; "
+                               "politique {policy} : {passed} accepté(s), {failed} refusé(s)"},
+    "skip.not_image": {"en": "not an image format handmade signs", "fr": "pas un format d'image que handmade signe"},
+    "skip.raw": {"en": "camera raw: C2PA cannot be embedded in it; sign the exported JPEG/TIFF/DNG",
+                 "fr": "fichier RAW : il ne peut pas porter de manifeste C2PA ; signez le JPEG/TIFF/DNG exporté"},
+    "skip.sidecar": {"en": "sidecar or text file, not an image", "fr": "fichier annexe ou texte, pas une image"},
+    "skip.hidden": {"en": "hidden", "fr": "caché"},
+    "skip.output_folder": {"en": "the output folder: not signed again",
+                           "fr": "le dossier de sortie : pas signé une seconde fois"},
+    "skip.exists": {"en": "the output already exists (--skip-existing)",
+                    "fr": "la sortie existe déjà (--skip-existing)"},
+    "skip.duplicate": {"en": "given twice: signed once", "fr": "donné deux fois : signé une fois"},
+    "cli.no_metadata": {"en": "note: {path}: no EXIF/XMP written for {fmt} (the manifest still carries the "
+                               "author, rights and AI-training choice)",
+                         "fr": "remarque : {path} : pas d'EXIF/XMP écrits pour {fmt} (le manifeste porte quand même "
+                               "l'auteur, les droits et le choix sur l'entraînement d'IA)"},
+    "cli.watching": {"en": "watching {src} -> {out} (Ctrl-C to stop)",
+                     "fr": "surveillance de {src} -> {out} (Ctrl-C pour arrêter)"},
+    "cli.watch_stopped": {"en": "watch stopped: {ok} signed, {failed} failed",
+                          "fr": "surveillance arrêtée : {ok} signé(s), {failed} en échec"},
+    # errors added with issue 12, by code: the sentence, then the fix ("hint.<code>"); the English message
+    # (with its paths) is shown as the detail
+    "err.error": {"en": "error", "fr": "erreur"},
+    "err.detail": {"en": "detail", "fr": "détail"},
+    "err.hint": {"en": "hint", "fr": "conseil"},
+    "error.output.collision": {"en": "two inputs would be written to one output; nothing was signed",
+                               "fr": "deux entrées seraient écrites dans une même sortie ; rien n'a été signé"},
+    "hint.output.collision": {"en": "Give their common parent folder, or sign them into different output folders.",
+                              "fr": "Donnez leur dossier parent commun (son arborescence est reproduite), ou signez-"
+                                    "les dans des dossiers de sortie différents."},
+    "error.output.is_input": {"en": "the output is an input; signing would replace the original",
+                              "fr": "la sortie est une entrée ; signer remplacerait l'original"},
+    "hint.output.is_input": {"en": "Choose another output, or pass --in-place.",
+                             "fr": "Choisissez une autre sortie, ou passez --in-place pour remplacer l'original "
+                                   "par sa version signée."},
+    "error.output.not_writable": {"en": "the output cannot be written here", "fr": "impossible d'écrire la sortie ici"},
+    "hint.output.not_writable": {"en": "Choose a folder you can write to.",
+                                 "fr": "Choisissez un dossier où vous pouvez écrire."},
+    "error.output.exists": {"en": "the output already exists", "fr": "la sortie existe déjà"},
+    "hint.output.exists": {"en": "Choose another output name, or pass --overwrite (or --skip-existing).",
+                           "fr": "Choisissez un autre nom, ou passez --overwrite (ou --skip-existing)."},
+    "error.input.no_images": {"en": "no image in the folder(s) given",
+                              "fr": "aucune image dans le(s) dossier(s) donné(s)"},
+    "hint.input.no_images": {"en": "Give image files, or folders that contain some.",
+                             "fr": "Donnez des images, ou des dossiers qui en contiennent."},
+    "error.policy.not_found": {"en": "the policy file does not exist", "fr": "le fichier de politique n'existe pas"},
+    "hint.policy.not_found": {"en": "Check the path, or use a preset.",
+                              "fr": "Vérifiez le chemin, ou utilisez une politique prédéfinie (handmade, trusted, "
+                                    "intact, any)."},
+    "error.keys.pin": {"en": "the token's PIN is missing or wrong", "fr": "le code PIN du jeton manque ou est faux"},
+    "hint.keys.pin": {"en": "Give the user PIN (HANDMADE_PKCS11_PIN).",
+                      "fr": "Donnez le code PIN utilisateur (HANDMADE_PKCS11_PIN)."},
+    "error.keys.pkcs11": {"en": "the PKCS#11 token key cannot be used",
+                          "fr": "la clé du jeton PKCS#11 est inutilisable"},
+    "hint.keys.pkcs11": {"en": "Check the module, the token label and the key label.",
+                         "fr": "Vérifiez le module (HANDMADE_PKCS11_MODULE), le nom du jeton et celui de la clé."},
+    "error.watch.state": {"en": "the watch state file cannot be read",
+                          "fr": "le fichier d'état de la surveillance est illisible"},
+    "hint.watch.state": {"en": "Move it away to start afresh.", "fr": "Déplacez-le pour repartir de zéro."},
+    "cert.serial": {"en": "serial", "fr": "numéro de série"},
+    "cert.valid": {"en": "valid", "fr": "validité"},
+    "cert.timestamp": {"en": "timestamp", "fr": "horodatage"},
+    "keys.subject": {"en": "subject", "fr": "sujet"},
+    "keys.issuer": {"en": "issuer", "fr": "émetteur"},
+    "keys.alg": {"en": "algorithm", "fr": "algorithme"},
+    "keys.valid_from": {"en": "valid from", "fr": "valide du"},
+    "keys.valid_until": {"en": "valid until", "fr": "valide jusqu'au"},
+    "keys.days_left": {"en": "days left", "fr": "jours restants"},
+    "keys.expired": {"en": "expired", "fr": "expiré"},
+    "keys.chain": {"en": "certificates", "fr": "certificats"},
+    "keys.fingerprint": {"en": "SHA-256", "fr": "SHA-256"},
+    "keys.test": {"en": "TEST identity", "fr": "identité de TEST"},
+    "keys.test_yes": {"en": "YES: the public test key, trusted by nobody; do not publish with it",
+                      "fr": "OUI : la clé de test publique, reconnue par personne ; ne publiez rien avec"},
+    "keys.test_no": {"en": "no", "fr": "non"},
+    "keys.problem": {"en": "problem", "fr": "problème"},
+    "keys.warning": {"en": "warning", "fr": "avertissement"},
+    "keys.fix": {"en": "fix", "fr": "solution"},
+    "keys.ok": {"en": "ok: this key and chain can sign Content Credentials",
+                "fr": "ok : cette clé et cette chaîne peuvent signer des Content Credentials"},
 }
 
 
@@ -80,6 +181,20 @@ def t(key: str, lang: str = "en", **kwargs: Any) -> str:
     entry = _T.get(key, {})
     text = entry.get(lang) or entry.get("en") or key
     return text.format(**kwargs) if kwargs else text
+
+
+def error_text(code: str, message: str, hint: str | None, lang: str = "en") -> str | None:
+    """An error in ``lang`` when the table has it (codes added with issue 12), else None: the sentence and
+    the code, the original message as the detail, and the fix."""
+    if lang == "en" or f"error.{code}" not in _T:
+        return None
+    lines = [f"{t('err.error', lang)} : {t('error.' + code, lang)} [{code}]",
+             f"  {t('err.detail', lang)} : {message}"]
+    if f"hint.{code}" in _T:
+        lines.append(f"  {t('err.hint', lang)} : {t('hint.' + code, lang)}")
+    elif hint:
+        lines.append(f"  {t('err.hint', lang)} : {hint}")
+    return "\n".join(lines)
 
 
 def verdict(report: ProvenanceReport, lang: str = "en") -> str:
@@ -192,6 +307,9 @@ def join_reasons(messages: Sequence[str]) -> str:
 
 
 def training_text(report: ProvenanceReport, lang: str = "en") -> str:
+    """The AI-training line: "AI training: not allowed", or "only under licence, see ..." with the terms."""
+    if report.training == "constrained" and report.training_terms:
+        return f"{t('training', lang)}: {t('licensed', lang, terms=report.training_terms)}"
     return f"{t('training', lang)}: {t(report.training, lang)}"
 
 
@@ -267,3 +385,40 @@ def render_json(reports: Sequence[ProvenanceReport], extra: Sequence[dict[str, A
         for result, more in zip(doc["results"], extra, strict=True):
             result.update(more)
     return json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+def render_jsonl_line(report: ProvenanceReport, extra: dict[str, Any] | None = None) -> str:
+    """One line of ``--format jsonl``: a ``handmade.report/v1`` result object (as in ``results``), with
+    the ``schema`` key so that each line stands alone, on one line."""
+    from handmade.models import SCHEMA
+
+    doc = {"schema": SCHEMA, **report.to_dict(), **(extra or {})}
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+
+
+#: The columns of ``--format csv``, in order.
+CSV_COLUMNS = ("path", "state", "bottom_line", "summary", "ai", "human_authored", "training", "signer",
+               "issuer", "signed_at", "authors", "policy", "accepted", "reasons", "error_code", "sha256")
+
+
+def _csv_cell(value: Any) -> str:
+    """A cell as text; one that a spreadsheet would run as a formula (manifest strings are untrusted) is
+    prefixed with a quote (OWASP "CSV injection")."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def csv_row(report: ProvenanceReport, decision: Any = None) -> list[str]:
+    """One row of ``--format csv`` (see ``CSV_COLUMNS``); ``decision`` is a policy ``Decision`` or None."""
+    s = report.signer
+    values = [report.path, report.state, report.bottom_line, report.summary(), report.ai, report.human_authored,
+              report.training, s.name if s else None, s.issuer if s else None, s.signed_at if s else None,
+              "; ".join(report.authors), decision.policy if decision else None,
+              decision.accepted if decision else None,
+              "; ".join(r.message for r in decision.reasons) if decision else None,
+              report.error.code if report.error else None, report.sha256]
+    return [_csv_cell(v) for v in values]

@@ -24,7 +24,7 @@ import datetime as dt
 import io
 import logging
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from glob import escape as glob_escape
 from pathlib import Path
@@ -39,6 +39,7 @@ from handmade.files import (
     StagedWrite,
     load_input,
     loaded_from_bytes,
+    output_error,
     too_many_pixels,
 )
 from handmade.keys import SigningIdentity, bundled_test_identity
@@ -59,6 +60,19 @@ TEST_IDENTITY_WARNING = ("Signing with the bundled TEST identity (keys/): FOR TE
                          "Create your own with 'handmade keys init'.")
 
 
+class TestIdentityWarning(UserWarning):
+    """Issued (Python ``warnings``) when a library call signs with the bundled public TEST identity."""
+
+    __test__ = False  # not a test class for pytest
+
+
+def _warn_test_identity(identity: SigningIdentity, stacklevel: int = 3) -> None:
+    if identity.is_test_identity:
+        import warnings
+
+        warnings.warn(TEST_IDENTITY_WARNING, TestIdentityWarning, stacklevel=stacklevel)
+
+
 @dataclass(frozen=True)
 class SignOptions:
     """What to assert when signing. ``made_with`` is a key of ``labels.MADE_WITH``."""
@@ -67,11 +81,36 @@ class SignOptions:
     made_with: str = "camera"
     allow_ai_training: bool = False
     rights: str | None = None
+    #: ``not-allowed`` | ``allowed`` | ``licensed`` (None: ``allowed`` if ``allow_ai_training``, else not).
+    ai_training: str | None = None
+    #: Where an AI-training licence can be obtained (a URL or a contact); required by ``licensed``.
+    ai_license: str | None = None
     tsa_url: str | None = None
     badge: bool = False
     lang: str = "en"
     thumbnail: bool = True
     write_metadata: bool = True
+
+    @property
+    def training(self) -> str:
+        """The AI-training choice: ``not-allowed``, ``allowed`` or ``licensed``."""
+        return self.ai_training or ("allowed" if self.allow_ai_training else "not-allowed")
+
+
+def check_training(options: SignOptions) -> None:
+    """Refuse an AI-training choice that cannot be written. Raises: SigningError (``sign.ai_training``)."""
+    if options.training not in labels.TRAINING_CHOICES:
+        raise SigningError(f"unknown AI-training choice '{options.training}'", code="sign.ai_training",
+                           hint="One of: " + ", ".join(labels.TRAINING_CHOICES))
+    if options.training == "licensed" and not (options.ai_license or "").strip():
+        raise SigningError("'licensed' AI training needs --ai-license: where a licence can be obtained",
+                           code="sign.ai_training", hint="Give a URL or a contact, e.g. --ai-license "
+                                                         "https://example.org/licensing")
+    if options.ai_license and options.training != "licensed":
+        raise SigningError("--ai-license is only written with --ai-training licensed", code="sign.ai_training")
+    if options.allow_ai_training and options.ai_training not in (None, "allowed"):
+        raise SigningError(f"--allow-ai-training contradicts --ai-training {options.ai_training}",
+                           code="sign.ai_training")
 
 
 #: Findings that say part of the history could not be examined (beyond an unvouched-for origin).
@@ -166,7 +205,9 @@ def _rights(options: SignOptions) -> str | None:
     if not options.author:
         return None
     year = dt.date.today().year
-    suffix = "" if options.allow_ai_training else " No AI training or text and data mining without permission."
+    suffix = {"allowed": "",
+              "licensed": f" AI training and text and data mining only under licence: {options.ai_license}."
+              }.get(options.training, " No AI training or text and data mining without permission.")
     return f"© {year} {options.author}. All rights reserved.{suffix}"
 
 
@@ -175,6 +216,7 @@ def build_manifest(title: str, options: SignOptions, *, parent: bool, claim_orig
     if options.made_with not in labels.MADE_WITH:
         raise SigningError(f"unknown --made-with '{options.made_with}'", code="sign.made_with",
                            hint="One of: " + ", ".join(labels.MADE_WITH))
+    check_training(options)
     source_type = labels.MADE_WITH[options.made_with]
     assertions: list[dict[str, Any]] = [_actions(parent, options, source_type, claim_origin)]
     metadata: dict[str, Any] = {
@@ -190,7 +232,8 @@ def build_manifest(title: str, options: SignOptions, *, parent: bool, claim_orig
     if len(metadata) > 1:
         assertions.append({"label": "cawg.metadata", "kind": "Json", "data": metadata})
     for label in labels.TRAINING_LABELS:
-        assertions.append(labels.training_assertion(label, allow=options.allow_ai_training))
+        assertions.append(labels.training_assertion(label, use=labels.TRAINING_CHOICES[options.training],
+                                                    constraint_info=options.ai_license))
     return {
         "claim_generator_info": [{"name": "handmade", "version": __version__}],
         "title": title[:200],
@@ -245,15 +288,35 @@ def make_thumbnail(loaded: LoadedFile) -> bytes | None:
         return None
 
 
-def stamp_badge(loaded: LoadedFile, lang: str = "en") -> LoadedFile:
+#: The badge's typeface: Lato Semibold, unmodified, under the SIL Open Font License 1.1 (fonts/OFL.txt). It
+#: covers Latin-1 and Latin Extended-A; Pillow's built-in font has no "à" and drew "Fait ▯ la main".
+BADGE_FONT = Path(__file__).resolve().parent / "fonts" / "Lato-Semibold.ttf"
+
+
+def badge_font(size: int) -> Any:
+    """The badge's font at ``size`` pixels (Pillow's built-in one, with a warning, if FreeType is missing)."""
+    from PIL import ImageFont
+
+    try:
+        return ImageFont.truetype(str(BADGE_FONT), size)
+    except (OSError, ImportError) as exc:  # no FreeType in this Pillow, or the file is missing
+        log.warning("badge font %s unusable (%s): Pillow's built-in font has no accented letters", BADGE_FONT, exc)
+        try:
+            return ImageFont.load_default(size=size)
+        except TypeError:
+            return ImageFont.load_default()
+
+
+def stamp_badge(loaded: LoadedFile, lang: str = "en", *, text: str | None = None) -> LoadedFile:
     """Draw a small "Made by hand" / "Fait à la main" mark in the bottom-right corner (re-encodes pixels).
 
+    ``text`` replaces the label (tests compare renderings with it).
     Raises: InputError (undecodable image, decompression bomb).
     """
-    from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
+    from PIL import Image, ImageDraw, UnidentifiedImageError
 
     _decode_guard()
-    text = labels.HANDMADE_LABEL.get(lang, labels.HANDMADE_LABEL["en"])
+    text = text if text is not None else labels.HANDMADE_LABEL.get(lang, labels.HANDMADE_LABEL["en"])
     try:
         with Image.open(io.BytesIO(loaded.data)) as im:
             fmt = im.format or "PNG"
@@ -265,10 +328,7 @@ def stamp_badge(loaded: LoadedFile, lang: str = "en") -> LoadedFile:
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise InputError(f"{loaded.path}: cannot draw a badge on this image ({exc})", code="input.undecodable") from exc
     size = max(12, min(base.size) // 28)
-    try:
-        font: Any = ImageFont.load_default(size=size)
-    except TypeError:  # Pillow without FreeType
-        font = ImageFont.load_default()
+    font = badge_font(size)
     overlay = Image.new("RGBA", base.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(overlay)
     left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
@@ -292,6 +352,32 @@ def stamp_badge(loaded: LoadedFile, lang: str = "en") -> LoadedFile:
 
 
 _METADATA_FORMATS = {"image/jpeg", "image/png", "image/webp", "image/tiff"}
+#: Formats that get EXIF/XMP written (``write_plain_metadata``); others carry the manifest only.
+METADATA_FORMATS = frozenset(_METADATA_FORMATS)
+_ASCII_SUBSTITUTES = {"©": "(c)", "®": "(R)", "™": "(TM)", "‘": "'", "’": "'", "“": '"', "”": '"', "–": "-",
+                      "—": "-", "…": "...", "\u00a0": " ", "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
+                      "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D"}
+
+
+def exif_ascii(text: str) -> str:
+    """``text`` as EXIF ASCII tags (Artist, Copyright) allow: 7-bit ASCII (EXIF 2.32 §4.6.2, type ASCII).
+
+    ``©`` becomes ``(c)``, accents are dropped (``Zoë`` -> ``Zoe``), other characters become ``?``; the exact
+    text is in XMP ``dc:creator``/``dc:rights`` (UTF-8), which readers prefer. Writing UTF-8 into an ASCII
+    tag, as before, made Pillow and others read ``©`` as ``Â©``.
+    """
+    import unicodedata
+
+    out = []
+    for ch in text:
+        if ch.isascii():
+            out.append(ch)
+        elif ch in _ASCII_SUBSTITUTES:
+            out.append(_ASCII_SUBSTITUTES[ch])
+        else:
+            base = "".join(c for c in unicodedata.normalize("NFKD", ch) if c.isascii())
+            out.append(base or "?")
+    return "".join(out)
 
 
 def write_plain_metadata(loaded: LoadedFile, options: SignOptions, *, parent: bool) -> LoadedFile:
@@ -301,22 +387,26 @@ def write_plain_metadata(loaded: LoadedFile, options: SignOptions, *, parent: bo
     Raises: SigningError (``sign.metadata``) if the metadata library rejects the file.
     """
     if loaded.mime not in _METADATA_FORMATS:
+        log.info("%s: no EXIF/XMP written for %s (the C2PA manifest still carries the author, rights and "
+                    "AI-training choice)", loaded.path, loaded.mime)
         return loaded
     import pyexiv2
 
     xmp: dict[str, Any] = {
-        "Xmp.plus.DataMining": "http://ns.useplus.org/ldf/vocab/"
-        + ("DMI-ALLOWED" if options.allow_ai_training else "DMI-PROHIBITED-AIMLTRAINING"),
+        "Xmp.plus.DataMining": "http://ns.useplus.org/ldf/vocab/" + labels.PLUS_DATA_MINING[options.training],
     }
+    if options.training == "licensed":  # PLUS: DMI-PROHIBITED-SEECONSTRAINT points at Other Constraints
+        xmp["Xmp.plus.OtherConstraints"] = {
+            'lang="x-default"': f"AI training and data mining only under licence: {options.ai_license}"}
     if not parent:
         xmp["Xmp.iptcExt.DigitalSourceType"] = labels.iptc_uri(labels.MADE_WITH[options.made_with])
     exif: dict[str, Any] = {}
     if options.author:
         xmp["Xmp.dc.creator"] = [options.author]
-        exif["Exif.Image.Artist"] = options.author
+        exif["Exif.Image.Artist"] = exif_ascii(options.author)
     if (rights := _rights(options)) is not None:
         xmp["Xmp.dc.rights"] = {'lang="x-default"': rights}
-        exif["Exif.Image.Copyright"] = rights
+        exif["Exif.Image.Copyright"] = exif_ascii(rights)
     try:
         with pyexiv2.ImageData(loaded.data) as img:
             img.modify_xmp(xmp)
@@ -407,21 +497,32 @@ def sign_loaded(loaded: LoadedFile, options: SignOptions, identity: SigningIdent
 
 def sign_image(source: str | os.PathLike[str], output: str | os.PathLike[str], options: SignOptions | None = None,
                identity: SigningIdentity | None = None, *, overwrite: bool = False,
-               trust: TrustAnchors | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> SignResult:
+               trust: TrustAnchors | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+               in_place: bool = False) -> SignResult:
     """Sign one image file as human-made and write the result atomically to ``output``.
 
-    The original is never modified unless ``output`` is the same path and ``overwrite`` is true. The
-    result reaches the disk under a temporary name while it is re-verified, and is renamed into place only
-    if that check passes.
-    Raises: InputError, SigningError, KeyMaterialError (bundled test identity expired).
+    The original is never modified unless ``in_place`` is true: an ``output`` that is the input (the same
+    path, a symbolic or a hard link to it) is refused otherwise, whatever ``overwrite`` says. The result
+    reaches the disk under a temporary name while it is re-verified, and is renamed into place only if that
+    check passes (so even in place the original stays whole until then).
+    Raises: InputError, SigningError (``output.is_input``, ``output.exists`` ...), KeyMaterialError (bundled
+    test identity expired).
     """
     options = options or SignOptions()
     src, dest = Path(source), Path(output)
+    if same_file(src, dest):
+        if not in_place:
+            raise SigningError(f"{dest}: is the input itself; signing would replace the original",
+                               code="output.is_input",
+                               hint="Choose another output, or pass --in-place to replace the original with "
+                                    "its signed version.")
+        overwrite = True
     if dest.exists() and not overwrite:
         raise SigningError(f"{dest}: already exists", code="output.exists",
-                           hint="Choose another output name, or pass --overwrite.")
+                           hint="Choose another output name, or pass --overwrite (or --skip-existing).")
     loaded = load_input(src, max_bytes=max_bytes)
     identity = identity or bundled_test_identity()
+    _warn_test_identity(identity)
     signed, parent = _embed(loaded, options, identity)
     mode = _input_mode(src)
     staging = Background(StagedWrite, dest, signed, overwrite=overwrite, mode=mode)
@@ -448,6 +549,8 @@ def _input_mode(src: Path) -> int | None:
 def sign_bytes(data: bytes, name: str, options: SignOptions | None = None,
                identity: SigningIdentity | None = None) -> bytes:
     """Sign an image given as bytes; return the signed bytes. Raises: as ``sign_loaded``."""
+    identity = identity or bundled_test_identity()
+    _warn_test_identity(identity)
     signed, _, _ = sign_loaded(loaded_from_bytes(data, name), options or SignOptions(), identity)
     return signed
 
@@ -474,6 +577,7 @@ class BatchItem:
 @dataclass(frozen=True)
 class BatchResult:
     items: tuple[BatchItem, ...] = field(default_factory=tuple)
+    skipped: tuple[Skipped, ...] = ()
 
     @property
     def succeeded(self) -> tuple[BatchItem, ...]:
@@ -484,31 +588,176 @@ class BatchResult:
         return tuple(i for i in self.items if not i.ok)
 
 
-def plan_batch(inputs: Sequence[str | os.PathLike[str]], out_dir: str | os.PathLike[str]) -> list[tuple[Path, Path]]:
-    """Pairs (source, destination) for files and folders (folders are walked; their layout is mirrored).
+#: Why a file found in an input folder is not signed (``Skipped.reason``).
+SKIP_REASONS = ("not_image", "raw", "sidecar", "hidden", "output_folder", "exists", "duplicate")
+_SIDECARS = {".xmp", ".xml", ".txt", ".json", ".pp3", ".dop", ".cos", ".cof", ".on1", ".aae"}
+_RAW = {".nef", ".nrw", ".cr2", ".cr3", ".crw", ".arw", ".srf", ".sr2", ".raf", ".orf", ".rw2", ".pef", ".srw",
+        ".x3f", ".3fr", ".iiq", ".erf", ".mrw", ".kdc", ".dcr", ".rwl"}
 
-    Raises: InputError (``input.not_found``) for an input that does not exist.
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file (or folder) a batch does not sign, and why: ``reason`` is one of ``SKIP_REASONS``."""
+
+    path: str
+    reason: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"path": self.path, "reason": self.reason, "message": self.message}
+
+
+@dataclass(frozen=True)
+class SignPlan:
+    """What a batch will do: the (source, destination) pairs to sign, and what it leaves out."""
+
+    pairs: tuple[tuple[Path, Path], ...]
+    skipped: tuple[Skipped, ...] = ()
+
+
+def _skip_reason(f: Path) -> tuple[str, str] | None:
+    """Why a file met in a folder walk is not signed, or None to sign it."""
+    suffix = f.suffix.lower()
+    if f.name.startswith("."):
+        return "hidden", "hidden file"
+    if suffix in IMAGE_SUFFIXES:
+        return None
+    if suffix in _RAW:
+        return "raw", (f"camera raw ({f.suffix}): C2PA cannot be embedded in it; sign the exported "
+                       "JPEG/TIFF/DNG instead")
+    if suffix in _SIDECARS:
+        return "sidecar", f"sidecar or text file ({f.suffix}), not an image"
+    return "not_image", f"{f.suffix or 'no extension'}: not an image format handmade signs"
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """True when ``a`` and ``b`` name one file: the same path once links are resolved, or a hard link."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet)
+        return False
+
+
+def _walk(folder: Path, out: Path, skipped: list[Skipped]) -> Iterator[Path]:
+    """Files under ``folder``, sorted, never descending into the output folder (which would sign the
+    outputs of the last run again) nor into hidden folders; what is left out goes to ``skipped``."""
+    out_real = os.path.realpath(out)
+    seen = {os.path.realpath(folder)}  # linked folders are followed, each once (a link to a parent is no loop)
+    for root, dirs, files in os.walk(folder, followlinks=True):
+        kept = []
+        for d in sorted(dirs):
+            sub = Path(root, d)
+            real = os.path.realpath(sub)
+            if real == out_real:
+                skipped.append(Skipped(str(sub), "output_folder", "the output folder: not signed again"))
+            elif d.startswith("."):
+                skipped.append(Skipped(str(sub), "hidden", "hidden folder"))
+            elif real not in seen:
+                seen.add(real)
+                kept.append(d)
+        dirs[:] = kept
+        for name in sorted(files):
+            yield Path(root, name)
+
+
+def plan_signing(inputs: Sequence[str | os.PathLike[str]], out_dir: str | os.PathLike[str], *,
+                 in_place: bool = False, skip_existing: bool = False,
+                 overwrite: bool = False) -> SignPlan:
+    """Plan a batch before anything is signed, so that no file can be lost.
+
+    Folders are walked and their layout is mirrored under ``out_dir``; the output folder is never walked
+    (if it lies inside an input folder); files that are not images are listed in ``skipped`` with the
+    reason. The plan is refused when two inputs would be written to one output (compared without case, as
+    macOS and Windows file systems do), when an output would replace another input, or when an output is
+    its own input (the same path, a link to it or a hard link) without ``in_place``. With
+    ``skip_existing`` an output that exists is skipped; with ``in_place`` but without ``overwrite`` an
+    existing output that is not its own input is refused here rather than failing later.
+    Raises: InputError (``input.not_found``), SigningError (``output.collision``, ``output.is_input``,
+    ``output.exists``).
     """
     out = Path(out_dir)
     pairs: list[tuple[Path, Path]] = []
+    skipped: list[Skipped] = []
+    seen_sources: set[str] = set()
     for item in inputs:
         p = Path(item)
         if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if f.is_file() and f.suffix.lower() in IMAGE_SUFFIXES:
-                    pairs.append((f, out / f.relative_to(p)))
+            found = []
+            for f in _walk(p, out, skipped):
+                why = _skip_reason(f)
+                if why is None and f.is_file():
+                    found.append((f, out / f.relative_to(p)))
+                elif why is not None:
+                    skipped.append(Skipped(str(f), *why))
         elif p.exists():
-            pairs.append((p, out / p.name))
+            found = [(p, out / p.name)]
         else:
             raise InputError(f"{p}: no such file or folder", code="input.not_found")
-    return pairs
+        for src, dest in found:
+            key = os.path.realpath(src)
+            if key in seen_sources:
+                skipped.append(Skipped(str(src), "duplicate", "given twice: signed once"))
+                continue
+            seen_sources.add(key)
+            pairs.append((src, dest))
+    by_dest: dict[str, list[Path]] = {}
+    for src, dest in pairs:
+        by_dest.setdefault(os.path.realpath(dest).casefold(), []).append(src)
+    clashes = [srcs for srcs in by_dest.values() if len(srcs) > 1]
+    if clashes:
+        listed = "; ".join(" and ".join(str(s) for s in srcs) for srcs in clashes[:5])
+        more = f" (and {len(clashes) - 5} more)" if len(clashes) > 5 else ""
+        raise SigningError(f"{len(clashes)} output name(s) would be written by two inputs: {listed}{more}; "
+                           "nothing was signed", code="output.collision",
+                           hint="Give their common parent folder (its layout is mirrored in the output), "
+                                "or sign them into different output folders.")
+    sources = {os.path.realpath(s): s for s, _ in pairs}
+    kept: list[tuple[Path, Path]] = []
+    for src, dest in pairs:
+        if same_file(src, dest):
+            if not in_place:
+                raise SigningError(f"{dest}: is the input itself; signing would replace the original. Nothing "
+                                   "was signed", code="output.is_input",
+                                   hint="Choose another output, or pass --in-place to replace the originals "
+                                        "with their signed versions.")
+        else:
+            other = sources.get(os.path.realpath(dest))
+            if other is not None:
+                raise SigningError(f"{dest}: would replace the input {other}; nothing was signed",
+                                   code="output.is_input", hint="Choose an output folder outside the inputs.")
+            if dest.exists():
+                if skip_existing:
+                    skipped.append(Skipped(str(src), "exists", f"{dest} already exists"))
+                    continue
+                if in_place and not overwrite:
+                    raise SigningError(f"{dest}: already exists and is not its own input; nothing was signed",
+                                       code="output.exists", hint="Pass --overwrite, or --skip-existing.")
+        kept.append((src, dest))
+    return SignPlan(tuple(kept), tuple(skipped))
 
 
-def _sign_one(options: SignOptions, identity: SigningIdentity | None, overwrite: bool,
+def plan_batch(inputs: Sequence[str | os.PathLike[str]], out_dir: str | os.PathLike[str]) -> list[tuple[Path, Path]]:
+    """Pairs (source, destination) for files and folders (see ``plan_signing``, whose checks apply).
+
+    Raises: as ``plan_signing``.
+    """
+    return list(plan_signing(inputs, out_dir).pairs)
+
+
+def _sign_one(options: SignOptions, identity: SigningIdentity | None, overwrite: bool, in_place: bool,
               src: Path, dest: Path) -> BatchItem:
     try:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        result = sign_image(src, dest, options, identity, overwrite=overwrite)
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise output_error(dest.parent, exc) from exc
+        import warnings
+
+        with warnings.catch_warnings():  # the batch warned once, not once per file (nor from workers)
+            warnings.simplefilter("ignore", TestIdentityWarning)
+            result = sign_image(src, dest, options, identity, overwrite=overwrite, in_place=in_place)
         return BatchItem(str(src), str(dest), result=result)
     except HandmadeError as exc:
         return BatchItem(str(src), str(dest), error_code=exc.code, error_message=exc.message)
@@ -525,7 +774,7 @@ def _remove_staged(dest: Path) -> None:
 
 def iter_sign_batch(pairs: Sequence[tuple[Path, Path]], options: SignOptions, identity: SigningIdentity | None,
                     *, overwrite: bool = False, workers: int = 1,
-                    timeout: float | None = None) -> Iterator[BatchItem]:
+                    timeout: float | None = None, in_place: bool = False) -> Generator[BatchItem, None, None]:
     """Sign many files, yielding one ``BatchItem`` per file as each finishes; goes on past bad files.
 
     ``workers > 1``, or a ``timeout``, signs in worker processes (``handmade.workers``: forked, or from a
@@ -535,10 +784,10 @@ def iter_sign_batch(pairs: Sequence[tuple[Path, Path]], options: SignOptions, id
     """
     if (workers <= 1 and timeout is None) or not pairs:
         for src, dest in pairs:
-            yield _sign_one(options, identity, overwrite, src, dest)
+            yield _sign_one(options, identity, overwrite, in_place, src, dest)
         return
     identity = identity or bundled_test_identity()  # resolved once, not in every worker
-    answers = run_workers(_sign_one, pairs, shared=(options, identity, overwrite), workers=max(1, workers),
+    answers = run_workers(_sign_one, pairs, shared=(options, identity, overwrite, in_place), workers=max(1, workers),
                           timeout=timeout)
     pending = set(range(len(pairs)))
     try:
@@ -564,17 +813,23 @@ def iter_sign_batch(pairs: Sequence[tuple[Path, Path]], options: SignOptions, id
 def sign_batch(inputs: Sequence[str | os.PathLike[str]], out_dir: str | os.PathLike[str],
                options: SignOptions | None = None, identity: SigningIdentity | None = None, *,
                overwrite: bool = False, workers: int = 1, timeout: float | None = None,
-               progress: Callable[[BatchItem], None] | None = None) -> BatchResult:
+               progress: Callable[[BatchItem], None] | None = None, in_place: bool = False,
+               skip_existing: bool = False) -> BatchResult:
     """Sign files and folders into ``out_dir`` (see ``iter_sign_batch`` for ``workers`` and ``timeout``).
 
-    Raises: InputError for inputs that do not exist.
+    The batch is planned first (``plan_signing``): collisions and outputs that would replace an input are
+    refused before anything is signed; what is left out is in ``BatchResult.skipped``.
+    Raises: InputError for inputs that do not exist; SigningError for a refused plan.
     """
-    pairs = plan_batch(inputs, out_dir)
+    plan = plan_signing(inputs, out_dir, in_place=in_place, skip_existing=skip_existing, overwrite=overwrite)
+    pairs = plan.pairs
+    identity = identity or bundled_test_identity()
+    _warn_test_identity(identity)
     items = []
-    for item in iter_sign_batch(pairs, options or SignOptions(), identity, overwrite=overwrite, workers=workers,
-                                timeout=timeout):
+    for item in iter_sign_batch(pairs, options or SignOptions(), identity, overwrite=overwrite,
+                                workers=workers, timeout=timeout, in_place=in_place):
         items.append(item)
         if progress:
             progress(item)
     order = {str(s): i for i, (s, _) in enumerate(pairs)}
-    return BatchResult(tuple(sorted(items, key=lambda i: order.get(i.source, 0))))
+    return BatchResult(tuple(sorted(items, key=lambda i: order.get(i.source, 0))), plan.skipped)

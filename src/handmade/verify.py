@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -590,7 +590,7 @@ def inspect_loaded(loaded: LoadedFile, *, trust: TrustArg = None, allow_remote: 
         credential_ok=facets.credential_ok, expired=facets.expired,
         timestamped=facets.timestamped, ingredients_valid=ingredients_valid,
         signer=signer, human_authored=human, authors=lineage.authors,
-        training=lineage.training,
+        training=lineage.training, training_terms=lineage.training_terms,
         ai=ai, lineage=lineage.steps, hints=hints, findings=tuple(findings),
         manifest_count=len(manifests), provenance=provenance,
         incomplete_history=lineage.incomplete_history, identity_valid=facets.identity_valid, **base,
@@ -639,6 +639,176 @@ def inspect_bytes(data: bytes, name: str = "<upload>", *, trust: TrustArg = None
     return inspect_loaded(loaded, trust=trust, allow_remote=allow_remote)
 
 
+@dataclass(frozen=True)
+class Thumbnails:
+    """Small pictures for a page: ``preview`` of the image itself (JPEG), and each ingredient's thumbnail
+    from the manifest as (title, MIME type, bytes)."""
+
+    preview: bytes | None
+    ingredients: tuple[tuple[str, str, bytes], ...] = ()
+
+
+#: Formats a browser cannot show: their preview is made here (Pillow), or taken from the manifest.
+_BROWSER_OPAQUE = {"image/tiff", "image/x-adobe-dng", "image/heic", "image/avif"}
+
+
+def thumbnails(data: bytes, name: str = "<upload>", *, size: int = 320,
+               max_pixels: int = 100_000_000) -> Thumbnails:
+    """A preview for formats browsers do not show (TIFF and DNG decoded with Pillow, HEIC and AVIF with
+    pillow-heif, at reduced size; else the manifest's claim thumbnail), and the ingredients' thumbnails.
+
+    Never raises for bad content: what cannot be made is left out.
+    """
+    from handmade.files import too_many_pixels
+
+    try:
+        loaded = loaded_from_bytes(data, name)
+    except HandmadeError:
+        return Thumbnails(None)
+    try:
+        claim, ingredients = _c2pa.read_thumbnails(loaded.data, loaded.mime)
+    except HandmadeError:
+        claim, ingredients = None, []
+    preview = None
+    if loaded.mime in _BROWSER_OPAQUE and too_many_pixels(loaded.data, max_pixels) is None:
+        preview = _pillow_preview(loaded.data, size, loaded.mime, max_pixels)
+    if preview is None and loaded.mime in _BROWSER_OPAQUE and claim is not None:
+        preview = claim[1]
+    return Thumbnails(preview, tuple(ingredients))
+
+
+def _pillow_preview(data: bytes, size: int, mime: str = "", max_pixels: int = 100_000_000) -> bytes | None:
+    """A JPEG of at most ``size`` pixels; HEIC/AVIF through pillow-heif (the ``web`` extra) when installed."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        if mime in ("image/heic", "image/avif"):
+            try:
+                import pillow_heif
+            except ImportError:
+                return None
+            heif = pillow_heif.open_heif(io.BytesIO(data))  # not registered with Pillow: no global side effect
+            width, height = heif.size
+            if width * height > max_pixels:  # read from the header; nothing decoded yet
+                return None
+            im = heif.to_pillow()
+        else:
+            im = Image.open(io.BytesIO(data))
+        with im:
+            im.thumbnail((size, size))
+            out = io.BytesIO()
+            im.convert("RGB").save(out, "JPEG", quality=80)
+            return out.getvalue()
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, RuntimeError, Image.DecompressionBombError):
+        return None
+
+
+@dataclass(frozen=True)
+class CertificateDetails:
+    """A manifest's signing certificate as c2pa-rs reports it (CrJSON ``certificateInfo``), and its
+    timestamp. c2pa-python 0.38 exposes neither the certificate itself nor its issuers, so no fingerprint."""
+
+    manifest: str
+    algorithm: str | None
+    subject: str
+    issuer: str
+    serial: str | None
+    not_before: str | None
+    not_after: str | None
+    timestamp: str | None = None
+    timestamp_authority: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"manifest": self.manifest, "algorithm": self.algorithm, "subject": self.subject,
+                "issuer": self.issuer, "serial": self.serial, "not_before": self.not_before,
+                "not_after": self.not_after, "timestamp": self.timestamp,
+                "timestamp_authority": self.timestamp_authority}
+
+
+def _dn(value: Any) -> str:
+    if not isinstance(value, dict):
+        return ""
+    return clean_text(", ".join(f"{k}={v}" for k, v in value.items() if isinstance(v, str | int)), 400) or ""
+
+
+def _obj(parent: dict[str, Any], key: str) -> dict[str, Any]:
+    value = parent.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _certificates(crjson: dict[str, Any]) -> tuple[CertificateDetails, ...]:
+    out = []
+    for m in crjson.get("manifests") or []:
+        if not isinstance(m, dict):
+            continue
+        sig = _obj(m, "signature")
+        info = _obj(sig, "certificateInfo")
+        validity = _obj(info, "validity")
+        ts = _obj(sig, "timeStampInfo")
+        ts_info = _obj(ts, "certificateInfo")
+        out.append(CertificateDetails(
+            manifest=clean_text(m.get("label"), 200) or "?", algorithm=clean_text(sig.get("algorithm"), 20),
+            subject=_dn(info.get("subject")), issuer=_dn(info.get("issuer")),
+            serial=clean_text(info.get("serialNumber"), 100), not_before=clean_text(validity.get("notBefore"), 40),
+            not_after=clean_text(validity.get("notAfter"), 40), timestamp=clean_text(ts.get("timestamp"), 40),
+            timestamp_authority=_dn(ts_info.get("subject")) or None))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class ManifestViews:
+    """What ``handmade report --detailed`` / ``--certs`` show for one file (``error`` when it cannot be read)."""
+
+    path: str
+    store: dict[str, Any] | None = None
+    certificates: tuple[CertificateDetails, ...] = ()
+    error: ReportErrorInfo | None = None
+
+
+def manifest_views(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> ManifestViews:
+    """The detailed manifest store and each manifest's signing certificate (c2patool's ``--detailed`` and
+    certificate views). Bad files give ``error``, not an exception; no manifest gives ``store=None``."""
+    try:
+        loaded = load_input(path, max_bytes=max_bytes)
+        views = _c2pa.read_views(loaded.data, loaded.mime)
+    except HandmadeError as exc:
+        return ManifestViews(str(path), error=ReportErrorInfo(exc.code, exc.message))
+    if views is None:
+        return ManifestViews(str(path))
+    detailed, crjson = views
+    return ManifestViews(str(path), detailed, _certificates(crjson))
+
+
+def _views_task(path: str) -> ManifestViews:  # pragma: no cover - in a worker
+    return manifest_views(path)
+
+
+def iter_manifest_views(paths: Sequence[str], *, timeout: float | None = None) -> Iterator[ManifestViews]:
+    """``manifest_views`` for each path in input order, each in a worker process within ``timeout``."""
+    if timeout is None:
+        for p in paths:
+            yield manifest_views(p)
+        return
+    results: dict[int, ManifestViews] = {}
+    next_index = 0
+    answers = run_workers(_views_task, [(p,) for p in paths], workers=1, timeout=timeout)
+    try:
+        for index, value in answers:
+            if not isinstance(value, ManifestViews):
+                what = f"gave up after {timeout:g} s" if isinstance(value, Failure) and value.kind == "timeout" \
+                    else "the reader crashed"
+                value = ManifestViews(paths[index], error=ReportErrorInfo(
+                    "input.timeout" if "gave up" in what else "input.crash", f"{paths[index]}: {what}"))
+            results[index] = value
+            while next_index in results:
+                yield results.pop(next_index)
+                next_index += 1
+    finally:
+        answers.close()
+
+
 def inspect_many(paths: Sequence[str | os.PathLike[str]], *, timeout: float | None = None, workers: int = 1,
                  **kwargs: Any) -> list[ProvenanceReport]:
     """``inspect`` over several files, results in input order.
@@ -646,9 +816,46 @@ def inspect_many(paths: Sequence[str | os.PathLike[str]], *, timeout: float | No
     With ``timeout`` each file runs in its own forked child, killed after that many seconds; with
     ``workers > 1`` that many children run at once (one per core is the useful maximum).
     """
+    return list(iter_inspect(paths, timeout=timeout, workers=workers, **kwargs))
+
+
+def iter_inspect(paths: Sequence[str | os.PathLike[str]], *, timeout: float | None = None, workers: int = 1,
+                 **kwargs: Any) -> Generator[ProvenanceReport, None, None]:
+    """``inspect_many`` as a stream: each report is yielded, in input order, as soon as it and those before
+    it are done, so a million-file run holds only the few results that finished early, not the list."""
     if timeout is None and workers <= 1:
-        return [inspect(p, **kwargs) for p in paths]
-    return _inspect_in_children(paths, timeout, max(1, workers), kwargs)
+        for p in paths:
+            yield inspect(p, **kwargs)
+        return
+    yield from _inspect_in_children(paths, timeout, max(1, workers), kwargs)
+
+
+#: The file names a folder walk verifies (the formats handmade reads); hidden files are left out.
+VERIFY_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".dng", ".gif", ".heic", ".heif", ".avif"}
+
+
+def expand_inputs(inputs: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
+    """Files given, and for a folder every image under it (recursively, sorted, hidden ones left out).
+
+    A path that does not exist is passed on as given: ``inspect`` reports it as an error of its own.
+    """
+    for item in inputs:
+        p = Path(item)
+        if not p.is_dir():
+            yield str(p)
+            continue
+        seen = {os.path.realpath(p)}  # linked folders are followed, each once
+        for root, dirs, files in os.walk(p, followlinks=True):
+            kept = []
+            for d in sorted(dirs):
+                real = os.path.realpath(os.path.join(root, d))
+                if not d.startswith(".") and real not in seen:
+                    seen.add(real)
+                    kept.append(d)
+            dirs[:] = kept
+            for name in sorted(files):
+                if not name.startswith(".") and Path(name).suffix.lower() in VERIFY_SUFFIXES:
+                    yield os.path.join(root, name)
 
 
 def inspect_with_timeout(path: str | os.PathLike[str], timeout: float, **kwargs: Any) -> ProvenanceReport:
@@ -658,7 +865,8 @@ def inspect_with_timeout(path: str | os.PathLike[str], timeout: float, **kwargs:
     boundary. A fork costs a few milliseconds; the child shares the already imported c2pa library. A
     child that dies (a crash in native code) or overruns gives an ``error`` result, never a hang.
     """
-    return _inspect_in_children([path], timeout, 1, kwargs)[0]
+    [report] = _inspect_in_children([path], timeout, 1, kwargs)
+    return report
 
 
 def _error_report(path: str, err: HandmadeError) -> ProvenanceReport:
@@ -671,27 +879,39 @@ def _inspect_task(kwargs: dict[str, Any], path: str) -> ProvenanceReport:  # pra
 
 
 def _inspect_in_children(paths: Sequence[str | os.PathLike[str]], timeout: float | None, workers: int,
-                         kwargs: dict[str, Any]) -> list[ProvenanceReport]:
-    """Run ``inspect`` for each path in worker processes (``workers`` at a time), each within ``timeout``.
+                         kwargs: dict[str, Any]) -> Generator[ProvenanceReport, None, None]:
+    """Run ``inspect`` for each path in worker processes (``workers`` at a time), each within ``timeout``;
+    yield the reports in input order (those that finish early wait in a small buffer).
 
     A file that overruns or kills its worker gets an ``error`` report (``input.timeout``/``input.crash``);
     its worker is replaced and the others go on (see ``handmade.workers``).
     """
-    results: list[ProvenanceReport | None] = [None] * len(paths)
-    for index, value in run_workers(_inspect_task, [(str(p),) for p in paths], shared=(kwargs,), workers=workers,
-                                    timeout=timeout):
-        path = str(paths[index])
-        if isinstance(value, ProvenanceReport):
-            results[index] = value
-        elif isinstance(value, HandmadeError):
-            results[index] = _error_report(path, value)
-        elif isinstance(value, Failure) and value.kind == "timeout":
-            results[index] = _error_report(path, InputError(
-                f"{path}: gave up after {timeout:g} s", code="input.timeout",
-                hint="The file may be hostile; raise --timeout if it is merely huge."))
-        elif isinstance(value, Failure):
-            results[index] = _error_report(path, InputError(
-                f"{path}: the checker crashed (exit code {value.exitcode})", code="input.crash"))
-        else:
-            results[index] = _error_report(path, InputError(f"{path}: {str(value)[:300]}", code="input.crash"))
-    return [r for r in results if r is not None]
+    results: dict[int, ProvenanceReport] = {}
+    next_index = 0
+    answers = run_workers(_inspect_task, [(str(p),) for p in paths], shared=(kwargs,), workers=workers,
+                          timeout=timeout)
+    try:
+        for index, value in answers:
+            path = str(paths[index])
+            results[index] = _answer_report(path, value, timeout)
+            while next_index in results:
+                yield results.pop(next_index)
+                next_index += 1
+    finally:
+        answers.close()
+
+
+def _answer_report(path: str, value: Any, timeout: float | None) -> ProvenanceReport:
+    """What a worker answered for ``path``, as a report."""
+    if isinstance(value, ProvenanceReport):
+        return value
+    if isinstance(value, HandmadeError):
+        return _error_report(path, value)
+    if isinstance(value, Failure) and value.kind == "timeout":
+        return _error_report(path, InputError(
+            f"{path}: gave up after {timeout:g} s", code="input.timeout",
+            hint="The file may be hostile; raise --timeout if it is merely huge."))
+    if isinstance(value, Failure):
+        return _error_report(path, InputError(
+            f"{path}: the checker crashed (exit code {value.exitcode})", code="input.crash"))
+    return _error_report(path, InputError(f"{path}: {str(value)[:300]}", code="input.crash"))

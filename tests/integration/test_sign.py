@@ -189,12 +189,38 @@ def test_read_only_output_dir(tmp_path: Path) -> None:
         ro.chmod(0o700)
 
 
-def test_sign_in_place_only_with_overwrite(tmp_path: Path) -> None:
+def test_sign_in_place_only_when_asked(tmp_path: Path) -> None:
     src = make_photo(tmp_path / "in.jpg")
-    with pytest.raises(SigningError):
-        sign_image(src, src)
-    sign_image(src, src, overwrite=True)
+    original = src.read_bytes()
+    for overwrite in (False, True):  # --overwrite is not enough: the original would be lost
+        with pytest.raises(SigningError) as exc:
+            sign_image(src, src, overwrite=overwrite)
+        assert exc.value.code == "output.is_input"
+    assert src.read_bytes() == original
+    sign_image(src, src, in_place=True)
     assert inspect(src).state == "valid"
+
+
+def test_the_library_warns_when_it_signs_with_the_test_identity(tmp_path: Path) -> None:
+    from handmade.keys import bundled_test_identity
+    from handmade.sign import TestIdentityWarning, sign_bytes
+    from tests.pki import make_pki
+
+    with pytest.warns(TestIdentityWarning, match="FOR TESTING ONLY"):
+        sign_image(make_photo(tmp_path / "a.jpg"), tmp_path / "a.signed.jpg")
+    with pytest.warns(TestIdentityWarning):
+        sign_bytes((tmp_path / "a.jpg").read_bytes(), "a.jpg", identity=bundled_test_identity())
+    with pytest.warns(TestIdentityWarning) as caught:
+        sign_batch([tmp_path / "a.jpg", make_photo(tmp_path / "b.jpg", seed=2)], tmp_path / "out")
+    assert len(caught) == 1  # once per batch, not once per file
+    pki = make_pki(tmp_path / "pki")
+    import warnings
+
+    from handmade.keys import load_identity
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TestIdentityWarning)
+        sign_image(tmp_path / "a.jpg", tmp_path / "own.jpg", identity=load_identity(pki.key_pem, pki.chain_pem))
 
 
 @pytest.mark.parametrize("content,code", [(b"", "input.empty"), (b"hello world, not an image", "input.not_image")])

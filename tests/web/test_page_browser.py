@@ -170,3 +170,32 @@ def test_drag_and_drop(browser: Any, server: Server) -> None:
     assert card.get_attribute("data-file") == "dropped.jpg" and card.get_attribute("data-state") == "no_manifest"
     assert card.find_element(By.CSS_SELECTOR, ".verdict").text == "No provenance information"
     assert card.find_element(By.CSS_SELECTOR, ".decision").text.startswith("Not accepted")
+
+
+def test_tiff_and_heic_cards_get_a_preview_and_ingredients_show_their_thumbnails(
+        browser: Any, server: Server, tmp_path: Path, corpus: Path) -> None:
+    """Chromium draws neither TIFF nor HEIC: the service's preview fills the card; a composite's ingredient
+    thumbnails (as its manifest stored them) are shown too."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from handmade.sign import sign_image
+    from tests.conftest import make_photo
+
+    tiff = tmp_path / "scan.tif"
+    sign_image(make_photo(tmp_path / "in.tif", size=(400, 300)), tiff)
+    heic = corpus / "heic-origo-training-notallowed.heic"
+    composite = corpus / "composite-photoshop-opened-firefly-ingredient.jpg"
+    upload_and_read(browser, f"{server.url}/", [tiff, heic, composite])
+
+    def drawn(name: str) -> bool:
+        return bool(browser.execute_script(
+            "const i = document.querySelector(`.card[data-file='${arguments[0]}'] > img`);"
+            "return i && i.complete && i.naturalWidth > 0 && getComputedStyle(i).visibility !== 'hidden';", name))
+
+    WebDriverWait(browser, 20).until(lambda d: drawn(tiff.name) and drawn(heic.name))
+    card = browser.find_element(By.CSS_SELECTOR, f".card[data-file='{composite.name}']")
+    pictures = card.find_elements(By.CSS_SELECTOR, ".ingredients img")
+    assert pictures
+    WebDriverWait(browser, 20).until(lambda d: all(
+        d.execute_script("return arguments[0].naturalWidth", p) > 0 for p in pictures))

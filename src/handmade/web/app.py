@@ -57,7 +57,7 @@ from handmade.report import training_text, verdict
 from handmade.trust import TrustConfig, TrustSource
 from handmade.trust import resolve as resolve_trust
 from handmade.trust import standard as standard_trust
-from handmade.verify import inspect_bytes
+from handmade.verify import Thumbnails, inspect_bytes, thumbnails
 from handmade.web.audit import AuditLog
 from handmade.web.guard import (
     BodyTimeout,
@@ -160,16 +160,30 @@ def safe_filename(raw: str | None) -> str:
     return clean_text(base, 200) or "upload"
 
 
+def size_text(n: int) -> str:
+    """A byte count as people say it: ``50 MB`` (MiB, as ``--max-upload-mb`` counts), ``300 KB``, ``12 bytes``."""
+    for unit, size in (("MB", 1024 * 1024), ("KB", 1024)):
+        if n >= size:
+            return f"{n / size:.3g} {unit}" if n % size else f"{n // size} {unit}"
+    return f"{n} bytes"
+
+
+def _too_large(shown: int) -> ApiError:
+    return ApiError(413, "input.too_large", f"the upload is larger than the limit of {size_text(shown)}")
+
+
 async def _read_limited(request: Request, limit: int, config: ServiceConfig, budget: ByteBudget,
-                        held: list[int]) -> bytes:
-    """The body, at most ``limit`` bytes, read within the body deadlines; each chunk takes its size from
-    ``budget`` first (added to ``held[0]``, which the caller gives back with its answer).
+                        held: list[int], shown: int | None = None) -> bytes:
+    """The body, at most ``limit`` bytes (the error names ``shown``, the configured limit), read within the body
+    deadlines; each chunk takes its size from ``budget`` first (added to ``held[0]``, which the caller gives
+    back with its answer).
 
     Raises: ApiError 413 (too large), 408 ``input.timeout`` (stalled or too slow), 503 (no memory budget).
     """
+    shown = limit if shown is None else shown
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise ApiError(413, "input.too_large", f"the upload is larger than {limit} bytes")
+        raise _too_large(shown)
     chunks: list[bytes] = []
     size = 0
     try:
@@ -177,7 +191,7 @@ async def _read_limited(request: Request, limit: int, config: ServiceConfig, bud
                                      total_s=config.body_timeout_s):
             size += len(chunk)
             if size > limit:
-                raise ApiError(413, "input.too_large", f"the upload is larger than {limit} bytes")
+                raise _too_large(shown)
             try:
                 await budget.take(len(chunk), config.queue_wait_s)
             except BudgetExhausted:
@@ -244,7 +258,8 @@ async def _upload(request: Request, config: ServiceConfig, budget: ByteBudget,
                   held: list[int]) -> tuple[bytes, str]:
     """The uploaded file's bytes and name, from a multipart form or a raw body; in memory only."""
     ctype = request.headers.get("content-type", "")
-    body = await _read_limited(request, config.max_upload_bytes + MULTIPART_SLACK, config, budget, held)
+    body = await _read_limited(request, config.max_upload_bytes + MULTIPART_SLACK, config, budget, held,
+                               config.max_upload_bytes)
     if ctype.lower().startswith("multipart/form-data"):
         data, name = multipart_file(body, ctype)
         del body
@@ -252,7 +267,7 @@ async def _upload(request: Request, config: ServiceConfig, budget: ByteBudget,
         data = body
         name = safe_filename(request.headers.get("x-filename") or request.query_params.get("name"))
     if len(data) > config.max_upload_bytes:
-        raise ApiError(413, "input.too_large", f"the upload is larger than {config.max_upload_bytes} bytes")
+        raise _too_large(config.max_upload_bytes)
     if not data:
         raise ApiError(422, "input.empty", "the upload is empty")
     return data, name
@@ -337,6 +352,20 @@ def choose_policy(config: ServiceConfig, name: str | None) -> Policy:
     return chosen
 
 
+def _data_uri(mime: str, blob: bytes) -> str:
+    import base64
+
+    return f"data:{mime};base64,{base64.b64encode(blob).decode()}"
+
+
+def thumbnails_payload(pictures: Thumbnails) -> dict[str, Any]:
+    """``?thumbnails=1``: a preview of formats browsers do not show, and the ingredients' thumbnails, as
+    ``data:`` URIs (the page's CSP allows them for images only)."""
+    return {"preview": _data_uri("image/jpeg", pictures.preview) if pictures.preview else None,
+            "ingredients": [{"title": clean_text(title, 200) or "", "src": _data_uri(mime, blob)}
+                            for title, mime, blob in pictures.ingredients]}
+
+
 def result_payload(report: ProvenanceReport, decision: Decision, lang: str) -> dict[str, Any]:
     """One result: the report (handmade.report/v2), the policy decision, and the verdict in words."""
     result = report.to_dict()
@@ -379,11 +408,17 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
             policy = choose_policy(config, request.query_params.get("policy"))
             data, name = await _upload(request, config, admission, held)
             _check_pixels(data, config.max_pixels)
-            report = await run_in_slot(
-                limiter,
-                lambda: inspect_bytes(data, name, trust=config.trust, allow_remote=config.allow_remote,
-                                      max_bytes=config.max_upload_bytes),
-                queue_wait_s=config.queue_wait_s, timeout_s=config.timeout_s)
+            want_thumbnails = request.query_params.get("thumbnails") in ("1", "true")
+            pictures: dict[str, Thumbnails] = {}
+
+            def job() -> ProvenanceReport:
+                found = inspect_bytes(data, name, trust=config.trust, allow_remote=config.allow_remote,
+                                      max_bytes=config.max_upload_bytes)
+                if want_thumbnails and found.state != "error":  # in the same slot and time limit
+                    pictures["thumbnails"] = thumbnails(data, name, max_pixels=config.max_pixels)
+                return found
+
+            report = await run_in_slot(limiter, job, queue_wait_s=config.queue_wait_s, timeout_s=config.timeout_s)
         except ApiError as exc:
             return _error(exc)
         if report.state == "error" and report.error is not None:
@@ -393,6 +428,8 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
         if audit is not None:
             await anyio.to_thread.run_sync(lambda: audit.record(report, decision, name))
         result = result_payload(report, decision, lang)
+        if "thumbnails" in pictures:
+            result["thumbnails"] = thumbnails_payload(pictures["thumbnails"])
         return JSONResponse({"schema": handmade.SCHEMA, "results": [result], "accepted": decision.accepted,
                              "policy": decision.policy, "reasons": [r.to_dict() for r in decision.reasons]})
 
@@ -401,7 +438,7 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
         lang = _lang(request)
         page = page.replace("{{lang}}", lang).replace("{{policy}}", html.escape(config.policy.name, quote=True))
         return HTMLResponse(page, headers={
-            "Content-Security-Policy": "default-src 'self'; img-src 'self' blob:; style-src 'self'; "
+            "Content-Security-Policy": "default-src 'self'; img-src 'self' blob: data:; style-src 'self'; "
                                        "script-src 'self'; connect-src 'self'; object-src 'none'; "
                                        "base-uri 'none'; frame-ancestors 'none'",
             "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "Vary": "Accept-Language"})
@@ -476,7 +513,11 @@ def openapi_document() -> dict[str, Any]:
                   "trusted_by": {"type": ["string", "null"], "examples": ["c2pa-trust-list", "c2pa-interim-list",
                                                                           "your-anchors"]},
                   "test_identity": {"type": "boolean"},
-                  "training_text": {"type": "string"}}}
+                  "training": {"enum": ["not_allowed", "allowed", "constrained", "unspecified"]},
+                  "training_terms": {"type": ["string", "null"],
+                                     "description": "terms of a constrained permission (CAWG constraint_info)"},
+                  "training_text": {"type": "string",
+                                    "examples": ["AI training: only under licence, see https://example.org/l"]}}}
     json_error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     errors = (("400", "malformed multipart body"), ("408", "the upload stalled or was too slow (input.timeout)"),
               ("413", "too large (input.too_large), or too many pixels "

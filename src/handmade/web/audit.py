@@ -77,6 +77,14 @@ def _create_private(path: Path) -> None:
         os.close(fd)
 
 
+def check_url(url: str) -> None:
+    """Refuse, before anything starts, a decision-log URL this build cannot open (``postgresql://`` ...).
+
+    Raises: AuditConfigError (``audit.unsupported``, ``audit.config``).
+    """
+    _path(url)
+
+
 class AuditLog:
     """Append decisions; list and export them."""
 

@@ -11,7 +11,7 @@ const T = {
     policy: "Policy", history: "History", findings: "Findings", hints: "Metadata hints (unsigned)",
     signer: "Signer", author: "Author", noSigner: "no signer", step: "step", ingredient: "ingredient",
     failed: "Could not be checked", policyLine: "Policy in force:", choose: "Choose images",
-    signedAt: "signed", tokens: "Tokens",
+    signedAt: "signed", tokens: "Tokens", ingredients: "Ingredients",
   },
   fr: {
     tagline: "Vérifiez si l'historique d'une image contient de l'IA, et qui s'en porte garant.",
@@ -21,7 +21,7 @@ const T = {
     policy: "Politique", history: "Historique", findings: "Constats", hints: "Indices de métadonnées (non signés)",
     signer: "Signataire", author: "Auteur", noSigner: "pas de signataire", step: "étape", ingredient: "ingrédient",
     failed: "Vérification impossible", policyLine: "Politique appliquée :", choose: "Choisir des images",
-    signedAt: "signé le", tokens: "Jetons",
+    signedAt: "signé le", tokens: "Jetons", ingredients: "Ingrédients",
   },
 };
 
@@ -124,7 +124,7 @@ function check(file) {
 async function verify(file, card, body) {
   let doc, ok;
   try {
-    const resp = await fetch(`/v1/verify?lang=${lang}&name=${encodeURIComponent(file.name)}`, {
+    const resp = await fetch(`/v1/verify?lang=${lang}&thumbnails=1&name=${encodeURIComponent(file.name)}`, {
       method: "POST", body: file, headers: { "Content-Type": file.type || "application/octet-stream" },
     });
     ok = resp.ok;
@@ -139,8 +139,19 @@ async function verify(file, card, body) {
     return;
   }
   render(body, doc.results[0], doc);
+  showPreview(card, doc.results[0]);
   card.dataset.state = doc.results[0].state;
   card.dataset.ai = doc.results[0].ai;
+}
+
+// TIFF, DNG, HEIC and AVIF: the browser cannot draw the file itself; the service sends a preview.
+function showPreview(card, r) {
+  const img = card.querySelector("img");
+  const preview = r.thumbnails && r.thumbnails.preview;
+  if (!img || !preview) return;
+  const use = () => { img.classList.remove("broken"); img.src = preview; };
+  if (img.classList.contains("broken") || (img.complete && img.naturalWidth === 0)) use();
+  else img.addEventListener("error", use, { once: true });
 }
 
 function render(body, r, doc) {
@@ -186,6 +197,20 @@ function render(body, r, doc) {
     });
     det.append(ol);
     body.append(det);
+  }
+  const pictures = (r.thumbnails && r.thumbnails.ingredients) || [];
+  if (pictures.length) {  // the ingredients' own thumbnails, as their manifests stored them
+    const box = el("div", "ingredients");
+    box.append(el("span", "meta", `${t.ingredients}:`));
+    for (const p of pictures) {
+      const fig = el("figure");
+      const img = el("img");
+      img.src = p.src;
+      img.alt = p.title;
+      fig.append(img, el("figcaption", null, p.title || "—"));
+      box.append(fig);
+    }
+    body.append(box);
   }
   const notable = (r.findings || []).filter((f) => f.severity !== "info");
   if (notable.length) {
