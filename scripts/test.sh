@@ -17,4 +17,7 @@ if [ -f scripts/install-browser.sh ]; then bash scripts/install-browser.sh || tr
 if [ -f scripts/install-softhsm.sh ]; then bash scripts/install-softhsm.sh || true; fi
 # Debian's strace for the offline test (no DNS, no connection while verifying; skipped loudly without it).
 if [ -f scripts/install-strace.sh ]; then bash scripts/install-strace.sh || true; fi
+# The lint and the strict type check the README promises (fast; they fail the run like a failing test).
+python -m ruff check src tests bench fuzz scripts
+python -m mypy
 python -m pytest "$@"
