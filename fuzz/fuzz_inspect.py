@@ -25,7 +25,6 @@ import atheris
 
 with atheris.instrument_imports(include=["handmade"]):
     from handmade.hints import read_hints
-
     from handmade.report import render_tree, verdict
     from handmade.verify import inspect_bytes
 
