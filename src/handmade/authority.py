@@ -49,8 +49,8 @@ from handmade.keys import (
     build_signer_certificate,
     generate_private_key,
 )
+from handmade.trust import BUNDLE_SCHEMA, is_bundle  # noqa: F401 - is_bundle is part of this module's API
 
-BUNDLE_SCHEMA = "handmade.authority-bundle/v1"
 AUTHORITY_FILE = "authority.json"
 PEM = serialization.Encoding.PEM
 REASONS = {
@@ -336,10 +336,6 @@ class Bundle:
     @property
     def id(self) -> str:
         return f"authority:{self.name}"
-
-
-def is_bundle(data: bytes) -> bool:
-    return data.lstrip()[:1] == b"{" and BUNDLE_SCHEMA.encode() in data[:4096]
 
 
 def load_bundle(path: Path | str) -> Bundle:

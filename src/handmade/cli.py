@@ -105,7 +105,6 @@ def _load_trust(paths: tuple[str, ...], no_default: bool = False, trust_list: st
                 tsa_trust_list: str | None = None) -> Any:
     """The trust configuration of a command; warns on stderr, once, when a shipped list is past its update date."""
     from handmade import trust
-    from handmade.authority import is_bundle, load_bundle
     from handmade.verify import default_trust_paths, load_trust_anchors
 
     pems: list[str] = []
@@ -115,10 +114,15 @@ def _load_trust(paths: tuple[str, ...], no_default: bool = False, trust_list: st
             head = Path(path).read_bytes()[:4096]
         except OSError:
             head = b""  # load_trust_anchors says what is wrong with it
-        (bundles if is_bundle(head) else pems).append(path)
+        (bundles if trust.is_bundle(head) else pems).append(path)
     anchors = load_trust_anchors(pems)
+    given: list[Any] = []
+    if bundles:  # handmade.authority imports cryptography: only when a bundle is given
+        from handmade.authority import load_bundle
+
+        given = [load_bundle(b) for b in bundles]
     config = trust.build(anchors, use_default=trust.default_trust_enabled(no_default), trust_list=trust_list,
-                         tsa_trust_list=tsa_trust_list, bundles=[load_bundle(b) for b in bundles])
+                         tsa_trust_list=tsa_trust_list, bundles=given)
     for finding in config.stale_findings():
         _err(f"warning: {finding.message}")
     return config

@@ -24,8 +24,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -118,6 +116,9 @@ class TrustConfig:
 
     def with_bundles(self, bundles: Iterable[Any]) -> TrustConfig:
         """This configuration plus label authorities (``authority.Bundle``) as ``authority:<name>`` sources."""
+        bundles = list(bundles)
+        if not bundles:
+            return self
         from handmade.authority import crl_next_update
 
         added = []
@@ -311,9 +312,26 @@ def resolve(trust: Any) -> TrustConfig:
 
 def standard() -> TrustConfig:
     """The shipped lists plus the label authorities installed with ``handmade trust add``."""
+    return TrustConfig.default().with_bundles(_installed_bundles())
+
+
+BUNDLE_SCHEMA = "handmade.authority-bundle/v1"
+
+
+def is_bundle(data: bytes) -> bool:
+    """True when ``data`` (a file's first bytes) is a label authority's bundle rather than PEM anchors."""
+    return data.lstrip()[:1] == b"{" and BUNDLE_SCHEMA.encode() in data[:4096]
+
+
+def _installed_bundles() -> list[Any]:
+    """The installed authorities' bundles; cheap when there is none (``handmade.authority`` imports
+    cryptography, about 80 ms, which a one-file verify should not pay for nothing)."""
+    folder = data_dir() / "authorities"
+    if not folder.is_dir() or not any(folder.glob("*.bundle")):
+        return []
     from handmade.authority import installed_bundles
 
-    return TrustConfig.default().with_bundles(installed_bundles())
+    return installed_bundles()
 
 
 def build(anchors: Any = None, *, use_default: bool = True, trust_list: str | None = None,
@@ -323,7 +341,6 @@ def build(anchors: Any = None, *, use_default: bool = True, trust_list: str | No
     installed label authorities and ``bundles``, and ``anchors``.
     Raises: TrustConfigError.
     """
-    from handmade.authority import installed_bundles
     from handmade.verify import TrustAnchors, load_trust_anchors
 
     if trust_list or tsa_trust_list:
@@ -339,7 +356,7 @@ def build(anchors: Any = None, *, use_default: bool = True, trust_list: str | No
         base = TrustConfig(tuple(sources))
     else:
         base = TrustConfig.default() if use_default else TrustConfig.none()
-    return base.with_bundles([*installed_bundles(), *bundles]).with_anchors(anchors)
+    return base.with_bundles([*_installed_bundles(), *bundles]).with_anchors(anchors)
 
 
 # --- installing a newer snapshot ----------------------------------------------------------------------------
@@ -429,6 +446,9 @@ def update(source: str, *, timeout: float = 30.0, force: bool = False) -> Update
     the one in force unless ``force``. Written to a temporary folder and renamed into place.
     Raises: TrustConfigError.
     """
+    import shutil
+    import tempfile
+
     files = _official_files(source, timeout)
     _, issued, _, count = _check_list(files["C2PA-TRUST-LIST.pem"], files["C2PA-TRUST-LIST.json"], "C2PA-TRUST-LIST")
     _, _, _, tsa_count = _check_list(files["C2PA-TSA-TRUST-LIST.pem"], files["C2PA-TSA-TRUST-LIST.json"],
