@@ -425,6 +425,15 @@ def _print_plan(pairs: list[tuple[Path, Path]], skipped: list[Any], *, overwrite
     _err(t("cli.dry_run_total", lang, n=len(pairs), skipped=len(skipped)))
 
 
+def _timestamp_note(options: Any, result: Any) -> None:
+    """Say so when the timestamp server is one that no trust source vouches for: verifiers will not count its
+    time, so the signature still dies with the certificate for them."""
+    if options.tsa_url and result.report.timestamped is False:
+        _err(f"warning: the timestamp from {options.tsa_url} is not from a time-stamping authority that the trust "
+             "lists in use vouch for (the C2PA TSA Trust List, your anchors): verifiers will not count its time "
+             "unless they trust its root")
+
+
 def _metadata_note(options: Any, result: Any, lang: str) -> None:
     """Say so when the output's format gets no EXIF/XMP (HEIC, AVIF, GIF, DNG): only the manifest has it."""
     from handmade.report import t
@@ -477,6 +486,7 @@ def _sign(inputs: tuple[str, ...], output: str, options: Any, key_args: tuple[st
             _err(f"error: {exc.diagnostics()}")
             ctx.exit(EXIT_ERROR)
         _metadata_note(options, result, lang)
+        _timestamp_note(options, result)
         if as_json:
             click.echo(_sign_document([_sign_item(str(src), str(dest), "signed", result=result)], []))
         else:
@@ -605,6 +615,11 @@ _TALLY = {"HANDMADE": "handmade", "AI": "ai", "POSSIBLY-AI": "ai", "NO-MANIFEST"
           "SIGNED": "other", "CLAIMED": "other", "ERROR": "error"}
 
 
+#: Terminal colour of a verdict line by bottom line (only on a terminal; the words say the same).
+_VERDICT_COLOURS = {"HANDMADE": "green", "CLAIMED": "yellow", "AI": "red", "POSSIBLY-AI": "yellow",
+                    "INVALID": "red"}
+
+
 class _Output:
     """Renders verify results one at a time, in the chosen format; holds only what ``json`` needs."""
 
@@ -632,7 +647,13 @@ class _Output:
         else:
             verdict = "PASS" if decision.accepted else "FAIL"
             reasons = join_reasons([r.message for r in decision.reasons])
-            self.progress.line(render_summary(report, self.lang) + "\n"
+            block = render_summary(report, self.lang)
+            head, _, rest = block.partition("\n")
+            words, _, more = rest.partition("\n")
+            colour = _VERDICT_COLOURS.get(report.bottom_line)
+            if colour and _isatty(sys.stdout):  # on a terminal: amber for a claim nobody vouches for, never green
+                words = click.style(words, fg=colour)
+            self.progress.line("\n".join(x for x in (head, words, more) if x) + "\n"
                                + f"  policy {decision.policy}: {verdict}{' - ' + reasons if reasons else ''}")
 
     def finish(self) -> None:

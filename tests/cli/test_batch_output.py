@@ -207,3 +207,19 @@ def test_on_a_terminal_the_counter_and_outcome_lines_never_run_together(tmp_path
     screen = _screen(raw)
     assert [line.split(":")[0] for line in screen if line.startswith("/")] == [
         str(tmp_path / "out" / f"p{i}.jpg") for i in range(3)], screen
+
+
+def test_on_a_terminal_a_claim_is_amber_and_a_trusted_label_green(mixed: Path, tmp_path: Path) -> None:
+    """The words say it everywhere; on a terminal the colour too: a label nobody you trust vouches for is never
+    shown in the green of a trusted one (and a pipe gets no colour codes at all)."""
+    claimed = tmp_path / "claimed.jpg"
+    r = CliRunner().invoke(main, ["sign", str(make_photo(tmp_path / "c.jpg")), "-o", str(claimed)])  # TEST key
+    assert r.exit_code == 0, r.output
+    raw = _run_in_pty(["verify", str(mixed / "a.jpg"), str(claimed), "--policy", "any"])
+    green, amber = "\x1b[32m", "\x1b[33m"
+    trusted_line = next(line for line in raw.splitlines() if "Made by hand. Trusted" in line)
+    claim_line = next(line for line in raw.splitlines() if "Claims to be made by hand" in line)
+    assert green in trusted_line and amber not in trusted_line
+    assert amber in claim_line and green not in claim_line
+    piped = CliRunner().invoke(main, ["verify", str(claimed), "--policy", "any"])
+    assert "\x1b[" not in piped.stdout

@@ -206,6 +206,7 @@ def test_tsa_from_settings_and_untrusted_tsa(tmp_path: Path, env: dict[str, str]
                 str(pki.chain_pem), env=env)
         assert len(tsa.requests) == 1 and f"timestamp server: {tsa.url} (from the settings file)" in r.stderr
         assert "no timestamp" not in r.stderr
+        assert f"the timestamp from {tsa.url} is not from a time-stamping authority that the trust lists" in r.stderr
         # a verifier who does not trust this TSA: the signer is still trusted, the timestamp is not
         r = result(cli("verify", "--json", "--trust", str(pki.root_pem), str(out), env=env))
         assert r["state"] == "trusted"
