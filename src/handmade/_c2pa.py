@@ -14,7 +14,7 @@ import io
 import json
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -248,37 +248,38 @@ def read_store(data: bytes, mime: str, *, trust: dict[str, Any] | None = None, t
     return RawStore(store=store, state=str(state), embedded=embedded, remote_url=remote)
 
 
+def _read_with(data: bytes, mime: str, ctx: Any, view: Callable[[Any], Any]) -> Any:
+    """``view(reader)`` for the asset read under ``ctx``; None when it has no manifest. Raises: InputError."""
+    c2pa = _c2pa()
+    with _map_errors("Reading the manifest"):
+        reader = c2pa.Reader.try_create(mime, io.BytesIO(data), context=ctx)
+        if reader is None:
+            return None
+        with reader:
+            return view(reader)
+
+
 def read_state(data: bytes, mime: str, *, trust: dict[str, Any] | None, trust_key: str,
                allow_remote: bool = False) -> str | None:
     """Only c2pa-rs's one-word validation state under another trust configuration (to find who vouched).
 
     Returns None when there is no manifest or it cannot be read.
     """
-    c2pa = _c2pa()
     ctx = _read_context(trust, trust_key, allow_remote)
     try:
-        with _map_errors("Reading the manifest"):
-            reader = c2pa.Reader.try_create(mime, io.BytesIO(data), context=ctx)
-            if reader is None:
-                return None
-            with reader:
-                return str(reader.get_validation_state() or "Invalid")
+        state = _read_with(data, mime, ctx, lambda reader: reader.get_validation_state() or "Invalid")
     except InputError:
         return None
+    return None if state is None else str(state)
 
 
 def read_crjson(data: bytes, mime: str, *, trust: dict[str, Any] | None, trust_key: str,
                 allow_remote: bool = False) -> dict[str, Any] | None:
     """The manifest store as crJSON (the C2PA JSON form the conformance program evaluates), validated under
     ``trust``. Returns None when the asset has no manifest. Raises: InputError."""
-    c2pa = _c2pa()
-    ctx = _read_context(trust, trust_key, allow_remote)
-    with _map_errors("Reading the manifest"):
-        reader = c2pa.Reader.try_create(mime, io.BytesIO(data), context=ctx)
-        if reader is None:
-            return None
-        with reader:
-            doc = json.loads(reader.crjson())
+    doc = _read_with(data, mime, _read_context(trust, trust_key, allow_remote), lambda r: json.loads(r.crjson()))
+    if doc is None:
+        return None
     return doc if isinstance(doc, dict) else {"crjson": doc}
 
 

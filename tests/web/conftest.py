@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -90,3 +94,33 @@ def server(tmp_path_factory: pytest.TempPathFactory, newsroom: Pki) -> Iterator[
     config = ServiceConfig(trust=anchors, audit_db=str(db), max_upload_bytes=8 * 1024 * 1024,
                            max_pixels=40_000_000)
     yield from start(config)
+
+
+@contextlib.contextmanager
+def serve_process(*args: str, start_s: float = 60) -> Iterator[tuple[str, int, subprocess.Popen[bytes]]]:
+    """A real ``handmade serve`` process on 127.0.0.1 with ``args``: (url, port, process) once /healthz answers;
+    terminated (then killed) afterwards."""
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}
+    proc = subprocess.Popen([sys.executable, "-m", "handmade", "serve", "--port", str(port), *args], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + start_s
+        while True:
+            assert proc.poll() is None, proc.communicate(timeout=5)[1]
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "the service did not start"
+            time.sleep(0.1)
+        yield url, port, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)

@@ -491,37 +491,12 @@ def test_serve_with_two_workers_carries_the_trust_configuration(tmp_path: Path, 
                                                                  newsroom: Any, corpus: Path) -> None:
     """`handmade serve --workers 2` for real: each spawned worker gets the shipped lists and the operator's
     anchors through its environment (which must stay under Linux's 128 KB limit for one string)."""
-    import socket
-    import subprocess
-    import sys
-    import time
+    from tests.web.conftest import serve_process
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "handmade", "serve", "--port", str(port), "--workers", "2",
-                             "--trust", str(newsroom.root_pem), "--audit-db", "none"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-            assert proc.poll() is None, proc.communicate(timeout=5)
+    with serve_process("--workers", "2", "--trust", str(newsroom.root_pem), "--audit-db", "none") as (url, _, _):
         google = (corpus / "ai-google-generative-single.png").read_bytes()
         for _ in range(4):  # whichever worker answers: the operator's anchors and the shipped lists
             doc = httpx.post(f"{url}/v1/verify", content=signed_image.read_bytes(), timeout=60).json()
             assert doc["accepted"] is True and doc["results"][0]["trusted_by"] == "your-anchors"
             doc = httpx.post(f"{url}/v1/verify", content=google, params={"name": "g.png"}, timeout=60).json()
             assert doc["results"][0]["trusted_by"] == "c2pa-trust-list"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -16,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.web.conftest import free_port
+from tests.web.conftest import serve_process
 
 HEADER_TIMEOUT, BODY_IDLE, BODY_TOTAL = 8.0, 2.0, 14.0  # generous: a loaded CI machine must not flake
 
@@ -43,31 +41,10 @@ def wait_until(predicate: object, seconds: float, step: float = 0.05) -> bool:
 
 @pytest.fixture
 def served() -> Iterator[Served]:
-    port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "handmade", "serve", "--port", str(port), "--audit-db", "none",
-         "--max-concurrent", "2", "--header-timeout", str(HEADER_TIMEOUT), "--body-idle-timeout", str(BODY_IDLE),
-         "--body-timeout", str(BODY_TOTAL), "--max-connections", "300"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-
-    def up() -> bool:
-        try:
-            return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    try:
-        assert wait_until(up, 30, 0.1), "the service did not start"
+    with serve_process("--audit-db", "none", "--max-concurrent", "2", "--header-timeout", str(HEADER_TIMEOUT),
+                       "--body-idle-timeout", str(BODY_IDLE), "--body-timeout", str(BODY_TOTAL),
+                       "--max-connections", "300", start_s=30) as (url, port, proc):
         yield Served(url, port, proc.pid)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
 
 
 def connect(port: int) -> socket.socket:
