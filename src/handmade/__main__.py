@@ -2,4 +2,4 @@
 
 from handmade.cli import main
 
-main()
+main(prog_name="handmade")  # the usage line names the command, not "__main__.py"

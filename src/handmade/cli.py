@@ -1261,6 +1261,3 @@ def audit(db_url: str, since: Any, until: Any, accepted: bool | None, limit: int
         click.echo(f"{row['time']}  {verdict:<8}  {row['policy']:<9} {row['filename']}  {row['summary']}"
                    + (f"  -- {why}" if why else ""))
 
-
-def run() -> None:  # pragma: no cover - console entry alias
-    main()

@@ -238,13 +238,6 @@ def discard_all_staged() -> None:
         STAGED.discard(tmp)
 
 
-def atomic_write(path: str | os.PathLike[str], data: bytes, *, overwrite: bool = False) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and an atomic rename.
-
-    The destination either keeps its old content or has the complete new content; never half of it.
-    Raises: SigningError, as ``StagedWrite``.
-    """
-    StagedWrite(path, data, overwrite=overwrite).commit()
 
 
 def _before_rename_hook(tmp: Path, dest: Path) -> None:

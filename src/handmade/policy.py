@@ -24,11 +24,10 @@ A TOML policy file sets the same keys (see ``Policy``), optionally starting from
 from __future__ import annotations
 
 import os
+import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
-
-import tomllib
 
 from handmade.errors import HandmadeError
 from handmade.models import Finding, ProvenanceReport

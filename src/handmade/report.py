@@ -13,8 +13,6 @@ from typing import Any
 
 from handmade.models import LineageStep, ProvenanceReport, results_document
 
-LANGS = ("en", "fr")
-
 _T: dict[str, dict[str, str]] = {
     "handmade": {"en": "Made by hand", "fr": "Fait à la main"},
     "signed_by": {"en": "signed by {who}", "fr": "signé par {who}"},

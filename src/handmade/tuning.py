@@ -11,6 +11,7 @@ change (what is freed is kept for reuse instead of returned). Measured in ``benc
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import sys
 
@@ -22,17 +23,14 @@ _M_MMAP_THRESHOLD = -3
 MMAP_THRESHOLD = 32 * 1024 * 1024
 TRIM_THRESHOLD = 256 * 1024 * 1024
 
-_applied: list[bool] = []
-
-
+@functools.cache
 def tune_allocator() -> bool:
     """Pin glibc's mmap and trim thresholds for this process (and children forked from it).
 
     Does nothing, and returns False, off glibc, when ``HANDMADE_DEFAULT_MALLOC`` is set, or when the
-    user set ``MALLOC_MMAP_THRESHOLD_``/``MALLOC_TRIM_THRESHOLD_`` themselves. Idempotent; never raises.
+    user set ``MALLOC_MMAP_THRESHOLD_``/``MALLOC_TRIM_THRESHOLD_`` themselves. Runs once per process
+    (``functools.cache``); never raises.
     """
-    if _applied:
-        return _applied[0]
     ok = False
     if (sys.platform.startswith("linux") and not os.environ.get("HANDMADE_DEFAULT_MALLOC")
             and not any(k in os.environ for k in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_"))):
@@ -44,5 +42,4 @@ def tune_allocator() -> bool:
                                                                                       TRIM_THRESHOLD))
         except (OSError, AttributeError):
             ok = False
-    _applied.append(ok)
     return ok
