@@ -433,9 +433,13 @@ def test_config_travels_to_workers_through_the_environment(tmp_path: Path) -> No
 def test_app_from_env_serves(monkeypatch: pytest.MonkeyPatch, signed_image: Path) -> None:
     from handmade.web import app as web_app
 
+    from handmade.tuning import tune_allocator
+
     monkeypatch.setenv(web_app.CONFIG_ENV, json.dumps({"policy": "any", "max_concurrent": 2}))
+    tune_allocator.cache_clear()
     application = web_app.app_from_env()
     assert application.state.config.policy.name == "any" and application.state.limiter.total_tokens == 2
+    assert tune_allocator.cache_info().currsize == 1  # a service worker pins the allocator as the CLI does
 
 
 # --- audit log --------------------------------------------------------------------------------------------------

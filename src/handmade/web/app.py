@@ -644,7 +644,13 @@ def app_from_env() -> Starlette:
     """Factory for uvicorn worker processes (``--workers N``): configuration comes from the environment.
 
     ``uvicorn.run("handmade.web.app:app_from_env", factory=True, workers=N)``
+
+    A worker process is handmade's own, like the command line's: it pins glibc's allocator thresholds too
+    (``handmade.tuning``; the command line's setting did not reach the workers uvicorn spawns).
     """
+    from handmade.tuning import tune_allocator
+
+    tune_allocator()
     config = config_from_env()
     configure(header_timeout_s=config.header_timeout_s, max_connections=config.max_connections)
     return create_app(config)
