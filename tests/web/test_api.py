@@ -431,9 +431,8 @@ def test_config_travels_to_workers_through_the_environment(tmp_path: Path) -> No
 
 
 def test_app_from_env_serves(monkeypatch: pytest.MonkeyPatch, signed_image: Path) -> None:
-    from handmade.web import app as web_app
-
     from handmade.tuning import tune_allocator
+    from handmade.web import app as web_app
 
     monkeypatch.setenv(web_app.CONFIG_ENV, json.dumps({"policy": "any", "max_concurrent": 2}))
     tune_allocator.cache_clear()
