@@ -57,6 +57,8 @@ _EXPORTS = {
     "Decision": "handmade.policy",
     "load_policy": "handmade.policy",
     "evaluate": "handmade.policy",
+    "require": "handmade.policy",
+    "TrustConfig": "handmade.trust",
     "verdict": "handmade.report",
     "render_json": "handmade.report",
     # keys
@@ -86,6 +88,7 @@ __all__ = [
     "SigningError",
     "SigningIdentity",
     "TrustAnchors",
+    "TrustConfig",
     "TrustConfigError",
     "VerificationError",
     "__version__",
@@ -99,6 +102,7 @@ __all__ = [
     "load_trust_anchors",
     "read_hints",
     "render_json",
+    "require",
     "sign_batch",
     "sign_bytes",
     "sign_image",
@@ -137,7 +141,8 @@ if TYPE_CHECKING:  # pragma: no cover
         SignerIdentity,
         SignResult,
     )
-    from handmade.policy import Decision, Policy, evaluate, load_policy
+    from handmade.policy import Decision, Policy, evaluate, load_policy, require
     from handmade.report import render_json, verdict
     from handmade.sign import SignOptions, sign_batch, sign_bytes, sign_image
+    from handmade.trust import TrustConfig
     from handmade.verify import TrustAnchors, inspect, inspect_bytes, load_trust_anchors

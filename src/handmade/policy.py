@@ -134,10 +134,34 @@ def policy_from_mapping(data: dict[str, Any], default_name: str = "custom") -> P
     for key, value in values.items():
         if key != "name" and not isinstance(value, bool):
             raise PolicyConfigError(f"policy key '{key}' must be true or false", code="policy.keys")
+    # require_manifest and accept_no_manifest ask one question: one sets the other, and they may not disagree
+    # (before, base = "handmade" with require_manifest = false still refused files without a manifest).
+    if "require_manifest" in values and "accept_no_manifest" in values:
+        if values["require_manifest"] == values["accept_no_manifest"]:
+            raise PolicyConfigError("require_manifest and accept_no_manifest contradict each other",
+                                    code="policy.keys", hint="Set only require_manifest.")
+    elif "require_manifest" in values:
+        values["accept_no_manifest"] = not values["require_manifest"]
+    elif "accept_no_manifest" in values:
+        values["require_manifest"] = not values["accept_no_manifest"]
     # A policy file accepts the public TEST key only if it says so itself, even on ``base = "any"``.
     values.setdefault("accept_test_identity", False)
     return replace(PRESETS[base_name], name=str(data.get("name", default_name)), **{
         k: v for k, v in values.items() if k != "name"})
+
+
+def require(policy: Policy, report: ProvenanceReport) -> Decision:
+    """``evaluate``, strict: the decision when ``report`` is accepted.
+
+    Raises: PolicyViolation (with the report and every failed requirement) when it is not.
+    """
+    from handmade.errors import PolicyViolation
+
+    decision = evaluate(policy, report)
+    if not decision.accepted:
+        raise PolicyViolation(f"{report.path}: refused by policy '{policy.name}': "
+                              + " ".join(r.message for r in decision.reasons), report=report, failed=decision.reasons)
+    return decision
 
 
 def evaluate(policy: Policy, report: ProvenanceReport) -> Decision:

@@ -110,3 +110,27 @@ def test_unknown_preset() -> None:
     with pytest.raises(PolicyConfigError) as exc:
         load_policy("strictest")
     assert exc.value.code == "policy.unknown"
+
+
+def test_require_manifest_and_accept_no_manifest_are_one_question(tmp_path: Path) -> None:
+    f = tmp_path / "p.toml"
+    f.write_text('base = "handmade"\nrequire_manifest = false\n')
+    loose = load_policy(f)
+    assert loose.accept_no_manifest and evaluate(loose, report(state="no_manifest", human_authored=None)).accepted
+    f.write_text('base = "any"\naccept_no_manifest = false\n')
+    assert load_policy(f).require_manifest
+    f.write_text('require_manifest = true\naccept_no_manifest = true\n')
+    with pytest.raises(PolicyConfigError) as exc:
+        load_policy(f)
+    assert "contradict" in exc.value.message
+
+
+def test_require_raises_with_the_report_and_every_reason() -> None:
+    import handmade
+
+    r = report(ai="generative", human_authored=False)
+    with pytest.raises(handmade.PolicyViolation) as exc:
+        handmade.require(PRESETS["claimed"], r)
+    assert exc.value.report is r and exc.value.code == "policy.rejected"
+    assert {f.code for f in exc.value.failed} >= {"policy.generative", "policy.not_human"}
+    assert handmade.require(PRESETS["any"], r).accepted
