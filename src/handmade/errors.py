@@ -4,7 +4,8 @@
 HandmadeError            .code (stable string), .diagnostics()
 ├── InputError           missing, unreadable, unsupported or corrupt file
 ├── KeyMaterialError     bad key or chain: mismatch, wrong order, missing EKU, unsupported algorithm
-├── TrustConfigError     unreadable or empty trust anchors
+├── TrustConfigError     unreadable or empty trust anchors, unusable trust-list snapshots or authority bundles
+├── PolicyConfigError    an unknown policy, an unreadable policy file, unknown or contradictory keys
 ├── SigningError         signing failed, or refused (e.g. the input's history is generative)
 └── VerificationError    raised by strict APIs only
     └── PolicyViolation  carries the report and the failed findings
@@ -26,6 +27,7 @@ __all__ = [
     "HandmadeError",
     "InputError",
     "KeyMaterialError",
+    "PolicyConfigError",
     "PolicyViolation",
     "SigningError",
     "TrustConfigError",
@@ -76,6 +78,12 @@ class TrustConfigError(HandmadeError):
     """Trust anchors that cannot be read or contain no certificate."""
 
     default_code = "trust.invalid"
+
+
+class PolicyConfigError(HandmadeError):
+    """A policy name or file that cannot be used (unknown preset, unreadable file, unknown or contradictory keys)."""
+
+    default_code = "policy.config"
 
 
 class SigningError(HandmadeError):

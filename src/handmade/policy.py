@@ -29,14 +29,11 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from handmade.errors import HandmadeError
+from handmade.errors import PolicyConfigError
+
+__all__ = ["PRESETS", "Decision", "Policy", "PolicyConfigError", "at_least_as_strict", "evaluate", "load_policy",
+           "policy_from_mapping", "require"]
 from handmade.models import Finding, ProvenanceReport
-
-
-class PolicyConfigError(HandmadeError):
-    """A policy name or file that cannot be used."""
-
-    default_code = "policy.config"
 
 
 @dataclass(frozen=True)

@@ -9,15 +9,20 @@ import json
 import os
 from dataclasses import replace
 from pathlib import Path
+from typing import get_args
 
 from handmade.models import (
     SCHEMA,
+    AiVerdict,
     Finding,
     Hint,
     LineageStep,
+    Provenance,
     ProvenanceReport,
     ReportErrorInfo,
     SignerIdentity,
+    State,
+    Training,
     results_document,
 )
 from handmade.report import render_json, render_summary, render_tree, verdict
@@ -87,12 +92,12 @@ def test_schema_and_required_fields() -> None:
                 "human_authored", "training", "signer", "lineage", "hints", "findings", "error"}
     for result in doc["results"]:
         assert required <= set(result)
-        assert result["state"] in ("no_manifest", "invalid", "valid", "trusted", "error")
-        assert result["ai"] in ("generative", "ai_assisted", "possibly_generative", "none_declared", "unknown")
-        assert result["provenance"] in ("signed", "signer_claim", "unknown_origin", None)
+        assert result["state"] in get_args(State)
+        assert result["ai"] in get_args(AiVerdict)
+        assert result["provenance"] in (*get_args(Provenance), None)
         assert result["incomplete_history"] in (True, False, None)
         assert result["identity_valid"] in (True, False, None)
-        assert result["training"] in ("not_allowed", "allowed", "constrained", "unspecified")
+        assert result["training"] in get_args(Training)
         for step in result["lineage"]:
             assert {"manifest", "action", "digital_source_type", "software_agent", "depth", "generative",
                     "possibly_generative"} <= set(step)

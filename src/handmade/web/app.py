@@ -37,7 +37,7 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict, dataclass, field, replace
 from importlib import resources
-from typing import Any
+from typing import Any, get_args
 
 import anyio
 from python_multipart.exceptions import ParseError
@@ -51,7 +51,7 @@ from starlette.routing import Route
 import handmade
 from handmade.files import too_many_pixels
 from handmade.lineage import clean_text
-from handmade.models import ProvenanceReport
+from handmade.models import AiVerdict, Provenance, ProvenanceReport, State, Training
 from handmade.policy import PRESETS, Decision, Policy, at_least_as_strict, evaluate, load_policy, policy_from_mapping
 from handmade.report import training_text, verdict
 from handmade.trust import TrustConfig, TrustSource
@@ -497,9 +497,10 @@ def openapi_document() -> dict[str, Any]:
               "required": ["path", "state", "bottom_line", "summary", "ai", "lineage", "findings", "policy",
                            "verdict", "training_text"],
               "properties": {
-                  "state": {"enum": ["no_manifest", "invalid", "valid", "trusted", "error"]},
-                  "ai": {"enum": ["generative", "ai_assisted", "possibly_generative", "none_declared", "unknown"]},
-                  "provenance": {"enum": ["signed", "signer_claim", "unknown_origin", None]},
+                  # the values come from the report's own types, so the document cannot drift from them
+                  "state": {"enum": list(get_args(State))},
+                  "ai": {"enum": list(get_args(AiVerdict))},
+                  "provenance": {"enum": [*get_args(Provenance), None]},
                   "incomplete_history": {"type": ["boolean", "null"]},
                   "identity_valid": {"type": ["boolean", "null"]},
                   "summary": {"type": "string", "examples": ["TRUSTED INTACT HUMAN NO-AI NO-TRAINING"]},
@@ -513,7 +514,7 @@ def openapi_document() -> dict[str, Any]:
                   "trusted_by": {"type": ["string", "null"], "examples": ["c2pa-trust-list", "c2pa-interim-list",
                                                                           "your-anchors"]},
                   "test_identity": {"type": "boolean"},
-                  "training": {"enum": ["not_allowed", "allowed", "constrained", "unspecified"]},
+                  "training": {"enum": list(get_args(Training))},
                   "training_terms": {"type": ["string", "null"],
                                      "description": "terms of a constrained permission (CAWG constraint_info)"},
                   "training_text": {"type": "string",
