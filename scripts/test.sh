@@ -11,4 +11,6 @@ if command -v npm >/dev/null 2>&1; then
 fi
 # Debian's Chromium and chromedriver for the web page test (skipped loudly without them).
 if [ -x scripts/install-browser.sh ]; then bash scripts/install-browser.sh || true; fi
+# Debian's PostgreSQL server for the audit log and multi-host tests (skipped loudly without it).
+if [ -x scripts/install-postgres.sh ]; then bash scripts/install-postgres.sh || true; fi
 python -m pytest "$@"

@@ -455,7 +455,8 @@ def trust_update(source: str, force: bool, timeout: float) -> None:
               help="A preset that callers may choose with ?policy= even if it is looser than --policy "
                    "(repeatable). Without it, ?policy= may only tighten the service's policy.")
 @click.option("--audit-db", default="handmade-audit.sqlite", show_default=True,
-              help="Decision log: a SQLite path or sqlite:///path; 'none' to disable.")
+              help="Decision log: a SQLite path, sqlite:///path or postgresql://user@host:port/db (shared by "
+                   "several hosts; needs handmade[postgres]); 'none' to disable.")
 @click.option("--max-upload-mb", type=click.FloatRange(min=0.001), default=50.0, show_default=True)
 @click.option("--max-megapixels", type=click.FloatRange(min=0.001), default=100.0, show_default=True)
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
@@ -508,7 +509,7 @@ def serve(host: str, port: int, workers: int, trust_paths: tuple[str, ...], no_d
 
 @main.command()
 @click.option("--db", "db_url", default="handmade-audit.sqlite", show_default=True,
-              help="The decision log written by 'handmade serve'.")
+              help="The decision log written by 'handmade serve': a SQLite path or URL, or postgresql://...")
 @click.option("--since", type=click.DateTime(), help="Only decisions at or after this time (UTC).")
 @click.option("--until", type=click.DateTime(), help="Only decisions before this time (UTC).")
 @click.option("--accepted/--rejected", "accepted", default=None, help="Only accepted, or only rejected.")
@@ -516,7 +517,7 @@ def serve(host: str, port: int, workers: int, trust_paths: tuple[str, ...], no_d
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @error_funnel
 def audit(db_url: str, since: Any, until: Any, accepted: bool | None, limit: int, fmt: str) -> None:
-    """List or export the service's decision log (SQLite)."""
+    """List or export the service's decision log (SQLite or PostgreSQL)."""
     from handmade.web.audit import export, list_decisions
 
     if not db_url.startswith("sqlite:") and "://" not in db_url and not Path(db_url).exists():
