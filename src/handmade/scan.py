@@ -235,13 +235,14 @@ def result_line(path: str, report: ProvenanceReport, policy: Any) -> dict[str, A
     return line
 
 
-def _batch_in_processes(paths: list[str], options: dict[str, Any], workers: int) -> list[dict[str, Any]]:
-    """Verify ``paths`` in ``workers`` processes, each file within ``options['timeout']``."""
-    from handmade.verify import inspect_many
+def _batch_in_processes(paths: list[str], options: dict[str, Any], workers: int) -> Iterator[dict[str, Any]]:
+    """Verify ``paths`` in ``workers`` processes, each file within ``options['timeout']``; yields each
+    line as its file finishes."""
+    from handmade.verify import inspect_as_done
 
-    kwargs = {"trust": options["trust"], "allow_remote": options["allow_remote"]}
-    reports = inspect_many(paths, timeout=options["timeout"], workers=workers, **kwargs)
-    return [result_line(p, r, options["policy"]) for p, r in zip(paths, reports, strict=True)]
+    for index, report in inspect_as_done(paths, timeout=options["timeout"], workers=workers,
+                                         trust=options["trust"], allow_remote=options["allow_remote"]):
+        yield result_line(paths[index], report, options["policy"])
 
 
 def dask_batch(paths: list[str], options: dict[str, Any]) -> list[dict[str, Any]]:  # pragma: no cover - on Dask
@@ -252,7 +253,7 @@ def dask_batch(paths: list[str], options: dict[str, Any]) -> list[dict[str, Any]
 
         return [result_line(p, inspect(p, trust=options["trust"], allow_remote=options["allow_remote"]),
                             options["policy"]) for p in paths]
-    return _batch_in_processes(paths, options, 1)
+    return list(_batch_in_processes(paths, options, 1))
 
 
 def _batches(paths: Iterator[str], size: int) -> Iterator[list[str]]:
@@ -366,7 +367,8 @@ def scan(roots: list[str], out: str | os.PathLike[str], *, trust: Any = None, po
             _run_on_dask(dask, _batches(todo, BATCH), options, write, warn)
         else:
             for batch in _batches(todo, LOCAL_BATCH * n_workers):
-                write(_batch_in_processes(batch, options, min(n_workers, len(batch))))
+                for line in _batch_in_processes(batch, options, min(n_workers, len(batch))):
+                    write([line])
     finally:
         sink.close()
         if bar:

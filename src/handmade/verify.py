@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -559,20 +559,28 @@ def _inspect_in_children(paths: Sequence[str | os.PathLike[str]], timeout: float
     its worker is replaced and the others go on (see ``handmade.workers``).
     """
     results: list[ProvenanceReport | None] = [None] * len(paths)
-    for index, value in run_workers(_inspect_task, [(str(p),) for p in paths], shared=(kwargs,), workers=workers,
-                                    timeout=timeout):
+    for index, report in inspect_as_done(paths, timeout=timeout, workers=workers, **kwargs):
+        results[index] = report
+    return [r for r in results if r is not None]
+
+
+def inspect_as_done(paths: Sequence[str | os.PathLike[str]], *, timeout: float | None = None, workers: int = 1,
+                    **kwargs: Any) -> Iterator[tuple[int, ProvenanceReport]]:
+    """Like ``inspect_many`` in worker processes, yielding ``(index, report)`` as each file finishes (in
+    finishing order), so a caller can keep each result the moment it is known (``handmade.scan``)."""
+    for index, value in run_workers(_inspect_task, [(str(p),) for p in paths], shared=(kwargs,),
+                                    workers=max(1, workers), timeout=timeout):
         path = str(paths[index])
         if isinstance(value, ProvenanceReport):
-            results[index] = value
+            yield index, value
         elif isinstance(value, HandmadeError):
-            results[index] = _error_report(path, value)
+            yield index, _error_report(path, value)
         elif isinstance(value, Failure) and value.kind == "timeout":
-            results[index] = _error_report(path, InputError(
+            yield index, _error_report(path, InputError(
                 f"{path}: gave up after {timeout:g} s", code="input.timeout",
                 hint="The file may be hostile; raise --timeout if it is merely huge."))
         elif isinstance(value, Failure):
-            results[index] = _error_report(path, InputError(
+            yield index, _error_report(path, InputError(
                 f"{path}: the checker crashed (exit code {value.exitcode})", code="input.crash"))
         else:
-            results[index] = _error_report(path, InputError(f"{path}: {str(value)[:300]}", code="input.crash"))
-    return [r for r in results if r is not None]
+            yield index, _error_report(path, InputError(f"{path}: {str(value)[:300]}", code="input.crash"))
