@@ -105,12 +105,8 @@ class Connection:
         return self.raw.execute(sql, tuple(args))
 
     def script(self, sql: str) -> None:
-        if self.dialect == "sqlite":
-            for statement in _statements(sql):
-                self.raw.execute(statement)
-        else:
-            for statement in _statements(sql):
-                self.raw.execute(statement.encode())  # bytes: no placeholder processing
+        for statement in _statements(sql):
+            self.raw.execute(statement)  # no parameters: no placeholder processing
 
     def lock(self, component: str) -> None:
         """Serialise schema changes between processes for the rest of this transaction."""

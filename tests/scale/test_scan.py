@@ -166,3 +166,10 @@ def test_output_that_cannot_be_written_is_a_worded_error(tree: Tree, tmp_path: P
     with pytest.raises(ScanError) as exc:
         scan([str(tree.root)], tmp_path / "no" / "such" / "dir" / "r.jsonl")
     assert exc.value.code == "scan.output"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+def test_full_disk_is_a_worded_error(tree: Tree) -> None:
+    r = CliRunner().invoke(main, ["scan", str(tree.root), "--out", "/dev/full", "--workers", "1"])
+    assert r.exit_code == 3 and "cannot write /dev/full" in r.output and "--resume" in r.output
+    assert "Traceback" not in r.output and "internal error" not in r.output
