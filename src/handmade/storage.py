@@ -53,6 +53,10 @@ class Migration:
 _VERSIONS_SQL = ("CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL)")
 
 
+#: The advisory lock key under which PostgreSQL migrations run.
+_SCHEMA_LOCK = zlib.crc32(b"handmade.storage.schema")
+
+
 def redact(url: str) -> str:
     """The URL with any password replaced by ``***`` (for messages and logs)."""
     return re.sub(r"^([a-z][a-z0-9+.-]*://[^:/@]*):[^@]*@", r"\1:***@", url, flags=re.IGNORECASE)
@@ -109,9 +113,10 @@ class Connection:
             self.raw.execute(statement)  # no parameters: no placeholder processing
 
     def lock(self, component: str) -> None:
-        """Serialise schema changes between processes for the rest of this transaction."""
+        """Serialise schema changes between processes for the rest of this transaction. One lock for every
+        component: two components migrating a fresh database at once both create ``schema_versions``."""
         if self.dialect == "postgresql":
-            self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (zlib.crc32(component.encode()),))
+            self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
         else:
             self.raw.execute("BEGIN IMMEDIATE")
 

@@ -114,14 +114,23 @@ def test_processes_starting_at_once_migrate_once(pg_url: str) -> None:
         except BaseException as exc:  # pragma: no cover - the failure is reported below
             errors.append(exc)
 
-    threads = [threading.Thread(target=open_log) for _ in range(8)]
+    def open_other() -> None:  # another component (a registry) migrating the same fresh database
+        try:
+            store = open_database(pg_url)
+            store.migrate("registry", [Migration(1, "CREATE TABLE IF NOT EXISTS registry (k TEXT PRIMARY KEY);")])
+            store.close()
+        except BaseException as exc:  # pragma: no cover
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_log if i % 2 else open_other) for i in range(8)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(60)
     assert errors == []
     with open_database(pg_url).connect() as db:
-        assert db.execute("SELECT COUNT(*) FROM schema_versions").fetchone()[0] == 1
+        assert db.execute("SELECT component, version FROM schema_versions ORDER BY component").fetchall() == [
+            ("audit", 1), ("registry", 1)]
 
 
 def test_sqlite_log_from_before_versions_is_adopted(tmp_path: Path) -> None:
@@ -155,3 +164,21 @@ def test_other_schemes_are_refused() -> None:
     with pytest.raises(StorageError) as exc:
         open_database("mysql://h/db")
     assert exc.value.code == "storage.unsupported"
+
+
+def test_service_on_postgresql_records_and_never_answers_without_its_row(pg_url: str) -> None:
+    import httpx
+
+    from handmade.web.app import ServiceConfig
+    from tests.conftest import photo_bytes
+    from tests.web.conftest import start
+
+    config = ServiceConfig(audit_db=pg_url)
+    for server in start(config):
+        r = httpx.post(f"{server.url}/v1/verify", content=photo_bytes(), params={"name": "desk.jpg"}, timeout=30)
+        assert r.status_code == 200 and r.json()["accepted"] is False
+        assert [d["filename"] for d in list_decisions(pg_url)] == ["desk.jpg"]
+        with open_database(pg_url).connect() as db:  # the log becomes unwritable under the running service
+            db.execute("DROP TABLE decisions")
+        r = httpx.post(f"{server.url}/v1/verify", content=photo_bytes(), params={"name": "lost.jpg"}, timeout=30)
+        assert r.status_code == 500  # an answer without its audit row would be a lie
