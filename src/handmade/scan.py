@@ -109,6 +109,18 @@ def walk(roots: Iterable[str | os.PathLike[str]], all_files: bool = False,
             stack.extend(reversed(subdirs))
 
 
+def _outermost(roots: list[str]) -> list[str]:
+    """The roots without those inside another root (or repeated), so no file is reached twice."""
+    real = [os.path.realpath(r) for r in roots]
+    kept = []
+    for i, (root, path) in enumerate(zip(roots, real, strict=True)):
+        inside = any(j != i and (path.startswith(other.rstrip(os.sep) + os.sep) or (path == other and j < i))
+                     for j, other in enumerate(real))
+        if not inside:
+            kept.append(root)
+    return kept
+
+
 def _key(path: str) -> bytes:
     return hashlib.blake2b(path.encode("utf-8", "surrogateescape"), digest_size=16).digest()
 
@@ -345,6 +357,7 @@ def scan(roots: list[str], out: str | os.PathLike[str], *, trust: Any = None, po
     for root in roots:
         if not os.path.exists(root):
             raise ScanError(f"no such file or folder: {root}", code="scan.no_root")
+    roots = _outermost(roots)
     out = Path(out)
     summary = ScanSummary()
     if out.exists() and out.stat().st_size and not resume:
@@ -367,11 +380,8 @@ def scan(roots: list[str], out: str | os.PathLike[str], *, trust: Any = None, po
 
     def write(lines: list[dict[str, Any]]) -> None:
         for line in lines:
-            key = _key(line["path"])
-            if key in done:  # the same file reached twice (a root inside another root)
-                continue
-            if resume:
-                done.add(key)
+            if resume:  # the digests of what is written join those read (a bounded set without --resume)
+                done.add(_key(line["path"]))
             try:
                 sink.write((json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8"))
             except OSError as exc:  # a full disk, a vanished mount: what is written stays resumable

@@ -175,3 +175,9 @@ def test_full_disk_is_a_worded_error(tree: Tree) -> None:
     r = CliRunner().invoke(main, ["scan", str(tree.root), "--out", "/dev/full", "--workers", "1"])
     assert r.exit_code == 3 and "cannot write /dev/full" in r.output and "--resume" in r.output
     assert "Traceback" not in r.output and "internal error" not in r.output
+
+
+def test_a_root_inside_another_is_not_scanned_twice(tree: Tree, tmp_path: Path) -> None:
+    out = tmp_path / "overlap.jsonl"
+    scan([str(tree.root / "2021"), str(tree.root), str(tree.root) + "/", str(tree.root / "broken.jpg")], out)
+    assert Counter(line["path"] for line in read_lines(out)) == Counter(tree.images)
