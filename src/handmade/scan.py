@@ -125,6 +125,16 @@ def _key(path: str) -> bytes:
     return hashlib.blake2b(path.encode("utf-8", "surrogateescape"), digest_size=16).digest()
 
 
+#: What the summary counts of one line: verdict, signer name ("" unsigned), AI found, error code (None: checked).
+Facts = tuple[str, str, bool, "str | None"]
+
+
+def facts(line: dict[str, Any]) -> Facts:
+    error = str((line.get("error") or {}).get("code")) if line.get("state") == "error" else None
+    return (str(line.get("bottom_line") or line.get("state")), str((line.get("signer") or {}).get("name") or ""),
+            line.get("ai") in ("generative", "ai_assisted") or line.get("hints_suggest") == "generative", error)
+
+
 # --- the summary -------------------------------------------------------------------------------------------
 @dataclass
 class ScanSummary:
@@ -139,16 +149,19 @@ class ScanSummary:
     error_codes: Counter[str] = field(default_factory=Counter)
 
     def add(self, line: dict[str, Any]) -> None:
+        self.count(facts(line))
+
+    def count(self, f: Facts) -> None:
+        verdict, signer, ai, error_code = f
         self.total += 1
-        self.by_verdict[str(line.get("bottom_line") or line.get("state"))] += 1
-        signer = line.get("signer") or {}
-        if line.get("state") != "error":
-            self.by_signer[str(signer.get("name") or "")] += 1
-        if line.get("ai") in ("generative", "ai_assisted") or line.get("hints_suggest") == "generative":
-            self.ai_found += 1
-        if line.get("state") == "error":
+        self.by_verdict[verdict] += 1
+        if error_code is None:
+            self.by_signer[signer] += 1
+        else:
             self.errors += 1
-            self.error_codes[str((line.get("error") or {}).get("code"))] += 1
+            self.error_codes[error_code] += 1
+        if ai:
+            self.ai_found += 1
 
     def to_dict(self) -> dict[str, Any]:
         return {"total": self.total, "earlier": self.earlier, "by_verdict": dict(self.by_verdict),
@@ -247,14 +260,36 @@ def result_line(path: str, report: ProvenanceReport, policy: Any) -> dict[str, A
     return line
 
 
-def _batch_in_processes(paths: list[str], options: dict[str, Any], workers: int) -> Iterator[dict[str, Any]]:
-    """Verify ``paths`` in ``workers`` processes, each file within ``options['timeout']``; yields each
-    line as its file finishes."""
-    from handmade.verify import inspect_as_done
+#: One finished file as a worker hands it back: the walked path, its encoded JSON line, the summary's facts.
+#: The line is encoded where the file was checked, so this process only writes bytes.
+Done = tuple[str, bytes, Facts]
 
-    for index, report in inspect_as_done(paths, timeout=options["timeout"], workers=workers,
-                                         trust=options["trust"], allow_remote=options["allow_remote"]):
-        yield result_line(paths[index], report, options["policy"])
+
+def _encode(path: str, report: ProvenanceReport, policy: Any) -> Done:
+    line = result_line(path, report, policy)
+    return path, (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8"), facts(line)
+
+
+def _scan_task(options: dict[str, Any], path: str) -> Done:  # pragma: no cover - runs in a worker
+    from handmade.verify import inspect
+
+    return _encode(path, inspect(path, trust=options["trust"], allow_remote=options["allow_remote"]),
+                   options["policy"])
+
+
+def _batch_in_processes(paths: list[str], options: dict[str, Any], workers: int) -> Iterator[Done]:
+    """Verify ``paths`` in ``workers`` processes, each file within ``options['timeout']``; yields each
+    file as it finishes. A file that overran, crashed its worker or raised gets its error line here."""
+    from handmade.verify import report_for_failure
+    from handmade.workers import run as run_workers
+
+    for index, value in run_workers(_scan_task, [(p,) for p in paths], shared=(options,), workers=workers,
+                                    timeout=options["timeout"]):
+        if isinstance(value, tuple):
+            yield value
+        else:
+            path = paths[index]
+            yield _encode(path, report_for_failure(path, value, options["timeout"]), options["policy"])
 
 
 #: What Dask's nanny puts in every worker's environment by default (``distributed.nanny.pre-spawn-environ``).
@@ -271,15 +306,12 @@ def _own_allocator_for_children() -> None:  # pragma: no cover - on Dask
         del os.environ["MALLOC_TRIM_THRESHOLD_"]
 
 
-def dask_batch(paths: list[str], options: dict[str, Any]) -> list[dict[str, Any]]:  # pragma: no cover - on Dask
+def dask_batch(paths: list[str], options: dict[str, Any]) -> list[Done]:  # pragma: no cover - on Dask
     """A Dask task: one batch in a child process of the Dask worker (time limit per file), or in the worker
     itself when it may not have children (a daemonic worker: no hard limit then, see README)."""
     _own_allocator_for_children()
     if _daemonic():
-        from handmade.verify import inspect
-
-        return [result_line(p, inspect(p, trust=options["trust"], allow_remote=options["allow_remote"]),
-                            options["policy"]) for p in paths]
+        return [_scan_task(options, p) for p in paths]
     return list(_batch_in_processes(paths, options, 1))
 
 
@@ -378,26 +410,26 @@ def scan(roots: list[str], out: str | os.PathLike[str], *, trust: Any = None, po
 
     todo = (p for p in walk(roots, all_files, walk_error) if _key(p) not in done)
 
-    def write(lines: list[dict[str, Any]]) -> None:
-        for line in lines:
+    def write(items: list[Done]) -> None:
+        for path, data, file_facts in items:
             if resume:  # the digests of what is written join those read (a bounded set without --resume)
-                done.add(_key(line["path"]))
+                done.add(_key(path))
             try:
-                sink.write((json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8"))
+                sink.write(data)
             except OSError as exc:  # a full disk, a vanished mount: what is written stays resumable
                 raise ScanError(f"cannot write {out}: {exc.strerror or exc}", code="scan.output",
                                 hint="Free space or fix the output, then run again with --resume.") from exc
-            summary.add(line)
+            summary.count(file_facts)
         if bar:
-            bar.step(len(lines))
+            bar.step(len(items))
 
     try:
         if dask is not None:
             _run_on_dask(dask, _batches(todo, BATCH), options, write, warn)
         else:
             for batch in _batches(todo, LOCAL_BATCH * n_workers):
-                for line in _batch_in_processes(batch, options, min(n_workers, len(batch))):
-                    write([line])
+                for item in _batch_in_processes(batch, options, min(n_workers, len(batch))):
+                    write([item])
     finally:
         sink.close()
         if bar:
@@ -411,7 +443,7 @@ def _daemonic() -> bool:  # pragma: no cover - runs on each Dask worker
     return bool(multiprocessing.current_process().daemon)
 
 
-def _task_result(future: Any) -> list[dict[str, Any]]:
+def _task_result(future: Any) -> list[Done]:
     """A finished task's lines; a task that failed (its worker died again and again, a lost scheduler) stops
     the scan with a worded error: what was written stays, and ``--resume`` goes on from there."""
     try:
@@ -422,7 +454,7 @@ def _task_result(future: Any) -> list[dict[str, Any]]:
 
 
 def _run_on_dask(target: Any, batches: Iterator[list[str]], options: dict[str, Any],
-                 write: Callable[[list[dict[str, Any]]], None], warn: Callable[[str], None]) -> None:
+                 write: Callable[[list[Done]], None], warn: Callable[[str], None]) -> None:
     """Submit batches to a Dask cluster, a bounded number in flight, and write each result as it comes."""
     try:
         import distributed

@@ -571,16 +571,19 @@ def inspect_as_done(paths: Sequence[str | os.PathLike[str]], *, timeout: float |
     for index, value in run_workers(_inspect_task, [(str(p),) for p in paths], shared=(kwargs,),
                                     workers=max(1, workers), timeout=timeout):
         path = str(paths[index])
-        if isinstance(value, ProvenanceReport):
-            yield index, value
-        elif isinstance(value, HandmadeError):
-            yield index, _error_report(path, value)
-        elif isinstance(value, Failure) and value.kind == "timeout":
-            yield index, _error_report(path, InputError(
-                f"{path}: gave up after {timeout:g} s", code="input.timeout",
-                hint="The file may be hostile; raise --timeout if it is merely huge."))
-        elif isinstance(value, Failure):
-            yield index, _error_report(path, InputError(
-                f"{path}: the checker crashed (exit code {value.exitcode})", code="input.crash"))
-        else:
-            yield index, _error_report(path, InputError(f"{path}: {str(value)[:300]}", code="input.crash"))
+        yield index, value if isinstance(value, ProvenanceReport) else report_for_failure(path, value, timeout)
+
+
+def report_for_failure(path: str, value: object, timeout: float | None) -> ProvenanceReport:
+    """The ``error`` report of a file whose worker gave no report: a HandmadeError it raised, a
+    ``workers.Failure`` (``input.timeout`` after ``timeout`` seconds, ``input.crash``), any other exception."""
+    if isinstance(value, HandmadeError):
+        return _error_report(path, value)
+    if isinstance(value, Failure) and value.kind == "timeout":
+        return _error_report(path, InputError(
+            f"{path}: gave up after {timeout or 0:g} s", code="input.timeout",
+            hint="The file may be hostile; raise --timeout if it is merely huge."))
+    if isinstance(value, Failure):
+        return _error_report(path, InputError(
+            f"{path}: the checker crashed (exit code {value.exitcode})", code="input.crash"))
+    return _error_report(path, InputError(f"{path}: {str(value)[:300]}", code="input.crash"))
