@@ -17,6 +17,8 @@ if [ -f scripts/install-browser.sh ]; then bash scripts/install-browser.sh || tr
 if [ -f scripts/install-softhsm.sh ]; then bash scripts/install-softhsm.sh || true; fi
 # Debian's strace for the offline test (no DNS, no connection while verifying; skipped loudly without it).
 if [ -f scripts/install-strace.sh ]; then bash scripts/install-strace.sh || true; fi
+# Debian's PostgreSQL server for the audit log and multi-host tests (skipped loudly without it); same rules.
+if [ -f scripts/install-postgres.sh ]; then bash scripts/install-postgres.sh || true; fi
 # The lint and the strict type check the README promises (fast; they fail the run like a failing test).
 python -m ruff check src tests bench fuzz scripts
 python -m mypy

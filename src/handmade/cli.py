@@ -149,6 +149,7 @@ def main(ctx: click.Context, verbose: bool) -> None:
     authority  run a label authority for a collective: certify and revoke members
     serve    the upload-checking web service (needs: pip install 'handmade[web]')
     audit    list or export the service's decision log
+    scan     verify whole archives into a resumable JSON-lines file (locally or on Dask)
 
     Exit codes: 0 pass, 1 not handmade / policy failed, 2 usage error, 3 operational error.
     """
@@ -1166,6 +1167,46 @@ def trust_update(source: str, force: bool, timeout: float) -> None:
                f"{done.previous or 'none'}), TSA Trust List {done.tsa_count} certificates -> {done.location}")
 
 
+# --- archive scans -----------------------------------------------------------------------------------
+@main.command()
+@click.argument("roots", nargs=-1, required=True, type=click.Path())
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
+              help="The JSON-lines results file: one handmade.report/v2 result per file, with path, sha256 and "
+                   "the policy decision.")
+@click.option("--resume", is_flag=True, help="Skip the files --out already holds (after a crash, a kill, Ctrl-C).")
+@click.option("--workers", type=click.IntRange(0, 64), default=0, show_default=True,
+              help="Local worker processes (0: one per core).")
+@click.option("--dask", "dask_address", metavar="tcp://HOST:PORT",
+              help="Run on this Dask distributed scheduler instead of local processes (handmade[cluster]); "
+                   "the workers must see the files under the same paths.")
+@click.option("--all-files", is_flag=True, help="Check every regular file, not only image file names.")
+@trust_options
+@click.option("--policy", "policy_name", default="handmade", show_default=True, help=POLICY_HELP)
+@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
+@error_funnel
+def scan(roots: tuple[str, ...], out: str, resume: bool, workers: int, dask_address: str | None, all_files: bool,
+         trust_paths: tuple[str, ...], no_default_trust: bool, trust_list: str | None, tsa_trust_list: str | None,
+         allow_remote: bool, timeout: float, policy_name: str, lang: str) -> None:
+    """Verify every image under ROOT folders into a JSON-lines file; resumable.
+
+    Walks the trees lazily (memory stays flat), checks each file within --timeout in worker processes,
+    appends one line per file as it is known, draws a progress bar on a terminal and prints a summary
+    (by verdict, by signer, AI found, errors) on stderr. Exit 0 once every file is in --out (whatever
+    the verdicts: read them from the file), 2 for a usage error, 3 if the scan could not run.
+    """
+    from handmade.policy import load_policy
+    from handmade.scan import scan as run_scan
+
+    policy = load_policy(policy_name)
+    trust = _load_trust(trust_paths, no_default_trust, trust_list, tsa_trust_list)
+    if dask_address and workers:
+        raise click.UsageError("--workers is for local scans; a Dask cluster has its own workers")
+    summary = run_scan(list(roots), out, trust=trust, policy=policy, resume=resume, workers=workers,
+                       timeout=timeout or None, allow_remote=allow_remote, all_files=all_files,
+                       dask=dask_address, lang=lang, progress=sys.stderr, warn=lambda m: _err(f"warning: {m}"))
+    _err(summary.render(out, lang))
+
+
 # --- service -----------------------------------------------------------------------------------------
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -1181,7 +1222,8 @@ def trust_update(source: str, force: bool, timeout: float) -> None:
               help="A preset that callers may choose with ?policy= even if it is looser than --policy "
                    "(repeatable). Without it, ?policy= may only tighten the service's policy.")
 @click.option("--audit-db", default="handmade-audit.sqlite", show_default=True,
-              help="Decision log: a SQLite path or sqlite:///path; 'none' to disable.")
+              help="Decision log: a SQLite path, sqlite:///path or postgresql://user@host:port/db (shared by "
+                   "several hosts; needs handmade[postgres]); 'none' to disable.")
 @click.option("--max-upload-mb", type=click.FloatRange(min=0.001), default=50.0, show_default=True)
 @click.option("--max-megapixels", type=click.FloatRange(min=0.001), default=100.0, show_default=True)
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
@@ -1237,7 +1279,7 @@ def serve(host: str, port: int, workers: int, trust_paths: tuple[str, ...], no_d
 
 @main.command()
 @click.option("--db", "db_url", default="handmade-audit.sqlite", show_default=True,
-              help="The decision log written by 'handmade serve'.")
+              help="The decision log written by 'handmade serve': a SQLite path or URL, or postgresql://...")
 @click.option("--since", type=click.DateTime(), help="Only decisions at or after this time (UTC).")
 @click.option("--until", type=click.DateTime(), help="Only decisions before this time (UTC).")
 @click.option("--accepted/--rejected", "accepted", default=None, help="Only accepted, or only rejected.")
@@ -1245,7 +1287,7 @@ def serve(host: str, port: int, workers: int, trust_paths: tuple[str, ...], no_d
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @error_funnel
 def audit(db_url: str, since: Any, until: Any, accepted: bool | None, limit: int, fmt: str) -> None:
-    """List or export the service's decision log (SQLite)."""
+    """List or export the service's decision log (SQLite or PostgreSQL)."""
     from handmade.report import join_reasons
     from handmade.web.audit import export, list_decisions
 

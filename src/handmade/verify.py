@@ -888,12 +888,10 @@ def _inspect_in_children(paths: Sequence[str | os.PathLike[str]], timeout: float
     """
     results: dict[int, ProvenanceReport] = {}
     next_index = 0
-    answers = run_workers(_inspect_task, [(str(p),) for p in paths], shared=(kwargs,), workers=workers,
-                          timeout=timeout)
+    answers = inspect_as_done(paths, timeout=timeout, workers=workers, **kwargs)
     try:
-        for index, value in answers:
-            path = str(paths[index])
-            results[index] = _answer_report(path, value, timeout)
+        for index, report in answers:
+            results[index] = report
             while next_index in results:
                 yield results.pop(next_index)
                 next_index += 1
@@ -901,15 +899,29 @@ def _inspect_in_children(paths: Sequence[str | os.PathLike[str]], timeout: float
         answers.close()
 
 
-def _answer_report(path: str, value: Any, timeout: float | None) -> ProvenanceReport:
-    """What a worker answered for ``path``, as a report."""
-    if isinstance(value, ProvenanceReport):
-        return value
+def inspect_as_done(paths: Sequence[str | os.PathLike[str]], *, timeout: float | None = None, workers: int = 1,
+                    **kwargs: Any) -> Generator[tuple[int, ProvenanceReport], None, None]:
+    """Like ``inspect_many`` in worker processes, yielding ``(index, report)`` as each file finishes (in
+    finishing order), so a caller can keep each result the moment it is known (``handmade.scan``). Closing
+    it stops the workers."""
+    answers = run_workers(_inspect_task, [(str(p),) for p in paths], shared=(kwargs,), workers=max(1, workers),
+                          timeout=timeout)
+    try:
+        for index, value in answers:
+            path = str(paths[index])
+            yield index, value if isinstance(value, ProvenanceReport) else report_for_failure(path, value, timeout)
+    finally:
+        answers.close()
+
+
+def report_for_failure(path: str, value: object, timeout: float | None) -> ProvenanceReport:
+    """The ``error`` report of a file whose worker gave no report: a HandmadeError it raised, a
+    ``workers.Failure`` (``input.timeout`` after ``timeout`` seconds, ``input.crash``), any other exception."""
     if isinstance(value, HandmadeError):
         return _error_report(path, value)
     if isinstance(value, Failure) and value.kind == "timeout":
         return _error_report(path, InputError(
-            f"{path}: gave up after {timeout:g} s", code="input.timeout",
+            f"{path}: gave up after {timeout or 0:g} s", code="input.timeout",
             hint="The file may be hostile; raise --timeout if it is merely huge."))
     if isinstance(value, Failure):
         return _error_report(path, InputError(

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from handmade.cli import main
@@ -27,12 +28,13 @@ def test_a_missing_policy_file_is_said_to_be_missing(tmp_path: Path) -> None:
     assert r.exit_code == 3 and "unknown policy 'nosuch'" in r.stderr
 
 
-def test_serve_with_an_unsupported_audit_url_fails_before_its_banner() -> None:
-    r = subprocess.run([sys.executable, "-m", "handmade", "serve", "--audit-db", "postgresql://db/audit",
-                        "--port", "1"], capture_output=True, text=True, timeout=60, check=False,
-                       env={**os.environ, "PYTHONPATH": SRC})
-    assert r.returncode == 3
-    assert "audit.unsupported" in r.stderr and "service on" not in r.stderr
+@pytest.mark.parametrize("url,code", [("mysql://db/audit", "audit.unsupported"),
+                                      ("postgresql://nobody@127.0.0.1:1/audit", "audit.unavailable")])
+def test_serve_with_an_unusable_audit_url_fails_before_its_banner(url: str, code: str) -> None:
+    r = subprocess.run([sys.executable, "-m", "handmade", "serve", "--audit-db", url, "--port", "1"],
+                       capture_output=True, text=True, timeout=60, check=False, env={**os.environ, "PYTHONPATH": SRC})
+    assert r.returncode == 3, r.stderr
+    assert code in r.stderr and "service on" not in r.stderr
 
 
 def test_heic_output_says_it_gets_no_exif_or_xmp(tmp_path: Path, corpus: Path) -> None:

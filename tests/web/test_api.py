@@ -468,8 +468,8 @@ def test_audit_filters_urls_and_safe_exports(tmp_path: Path, signed_image: Path)
     assert export(url, "csv", out, accepted=True) == 1
     assert "'=cmd|" in out.getvalue()  # stays text in a spreadsheet
     with pytest.raises(AuditConfigError) as exc:
-        list_decisions("postgresql://db.example/audit")
-    assert exc.value.code == "audit.unsupported" and "psycopg" in (exc.value.hint or "")
+        list_decisions("mysql://db.example/audit")
+    assert exc.value.code == "audit.unsupported" and "postgresql://" in (exc.value.hint or "")
     with pytest.raises(AuditConfigError):
         export(url, "xml", io.StringIO())
     import sqlite3

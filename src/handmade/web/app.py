@@ -23,7 +23,7 @@ A verification that times out keeps its slot until its worker thread really ends
 pile up beyond ``max_concurrent`` threads.
 
 Workers are stateless: run several (``--workers``) or several hosts behind any load balancer; only the audit
-log is shared (SQLite here, a database URL in the future).
+log is shared (SQLite on one host; PostgreSQL, a ``postgresql://`` URL, for several: ``handmade.storage``).
 """
 
 from __future__ import annotations
@@ -82,11 +82,11 @@ class ServiceConfig:
 
     ``trust`` is the trust configuration (the shipped C2PA lists by default; a ``TrustAnchors`` is added on top
     of them). ``?policy=`` may only tighten ``policy``, except for the presets named in ``client_policies``.
-    ``audit_db`` is a SQLite path or ``sqlite:///path`` (None: no audit log). ``queue_wait_s`` is how long a
-    request waits for one of the ``max_concurrent`` verification slots (or for room in the upload memory
-    budget) before ``503 service.busy``. Slow clients: ``header_timeout_s`` for a request's headers,
-    ``body_idle_timeout_s`` between two pieces of a body and ``body_timeout_s`` for all of it, at most
-    ``max_connections`` connections open per process (see ``handmade.web.guard``).
+    ``audit_db`` is a SQLite path, ``sqlite:///path`` or ``postgresql://`` URL (None: no audit log).
+    ``queue_wait_s`` is how long a request waits for one of the ``max_concurrent`` verification slots (or for
+    room in the upload memory budget) before ``503 service.busy``. Slow clients: ``header_timeout_s`` for a
+    request's headers, ``body_idle_timeout_s`` between two pieces of a body and ``body_timeout_s`` for all of it,
+    at most ``max_connections`` connections open per process (see ``handmade.web.guard``).
     """
 
     trust: TrustConfig = field(default_factory=standard_trust)
@@ -387,7 +387,7 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
     """The ASGI application (``app.state.config``, ``app.state.limiter``, ``app.state.admission`` (the
     ``ByteBudget`` of upload bodies); ``app.state.loop`` once started).
 
-    Raises: AuditConfigError when ``config.audit_db`` is not a SQLite path or URL.
+    Raises: AuditConfigError when ``config.audit_db`` cannot be used (unsupported URL, unreachable database).
     """
     config = config or ServiceConfig()
     limiter = anyio.CapacityLimiter(config.max_concurrent)

@@ -1,126 +1,106 @@
 """The decision log: every verification the service decides, so a desk can answer "what did we accept last
-week, and why". SQLite by default (a path or ``sqlite:///path``), one short connection per call, WAL mode so
-several workers can write.
-
-Swapping in PostgreSQL (several hosts sharing one log): install a driver (``pip install "psycopg[binary]"``),
-create the ``decisions`` table below (``id`` as ``BIGSERIAL``, ``accepted`` as ``BOOLEAN``), and give
-``AuditLog`` a ``_connect`` for ``postgresql://`` URLs that returns a psycopg connection with ``%s``
-placeholders instead of ``?``; everything else is plain SQL. This build refuses such URLs with a clear error
-(``audit.unsupported``) rather than silently logging nowhere.
+week, and why". SQLite by default (a path or ``sqlite:///path``: one short connection per call, WAL mode so
+several workers of one host can write); PostgreSQL (``postgresql://user@host:port/database``, ``pip install
+'handmade[postgres]'``) for several hosts sharing one log. The tables live in ``handmade.storage``, which
+creates or migrates them when the log is opened (component ``audit``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import json
-import os
-import sqlite3
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, TextIO
 
-from handmade.errors import HandmadeError
 from handmade.models import ProvenanceReport
 from handmade.policy import Decision
 from handmade.report import join_reasons
+from handmade.storage import Database, Migration, StorageError, open_database
 
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS decisions (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id {id},
     time TEXT NOT NULL,            -- UTC, ISO 8601
     sha256 TEXT,
-    size INTEGER,
+    size {int},
     filename TEXT,
     state TEXT NOT NULL,
     ai TEXT NOT NULL,
     summary TEXT NOT NULL,
     policy TEXT NOT NULL,
-    accepted INTEGER NOT NULL,
-    reasons TEXT NOT NULL          -- JSON list of {code, severity, message, source}
+    accepted {bool} NOT NULL,
+    reasons TEXT NOT NULL          -- JSON list of {{code, severity, message, source}}
 );
 CREATE INDEX IF NOT EXISTS decisions_time ON decisions(time);
 """
+#: The audit component's schema, step by step (``IF NOT EXISTS``: a log written before versions were recorded
+#: is adopted as version 1 as it is).
+MIGRATIONS = (
+    Migration(1, sqlite=SCHEMA_SQL.format(id="INTEGER PRIMARY KEY AUTOINCREMENT", int="INTEGER", bool="INTEGER"),
+              postgresql=SCHEMA_SQL.format(id="BIGSERIAL PRIMARY KEY", int="BIGINT", bool="BOOLEAN")),
+)
 COLUMNS = ("id", "time", "sha256", "size", "filename", "state", "ai", "summary", "policy", "accepted", "reasons")
 
 
-class AuditConfigError(HandmadeError):
+class AuditConfigError(StorageError):
+    """The audit log's URL cannot be used (``audit.unsupported``, ``audit.unavailable``, ``audit.config``)."""
+
     default_code = "audit.config"
 
 
-def _path(url: str) -> Path:
-    """The SQLite file of a path or ``sqlite:///path`` URL (``sqlite:////abs`` or ``sqlite:///rel``)."""
-    if url.startswith("sqlite:///"):
-        return Path(url[len("sqlite:///"):])
-    if "://" in url:
-        scheme = url.split("://", 1)[0]
-        hint = ("Use a file path or sqlite:///path. PostgreSQL needs a driver (pip install 'psycopg[binary]') "
-                "and a _connect for it: see the module docstring of handmade/web/audit.py.")
-        raise AuditConfigError(f"audit database '{scheme}://' is not supported in this build",
-                               code="audit.unsupported", hint=hint)
-    if not url:
-        raise AuditConfigError("empty audit database path", hint="Give a file path or sqlite:///path.")
-    return Path(url)
-
-
-def _create_private(path: Path) -> None:
-    """Create the database file 0600 if it is not there (file names and hashes of uploads are nobody else's
-    business); SQLite then gives its -wal and -shm files the same mode. An existing file is left as it is."""
+def _open(url: str) -> Database:
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
-    except FileExistsError:
-        return
-    try:
-        os.fchmod(fd, 0o600)
-    finally:
-        os.close(fd)
+        return open_database(url)
+    except StorageError as exc:
+        raise AuditConfigError(f"audit log: {exc.message}", code=exc.code.replace("storage.", "audit.", 1),
+                               hint=exc.hint) from exc
 
 
 def check_url(url: str) -> None:
-    """Refuse, before anything starts, a decision-log URL this build cannot open (``postgresql://`` ...).
+    """Refuse, before anything starts, a decision log that cannot be used: an unsupported scheme, a database
+    that cannot be reached or refuses the table (the log is opened, migrated and closed).
 
-    Raises: AuditConfigError (``audit.unsupported``, ``audit.config``).
+    Raises: AuditConfigError (``audit.unsupported``, ``audit.unavailable``, ``audit.config``).
     """
-    _path(url)
+    AuditLog(url).db.close()
 
 
 class AuditLog:
-    """Append decisions; list and export them."""
+    """Append decisions; list and export them. Opening it creates or migrates its table."""
 
     def __init__(self, url: str) -> None:
-        self.path = _path(url)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        _create_private(self.path)
-        with self._connect() as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(SCHEMA_SQL)
-
-    @contextlib.contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        """One short connection: committed on success, rolled back on error, always closed."""
-        db = sqlite3.connect(self.path, timeout=30)
+        self.db = _open(url)
+        self.url = url
         try:
-            db.row_factory = sqlite3.Row
-            with db:
-                yield db
-        finally:
-            db.close()
+            self.db.migrate("audit", MIGRATIONS)
+        except StorageError:
+            raise
+        except Exception as exc:  # a driver error: the database refused the schema
+            raise AuditConfigError(f"audit log: cannot create its table: {type(exc).__name__}: {str(exc)[:200]}",
+                                   code="audit.unavailable") from exc
+
+    def close(self) -> None:
+        self.db.close()
 
     def record(self, report: ProvenanceReport, decision: Decision, filename: str) -> None:
         """Write one decision."""
         row = (dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), report.sha256, report.size,
                _clean_name(filename), report.state, report.ai, report.summary(), decision.policy,
-               int(decision.accepted),
+               bool(decision.accepted),
                json.dumps([r.to_dict() for r in decision.reasons], ensure_ascii=False))
-        with self._connect() as db:
+        with self.db.connect() as db:
             db.execute("INSERT INTO decisions (time, sha256, size, filename, state, ai, summary, policy, accepted,"
                        " reasons) VALUES (?,?,?,?,?,?,?,?,?,?)", row)
+
+    def count(self) -> int:
+        """How many decisions the log holds."""
+        with self.db.connect() as db:
+            return int(db.execute("SELECT COUNT(*) FROM decisions").fetchone()[0])
 
     def list(self, since: dt.datetime | None = None, until: dt.datetime | None = None,
              accepted: bool | None = None, limit: int = 1000) -> list[dict[str, Any]]:
         clauses: list[str] = []
-        args: list[str | int] = []
+        args: list[str | int | bool] = []
         if since is not None:
             clauses.append("time >= ?")
             args.append(_iso(since))
@@ -129,14 +109,14 @@ class AuditLog:
             args.append(_iso(until))
         if accepted is not None:
             clauses.append("accepted = ?")
-            args.append(int(accepted))
+            args.append(bool(accepted))
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        with self._connect() as db:
+        with self.db.connect() as db:
             rows = db.execute(f"SELECT {', '.join(COLUMNS)} FROM decisions {where} ORDER BY id DESC LIMIT ?",
                               (*args, max(0, int(limit)))).fetchall()
         out = []
         for r in rows:
-            item = dict(r)
+            item = dict(zip(COLUMNS, r, strict=True))
             item["accepted"] = bool(item["accepted"])
             item["reasons"] = json.loads(item["reasons"])
             out.append(item)
@@ -167,7 +147,11 @@ def list_decisions(db_url: str, since: dt.datetime | None = None, until: dt.date
     """Decisions, newest first: ``since <= time < until`` (naive datetimes are UTC), only accepted or only
     rejected ones, at most ``limit``. Each row: id, time, sha256, size, filename, state, ai, summary, policy,
     accepted (bool), reasons (list of finding dicts). Raises: AuditConfigError for an unsupported URL."""
-    return AuditLog(db_url).list(since=since, until=until, accepted=accepted, limit=limit)
+    log = AuditLog(db_url)
+    try:
+        return log.list(since=since, until=until, accepted=accepted, limit=limit)
+    finally:
+        log.close()
 
 
 def export(db_url: str, fmt: str, out: TextIO, **filters: Any) -> int:
