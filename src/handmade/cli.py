@@ -824,6 +824,107 @@ def _report_views(paths: list[str], *, detailed: bool, certs: bool, as_json: boo
         click.get_current_context().exit(EXIT_ERROR)
 
 
+# --- label ---------------------------------------------------------------------------------------------
+LABEL_SCHEMA = "handmade.label/v1"
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", required=True, type=click.Path(),
+              help="Output file (one input) or folder (several inputs or a folder; its layout is mirrored).")
+@trust_options
+@click.option("--corner", type=click.Choice(["br", "bl", "tr", "tl"]), default="br", show_default=True,
+              help="Corner of the label: bottom-right, bottom-left, top-right, top-left.")
+@click.option("--size", type=click.FloatRange(2, 25), default=6.0, show_default=True,
+              help="Height of the label, in percent of the image's short side.")
+@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
+              help="Language of the label and messages.")
+@click.option("--key", help="Private key (PEM or PKCS#12) or PKCS#11 token key that signs the labelled file. "
+                            "Default: TEST key.")
+@click.option("--chain", type=click.Path(dir_okay=False), help="Certificate chain PEM, leaf first.")
+@click.option("--overwrite", is_flag=True, help="Replace existing output files (never an input).")
+@click.option("--json", "as_json", is_flag=True, help=f"Print one {LABEL_SCHEMA} JSON document on stdout.")
+@error_funnel
+def label(files: tuple[str, ...], output: str, trust_paths: tuple[str, ...], no_default_trust: bool,
+          trust_list: str | None, tsa_trust_list: str | None, allow_remote: bool, timeout: float, corner: str,
+          size: float, lang: str, key: str | None, chain: str | None, overwrite: bool, as_json: bool) -> None:
+    """Draw a visible label that the file's verified Content Credentials back.
+
+    Each file is verified first (the same trust options as verify). One that passes the handmade policy
+    gets 'Made by hand — verified' with its signer (and the authority that certifies it); one whose valid
+    manifest declares AI gets 'AI-generated', 'AI-modified' or 'May contain AI', the same mark for every
+    generator; any other file (no manifest, invalid, AI use unknown, signer nobody vouches for) gets no
+    label. The labelled file is signed again as an edit of the original, which it keeps as its parent: an
+    AI file stays AI. Exit 0 if every file is labelled, 1 if any is refused, 3 if one cannot be processed.
+    """
+    from handmade.errors import HandmadeError, LabelRefused
+    from handmade.label import label_image, refusal_text
+    from handmade.report import error_text, t, verdict
+    from handmade.sign import plan_signing
+
+    ctx = click.get_current_context()
+    single = len(files) == 1 and not Path(files[0]).is_dir() and not Path(output).is_dir()
+    if single:
+        if not Path(files[0]).exists():
+            from handmade.errors import InputError
+
+            raise InputError(f"{files[0]}: no such file", code="input.not_found")
+        pairs = [(Path(files[0]), Path(output))]
+    else:
+        pairs = list(plan_signing(files, output, overwrite=overwrite).pairs)
+        if not pairs:
+            _no_images(files)
+    trust = _load_trust(trust_paths, no_default_trust, trust_list, tsa_trust_list)
+    identity = _identity(key, chain)
+    docs: list[dict[str, Any]] = []
+    refused = failed = 0
+    import warnings
+
+    from handmade.sign import TestIdentityWarning
+
+    for src, dest in pairs:
+        try:
+            if not single:
+                dest.parent.mkdir(parents=True, exist_ok=True)
+            with warnings.catch_warnings():  # warned once above, not once per file
+                warnings.simplefilter("ignore", TestIdentityWarning)
+                result = label_image(src, dest, trust=trust, identity=identity, corner=corner, size=size / 100,
+                                     lang=lang, overwrite=overwrite, timeout=timeout or None,
+                                     allow_remote=allow_remote)
+        except LabelRefused as exc:
+            refused += 1
+            docs.append({"source": str(src), "output": None, "status": "refused",
+                         "error": exc.to_dict(), "report": exc.report.to_dict()})
+            if not as_json:
+                click.echo(t("cli.not_labelled", lang, path=src, why=refusal_text(exc.code, lang),
+                             verdict=verdict(exc.report, lang)))
+            continue
+        except (HandmadeError, OSError) as exc:
+            failed += 1
+            code = getattr(exc, "code", "output.failed")
+            message = getattr(exc, "message", str(exc))
+            docs.append({"source": str(src), "output": None, "status": "failed",
+                         "error": {"code": code, "message": message}})
+            text = error_text(code, message, getattr(exc, "hint", None), lang)
+            _err(text or (f"error: {exc.diagnostics()}" if isinstance(exc, HandmadeError) else f"error: {exc}"))
+            continue
+        docs.append({"status": "labelled", **result.to_dict()})
+        if result.spec.kind == "handmade" and result.bundled_test_identity:
+            _err(f"warning: {t('cli.label_test_key', lang, path=dest)}")
+        if not as_json:
+            click.echo(t("cli.labelled", lang, path=src, text=result.spec.headline, out=dest,
+                         summary=result.report.summary()))
+    if as_json:
+        click.echo(json.dumps({"schema": LABEL_SCHEMA, "results": docs}, indent=2, ensure_ascii=False))
+    if len(pairs) > 1:
+        _err(t("cli.label_total", lang, ok=len(pairs) - refused - failed, n=len(pairs), refused=refused,
+               failed=failed))
+    if failed:
+        ctx.exit(EXIT_ERROR)
+    if refused:
+        ctx.exit(EXIT_FAIL)
+
+
 # --- keys ----------------------------------------------------------------------------------------------
 @main.group()
 def keys() -> None:
