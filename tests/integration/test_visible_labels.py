@@ -225,3 +225,18 @@ def test_cli_labels_a_folder_with_options_and_json(tmp_path: Path, pki: Pki) -> 
     left, top, _, bottom = done["box"]
     assert left < 50 and top < 50 and bottom - top == 32  # 10 % of the 320-pixel short side
     assert sorted(p.name for p in out.iterdir()) == ["generative.jpg"]
+
+
+def test_the_signing_badge_is_drawn_by_the_same_renderer(tmp_path: Path) -> None:
+    from handmade.files import load_input
+    from handmade.label import DEFAULT_SIZE, draw_on_loaded
+
+    src = make_photo(tmp_path / "p.png", size=(1200, 800))
+    out = tmp_path / "badged.png"
+    r = CliRunner().invoke(main, ["sign", str(src), "-o", str(out), "--badge", "--lang", "fr"])
+    assert r.exit_code == 0, r.output
+    drawn, placement = draw_on_loaded(load_input(src), LabelSpec("badge", "Fait à la main"))
+    with Image.open(out) as signed, Image.open(io.BytesIO(drawn.data)) as expected:
+        assert ImageChops.difference(signed.convert("RGB"), expected.convert("RGB")).getbbox() is None
+    box = changed(src, out)
+    assert box == placement.box and box[3] - box[1] == round(800 * DEFAULT_SIZE) and box[2] > 900
