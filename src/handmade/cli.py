@@ -843,11 +843,14 @@ LABEL_SCHEMA = "handmade.label/v1"
                             "Default: TEST key.")
 @click.option("--chain", type=click.Path(dir_okay=False), help="Certificate chain PEM, leaf first.")
 @click.option("--overwrite", is_flag=True, help="Replace existing output files (never an input).")
+@click.option("--svg", is_flag=True, help="Write a small SVG badge of the label (for a web page) instead of a "
+                                         "labelled image; nothing is signed.")
 @click.option("--json", "as_json", is_flag=True, help=f"Print one {LABEL_SCHEMA} JSON document on stdout.")
 @error_funnel
 def label(files: tuple[str, ...], output: str, trust_paths: tuple[str, ...], no_default_trust: bool,
           trust_list: str | None, tsa_trust_list: str | None, allow_remote: bool, timeout: float, corner: str,
-          size: float, lang: str, key: str | None, chain: str | None, overwrite: bool, as_json: bool) -> None:
+          size: float, lang: str, key: str | None, chain: str | None, overwrite: bool, svg: bool,
+          as_json: bool) -> None:
     """Draw a visible label that the file's verified Content Credentials back.
 
     Each file is verified first (the same trust options as verify). One that passes the handmade policy
@@ -855,10 +858,11 @@ def label(files: tuple[str, ...], output: str, trust_paths: tuple[str, ...], no_
     manifest declares AI gets 'AI-generated', 'AI-modified' or 'May contain AI', the same mark for every
     generator; any other file (no manifest, invalid, AI use unknown, signer nobody vouches for) gets no
     label. The labelled file is signed again as an edit of the original, which it keeps as its parent: an
-    AI file stays AI. Exit 0 if every file is labelled, 1 if any is refused, 3 if one cannot be processed.
+    AI file stays AI. With --svg, OUTPUT is an SVG badge of the label (a folder of NAME.svg for several
+    files). Exit 0 if every file is labelled, 1 if any is refused, 3 if one cannot be processed.
     """
     from handmade.errors import HandmadeError, LabelRefused
-    from handmade.label import label_image, refusal_text
+    from handmade.label import label_image, label_svg_file, refusal_text
     from handmade.report import error_text, t, verdict
     from handmade.sign import plan_signing
 
@@ -874,8 +878,12 @@ def label(files: tuple[str, ...], output: str, trust_paths: tuple[str, ...], no_
         pairs = list(plan_signing(files, output, overwrite=overwrite).pairs)
         if not pairs:
             _no_images(files)
+    if svg:
+        if key or chain:
+            raise click.UsageError("--svg signs nothing: --key and --chain do not apply")
+        pairs = [(src, dest.with_name(dest.name + ".svg") if not single else dest) for src, dest in pairs]
     trust = _load_trust(trust_paths, no_default_trust, trust_list, tsa_trust_list)
-    identity = _identity(key, chain)
+    identity = None if svg else _identity(key, chain)
     docs: list[dict[str, Any]] = []
     refused = failed = 0
     import warnings
@@ -886,6 +894,16 @@ def label(files: tuple[str, ...], output: str, trust_paths: tuple[str, ...], no_
         try:
             if not single:
                 dest.parent.mkdir(parents=True, exist_ok=True)
+            if svg:
+                spec, report = label_svg_file(src, dest, trust=trust, lang=lang, overwrite=overwrite,
+                                              timeout=timeout or None, allow_remote=allow_remote)
+                docs.append({"status": "labelled", "source": str(src), "output": str(dest), "kind": spec.kind,
+                             "text": [x for x in (spec.headline, spec.subline) if x],
+                             "bottom_line": report.bottom_line, "summary": report.summary()})
+                if not as_json:
+                    click.echo(t("cli.labelled", lang, path=src, text=spec.headline, out=dest,
+                                 summary=report.summary()))
+                continue
             with warnings.catch_warnings():  # warned once above, not once per file
                 warnings.simplefilter("ignore", TestIdentityWarning)
                 result = label_image(src, dest, trust=trust, identity=identity, corner=corner, size=size / 100,

@@ -407,3 +407,120 @@ def label_image(source: str | os.PathLike[str], output: str | os.PathLike[str], 
     StagedWrite(dest, signed, overwrite=overwrite, mode=_input_mode(src)).commit()
     return LabelResult(str(src), str(dest), spec, placement, replace(after, path=str(dest)), before,
                        identity.is_test_identity)
+
+
+# --- web: the label as data and as a small SVG ----------------------------------------------------------
+#: Kinds of a web badge beyond the drawn labels: ``none`` (checked, no label backed), ``unknown`` (never
+#: checked by this service, or the service keeps no log).
+BADGE_KINDS = ("handmade", "generative", "ai_assisted", "possibly_generative", "none", "unknown")
+_WEB: dict[str, dict[str, str]] = {
+    "none": {"en": "No verified label", "fr": "Aucune étiquette vérifiée"},
+    "unknown": {"en": "Not checked by this service", "fr": "Non vérifié par ce service"},
+    "checked": {"en": "checked {date}", "fr": "vérifié le {date}"},
+    "no_log": {"en": "this service keeps no record of checks", "fr": "ce service ne garde pas trace des vérifications"},
+}
+_GREY = (110, 110, 110)
+_BAD_TOKENS = {"TEST-KEY", "TAMPERED", "BAD-SIGNATURE", "BAD-CREDENTIAL", "EXPIRED", "BAD-INGREDIENT",
+               "ORIGIN-UNKNOWN", "BAD-IDENTITY"}
+
+
+def web_words(key: str, lang: str = "en", **kwargs: Any) -> str:
+    entry = _WEB[key]
+    text = entry.get(lang, entry["en"])
+    return text.format(**kwargs) if kwargs else text
+
+
+def label_payload(report: ProvenanceReport, lang: str = "en") -> dict[str, Any]:
+    """The label a verified report backs, as data for web pages: ``kind`` (``BADGE_KINDS``), ``headline``,
+    ``subline``; for no label, ``kind: none`` and the reason (``refusal``)."""
+    try:
+        spec = choose(report, lang)
+    except LabelRefused as exc:
+        return {"kind": "none", "headline": web_words("none", lang), "subline": refusal_text(exc.code, lang),
+                "refusal": exc.code}
+    return {"kind": spec.kind, "headline": spec.headline, "subline": spec.subline, "refusal": None}
+
+
+def kind_from_decision(row: dict[str, Any]) -> str:
+    """The badge kind of a decision recorded in the audit log (state, ai and the summary's tokens).
+
+    Made by hand needs what ``is_handmade`` needs, read from the recorded tokens: a trusted signer (no TEST
+    key), a human history with no AI step, nothing broken. AI kinds need a valid or trusted manifest.
+    """
+    state, ai = str(row.get("state")), str(row.get("ai"))
+    tokens = set(str(row.get("summary") or "").split())
+    if state in ("valid", "trusted") and ai in AI_KINDS and not tokens & {"TAMPERED", "BAD-SIGNATURE"}:
+        return ai
+    if state == "trusted" and {"TRUSTED", "HUMAN", "NO-AI"} <= tokens and not tokens & _BAD_TOKENS:
+        return "handmade"
+    return "none"
+
+
+def decision_payload(row: dict[str, Any] | None, lang: str = "en", *, log: bool = True) -> dict[str, Any]:
+    """The badge of a sha256 from its latest recorded decision (None: never checked here)."""
+    if row is None:
+        return {"kind": "unknown", "headline": web_words("unknown", lang),
+                "subline": None if log else web_words("no_log", lang), "checked": None}
+    kind = kind_from_decision(row)
+    date = str(row.get("time") or "")[:10]
+    headline = HEADLINES[kind][lang] if kind in HEADLINES else web_words("none", lang)
+    return {"kind": kind, "headline": headline, "subline": web_words("checked", lang, date=date),
+            "checked": row.get("time")}
+
+
+def badge_svg(kind: str, headline: str, subline: str | None = None) -> str:
+    """A small self-contained SVG badge (no script, no external reference, text escaped).
+
+    Its text is handmade's own words and, for a handmade label, the signer's name from the certificate,
+    escaped: nothing from a manifest is ever drawn as SVG, HTML or an icon (C2PA 2.1 §4.3.3.1)."""
+    from xml.sax.saxutils import escape
+
+    accent = _ACCENT.get(kind, _GREY)
+    fill, ink = _DARK
+    h = 44 if subline else 30
+    chars = max(len(headline) * 8.2, len(subline or "") * 6.2)
+    w = int(chars + 30)
+
+    def rgb(c: tuple[int, int, int]) -> str:
+        return f"rgb({c[0]},{c[1]},{c[2]})"
+
+    label = escape(headline + (f" — {subline}" if subline else ""), {'"': "&quot;"})
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
+             f'role="img" aria-label="{label}" data-kind="{escape(kind)}">',
+             f"<title>{escape(headline)}</title>",
+             f'<rect x="0.5" y="0.5" width="{w - 1}" height="{h - 1}" rx="6" fill="{rgb(fill)}" stroke="{rgb(ink)}"/>',
+             f'<rect x="3" y="6" width="4" height="{h - 12}" fill="{rgb(accent)}"/>',
+             f'<text x="14" y="{19 if subline else 20}" font-family="Lato, \'Helvetica Neue\', Arial, sans-serif" '
+             f'font-size="14" font-weight="600" fill="{rgb(ink)}">{escape(headline)}</text>']
+    if subline:
+        parts.append(f'<text x="14" y="36" font-family="Lato, \'Helvetica Neue\', Arial, sans-serif" font-size="10.5" '
+                     f'fill="{rgb(ink)}">{escape(subline)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def label_svg_file(source: str | os.PathLike[str], output: str | os.PathLike[str], *, trust: Any = None,
+                   lang: str = "en", overwrite: bool = False, timeout: float | None = None,
+                   allow_remote: bool = False) -> tuple[LabelSpec, ProvenanceReport]:
+    """``handmade label --svg``: verify ``source`` and write the SVG badge of the label it backs to ``output``
+    (the image itself is left alone and nothing is signed). Returns (label, report).
+
+    Raises: LabelRefused (nothing written), InputError, SigningError (``output.exists`` ...).
+    """
+    from handmade.verify import iter_inspect
+
+    dest = Path(output)
+    if dest.exists() and not overwrite:
+        raise SigningError(f"{dest}: already exists", code="output.exists",
+                           hint="Choose another output name, or pass --overwrite.")
+    reports = iter_inspect([source], timeout=timeout, trust=trust, allow_remote=allow_remote)
+    try:
+        report = next(reports)
+    finally:
+        reports.close()
+    if report.state == "error" and report.error is not None and report.error.code.startswith("input."):
+        raise InputError(f"{source}: {report.error.message}", code=report.error.code)
+    spec = choose(report, lang)
+    StagedWrite(dest, badge_svg(spec.kind, spec.headline, spec.subline).encode(), overwrite=overwrite,
+                mode=0o644).commit()
+    return spec, report
