@@ -1291,11 +1291,14 @@ def trust_update(source: str, force: bool, timeout: float) -> None:
               help="Seconds a whole upload may take before it gets 408.")
 @click.option("--max-connections", type=click.IntRange(1, 100_000), default=512, show_default=True,
               help="Connections held open at once per worker; one more gets 503 and is closed.")
+@click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
+              help="A press site's origin (https://news.example, or *) whose pages may call the API from the "
+                   "browser: the <handmade-credentials> component (repeatable; default: same origin only).")
 @error_funnel
 def serve(host: str, port: int, workers: int, trust_paths: tuple[str, ...], no_default_trust: bool, policy_ref: str,
           client_policies: tuple[str, ...], audit_db: str, max_upload_mb: float, max_megapixels: float,
           timeout: float, max_concurrent: int, header_timeout: float, body_idle_timeout: float, body_timeout: float,
-          max_connections: int) -> None:
+          max_connections: int, cors_origins: tuple[str, ...]) -> None:
     """Run the upload-checking service: JSON API and a web page for editors.
 
     POST /v1/verify (an image, multipart field 'file' or raw body) answers with the handmade.report/v2
@@ -1322,7 +1325,7 @@ def serve(host: str, port: int, workers: int, trust_paths: tuple[str, ...], no_d
                            max_pixels=int(max_megapixels * 1_000_000), timeout_s=timeout,
                            max_concurrent=max_concurrent, header_timeout_s=header_timeout,
                            body_idle_timeout_s=body_idle_timeout, body_timeout_s=body_timeout,
-                           max_connections=max_connections)
+                           max_connections=max_connections, cors_origins=tuple(cors_origins))
     sources = ", ".join(s.id for s in config.trust.sources) or "none"
     _err(f"handmade service on http://{host}:{port}/ (policy {config.policy.name}, trust: {sources}, "
          f"audit log {config.audit_db or 'off'})")

@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS decisions (
     reasons TEXT NOT NULL          -- JSON list of {code, severity, message, source}
 );
 CREATE INDEX IF NOT EXISTS decisions_time ON decisions(time);
+CREATE INDEX IF NOT EXISTS decisions_sha256 ON decisions(sha256);
 """
 COLUMNS = ("id", "time", "sha256", "size", "filename", "state", "ai", "summary", "policy", "accepted", "reasons")
 
@@ -116,6 +117,18 @@ class AuditLog:
         with self._connect() as db:
             db.execute("INSERT INTO decisions (time, sha256, size, filename, state, ai, summary, policy, accepted,"
                        " reasons) VALUES (?,?,?,?,?,?,?,?,?,?)", row)
+
+    def latest(self, sha256: str) -> dict[str, Any] | None:
+        """The latest decision recorded for a file, by its SHA-256 (lower-case hex), or None."""
+        with self._connect() as db:
+            row = db.execute(f"SELECT {', '.join(COLUMNS)} FROM decisions WHERE sha256 = ? ORDER BY id DESC LIMIT 1",
+                             (sha256.lower(),)).fetchone()
+        if row is None:
+            return None
+        item = dict(row)
+        item["accepted"] = bool(item["accepted"])
+        item["reasons"] = json.loads(item["reasons"])
+        return item
 
     def list(self, since: dt.datetime | None = None, until: dt.datetime | None = None,
              accepted: bool | None = None, limit: int = 1000) -> list[dict[str, Any]]:
