@@ -140,6 +140,7 @@ def main(ctx: click.Context, verbose: bool) -> None:
     watch    sign each new image of an export folder as it appears
     verify   check signature, tampering and who vouches; a block per file, folders too
     report   the whole edit history, with every generative-AI step marked
+    label    draw a visible label from the verified history: made by hand, or the AI mark
     keys     create and check signing keys
     trust    show or update the trust lists that decide who vouches for a signer
     authority  run a label authority for a collective: certify and revoke members
