@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +20,14 @@ from PIL import Image, ImageChops
 from handmade.cli import main
 from handmade.errors import LabelRefused, SigningError
 from handmade.keys import load_identity
-from handmade.label import HEADLINES, LabelSpec, _self_check, choose, label_image, marking_manifest
+from handmade.label import HEADLINES, LabelSpec, _self_check, label_image, marking_manifest
 from handmade.policy import PRESETS, evaluate, load_policy
 from handmade.report import verdict
 from handmade.sign import SignOptions, sign_image
 from handmade.verify import inspect, load_trust_anchors
 from tests.conftest import make_photo
+from tests.integration.test_authority import COLLECTIVE, env, member  # noqa: F401  (fixtures)
+from tests.integration.test_authority import cli as authority_cli
 from tests.integration.test_honest_history import IPTC, actions, craft, created
 from tests.pki import Pki, make_pki
 
@@ -102,13 +103,32 @@ def test_a_verified_handmade_file_gets_its_label_and_stays_handmade(tmp_path: Pa
     assert signed.read_bytes() != out.read_bytes()
 
 
-def test_an_authority_member_label_names_the_authority(tmp_path: Path, trust: Any, identity: Any) -> None:
-    signed = tmp_path / "signed.jpg"
-    sign_image(make_photo(tmp_path / "p.jpg"), signed, SignOptions(author="Jane"), identity, trust=trust)
-    report = inspect(signed, trust=trust)
-    member = replace(report, trusted_by="authority:Collectif des illustrateurs")
-    assert choose(member, "fr").subline == "Test Signer es256 · certifié par Collectif des illustrateurs"
-    assert choose(member, "en").subline == "Test Signer es256 · certified by Collectif des illustrateurs"
+def test_an_authority_member_label_names_the_authority_and_a_revoked_one_gets_none(
+        member: dict[str, Path], env: dict[str, str], tmp_path: Path) -> None:  # noqa: F811
+    """A real label authority (handmade authority init/issue/export): the member's label names it; once the
+    member is revoked, the same file backs no label."""
+    me, bundle = member["me"], str(member["bundle"])
+    out = tmp_path / "jane-labelled.jpg"
+    r = authority_cli("label", str(member["signed"]), "-o", str(out), "--trust", bundle, "--lang", "fr", "--json",
+                      "--key", str(me / "signer.key"), "--chain", str(me / "signer-chain.pem"), env=env)
+    done = json.loads(r.stdout)["results"][0]
+    assert done["text"] == ["Fait à la main — vérifié", f"Jane Doe · certifié par {COLLECTIVE}"]
+    assert done["bottom_line"] == "HANDMADE"
+    assert inspect(out, trust=_load_bundle_trust(bundle)).trusted_by == f"authority:{COLLECTIVE}"
+    authority_cli("authority", "revoke", "--authority", str(member["auth"]), "--cert",
+                  str(me / "signer-chain.pem"), "--reason", "keyCompromise", env=env)
+    authority_cli("authority", "export", "--authority", str(member["auth"]), "--out", bundle, env=env)
+    again = tmp_path / "again.jpg"
+    r = authority_cli("label", str(member["signed"]), "-o", str(again), "--trust", bundle, env=env, check=False)
+    assert r.returncode == 1 and not again.exists()
+    assert "no label: its Content Credentials do not validate" in r.stdout and "revoked" in r.stdout
+
+
+def _load_bundle_trust(bundle: str) -> Any:
+    from handmade import trust
+    from handmade.authority import load_bundle
+
+    return trust.build(None, use_default=False, bundles=[load_bundle(bundle)])
 
 
 # --- AI stays AI ----------------------------------------------------------------------------------------
@@ -240,3 +260,35 @@ def test_the_signing_badge_is_drawn_by_the_same_renderer(tmp_path: Path) -> None
         assert ImageChops.difference(signed.convert("RGB"), expected.convert("RGB")).getbbox() is None
     box = changed(src, out)
     assert box == placement.box and box[3] - box[1] == round(800 * DEFAULT_SIZE) and box[2] > 900
+
+
+def test_label_svg_writes_a_badge_and_refuses_like_the_picture(tmp_path: Path, pki: Pki, trust: Any,
+                                                                identity: Any) -> None:
+    import xml.etree.ElementTree as ET
+
+    signed = tmp_path / "signed.jpg"
+    sign_image(make_photo(tmp_path / "p.jpg"), signed, SignOptions(author="Jane Doe"), identity, trust=trust)
+    out = tmp_path / "badge.svg"
+    r = CliRunner().invoke(main, ["label", str(signed), "-o", str(out), "--svg", "--lang", "fr", "--trust",
+                                  str(pki.root_pem)])
+    assert r.exit_code == 0, r.output
+    texts = [t.text for t in ET.parse(out).getroot().iter("{http://www.w3.org/2000/svg}text")]
+    assert texts == ["Fait à la main — vérifié", "Test Signer es256"]
+    assert signed.read_bytes() == (tmp_path / "signed.jpg").read_bytes()
+    plain = make_photo(tmp_path / "plain.jpg")
+    r = CliRunner().invoke(main, ["label", str(plain), "-o", str(tmp_path / "no.svg"), "--svg"])
+    assert r.exit_code == 1 and not (tmp_path / "no.svg").exists()
+    r = CliRunner().invoke(main, ["label", str(signed), "-o", str(tmp_path / "k.svg"), "--svg", "--key", "x"])
+    assert r.exit_code == 2 and "--svg signs nothing" in r.output
+
+
+def test_a_file_that_changed_after_its_check_is_not_labelled(tmp_path: Path, trust: Any, identity: Any) -> None:
+    from handmade.errors import InputError
+    from handmade.files import load_input
+    from handmade.label import label_loaded
+
+    first, second = ai_file(tmp_path), tmp_path / "other.jpg"
+    second.write_bytes(craft([actions(created("trainedAlgorithmicMedia"), all_included=True)], data=jpeg((64, 48))))
+    with pytest.raises(InputError) as exc:  # the report that chose the label must be of these very bytes
+        label_loaded(load_input(second), trust=trust, identity=identity, before=inspect(first, trust=trust))
+    assert exc.value.code == "label.changed"
