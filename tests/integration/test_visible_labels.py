@@ -292,3 +292,22 @@ def test_a_file_that_changed_after_its_check_is_not_labelled(tmp_path: Path, tru
     with pytest.raises(InputError) as exc:  # the report that chose the label must be of these very bytes
         label_loaded(load_input(second), trust=trust, identity=identity, before=inspect(first, trust=trust))
     assert exc.value.code == "label.changed"
+
+
+def test_a_forged_report_cannot_make_an_ai_file_read_human(tmp_path: Path, trust: Any, identity: Any) -> None:
+    """Even a library caller who hands label_loaded a doctored "made by hand" report of an AI file's very bytes
+    gets nothing: the labelled result is re-read, still reads AI, and is refused before anything is written."""
+    from dataclasses import replace
+
+    from handmade.files import load_input
+    from handmade.label import label_loaded
+
+    src = ai_file(tmp_path)
+    signed = tmp_path / "human.jpg"
+    sign_image(make_photo(tmp_path / "p.jpg"), signed, SignOptions(author="Jane"), identity, trust=trust)
+    human = inspect(signed, trust=trust)
+    real = inspect(src, trust=trust)
+    forged = replace(human, path=str(src), sha256=real.sha256)
+    with pytest.raises(SigningError) as exc:
+        label_loaded(load_input(src), trust=trust, identity=identity, before=forged)
+    assert exc.value.code == "label.self_check_failed" and "ai=generative" in exc.value.message

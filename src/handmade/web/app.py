@@ -435,7 +435,9 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
         name = request.path_params["name"]
         digest, _, ext = name.lower().partition(".")
         lang = _lang(request)
-        headers = {"Cache-Control": "no-cache", "Vary": "Accept-Language", **cors(request)}
+        allowed = cors(request)
+        headers = {"Cache-Control": "no-cache", **allowed,
+                   "Vary": "Accept-Language, Origin" if "Vary" in allowed else "Accept-Language"}
         if ext not in ("svg", "json") or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
             error = _error(ApiError(400, "badge.bad_name", "expected /v1/badge/<64 hex digits>.svg or .json"))
             error.headers.update(headers)
