@@ -843,6 +843,8 @@ LABEL_SCHEMA = "handmade.label/v1"
 @click.option("--key", help="Private key (PEM or PKCS#12) or PKCS#11 token key that signs the labelled file. "
                             "Default: TEST key.")
 @click.option("--chain", type=click.Path(dir_okay=False), help="Certificate chain PEM, leaf first.")
+@click.option("--tsa-url", help="RFC 3161 timestamp server for the new signature (needs network). Default: "
+                                "tsa_url in the settings file, or your label authority's.")
 @click.option("--overwrite", is_flag=True, help="Replace existing output files (never an input).")
 @click.option("--svg", is_flag=True, help="Write a small SVG badge of the label (for a web page) instead of a "
                                          "labelled image; nothing is signed.")
@@ -850,8 +852,8 @@ LABEL_SCHEMA = "handmade.label/v1"
 @error_funnel
 def label(files: tuple[str, ...], output: str, trust_paths: tuple[str, ...], no_default_trust: bool,
           trust_list: str | None, tsa_trust_list: str | None, allow_remote: bool, timeout: float, corner: str,
-          size: float, lang: str, key: str | None, chain: str | None, overwrite: bool, svg: bool,
-          as_json: bool) -> None:
+          size: float, lang: str, key: str | None, chain: str | None, tsa_url: str | None, overwrite: bool,
+          svg: bool, as_json: bool) -> None:
     """Draw a visible label that the file's verified Content Credentials back.
 
     Each file is verified first (the same trust options as verify). One that passes the handmade policy
@@ -880,11 +882,19 @@ def label(files: tuple[str, ...], output: str, trust_paths: tuple[str, ...], no_
         if not pairs:
             _no_images(files)
     if svg:
-        if key or chain:
-            raise click.UsageError("--svg signs nothing: --key and --chain do not apply")
+        if key or chain or tsa_url:
+            raise click.UsageError("--svg signs nothing: --key, --chain and --tsa-url do not apply")
         pairs = [(src, dest.with_name(dest.name + ".svg") if not single else dest) for src, dest in pairs]
     trust = _load_trust(trust_paths, no_default_trust, trust_list, tsa_trust_list)
     identity = None if svg else _identity(key, chain)
+    if identity is not None:
+        from handmade.timestamps import resolve_tsa_url, timestamp_warnings
+
+        tsa_url, tsa_from = resolve_tsa_url(tsa_url, identity)
+        if tsa_url and tsa_from != "--tsa-url":
+            _err(f"timestamp server: {tsa_url} (from {tsa_from})")
+        for advice in timestamp_warnings(identity, tsa_url):
+            _err(f"warning: {advice}")
     docs: list[dict[str, Any]] = []
     refused = failed = 0
     import warnings
@@ -909,7 +919,7 @@ def label(files: tuple[str, ...], output: str, trust_paths: tuple[str, ...], no_
                 warnings.simplefilter("ignore", TestIdentityWarning)
                 result = label_image(src, dest, trust=trust, identity=identity, corner=corner, size=size / 100,
                                      lang=lang, overwrite=overwrite, timeout=timeout or None,
-                                     allow_remote=allow_remote)
+                                     allow_remote=allow_remote, tsa_url=tsa_url)
         except LabelRefused as exc:
             refused += 1
             docs.append({"source": str(src), "output": None, "status": "refused",

@@ -336,8 +336,8 @@ def _self_check(path: str, spec: LabelSpec, before: ProvenanceReport, after: Pro
 
 def label_loaded(loaded: LoadedFile, *, trust: Any = None, identity: SigningIdentity | None = None,
                  corner: str = "br", size: float = DEFAULT_SIZE, lang: str = "en",
-                 before: ProvenanceReport | None = None) -> tuple[bytes, LabelSpec, Placement, ProvenanceReport,
-                                                                  ProvenanceReport]:
+                 before: ProvenanceReport | None = None, tsa_url: str | None = None,
+                 ) -> tuple[bytes, LabelSpec, Placement, ProvenanceReport, ProvenanceReport]:
     """Verify, choose, draw, sign and re-check one image in memory.
 
     Returns (signed bytes, label, placement, report before, report after).
@@ -362,7 +362,7 @@ def label_loaded(loaded: LoadedFile, *, trust: Any = None, identity: SigningIden
     signed = _c2pa.sign_bytes(marking_manifest(Path(loaded.path).name, spec, before.training,
                                                before.training_terms), work.data, work.mime, identity,
                               ingredient=ingredient, thumbnail=thumbnail,
-                              engine_thumbnail=None if thumbnail else 512)
+                              engine_thumbnail=None if thumbnail else 512, tsa_url=tsa_url)
     after = inspect_loaded(LoadedFile(loaded.path, signed, loaded.mime), trust=trust, with_hints=False)
     _self_check(loaded.path, spec, before, after)
     return signed, spec, placement, before, after
@@ -371,12 +371,13 @@ def label_loaded(loaded: LoadedFile, *, trust: Any = None, identity: SigningIden
 def label_image(source: str | os.PathLike[str], output: str | os.PathLike[str], *, trust: Any = None,
                 identity: SigningIdentity | None = None, corner: str = "br", size: float = DEFAULT_SIZE,
                 lang: str = "en", overwrite: bool = False, max_bytes: int = DEFAULT_MAX_BYTES,
-                timeout: float | None = None, allow_remote: bool = False) -> LabelResult:
+                timeout: float | None = None, allow_remote: bool = False, tsa_url: str | None = None) -> LabelResult:
     """Label one file from its verified history and write the signed result atomically to ``output``.
 
     ``trust`` is the trust configuration verify uses (``load_trust_anchors`` / ``trust.build``); without it
     no signer is trusted and only AI labels can be drawn. ``timeout`` verifies in a time-limited worker (as
-    ``verify --timeout``), ``allow_remote`` fetches a remote-only manifest. The original is never modified.
+    ``verify --timeout``), ``allow_remote`` fetches a remote-only manifest, ``tsa_url`` timestamps the new
+    signature (RFC 3161). The original is never modified.
     Raises: LabelRefused (no label backed), InputError, SigningError (``output.is_input``, ``output.exists``,
     ``label.self_check_failed`` ...).
     """
@@ -403,7 +404,7 @@ def label_image(source: str | os.PathLike[str], output: str | os.PathLike[str], 
     identity = identity or bundled_test_identity()
     _warn_test_identity(identity)
     signed, spec, placement, before, after = label_loaded(loaded, trust=trust, identity=identity, corner=corner,
-                                                          size=size, lang=lang, before=before)
+                                                          size=size, lang=lang, before=before, tsa_url=tsa_url)
     StagedWrite(dest, signed, overwrite=overwrite, mode=_input_mode(src)).commit()
     return LabelResult(str(src), str(dest), spec, placement, replace(after, path=str(dest)), before,
                        identity.is_test_identity)

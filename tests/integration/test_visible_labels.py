@@ -311,3 +311,22 @@ def test_a_forged_report_cannot_make_an_ai_file_read_human(tmp_path: Path, trust
     with pytest.raises(SigningError) as exc:
         label_loaded(load_input(src), trust=trust, identity=identity, before=forged)
     assert exc.value.code == "label.self_check_failed" and "ai=generative" in exc.value.message
+
+
+def test_label_timestamps_the_new_signature_with_tsa_url(tmp_path: Path, pki: Pki, trust: Any,
+                                                         identity: Any) -> None:
+    from tests.tsa import running_tsa
+
+    src = ai_file(tmp_path)
+    out = tmp_path / "stamped.jpg"
+    with running_tsa() as tsa:
+        r = CliRunner().invoke(main, ["label", str(src), "-o", str(out), "--trust", str(pki.root_pem), "--key",
+                                      str(pki.key_pem), "--chain", str(pki.chain_pem), "--tsa-url", tsa.url])
+        assert r.exit_code == 0, r.output
+        assert len(tsa.requests) == 1
+        report = inspect(out, trust=load_trust_anchors([str(pki.root_pem), str(tsa.root_pem)]))
+    assert report.timestamped is True and report.ai == "generative"
+    bare = tmp_path / "bare.jpg"
+    r = CliRunner().invoke(main, ["label", str(src), "-o", str(bare), "--trust", str(pki.root_pem), "--key",
+                                  str(pki.key_pem), "--chain", str(pki.chain_pem)])
+    assert r.exit_code == 0 and "no timestamp" in r.output
