@@ -230,3 +230,11 @@ def test_without_cors_the_component_says_it_could_not_check(browser: Any, server
             kinds = browser.execute_script(
                 "return [...document.querySelectorAll('handmade-credentials')].map(e => e.getAttribute('data-kind'))")
     assert set(kinds) == {"error"}
+
+
+def test_cors_origins_reach_every_worker() -> None:
+    """serve --workers N hands the configuration to each worker through the environment: the origins too."""
+    from handmade.web.app import config_from_env, config_to_env
+
+    config = ServiceConfig(cors_origins=("https://news.example", "https://other.example"))
+    assert config_from_env(config_to_env(config)).cors_origins == config.cors_origins
