@@ -239,9 +239,12 @@ def draw_on_loaded(loaded: LoadedFile, spec: LabelSpec, *, corner: str = "br",
                    size: float = DEFAULT_SIZE) -> tuple[LoadedFile, Placement]:
     """Draw a label on an image file held in memory, in its own format (re-encodes; EXIF/ICC kept).
 
+    The picture is first turned upright by its EXIF orientation (a phone's portrait photo is stored sideways),
+    so the label is in the corner a viewer sees; the output is stored upright with orientation 1. A CMYK
+    picture's ICC profile is dropped, since the output is RGB.
     Raises: InputError (undecodable image, decompression bomb, bad size or corner).
     """
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, ImageOps, UnidentifiedImageError
 
     from handmade.sign import _decode_guard
 
@@ -249,10 +252,14 @@ def draw_on_loaded(loaded: LoadedFile, spec: LabelSpec, *, corner: str = "br",
     try:
         with Image.open(io.BytesIO(loaded.data)) as im:
             fmt = im.format or "PNG"
-            exif = im.info.get("exif")
-            icc = im.info.get("icc_profile")
+            icc = im.info.get("icc_profile") if im.mode != "CMYK" else None
             im.load()
-            result, placement = draw_label(im, spec, corner=corner, size=size)
+            upright = ImageOps.exif_transpose(im) or im
+            exif_data = upright.getexif()
+            if 0x0112 in exif_data:
+                exif_data[0x0112] = 1
+            exif = exif_data.tobytes() if len(exif_data) else None
+            result, placement = draw_label(upright, spec, corner=corner, size=size)
     except Image.DecompressionBombError as exc:
         raise InputError(f"{loaded.path}: too many pixels to process safely", code="input.too_many_pixels") from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:

@@ -139,3 +139,28 @@ def test_a_long_signer_name_is_drawn_smaller_inside_the_image() -> None:
     drawn, placement = draw_label(image, LabelSpec("handmade", HEADLINES["handmade"]["en"], "W" * 120))
     left, _, right, _ = ink_box(image, drawn)
     assert left >= 0 and right <= 400 and placement.box[2] <= 400
+
+
+def test_a_sideways_stored_photo_gets_its_label_in_the_corner_a_viewer_sees() -> None:
+    """EXIF orientation 6 (a portrait photo stored sideways): the label goes bottom-right of the upright
+    picture, and the output is stored upright (orientation 1)."""
+    import io
+
+    from PIL import ImageOps
+
+    from handmade.files import LoadedFile
+    from handmade.label import draw_on_loaded
+
+    stored = Image.new("RGB", (600, 400), (128, 128, 128))  # shown as 400 x 600 after rotation
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    buf = io.BytesIO()
+    stored.save(buf, "JPEG", quality=95, exif=exif.tobytes())
+    out, placement = draw_on_loaded(LoadedFile("p.jpg", buf.getvalue(), "image/jpeg"), AI, corner="br")
+    with Image.open(io.BytesIO(out.data)) as labelled:
+        assert labelled.size == (400, 600) and labelled.getexif().get(0x0112, 1) == 1
+        shown = ImageOps.exif_transpose(labelled) or labelled
+        _, top, right, bottom = placement.box
+        assert right > 300 and bottom > 500  # bottom-right of the picture as it is seen
+        assert shown.size == (400, 600) and shown.convert("L").getpixel((right - 3, (top + bottom) // 2)) < 60
+        assert shown.convert("L").getpixel((20, 20)) > 100  # and the top-left is still the picture
