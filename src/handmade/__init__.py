@@ -42,11 +42,14 @@ _EXPORTS = {
     "SigningError": "handmade.errors",
     "VerificationError": "handmade.errors",
     "PolicyViolation": "handmade.errors",
+    "LabelRefused": "handmade.errors",
     # signing
     "SignOptions": "handmade.sign",
     "sign_image": "handmade.sign",
     "sign_bytes": "handmade.sign",
     "sign_batch": "handmade.sign",
+    # visible labels
+    "label_image": "handmade.label",
     # verification and reports
     "inspect": "handmade.verify",
     "inspect_bytes": "handmade.verify",
@@ -78,6 +81,7 @@ __all__ = [
     "Hint",
     "InputError",
     "KeyMaterialError",
+    "LabelRefused",
     "LineageStep",
     "Policy",
     "PolicyViolation",
@@ -97,6 +101,7 @@ __all__ = [
     "evaluate",
     "inspect",
     "inspect_bytes",
+    "label_image",
     "load_identity",
     "load_policy",
     "load_trust_anchors",
@@ -125,6 +130,7 @@ if TYPE_CHECKING:  # pragma: no cover
         HandmadeError,
         InputError,
         KeyMaterialError,
+        LabelRefused,
         PolicyViolation,
         SigningError,
         TrustConfigError,
@@ -132,6 +138,7 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from handmade.hints import read_hints
     from handmade.keys import SigningIdentity, check_identity, create_identity, load_identity
+    from handmade.label import label_image
     from handmade.models import (
         SCHEMA,
         Finding,

@@ -144,6 +144,7 @@ def main(ctx: click.Context, verbose: bool) -> None:
     watch    sign each new image of an export folder as it appears
     verify   check signature, tampering and who vouches; a block per file, folders too
     report   the whole edit history, with every generative-AI step marked
+    label    draw a visible label from the verified history: made by hand, or the AI mark
     keys     create and check signing keys
     trust    show or update the trust lists that decide who vouches for a signer
     authority  run a label authority for a collective: certify and revoke members
@@ -850,6 +851,135 @@ def _report_views(paths: list[str], *, detailed: bool, certs: bool, as_json: boo
         click.get_current_context().exit(EXIT_ERROR)
 
 
+# --- label ---------------------------------------------------------------------------------------------
+LABEL_SCHEMA = "handmade.label/v1"
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", required=True, type=click.Path(),
+              help="Output file (one input) or folder (several inputs or a folder; its layout is mirrored).")
+@trust_options
+@click.option("--corner", type=click.Choice(["br", "bl", "tr", "tl"]), default="br", show_default=True,
+              help="Corner of the label: bottom-right, bottom-left, top-right, top-left.")
+@click.option("--size", type=click.FloatRange(2, 25), default=6.0, show_default=True,
+              help="Height of the label, in percent of the image's short side.")
+@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
+              help="Language of the label and messages.")
+@click.option("--key", help="Private key (PEM or PKCS#12) or PKCS#11 token key that signs the labelled file. "
+                            "Default: TEST key.")
+@click.option("--chain", type=click.Path(dir_okay=False), help="Certificate chain PEM, leaf first.")
+@click.option("--tsa-url", help="RFC 3161 timestamp server for the new signature (needs network). Default: "
+                                "tsa_url in the settings file, or your label authority's.")
+@click.option("--overwrite", is_flag=True, help="Replace existing output files (never an input).")
+@click.option("--svg", is_flag=True, help="Write a small SVG badge of the label (for a web page) instead of a "
+                                         "labelled image; nothing is signed.")
+@click.option("--json", "as_json", is_flag=True, help=f"Print one {LABEL_SCHEMA} JSON document on stdout.")
+@error_funnel
+def label(files: tuple[str, ...], output: str, trust_paths: tuple[str, ...], no_default_trust: bool,
+          trust_list: str | None, tsa_trust_list: str | None, allow_remote: bool, timeout: float, corner: str,
+          size: float, lang: str, key: str | None, chain: str | None, tsa_url: str | None, overwrite: bool,
+          svg: bool, as_json: bool) -> None:
+    """Draw a visible label that the file's verified Content Credentials back.
+
+    Each file is verified first (the same trust options as verify). One that passes the handmade policy
+    gets 'Made by hand — verified' with its signer (and the authority that certifies it); one whose valid
+    manifest declares AI gets 'AI-generated', 'AI-modified' or 'May contain AI', the same mark for every
+    generator; any other file (no manifest, invalid, AI use unknown, signer nobody vouches for) gets no
+    label. The labelled file is signed again as an edit of the original, which it keeps as its parent: an
+    AI file stays AI. With --svg, OUTPUT is an SVG badge of the label (a folder of NAME.svg for several
+    files). Exit 0 if every file is labelled, 1 if any is refused, 3 if one cannot be processed.
+    """
+    from handmade.errors import HandmadeError, LabelRefused
+    from handmade.label import label_image, label_svg_file, refusal_text
+    from handmade.report import error_text, t, verdict
+    from handmade.sign import plan_signing
+
+    ctx = click.get_current_context()
+    single = len(files) == 1 and not Path(files[0]).is_dir() and not Path(output).is_dir()
+    if single:
+        if not Path(files[0]).exists():
+            from handmade.errors import InputError
+
+            raise InputError(f"{files[0]}: no such file", code="input.not_found")
+        pairs = [(Path(files[0]), Path(output))]
+    else:
+        pairs = list(plan_signing(files, output, overwrite=overwrite).pairs)
+        if not pairs:
+            _no_images(files)
+    if svg:
+        if key or chain or tsa_url:
+            raise click.UsageError("--svg signs nothing: --key, --chain and --tsa-url do not apply")
+        pairs = [(src, dest.with_name(dest.name + ".svg") if not single else dest) for src, dest in pairs]
+    trust = _load_trust(trust_paths, no_default_trust, trust_list, tsa_trust_list)
+    identity = None if svg else _identity(key, chain)
+    if identity is not None:
+        from handmade.timestamps import resolve_tsa_url, timestamp_warnings
+
+        tsa_url, tsa_from = resolve_tsa_url(tsa_url, identity)
+        if tsa_url and tsa_from != "--tsa-url":
+            _err(f"timestamp server: {tsa_url} (from {tsa_from})")
+        for advice in timestamp_warnings(identity, tsa_url):
+            _err(f"warning: {advice}")
+    docs: list[dict[str, Any]] = []
+    refused = failed = 0
+    import warnings
+
+    from handmade.sign import TestIdentityWarning
+
+    for src, dest in pairs:
+        try:
+            if not single:
+                dest.parent.mkdir(parents=True, exist_ok=True)
+            if svg:
+                spec, report = label_svg_file(src, dest, trust=trust, lang=lang, overwrite=overwrite,
+                                              timeout=timeout or None, allow_remote=allow_remote)
+                docs.append({"status": "labelled", "source": str(src), "output": str(dest), "kind": spec.kind,
+                             "text": [x for x in (spec.headline, spec.subline) if x],
+                             "bottom_line": report.bottom_line, "summary": report.summary()})
+                if not as_json:
+                    click.echo(t("cli.labelled", lang, path=src, text=spec.headline, out=dest,
+                                 summary=report.summary()))
+                continue
+            with warnings.catch_warnings():  # warned once above, not once per file
+                warnings.simplefilter("ignore", TestIdentityWarning)
+                result = label_image(src, dest, trust=trust, identity=identity, corner=corner, size=size / 100,
+                                     lang=lang, overwrite=overwrite, timeout=timeout or None,
+                                     allow_remote=allow_remote, tsa_url=tsa_url)
+        except LabelRefused as exc:
+            refused += 1
+            docs.append({"source": str(src), "output": None, "status": "refused",
+                         "error": exc.to_dict(), "report": exc.report.to_dict()})
+            if not as_json:
+                click.echo(t("cli.not_labelled", lang, path=src, why=refusal_text(exc.code, lang),
+                             verdict=verdict(exc.report, lang)))
+            continue
+        except (HandmadeError, OSError) as exc:
+            failed += 1
+            code = getattr(exc, "code", "output.failed")
+            message = getattr(exc, "message", str(exc))
+            docs.append({"source": str(src), "output": None, "status": "failed",
+                         "error": {"code": code, "message": message}})
+            text = error_text(code, message, getattr(exc, "hint", None), lang)
+            _err(text or (f"error: {exc.diagnostics()}" if isinstance(exc, HandmadeError) else f"error: {exc}"))
+            continue
+        docs.append({"status": "labelled", **result.to_dict()})
+        if result.spec.kind == "handmade" and result.bundled_test_identity:
+            _err(f"warning: {t('cli.label_test_key', lang, path=dest)}")
+        if not as_json:
+            click.echo(t("cli.labelled", lang, path=src, text=result.spec.headline, out=dest,
+                         summary=result.report.summary()))
+    if as_json:
+        click.echo(json.dumps({"schema": LABEL_SCHEMA, "results": docs}, indent=2, ensure_ascii=False))
+    if len(pairs) > 1:
+        _err(t("cli.label_total", lang, ok=len(pairs) - refused - failed, n=len(pairs), refused=refused,
+               failed=failed))
+    if failed:
+        ctx.exit(EXIT_ERROR)
+    if refused:
+        ctx.exit(EXIT_FAIL)
+
+
 # --- keys ----------------------------------------------------------------------------------------------
 @main.group()
 def keys() -> None:
@@ -1239,11 +1369,14 @@ def scan(roots: tuple[str, ...], out: str, resume: bool, workers: int, dask_addr
               help="Seconds a whole upload may take before it gets 408.")
 @click.option("--max-connections", type=click.IntRange(1, 100_000), default=512, show_default=True,
               help="Connections held open at once per worker; one more gets 503 and is closed.")
+@click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
+              help="A press site's origin (https://news.example, or *) whose pages may call the API from the "
+                   "browser: the <handmade-credentials> component (repeatable; default: same origin only).")
 @error_funnel
 def serve(host: str, port: int, workers: int, trust_paths: tuple[str, ...], no_default_trust: bool, policy_ref: str,
           client_policies: tuple[str, ...], audit_db: str, max_upload_mb: float, max_megapixels: float,
           timeout: float, max_concurrent: int, header_timeout: float, body_idle_timeout: float, body_timeout: float,
-          max_connections: int) -> None:
+          max_connections: int, cors_origins: tuple[str, ...]) -> None:
     """Run the upload-checking service: JSON API and a web page for editors.
 
     POST /v1/verify (an image, multipart field 'file' or raw body) answers with the handmade.report/v2
@@ -1270,7 +1403,7 @@ def serve(host: str, port: int, workers: int, trust_paths: tuple[str, ...], no_d
                            max_pixels=int(max_megapixels * 1_000_000), timeout_s=timeout,
                            max_concurrent=max_concurrent, header_timeout_s=header_timeout,
                            body_idle_timeout_s=body_idle_timeout, body_timeout_s=body_timeout,
-                           max_connections=max_connections)
+                           max_connections=max_connections, cors_origins=tuple(cors_origins))
     sources = ", ".join(s.id for s in config.trust.sources) or "none"
     _err(f"handmade service on http://{host}:{port}/ (policy {config.policy.name}, trust: {sources}, "
          f"audit log {config.audit_db or 'off'})")

@@ -8,7 +8,8 @@ HandmadeError            .code (stable string), .diagnostics()
 ├── PolicyConfigError    an unknown policy, an unreadable policy file, unknown or contradictory keys
 ├── SigningError         signing failed, or refused (e.g. the input's history is generative)
 └── VerificationError    raised by strict APIs only
-    └── PolicyViolation  carries the report and the failed findings
+    ├── PolicyViolation  carries the report and the failed findings
+    └── LabelRefused     a file whose verified history backs no visible label (handmade label)
 ```
 
 "No manifest", "untrusted" and "AI in the chain" are *report states*, never exceptions: exceptions are
@@ -27,6 +28,7 @@ __all__ = [
     "HandmadeError",
     "InputError",
     "KeyMaterialError",
+    "LabelRefused",
     "PolicyConfigError",
     "PolicyViolation",
     "SigningError",
@@ -114,3 +116,15 @@ class PolicyViolation(VerificationError):
         super().__init__(message, code=code)
         self.report = report
         self.failed = failed
+
+
+class LabelRefused(VerificationError):
+    """A file whose verified history backs no label (no manifest, invalid, unknown, not vouched for);
+    carries the report."""
+
+    default_code = "label.not_verified"
+
+    def __init__(self, message: str, *, report: ProvenanceReport, code: str | None = None,
+                 hint: str | None = None) -> None:
+        super().__init__(message, code=code, hint=hint)
+        self.report = report

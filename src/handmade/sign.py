@@ -308,47 +308,17 @@ def badge_font(size: int) -> Any:
 
 
 def stamp_badge(loaded: LoadedFile, lang: str = "en", *, text: str | None = None) -> LoadedFile:
-    """Draw a small "Made by hand" / "Fait à la main" mark in the bottom-right corner (re-encodes pixels).
+    """Draw the "Made by hand" / "Fait à la main" mark in the bottom-right corner (re-encodes pixels).
 
+    Drawn by the label renderer (``handmade.label.draw_label``: one way to draw a label), as the signer's own
+    mark: it says "Made by hand", not "verified" (``handmade label`` draws that one from a verified history).
     ``text`` replaces the label (tests compare renderings with it).
-    Raises: InputError (undecodable image, decompression bomb).
+    Raises: InputError (undecodable image, decompression bomb, image too small for a legible mark).
     """
-    from PIL import Image, ImageDraw, UnidentifiedImageError
+    from handmade.label import LabelSpec, draw_on_loaded
 
-    _decode_guard()
     text = text if text is not None else labels.HANDMADE_LABEL.get(lang, labels.HANDMADE_LABEL["en"])
-    try:
-        with Image.open(io.BytesIO(loaded.data)) as im:
-            fmt = im.format or "PNG"
-            exif = im.info.get("exif")
-            icc = im.info.get("icc_profile")
-            base = im.convert("RGBA")
-    except Image.DecompressionBombError as exc:
-        raise InputError(f"{loaded.path}: too many pixels to process safely", code="input.too_many_pixels") from exc
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise InputError(f"{loaded.path}: cannot draw a badge on this image ({exc})", code="input.undecodable") from exc
-    size = max(12, min(base.size) // 28)
-    font = badge_font(size)
-    overlay = Image.new("RGBA", base.size, (0, 0, 0, 0))
-    draw = ImageDraw.Draw(overlay)
-    left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
-    pad = size // 2
-    w, h = right - left + 2 * pad, bottom - top + 2 * pad
-    x0, y0 = base.width - w - pad, base.height - h - pad
-    draw.rounded_rectangle((x0, y0, x0 + w, y0 + h), radius=pad, fill=(255, 255, 255, 200))
-    draw.text((x0 + pad - left, y0 + pad - top), text, font=font, fill=(20, 20, 20, 255))
-    result = Image.alpha_composite(base, overlay)
-    out = io.BytesIO()
-    save_kwargs: dict[str, Any] = {}
-    if exif:
-        save_kwargs["exif"] = exif
-    if icc:
-        save_kwargs["icc_profile"] = icc
-    if fmt == "JPEG":
-        result.convert("RGB").save(out, "JPEG", quality=92, **save_kwargs)
-    else:
-        result.save(out, fmt, **save_kwargs)
-    return LoadedFile(path=loaded.path, data=out.getvalue(), mime=loaded.mime)
+    return draw_on_loaded(loaded, LabelSpec("badge", text), corner="br")[0]
 
 
 _METADATA_FORMATS = {"image/jpeg", "image/png", "image/webp", "image/tiff"}

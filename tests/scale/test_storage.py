@@ -16,7 +16,7 @@ from handmade.cli import main
 from handmade.models import ProvenanceReport
 from handmade.policy import PRESETS, evaluate
 from handmade.storage import Migration, StorageError, open_database, redact
-from handmade.web.audit import AuditConfigError, AuditLog, export, list_decisions
+from handmade.web.audit import MIGRATIONS, AuditConfigError, AuditLog, export, list_decisions
 
 
 def _report(name: str, sha: str) -> ProvenanceReport:
@@ -55,7 +55,8 @@ def test_audit_log_round_trip(db_url: str) -> None:
     # Opening again neither loses rows nor migrates twice.
     assert AuditLog(db_url).count() == 2
     with open_database(db_url).connect() as db:
-        assert db.execute("SELECT version FROM schema_versions WHERE component = ?", ("audit",)).fetchall() == [(1,)]
+        versions = db.execute("SELECT version FROM schema_versions WHERE component = ?", ("audit",)).fetchall()
+        assert versions == [(len(MIGRATIONS),)]
 
 
 def test_audit_cli_reads_postgresql(pg_url: str) -> None:
@@ -130,7 +131,7 @@ def test_processes_starting_at_once_migrate_once(pg_url: str) -> None:
     assert errors == []
     with open_database(pg_url).connect() as db:
         assert db.execute("SELECT component, version FROM schema_versions ORDER BY component").fetchall() == [
-            ("audit", 1), ("registry", 1)]
+            ("audit", len(MIGRATIONS)), ("registry", 1)]
 
 
 def test_sqlite_log_from_before_versions_is_adopted(tmp_path: Path) -> None:

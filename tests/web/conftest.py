@@ -39,9 +39,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start(config: ServiceConfig) -> Iterator[Server]:
+def start(config: ServiceConfig, port: int | None = None) -> Iterator[Server]:
     app = create_app(config)
-    port = free_port()
+    port = port or free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                                            **server_options(config)))
     thread = threading.Thread(target=server.run, daemon=True)

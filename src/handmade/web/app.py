@@ -50,6 +50,7 @@ from starlette.routing import Route
 
 import handmade
 from handmade.files import too_many_pixels
+from handmade.label import badge_svg, decision_payload, label_payload
 from handmade.lineage import clean_text
 from handmade.models import AiVerdict, Provenance, ProvenanceReport, State, Training
 from handmade.policy import PRESETS, Decision, Policy, at_least_as_strict, evaluate, load_policy, policy_from_mapping
@@ -103,6 +104,9 @@ class ServiceConfig:
     body_idle_timeout_s: float = 15.0
     body_timeout_s: float = 120.0
     max_connections: int = 512
+    #: Origins (``https://news.example``, or ``*``) whose pages may call the API from a browser (CORS): the
+    #: ``<handmade-credentials>`` component on a press site. Empty: same-origin only.
+    cors_origins: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.trust, TrustConfig):
@@ -395,13 +399,61 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
     admission = ByteBudget(config.memory_budget)
     audit = AuditLog(config.audit_db) if config.audit_db else None
 
+    def cors(request: Request) -> dict[str, str]:
+        """CORS headers for a browser call from a page of another origin listed in ``cors_origins``."""
+        origin = request.headers.get("origin")
+        if not origin or not config.cors_origins:
+            return {}
+        if "*" in config.cors_origins:
+            return {"Access-Control-Allow-Origin": "*"}
+        if origin in config.cors_origins:
+            return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+        return {}
+
     async def verify_endpoint(request: Request) -> Response:
+        if request.method == "OPTIONS":  # a CORS preflight (a raw-body POST from another origin's page)
+            headers = cors(request)
+            if headers:
+                headers.update({"Access-Control-Allow-Methods": "POST", "Access-Control-Max-Age": "600",
+                                "Access-Control-Allow-Headers": "content-type, x-filename"})
+            return Response(status_code=204, headers=headers)
         lang = _lang(request)
         held = [0]
         try:
-            return await _verify(request, lang, held)
+            response = await _verify(request, lang, held)
         finally:
             admission.give_back(held[0])
+        response.headers.update(cors(request))
+        return response
+
+    async def badge_endpoint(request: Request) -> Response:
+        """``GET /v1/badge/{sha256}.svg`` (or ``.json``): the badge of the latest decision recorded for that file.
+
+        Without an audit log nothing is recorded: the answer is the "not checked by this service" badge
+        with 404 (``badge.no_log``), as for a file never checked (``badge.unknown``).
+        """
+        name = request.path_params["name"]
+        digest, _, ext = name.lower().partition(".")
+        lang = _lang(request)
+        allowed = cors(request)
+        headers = {"Cache-Control": "no-cache", **allowed,
+                   "Vary": "Accept-Language, Origin" if "Vary" in allowed else "Accept-Language"}
+        if ext not in ("svg", "json") or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+            error = _error(ApiError(400, "badge.bad_name", "expected /v1/badge/<64 hex digits>.svg or .json"))
+            error.headers.update(headers)
+            return error
+        row = None
+        if audit is not None:
+            row = await anyio.to_thread.run_sync(lambda: audit.latest(digest))
+        payload = decision_payload(row, lang, log=audit is not None)
+        status = 200 if row is not None else 404
+        code = None if row is not None else ("badge.unknown" if audit is not None else "badge.no_log")
+        if ext == "json":
+            return JSONResponse({"schema": "handmade.badge/v1", "sha256": digest, "code": code, **payload},
+                                status_code=status, headers=headers)
+        svg = badge_svg(payload["kind"], payload["headline"], payload["subline"])
+        return Response(svg, status_code=status, media_type="image/svg+xml", headers={
+            **headers, "Content-Security-Policy": "default-src 'none'"})
 
     async def _verify(request: Request, lang: str, held: list[int]) -> Response:
         try:
@@ -409,6 +461,7 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
             data, name = await _upload(request, config, admission, held)
             _check_pixels(data, config.max_pixels)
             want_thumbnails = request.query_params.get("thumbnails") in ("1", "true")
+            want_label = request.query_params.get("label") in ("1", "true")
             pictures: dict[str, Thumbnails] = {}
 
             def job() -> ProvenanceReport:
@@ -430,6 +483,8 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
         result = result_payload(report, decision, lang)
         if "thumbnails" in pictures:
             result["thumbnails"] = thumbnails_payload(pictures["thumbnails"])
+        if want_label:
+            result["label"] = label_payload(report, lang)
         return JSONResponse({"schema": handmade.SCHEMA, "results": [result], "accepted": decision.accepted,
                              "policy": decision.policy, "reasons": [r.to_dict() for r in decision.reasons]})
 
@@ -445,7 +500,8 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
 
     async def static(request: Request) -> Response:
         name = request.path_params["name"]
-        types = {"app.js": "text/javascript; charset=utf-8", "style.css": "text/css; charset=utf-8"}
+        types = {"app.js": "text/javascript; charset=utf-8", "style.css": "text/css; charset=utf-8",
+                 "handmade-credentials.js": "text/javascript; charset=utf-8"}
         if name not in types:
             return _error(ApiError(404, "not_found", "no such file"))
         body = resources.files("handmade.web").joinpath(STATIC, name).read_bytes()
@@ -475,7 +531,8 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
         Route("/static/{name}", static),
         Route("/healthz", healthz),
         Route("/openapi.json", openapi),
-        Route("/v1/verify", verify_endpoint, methods=["POST"]),
+        Route("/v1/verify", verify_endpoint, methods=["POST", "OPTIONS"]),
+        Route("/v1/badge/{name}", badge_endpoint, methods=["GET"]),
     ], exception_handlers={HTTPException: http_error, Exception: http_error})
     app.state.config = config
     app.state.limiter = limiter
@@ -546,6 +603,9 @@ def openapi_document() -> dict[str, Any]:
                      "description": "language of verdict and training_text (default: Accept-Language)"},
                     {"name": "name", "in": "query", "schema": {"type": "string"},
                      "description": "file name for a raw-body upload (or header X-Filename)"},
+                    {"name": "label", "in": "query", "schema": {"type": "string", "enum": ["1"]},
+                     "description": "add 'label' to the result: the visible label its verified history backs "
+                                    "({kind, headline, subline, refusal})"},
                 ],
                 "requestBody": {"required": True, "content": {
                     "multipart/form-data": {"schema": {"type": "object", "properties": {
@@ -564,6 +624,21 @@ def openapi_document() -> dict[str, Any]:
                                 "required": ["schema", "results", "accepted", "policy", "reasons"]}}}},
                     **{code: {"description": text, **json_error} for code, text in errors},
                 }}},
+            "/v1/badge/{name}": {"get": {
+                "operationId": "badge",
+                "summary": "The badge of the latest decision recorded for a file, by its SHA-256",
+                "parameters": [
+                    {"name": "name", "in": "path", "required": True, "schema": {
+                        "type": "string", "pattern": "^[0-9a-fA-F]{64}\\.(svg|json)$"},
+                     "description": "<sha256>.svg (a small SVG badge) or <sha256>.json (its words as data)"},
+                    {"name": "lang", "in": "query", "schema": {"type": "string", "enum": ["en", "fr"]}}],
+                "responses": {
+                    "200": {"description": "the badge: kind handmade, generative, ai_assisted, possibly_generative "
+                                           "or none", "content": {"image/svg+xml": {}, "application/json": {}}},
+                    "400": {"description": "not a SHA-256 with .svg or .json (badge.bad_name)", **json_error},
+                    "404": {"description": "never checked here (badge.unknown), or the service keeps no audit "
+                                           "log (badge.no_log): the 'not checked by this service' badge",
+                            "content": {"image/svg+xml": {}, "application/json": {}}}}}},
             "/healthz": {"get": {"operationId": "healthz", "summary": "Liveness", "responses": {
                 "200": {"description": "ok", "content": {"application/json": {"schema": {
                     "type": "object", "required": ["status"], "properties": {
@@ -623,8 +698,9 @@ def config_from_env(text: str | None = None) -> ServiceConfig:
     paths = data.pop("trust_paths", [])
     trust = (TrustConfig(tuple(_source_from_env(src) for src in sources)) if sources is not None
              else resolve_trust(load_trust_anchors(paths)))
-    if "client_policies" in data:
-        data["client_policies"] = tuple(data["client_policies"])
+    for name in ("client_policies", "cors_origins"):
+        if name in data:
+            data[name] = tuple(data[name])
     known = {f for f in asdict(ServiceConfig()) if f not in ("trust", "policy")}
     unknown = set(data) - known
     if unknown:

@@ -33,11 +33,14 @@ CREATE TABLE IF NOT EXISTS decisions (
 );
 CREATE INDEX IF NOT EXISTS decisions_time ON decisions(time);
 """
+#: Version 2: badges look decisions up by the file's SHA-256.
+SHA256_INDEX_SQL = "CREATE INDEX IF NOT EXISTS decisions_sha256 ON decisions(sha256);"
 #: The audit component's schema, step by step (``IF NOT EXISTS``: a log written before versions were recorded
 #: is adopted as version 1 as it is).
 MIGRATIONS = (
     Migration(1, sqlite=SCHEMA_SQL.format(id="INTEGER PRIMARY KEY AUTOINCREMENT", int="INTEGER", bool="INTEGER"),
               postgresql=SCHEMA_SQL.format(id="BIGSERIAL PRIMARY KEY", int="BIGINT", bool="BOOLEAN")),
+    Migration(2, sqlite=SHA256_INDEX_SQL, postgresql=SHA256_INDEX_SQL),
 )
 COLUMNS = ("id", "time", "sha256", "size", "filename", "state", "ai", "summary", "policy", "accepted", "reasons")
 
@@ -96,6 +99,18 @@ class AuditLog:
         """How many decisions the log holds."""
         with self.db.connect() as db:
             return int(db.execute("SELECT COUNT(*) FROM decisions").fetchone()[0])
+
+    def latest(self, sha256: str) -> dict[str, Any] | None:
+        """The latest decision recorded for a file, by its SHA-256 (lower-case hex), or None."""
+        with self.db.connect() as db:
+            row = db.execute(f"SELECT {', '.join(COLUMNS)} FROM decisions WHERE sha256 = ? ORDER BY id DESC LIMIT 1",
+                             (sha256.lower(),)).fetchone()
+        if row is None:
+            return None
+        item = dict(zip(COLUMNS, row, strict=True))
+        item["accepted"] = bool(item["accepted"])
+        item["reasons"] = json.loads(item["reasons"])
+        return item
 
     def list(self, since: dt.datetime | None = None, until: dt.datetime | None = None,
              accepted: bool | None = None, limit: int = 1000) -> list[dict[str, Any]]:
