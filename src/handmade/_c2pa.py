@@ -226,6 +226,18 @@ def _read_context(trust: dict[str, Any] | None, trust_key: str, allow_remote: bo
     return ctx
 
 
+#: A bare JPEG XL codestream (no ISO BMFF container) has no box to hold a manifest store.
+_JXL_CODESTREAM = b"\xff\x0a"
+
+
+def _try_reader(data: bytes, mime: str, ctx: Any) -> Any:
+    """``Reader.try_create`` on ``data``; None when there is no manifest, or none can be there (a bare
+    JPEG XL codestream, which c2pa-rs reports as an error)."""
+    if mime == "image/jxl" and data.startswith(_JXL_CODESTREAM):
+        return None
+    return _c2pa().Reader.try_create(mime, io.BytesIO(data), context=ctx)
+
+
 def read_store(data: bytes, mime: str, *, trust: dict[str, Any] | None = None, trust_key: str = "",
                allow_remote: bool = False) -> RawStore | None:
     """Read and validate the manifest store of an asset held in memory.
@@ -234,10 +246,9 @@ def read_store(data: bytes, mime: str, *, trust: dict[str, Any] | None = None, t
     stable name for it. Returns None when the asset has no C2PA manifest.
     Raises: InputError (unsupported type, corrupt file, unreadable or remote-only manifest).
     """
-    c2pa = _c2pa()
     ctx = _read_context(trust, trust_key or json.dumps(trust, sort_keys=True), allow_remote)
     with _map_errors("Reading the manifest"):
-        reader = c2pa.Reader.try_create(mime, io.BytesIO(data), context=ctx)
+        reader = _try_reader(data, mime, ctx)
         if reader is None:
             return None
         with reader:
@@ -254,11 +265,10 @@ def read_state(data: bytes, mime: str, *, trust: dict[str, Any] | None, trust_ke
 
     Returns None when there is no manifest or it cannot be read.
     """
-    c2pa = _c2pa()
     ctx = _read_context(trust, trust_key, allow_remote)
     try:
         with _map_errors("Reading the manifest"):
-            reader = c2pa.Reader.try_create(mime, io.BytesIO(data), context=ctx)
+            reader = _try_reader(data, mime, ctx)
             if reader is None:
                 return None
             with reader:
@@ -271,10 +281,9 @@ def read_crjson(data: bytes, mime: str, *, trust: dict[str, Any] | None, trust_k
                 allow_remote: bool = False) -> dict[str, Any] | None:
     """The manifest store as crJSON (the C2PA JSON form the conformance program evaluates), validated under
     ``trust``. Returns None when the asset has no manifest. Raises: InputError."""
-    c2pa = _c2pa()
     ctx = _read_context(trust, trust_key, allow_remote)
     with _map_errors("Reading the manifest"):
-        reader = c2pa.Reader.try_create(mime, io.BytesIO(data), context=ctx)
+        reader = _try_reader(data, mime, ctx)
         if reader is None:
             return None
         with reader:
@@ -289,10 +298,9 @@ def read_views(data: bytes, mime: str) -> tuple[dict[str, Any], dict[str, Any]] 
 
     Raises: InputError (unsupported type, corrupt file, unreadable manifest).
     """
-    c2pa = _c2pa()
     ctx = _context(json.dumps(_read_settings(None, False), sort_keys=True))
     with _map_errors("Reading the manifest"):
-        reader = c2pa.Reader.try_create(mime, io.BytesIO(data), context=ctx)
+        reader = _try_reader(data, mime, ctx)
         if reader is None:
             return None
         with reader:
@@ -323,7 +331,7 @@ def read_thumbnails(data: bytes, mime: str, *, max_ingredients: int = 8,
         return (fmt, blob) if 0 < len(blob) <= max_bytes and fmt.startswith("image/") else None
 
     with _map_errors("Reading the manifest"):
-        reader = c2pa.Reader.try_create(mime, io.BytesIO(data), context=ctx)
+        reader = _try_reader(data, mime, ctx)
         if reader is None:
             return None, []
         with reader:

@@ -34,8 +34,40 @@ class LoadedFile:
         return hashlib.sha256(self.data).hexdigest()
 
 
+#: ISO BMFF major/compatible brands of MP4 video (ISO/IEC 14496-12 and -14, 3GPP, DASH, Apple M4V).
+_MP4_BRANDS = frozenset({b"isom", b"iso2", b"iso3", b"iso4", b"iso5", b"iso6", b"iso7", b"iso8", b"iso9",
+                         b"mp41", b"mp42", b"avc1", b"dash", b"mmp4", b"msnv", b"f4v ", b"3gp4", b"3gp5",
+                         b"3gp6", b"3g2a"})
+_M4V_BRANDS = frozenset({b"M4V ", b"M4VH", b"M4VP"})
+_HEIF_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1"})
+_AUDIO_BRANDS = frozenset({b"M4A ", b"M4B ", b"M4P "})
+#: JPEG XL: the bare codestream, and the ISO BMFF container's signature box (ISO/IEC 18181-2).
+_JXL_CODESTREAM = b"\xff\x0a"
+_JXL_CONTAINER = b"\x00\x00\x00\x0cJXL \r\n\x87\n"
+#: How much of an XML file is read to find its root element: an SVG whose root does not start within it
+#: (after the XML declaration, comments and a DOCTYPE) is not recognised.
+SVG_HEAD_BYTES = 64 * 1024
+_SVG_ROOT = "{http://www.w3.org/2000/svg}svg"
+
+#: The formats ``sniff_mime`` recognises that c2pa-rs reads but cannot write: verified, never signed.
+READ_ONLY_MIMES = frozenset({"image/x-nikon-nef", "image/x-sony-arw"})
+#: Every format handmade reads, by its MIME type (the words used in messages and ``--help``).
+FORMAT_NAMES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP", "image/tiff": "TIFF",
+                "image/x-adobe-dng": "DNG", "image/gif": "GIF", "image/heic": "HEIC", "image/avif": "AVIF",
+                "image/jxl": "JPEG XL", "image/svg+xml": "SVG", "video/mp4": "MP4", "video/x-m4v": "M4V",
+                "video/quicktime": "MOV", "application/pdf": "PDF", "image/x-nikon-nef": "NEF (read only)",
+                "image/x-sony-arw": "ARW (read only)"}
+#: Formats whose content is not a raster picture Pillow can decode (no pixel checks, badge or Pillow preview).
+NOT_RASTER = frozenset({"video/mp4", "video/x-m4v", "video/quicktime", "application/pdf", "image/svg+xml"})
+
+
 def sniff_mime(data: bytes, name: str = "") -> str | None:
-    """The image type of ``data`` from its magic bytes, or None if it is not an image we know."""
+    """The type of ``data`` from its bytes, or None if it is not a format we know.
+
+    Names are never enough: a ``.dng`` name only tells DNG from a plain TIFF when the file itself does not
+    (no DNGVersion tag). SVG is recognised by its root element, read with defusedxml from the first
+    ``SVG_HEAD_BYTES`` only (a DTD that declares entities is refused, never expanded).
+    """
     head = data[:64]
     if head.startswith(b"\xff\xd8\xff"):
         return "image/jpeg"
@@ -46,14 +78,144 @@ def sniff_mime(data: bytes, name: str = "") -> str | None:
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "image/webp"
     if head[:4] in (b"II*\x00", b"MM\x00*"):
-        return "image/x-adobe-dng" if name.lower().endswith(".dng") else "image/tiff"
+        return _tiff_kind(data, name)
+    if head.startswith(_JXL_CODESTREAM) or head.startswith(_JXL_CONTAINER):
+        return "image/jxl"
     if head[4:8] == b"ftyp":
-        brands = {head[i:i + 4] for i in range(8, min(len(head), 32), 4)}
-        if brands & {b"avif", b"avis"}:
-            return "image/avif"
-        if brands & {b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1"}:
-            return "image/heic"
+        return _bmff_kind(data)
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if _is_svg(data):
+        return "image/svg+xml"
     return None
+
+
+def _bmff_kind(data: bytes) -> str | None:
+    """HEIC, AVIF, MP4, M4V or MOV from the ``ftyp`` box's major and compatible brands."""
+    size = int.from_bytes(data[:4], "big")
+    end = min(len(data), size if 16 <= size <= 4096 else 64)
+    major = data[8:12]
+    brands = {major} | {data[i:i + 4] for i in range(16, end - 3, 4)}
+    if brands & {b"avif", b"avis"}:
+        return "image/avif"
+    if brands & _HEIF_BRANDS:
+        return "image/heic"
+    if major == b"qt  ":
+        return "video/quicktime"
+    if major in _AUDIO_BRANDS:
+        return None  # sound only: not a picture or a film
+    if brands & _M4V_BRANDS:
+        return "video/x-m4v" if major in _M4V_BRANDS else "video/mp4"
+    if brands & _MP4_BRANDS:
+        return "video/mp4"
+    if b"qt  " in brands:
+        return "video/quicktime"
+    return None
+
+
+def _ifd0_tags(data: bytes, wanted: frozenset[int]) -> dict[int, bytes | None]:
+    """The raw values of the ``wanted`` tags of a TIFF's first IFD (None: present, value not read).
+
+    A bounded walk (at most 1,000 entries, values of at most 256 bytes, only the tags asked for): enough to
+    tell a camera's raw file from a plain TIFF, and nothing a hostile file can make expensive.
+    """
+    order = "little" if data[:2] == b"II" else "big"
+    found: dict[int, bytes | None] = {}
+    offset = int.from_bytes(data[4:8], order)
+    if offset < 8 or offset + 2 > len(data):
+        return found
+    count = min(int.from_bytes(data[offset:offset + 2], order), 1000)
+    unit = {1: 1, 2: 1, 3: 2, 4: 4, 7: 1}
+    for i in range(count):
+        entry = data[offset + 2 + 12 * i: offset + 14 + 12 * i]
+        if len(entry) < 12:
+            break
+        tag = int.from_bytes(entry[:2], order)
+        if tag not in wanted:
+            continue
+        kind, n = int.from_bytes(entry[2:4], order), int.from_bytes(entry[4:8], order)
+        length = unit.get(kind, 0) * n
+        if not 0 < length <= 256:
+            found[tag] = None
+        elif length <= 4:
+            found[tag] = entry[8:8 + length]
+        else:
+            at = int.from_bytes(entry[8:12], order)
+            found[tag] = data[at:at + length] if at + length <= len(data) else None
+    return found
+
+
+_MAKE, _SUB_IFDS, _DNG_VERSION = 0x010F, 0x014A, 0xC612
+
+
+def _tiff_kind(data: bytes, name: str) -> str:
+    """DNG, a Nikon NEF or Sony ARW raw file, or a plain TIFF, from IFD0's DNGVersion, Make and SubIFDs."""
+    tags = _ifd0_tags(data, frozenset({_MAKE, _SUB_IFDS, _DNG_VERSION}))
+    if _DNG_VERSION in tags or name.lower().endswith(".dng"):
+        return "image/x-adobe-dng"
+    make = (tags.get(_MAKE) or b"").strip(b"\x00 ").upper()
+    if _SUB_IFDS in tags:  # raw files keep the sensor data in a sub-IFD; a camera's plain TIFF has none
+        if make.startswith(b"NIKON"):
+            return "image/x-nikon-nef"
+        if make.startswith(b"SONY"):
+            return "image/x-sony-arw"
+    return "image/tiff"
+
+
+class _RootFound(Exception):
+    def __init__(self, tag: str) -> None:
+        super().__init__(tag)
+        self.tag = tag
+
+
+class _FirstElement:
+    """An XML parser target that stops at the root element's start tag."""
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        raise _RootFound(tag)
+
+    def end(self, tag: str) -> None:
+        pass
+
+    def data(self, text: str) -> None:
+        pass
+
+    def close(self) -> None:
+        return None
+
+
+def _is_svg(data: bytes) -> bool:
+    """True when ``data`` is XML whose root element is ``<svg>`` in the SVG namespace."""
+    head = data[:SVG_HEAD_BYTES]
+    text = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
+    if not text.lstrip(b" \t\r\n").startswith(b"<"):
+        return False
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import DefusedXMLParser
+
+    parser = DefusedXMLParser(target=_FirstElement(), forbid_dtd=False, forbid_entities=True,  # type: ignore[no-untyped-call]
+                              forbid_external=True)
+    try:
+        parser.feed(head)
+    except _RootFound as found:
+        return found.tag == _SVG_ROOT
+    except (DefusedXmlException, SyntaxError, ValueError):  # entities declared, or not well-formed XML
+        return False
+    return False
+
+
+def jxl_container(codestream: bytes) -> bytes:
+    """A bare JPEG XL codestream in the ISO BMFF container (ISO/IEC 18181-2: signature box, ``ftyp``, one
+    ``jxlc`` box), which can hold a C2PA manifest store; the codestream itself is unchanged."""
+    head = _JXL_CONTAINER + (20).to_bytes(4, "big") + b"ftypjxl " + bytes(4) + b"jxl "
+    if len(codestream) + 8 < 2**32:
+        return head + (len(codestream) + 8).to_bytes(4, "big") + b"jxlc" + codestream
+    return head + (1).to_bytes(4, "big") + b"jxlc" + (len(codestream) + 16).to_bytes(8, "big") + codestream
+
+
+def format_list() -> str:
+    """The formats handmade reads, in words: "JPEG, PNG, ... ARW (read only)"."""
+    return ", ".join(dict.fromkeys(FORMAT_NAMES.values()))
 
 
 def load_input(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadedFile:
@@ -99,8 +261,7 @@ def loaded_from_bytes(data: bytes, name: str, *, max_bytes: int = DEFAULT_MAX_BY
         raise InputError(f"{name}: the file is empty", code="input.empty")
     mime = sniff_mime(data, name)
     if mime is None:
-        raise InputError(f"{name}: not an image handmade can read (JPEG, PNG, WebP, TIFF, DNG, GIF, HEIC, AVIF)",
-                         code="input.not_image")
+        raise InputError(f"{name}: not an image handmade can read ({format_list()})", code="input.not_image")
     return LoadedFile(path=name, data=data, mime=mime)
 
 

@@ -37,6 +37,7 @@ from handmade.files import (
     DEFAULT_MAX_BYTES,
     LoadedFile,
     StagedWrite,
+    jxl_container,
     load_input,
     loaded_from_bytes,
     output_error,
@@ -429,6 +430,9 @@ def _embed(loaded: LoadedFile, options: SignOptions, identity: SigningIdentity |
                            code="sign.unsupported_format",
                            hint="Supported: " + ", ".join(sorted(_c2pa.writable_mimes())))
     identity = identity or bundled_test_identity()
+    if loaded.mime == "image/jxl" and loaded.data.startswith(b"\xff\x0a"):
+        # A bare codestream has no box for a manifest: it goes into the standard container, unchanged.
+        loaded = LoadedFile(loaded.path, jxl_container(loaded.data), loaded.mime)
     # A JPEG thumbnail's decode is the slowest step and runs without the GIL (one decode call): it goes on
     # in a thread while the history is checked and the metadata written (pixels are the same before and
     # after; a badge changes them, so its thumbnail is made after it). Other formats get c2pa-rs's own
@@ -556,7 +560,9 @@ def sign_bytes(data: bytes, name: str, options: SignOptions | None = None,
 
 
 # --- batches -------------------------------------------------------------------------------------------
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".dng", ".gif", ".heic", ".heif", ".avif"}
+#: Names a folder walk offers for signing (the bytes then decide the format): images, films, SVG, PDF.
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".dng", ".gif", ".heic", ".heif", ".avif",
+                  ".jxl", ".svg", ".pdf", ".mp4", ".m4v", ".mov"}
 
 
 @dataclass(frozen=True)

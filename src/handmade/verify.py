@@ -831,7 +831,8 @@ def iter_inspect(paths: Sequence[str | os.PathLike[str]], *, timeout: float | No
 
 
 #: The file names a folder walk verifies (the formats handmade reads); hidden files are left out.
-VERIFY_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".dng", ".gif", ".heic", ".heif", ".avif"}
+VERIFY_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".dng", ".gif", ".heic", ".heif", ".avif",
+                   ".jxl", ".svg", ".pdf", ".mp4", ".m4v", ".mov", ".nef", ".arw"}
 
 
 def expand_inputs(inputs: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
