@@ -14,6 +14,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from handmade.errors import InputError, SigningError
 
@@ -119,7 +120,7 @@ def _ifd0_tags(data: bytes, wanted: frozenset[int]) -> dict[int, bytes | None]:
     A bounded walk (at most 1,000 entries, values of at most 256 bytes, only the tags asked for): enough to
     tell a camera's raw file from a plain TIFF, and nothing a hostile file can make expensive.
     """
-    order = "little" if data[:2] == b"II" else "big"
+    order: Literal["little", "big"] = "little" if data[:2] == b"II" else "big"
     found: dict[int, bytes | None] = {}
     offset = int.from_bytes(data[4:8], order)
     if offset < 8 or offset + 2 > len(data):
@@ -193,7 +194,7 @@ def _is_svg(data: bytes) -> bool:
     from defusedxml import DefusedXmlException
     from defusedxml.ElementTree import DefusedXMLParser
 
-    parser = DefusedXMLParser(target=_FirstElement(), forbid_dtd=False, forbid_entities=True,  # type: ignore[no-untyped-call]
+    parser = DefusedXMLParser(target=_FirstElement(), forbid_dtd=False, forbid_entities=True,
                               forbid_external=True)
     try:
         parser.feed(head)

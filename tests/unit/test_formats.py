@@ -8,10 +8,10 @@ import io
 from pathlib import Path
 
 import pytest
+from tests.media import SVG, make_jxl, make_video, pdf_bytes
 
 from handmade.errors import InputError
 from handmade.files import SVG_HEAD_BYTES, jxl_container, loaded_from_bytes, sniff_mime
-from tests.media import SVG, make_jxl, make_video, pdf_bytes
 
 
 def ftyp(major: bytes, *compatible: bytes) -> bytes:
