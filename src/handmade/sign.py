@@ -35,6 +35,8 @@ from handmade._background import Background
 from handmade.errors import HandmadeError, InputError, SigningError
 from handmade.files import (
     DEFAULT_MAX_BYTES,
+    FORMAT_NAMES,
+    NOT_RASTER,
     LoadedFile,
     StagedWrite,
     jxl_container,
@@ -429,6 +431,10 @@ def _embed(loaded: LoadedFile, options: SignOptions, identity: SigningIdentity |
         raise SigningError(f"{loaded.path}: {loaded.mime} cannot carry an embedded C2PA manifest here",
                            code="sign.unsupported_format",
                            hint="Supported: " + ", ".join(sorted(_c2pa.writable_mimes())))
+    if options.badge and loaded.mime in NOT_RASTER:
+        raise SigningError(f"{loaded.path}: a visible badge is drawn on pictures only, not on "
+                           f"{FORMAT_NAMES.get(loaded.mime, loaded.mime)}", code="sign.badge_format",
+                           hint="Sign it without --badge: the Content Credentials do not need one.")
     identity = identity or bundled_test_identity()
     if loaded.mime == "image/jxl" and loaded.data.startswith(b"\xff\x0a"):
         # A bare codestream has no box for a manifest: it goes into the standard container, unchanged.
