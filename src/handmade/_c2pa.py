@@ -307,6 +307,10 @@ def read_views(data: bytes, mime: str) -> tuple[dict[str, Any], dict[str, Any]] 
             return json.loads(reader.detailed_json()), json.loads(reader.crjson())
 
 
+#: Thumbnail formats handed on to the page as pictures; an SVG "thumbnail" (a document) never is.
+_RASTER_THUMBNAILS = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif", "image/avif"})
+
+
 def read_thumbnails(data: bytes, mime: str, *, max_ingredients: int = 8,
                     max_bytes: int = 512 * 1024) -> tuple[tuple[str, bytes] | None, list[tuple[str, str, bytes]]]:
     """The active manifest's claim thumbnail (format, bytes) and its ingredients' thumbnails (title, format,
@@ -328,7 +332,7 @@ def read_thumbnails(data: bytes, mime: str, *, max_ingredients: int = 8,
             return None
         blob = out.getvalue()
         fmt = str(ref.get("format") or "image/jpeg")
-        return (fmt, blob) if 0 < len(blob) <= max_bytes and fmt.startswith("image/") else None
+        return (fmt, blob) if 0 < len(blob) <= max_bytes and fmt in _RASTER_THUMBNAILS else None
 
     with _map_errors("Reading the manifest"):
         reader = _try_reader(data, mime, ctx)

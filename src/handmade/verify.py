@@ -31,7 +31,7 @@ from handmade import _c2pa, labels
 from handmade import trust as _trust
 from handmade._background import Background
 from handmade.errors import HandmadeError, InputError, TrustConfigError
-from handmade.files import DEFAULT_MAX_BYTES, LoadedFile, load_input, loaded_from_bytes
+from handmade.files import DEFAULT_MAX_BYTES, NOT_RASTER, LoadedFile, load_input, loaded_from_bytes
 from handmade.lineage import analyse, clean_text
 from handmade.models import (
     Finding,
@@ -648,8 +648,12 @@ class Thumbnails:
     ingredients: tuple[tuple[str, str, bytes], ...] = ()
 
 
-#: Formats a browser cannot show: their preview is made here (Pillow), or taken from the manifest.
-_BROWSER_OPAQUE = {"image/tiff", "image/x-adobe-dng", "image/heic", "image/avif"}
+#: Formats the page does not draw from the file: their preview is made here (Pillow, raster formats only), or
+#: taken from the manifest's claim thumbnail (a raster picture), or there is none. An SVG is never rasterised
+#: here (no renderer without a system-wide install) and never sent back.
+_BROWSER_OPAQUE = {"image/tiff", "image/x-adobe-dng", "image/heic", "image/avif", "image/jxl", "image/x-nikon-nef",
+                   "image/x-sony-arw", "image/svg+xml", "video/mp4", "video/x-m4v", "video/quicktime",
+                   "application/pdf"}
 
 
 def thumbnails(data: bytes, name: str = "<upload>", *, size: int = 320,
@@ -670,7 +674,8 @@ def thumbnails(data: bytes, name: str = "<upload>", *, size: int = 320,
     except HandmadeError:
         claim, ingredients = None, []
     preview = None
-    if loaded.mime in _BROWSER_OPAQUE and too_many_pixels(loaded.data, max_pixels) is None:
+    if (loaded.mime in _BROWSER_OPAQUE and loaded.mime not in NOT_RASTER
+            and too_many_pixels(loaded.data, max_pixels) is None):
         preview = _pillow_preview(loaded.data, size, loaded.mime, max_pixels)
     if preview is None and loaded.mime in _BROWSER_OPAQUE and claim is not None:
         preview = claim[1]
