@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from handmade.errors import HandmadeError, InputError, SigningError
 
@@ -235,7 +235,9 @@ def _try_reader(data: bytes, mime: str, ctx: Any) -> Any:
     JPEG XL codestream, which c2pa-rs reports as an error)."""
     if mime == "image/jxl" and data.startswith(_JXL_CODESTREAM):
         return None
-    return _c2pa().Reader.try_create(mime, io.BytesIO(data), context=ctx)
+    from handmade.files import as_stream
+
+    return _c2pa().Reader.try_create(mime, as_stream(data), context=ctx)
 
 
 def read_store(data: bytes, mime: str, *, trust: dict[str, Any] | None = None, trust_key: str = "",
@@ -377,16 +379,21 @@ def sign_bytes(
     thumbnail: bytes | None = None,
     engine_thumbnail: int | None = None,
     tsa_url: str | None = None,
+    out: BinaryIO | None = None,
 ) -> bytes:
-    """Embed and sign ``manifest`` into the asset ``data``; return the signed asset's bytes.
+    """Embed and sign ``manifest`` into the asset ``data``; return the signed asset's bytes (or b"" when
+    they were written to ``out``, a file opened for reading and writing).
 
-    Signing happens in memory: c2pa-python's file-stream callbacks cost twice as much (C2PA-NOTES).
+    Signing happens in memory: c2pa-python's file-stream callbacks cost twice as much (C2PA-NOTES). A big
+    film (``data`` a ``files.FileData``) is read through its file handle and written to ``out`` instead.
     c2pa-rs's default claim thumbnail decodes the whole image at full size; we switch it off and, where the
     caller made one cheaply, attach ``thumbnail`` as the claim thumbnail resource instead, or, with
     ``engine_thumbnail=N``, let c2pa-rs make one whose long edge is N pixels.
 
     Raises: SigningError (unsupported format, signer refused, c2pa-rs failure).
     """
+    from handmade.files import as_stream
+
     c2pa = _c2pa()
     thumb_settings: dict[str, Any] = {"enabled": False}
     if engine_thumbnail is not None and thumbnail is None:
@@ -419,7 +426,7 @@ def sign_bytes(
                 builder.add_resource("handmade-thumbnail.jpg", io.BytesIO(thumbnail))
             if ingredient is not None:
                 builder.add_ingredient_from_stream(ingredient.definition, ingredient.mime,
-                                                   io.BytesIO(ingredient.data))
-            out = io.BytesIO()
-            builder.sign(signer, mime, io.BytesIO(data), out)
-    return out.getvalue()
+                                                   as_stream(ingredient.data))
+            target = io.BytesIO() if out is None else out
+            builder.sign(signer, mime, as_stream(data), target)
+    return target.getvalue() if isinstance(target, io.BytesIO) else b""

@@ -28,7 +28,7 @@ from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from glob import escape as glob_escape
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from handmade import __version__, _c2pa, labels
 from handmade._background import Background
@@ -37,6 +37,7 @@ from handmade.files import (
     DEFAULT_MAX_BYTES,
     FORMAT_NAMES,
     NOT_RASTER,
+    FileData,
     LoadedFile,
     StagedWrite,
     jxl_container,
@@ -422,8 +423,10 @@ def write_plain_metadata(loaded: LoadedFile, options: SignOptions, *, parent: bo
     return LoadedFile(path=loaded.path, data=bytes(data), mime=loaded.mime)
 
 
-def _embed(loaded: LoadedFile, options: SignOptions, identity: SigningIdentity | None) -> tuple[bytes, bool]:
+def _embed(loaded: LoadedFile, options: SignOptions, identity: SigningIdentity | None,
+           out: BinaryIO | None = None) -> tuple[bytes, bool]:
     """Check the history, then write metadata and sign. Returns (signed bytes, parent kept); not yet checked.
+    With ``out`` (a big film's staged output file) the signed asset is written there and b"" returned.
 
     Raises: as ``sign_loaded``.
     """
@@ -464,6 +467,8 @@ def _embed(loaded: LoadedFile, options: SignOptions, identity: SigningIdentity |
             thumbnail = early.result()
         elif options.thumbnail and work.mime == "image/jpeg":
             thumbnail = make_thumbnail(work)
+        elif options.thumbnail and work.mime in NOT_RASTER:
+            engine = THUMBNAIL_SIZE  # c2pa-rs makes one if it can (not for films, SVG or PDF here), else none
         elif options.thumbnail:  # PNG, WebP, TIFF...: c2pa-rs decodes them faster than Pillow (PNG 12 MP:
             check_pixels(work)   # 120 ms against 250 ms), once the header shows no decompression bomb
             engine = THUMBNAIL_SIZE
@@ -471,7 +476,7 @@ def _embed(loaded: LoadedFile, options: SignOptions, identity: SigningIdentity |
         if early is not None:
             early.wait()  # a refusal never leaves a decode running behind it
     signed = _c2pa.sign_bytes(manifest, work.data, work.mime, identity, ingredient=ingredient,
-                              thumbnail=thumbnail, engine_thumbnail=engine, tsa_url=options.tsa_url)
+                              thumbnail=thumbnail, engine_thumbnail=engine, tsa_url=options.tsa_url, out=out)
     return signed, parent
 
 
@@ -533,9 +538,14 @@ def sign_image(source: str | os.PathLike[str], output: str | os.PathLike[str], o
     loaded = load_input(src, max_bytes=max_bytes)
     identity = identity or bundled_test_identity()
     _warn_test_identity(identity)
-    signed, parent = _embed(loaded, options, identity)
     mode = _input_mode(src)
-    staging = Background(StagedWrite, dest, signed, overwrite=overwrite, mode=mode)
+    staging: _StreamedOutput | Background[StagedWrite]
+    if loaded.streamed:
+        staging = _sign_streamed(loaded, dest, options, identity, overwrite=overwrite, mode=mode)
+        signed, parent = staging.signed, staging.parent
+    else:
+        signed, parent = _embed(loaded, options, identity)
+        staging = Background(StagedWrite, dest, signed, overwrite=overwrite, mode=mode)
     try:
         report = _self_check(loaded, signed, parent, trust)
     except BaseException:
@@ -546,6 +556,33 @@ def sign_image(source: str | os.PathLike[str], output: str | os.PathLike[str], o
     return SignResult(source=str(src), output=str(dest), report=replace(report, path=str(dest)),
                       source_type=labels.MADE_WITH[options.made_with] if not parent else "humanEdits",
                       parent_kept=parent, bundled_test_identity=identity.is_test_identity, badge=options.badge)
+
+
+@dataclass
+class _StreamedOutput:
+    """A big film signed straight into its staged output (read back through a file handle)."""
+
+    staged: StagedWrite
+    signed: bytes  # a FileData over the staged file
+    parent: bool
+
+    def result(self) -> StagedWrite:
+        return self.staged
+
+
+def _sign_streamed(loaded: LoadedFile, dest: Path, options: SignOptions, identity: SigningIdentity, *,
+                   overwrite: bool, mode: int | None) -> _StreamedOutput:
+    """Sign a big film without holding it: c2pa-rs reads the input and writes the staged output file."""
+    log.info("%s: %d MB film: signed and checked through file handles, not read into memory", loaded.path,
+             len(loaded.data) // 1_000_000)
+    parent: list[bool] = []
+
+    def write(fh: BinaryIO) -> None:
+        parent.append(_embed(loaded, options, identity, out=fh)[1])
+
+    staged = StagedWrite(dest, b"", overwrite=overwrite, mode=mode, writer=write)
+    assert staged.staged_path is not None
+    return _StreamedOutput(staged, cast(bytes, FileData(staged.staged_path)), parent[0])
 
 
 def _input_mode(src: Path) -> int | None:

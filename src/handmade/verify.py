@@ -31,7 +31,7 @@ from handmade import _c2pa, labels
 from handmade import trust as _trust
 from handmade._background import Background
 from handmade.errors import HandmadeError, InputError, TrustConfigError
-from handmade.files import DEFAULT_MAX_BYTES, NOT_RASTER, LoadedFile, load_input, loaded_from_bytes
+from handmade.files import DEFAULT_MAX_BYTES, NOT_RASTER, FileData, LoadedFile, load_input, loaded_from_bytes
 from handmade.lineage import analyse, clean_text
 from handmade.models import (
     Finding,
@@ -371,10 +371,14 @@ def _signer(manifest: dict[str, Any]) -> SignerIdentity | None:
 def _hints(data: bytes) -> tuple[Hint, ...]:
     from handmade.hints import read_hints
 
+    if isinstance(data, FileData):  # a big film: its first 64 MiB, as read_hints does for any input
+        data = data[:64 * 1024 * 1024]
     return tuple(read_hints(data))
 
 
 def _sha256_hex(data: bytes) -> str:
+    if isinstance(data, FileData):
+        return data.sha256()
     return hashlib.sha256(data).hexdigest()
 
 

@@ -300,3 +300,67 @@ def test_a_badge_is_refused_on_a_film_in_words(tmp_path: Path) -> None:
     r = CliRunner().invoke(main, ["sign", str(film), "-o", str(tmp_path / "o.mp4"), "--badge"])
     assert r.exit_code == 3 and "Traceback" not in r.output
     assert "sign.badge_format" in r.output and not (tmp_path / "o.mp4").exists()
+
+
+# --- big films go through file handles -----------------------------------------------------------------
+@pytest.fixture
+def stream_everything(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every film counts as big (the threshold is 64 MB; the code path is the same at any size)."""
+    import handmade.files
+
+    monkeypatch.setattr(handmade.files, "STREAM_BYTES", 0)
+
+
+@pytest.mark.usefixtures("stream_everything")
+@pytest.mark.parametrize("kind", BMFF)
+def test_a_big_film_is_signed_and_verified_through_file_handles(kind: str, tmp_path: Path,
+                                                                identity: SigningIdentity,
+                                                                anchors: TrustAnchors) -> None:
+    import hashlib
+
+    from handmade.files import FileData, load_input
+
+    make, mime, _ = MAKERS[kind]
+    src = make(tmp_path / f"in.{kind}")
+    loaded = load_input(src)
+    assert isinstance(loaded.data, FileData) and loaded.mime == mime
+    assert loaded.sha256 == hashlib.sha256(src.read_bytes()).hexdigest()
+    out = tmp_path / f"out.{kind}"
+    result = sign_image(src, out, SignOptions(author="Jane Doe", made_with="animation"), identity, trust=anchors)
+    assert result.report.state == "trusted" and result.report.human_authored
+    assert result.report.sha256 == hashlib.sha256(out.read_bytes()).hexdigest()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([src.name, out.name])
+    streamed = inspect(out, trust=anchors)
+    in_memory = inspect_bytes(out.read_bytes(), out.name, trust=anchors)
+    assert streamed.summary() == in_memory.summary() == "TRUSTED INTACT HUMAN NO-AI NO-TRAINING"
+    assert streamed.sha256 == in_memory.sha256 and streamed.size == in_memory.size
+    # and the streamed reader still catches a changed frame
+    data = out.read_bytes()
+    at = content_offset(kind, data)
+    out.write_bytes(data[:at] + bytes([data[at] ^ 1]) + data[at + 1:])
+    assert inspect(out, trust=anchors).state == "invalid"
+
+
+@pytest.mark.usefixtures("stream_everything")
+def test_a_refused_big_film_leaves_nothing_behind(tmp_path: Path, identity: SigningIdentity) -> None:
+    src = tmp_path / "ai.mp4"
+    src.write_bytes(other_tool_film(make_video(tmp_path / "raw.mp4").read_bytes(), "trainedAlgorithmicMedia"))
+    (tmp_path / "raw.mp4").unlink()
+    with pytest.raises(SigningError) as exc:
+        sign_image(src, tmp_path / "out.mp4", SignOptions(made_with="animation"), identity)
+    assert exc.value.code == "sign.generative_history"
+    assert [p.name for p in tmp_path.iterdir()] == ["ai.mp4"]  # no staged .part file either
+
+
+@pytest.mark.usefixtures("stream_everything")
+def test_only_films_are_streamed_and_the_film_limit_holds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import handmade.files
+    from handmade.errors import InputError
+    from handmade.files import load_input
+
+    assert isinstance(load_input(make_svg(tmp_path / "a.svg")).data, bytes)
+    assert isinstance(load_input(make_pdf(tmp_path / "a.pdf")).data, bytes)
+    monkeypatch.setattr(handmade.files, "MAX_STREAMED_BYTES", 100)
+    with pytest.raises(InputError) as exc:
+        load_input(make_video(tmp_path / "f.mp4"))
+    assert exc.value.code == "input.too_large" and "film" in exc.value.message
