@@ -371,9 +371,31 @@ def _signer(manifest: dict[str, Any]) -> SignerIdentity | None:
 def _hints(data: bytes) -> tuple[Hint, ...]:
     from handmade.hints import read_hints
 
-    if isinstance(data, FileData):  # a big film: its first 64 MiB, as read_hints does for any input
-        data = data[:64 * 1024 * 1024]
+    if isinstance(data, FileData):  # a big film: its boxes but the frames ('mdat'), where metadata lives
+        data = _film_metadata(data)
     return tuple(read_hints(data))
+
+
+def _film_metadata(data: FileData, budget: int = 64 * 1024 * 1024) -> bytes:
+    """The top-level ISO BMFF boxes of a film except its media data, joined (at most ``budget`` bytes, at
+    most 10,000 boxes): XMP sits in a ``uuid`` box or in ``moov``, never among the frames."""
+    parts, pos, total = [], 0, 0
+    for _ in range(10_000):
+        head = data[pos:pos + 16]
+        if len(head) < 8:
+            break
+        size = int.from_bytes(head[:4], "big")
+        if size == 1 and len(head) == 16:
+            size = int.from_bytes(head[8:16], "big")
+        elif size == 0:
+            size = len(data) - pos
+        if size < 8:
+            break
+        if head[4:8] != b"mdat" and total + size <= budget:
+            parts.append(data[pos:pos + size])
+            total += size
+        pos += size
+    return b"".join(parts)
 
 
 def _sha256_hex(data: bytes) -> str:

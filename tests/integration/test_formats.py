@@ -364,3 +364,15 @@ def test_only_films_are_streamed_and_the_film_limit_holds(tmp_path: Path, monkey
     with pytest.raises(InputError) as exc:
         load_input(make_video(tmp_path / "f.mp4"))
     assert exc.value.code == "input.too_large" and "film" in exc.value.message
+
+
+@pytest.mark.usefixtures("stream_everything")
+def test_a_big_films_xmp_is_read_without_its_frames(tmp_path: Path) -> None:
+    from handmade.files import FileData
+    from handmade.verify import _film_metadata
+
+    film = make_video(tmp_path / "f.mp4", xmp=XMP)
+    kept = _film_metadata(FileData(film))
+    assert b"mdat" not in [kept[s + 4:s + 8] for _, s, _ in top_boxes(kept)] and XMP in kept
+    report = inspect(film)
+    assert any(h.field.endswith("DigitalSourceType") and h.signal == "generative" for h in report.hints)
