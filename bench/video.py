@@ -120,7 +120,9 @@ def main() -> None:
         folder = Path(tmp)
         film = folder / "film.mp4"
         t0 = time.perf_counter()
-        make_film(film, args.mb)
+        # made in a child: the parent stays small, since a child's peak memory counts from before its exec
+        subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, {str(HERE)!r}); import video; "
+                        f"video.make_film(__import__('pathlib').Path({str(film)!r}), {args.mb})"], check=True)
         size = film.stat().st_size
         print(f"film: {size / 1e6:.0f} MB, made in {time.perf_counter() - t0:.1f} s", flush=True)
         signed = folder / "signed.mp4"
