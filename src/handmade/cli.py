@@ -464,6 +464,12 @@ def _sign(inputs: tuple[str, ...], output: str, options: Any, key_args: tuple[st
             return
         identity = _identity(*key_args)
         options = _with_timestamp(options, identity)
+        from handmade.files import big_film_size
+
+        if (size := big_film_size(src)) is not None:
+            from handmade.report import t
+
+            _err(t("cli.big_film", lang, path=str(src), mb=size // 1_000_000))
         try:
             result = sign_image(src, dest, options, identity, overwrite=overwrite, in_place=in_place)
         except HandmadeError as exc:

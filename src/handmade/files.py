@@ -354,6 +354,20 @@ def load_input(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYT
     return loaded_from_bytes(data, str(p), max_bytes=max_bytes)
 
 
+def big_film_size(path: str | os.PathLike[str]) -> int | None:
+    """The size of ``path`` if it is a film big enough to be streamed (see ``STREAM_BYTES``), else None.
+    Never raises (the signing that follows reports what is wrong)."""
+    try:
+        size = os.stat(path).st_size
+        if size < STREAM_BYTES:
+            return None
+        with open(path, "rb") as fh:
+            head = fh.read(256)
+    except OSError:
+        return None
+    return size if sniff_mime(head, str(path)) in STREAMED_MIMES else None
+
+
 def _load_streamed(p: Path, size: int) -> LoadedFile | None:
     """A big film as a ``FileData`` (None if the file is not one of ``STREAMED_MIMES``: read it whole)."""
     try:

@@ -105,6 +105,10 @@ _T: dict[str, dict[str, str]] = {
     "skip.exists": {"en": "the output already exists (--skip-existing)",
                     "fr": "la sortie existe déjà (--skip-existing)"},
     "skip.duplicate": {"en": "given twice: signed once", "fr": "donné deux fois : signé une fois"},
+    "cli.big_film": {"en": "note: {path}: a {mb} MB film: read three times (history check, signing, self-check) "
+                           "through file handles; this takes a while",
+                     "fr": "remarque : {path} : un film de {mb} Mo : lu trois fois (contrôle de l'historique, "
+                           "signature, vérification) par le disque ; cela prend un moment"},
     "cli.no_metadata": {"en": "note: {path}: no EXIF/XMP written for {fmt} (the manifest still carries the "
                                "author, rights and AI-training choice)",
                          "fr": "remarque : {path} : pas d'EXIF/XMP écrits pour {fmt} (le manifeste porte quand même "

@@ -573,8 +573,7 @@ class _StreamedOutput:
 def _sign_streamed(loaded: LoadedFile, dest: Path, options: SignOptions, identity: SigningIdentity, *,
                    overwrite: bool, mode: int | None) -> _StreamedOutput:
     """Sign a big film without holding it: c2pa-rs reads the input and writes the staged output file."""
-    log.info("%s: %d MB film: signed and checked through file handles, not read into memory", loaded.path,
-             len(loaded.data) // 1_000_000)
+    log.debug("%s: %d MB film: signed and checked through file handles", loaded.path, len(loaded.data) // 1_000_000)
     parent: list[bool] = []
 
     def write(fh: BinaryIO) -> None:

@@ -376,3 +376,14 @@ def test_a_big_films_xmp_is_read_without_its_frames(tmp_path: Path) -> None:
     assert b"mdat" not in [kept[s + 4:s + 8] for _, s, _ in top_boxes(kept)] and XMP in kept
     report = inspect(film)
     assert any(h.field.endswith("DigitalSourceType") and h.signal == "generative" for h in report.hints)
+
+
+@pytest.mark.usefixtures("stream_everything")
+@pytest.mark.parametrize("lang,words", [("en", "film: read three times"), ("fr", "un film de 0 Mo")])
+def test_the_command_line_says_a_big_film_takes_a_while(tmp_path: Path, lang: str, words: str) -> None:
+    film = make_video(tmp_path / "f.mp4")
+    r = CliRunner().invoke(main, ["sign", str(film), "-o", str(tmp_path / "o.mp4"), "--made-with", "animation",
+                                  "--lang", lang])
+    assert r.exit_code == 0 and words in r.output, r.output
+    assert words not in CliRunner().invoke(main, ["sign", str(make_svg(tmp_path / "a.svg")), "-o",
+                                                  str(tmp_path / "o.svg"), "--lang", lang]).output
