@@ -389,3 +389,17 @@ def test_the_command_line_says_a_big_film_takes_a_while(tmp_path: Path, lang: st
     assert r.exit_code == 0 and words in r.output, r.output
     assert words not in CliRunner().invoke(main, ["sign", str(make_svg(tmp_path / "a.svg")), "-o",
                                                   str(tmp_path / "o.svg"), "--lang", lang]).output
+
+
+@pytest.mark.usefixtures("stream_everything")
+def test_report_reads_a_film_and_an_svg(tmp_path: Path, identity: SigningIdentity, anchors: TrustAnchors,
+                                        pki: Pki) -> None:
+    film, drawing = signed("mp4", tmp_path, identity, anchors), signed("svg", tmp_path, identity, anchors)
+    runner = CliRunner()
+    r = runner.invoke(main, ["report", str(film), str(drawing), "--trust", str(pki.root_pem), "--json"])
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.stdout)
+    rows = rows if isinstance(rows, list) else rows.get("results", [rows])
+    assert [(row["format"], row["state"]) for row in rows] == [("video/mp4", "trusted"), ("image/svg+xml", "trusted")]
+    r = runner.invoke(main, ["report", str(film), "--detailed"])
+    assert r.exit_code == 0 and "c2pa.actions.v2" in r.output, r.output
