@@ -374,7 +374,7 @@ def sign(inputs: tuple[str, ...], output: str, author: str | None, made_with: st
          chain: str | None, tsa_url: str | None, overwrite: bool,
          skip_existing: bool, in_place: bool, dry_run: bool, badge: bool, lang: str, no_thumbnail: bool,
          no_metadata: bool, workers: int, timeout: float, as_json: bool) -> None:
-    """Sign images as human-made.
+    """Sign images as human-made (also films, SVG, PDF and JPEG XL).
 
     Writes a C2PA manifest with the author, how the image was made, and AI training marked as not
     allowed; keeps an existing manifest (camera, editor) as the parent. Refuses any input whose
