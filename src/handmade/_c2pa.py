@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from handmade.errors import HandmadeError, InputError, SigningError
 
@@ -226,6 +226,20 @@ def _read_context(trust: dict[str, Any] | None, trust_key: str, allow_remote: bo
     return ctx
 
 
+#: A bare JPEG XL codestream (no ISO BMFF container) has no box to hold a manifest store.
+_JXL_CODESTREAM = b"\xff\x0a"
+
+
+def _try_reader(data: bytes, mime: str, ctx: Any) -> Any:
+    """``Reader.try_create`` on ``data``; None when there is no manifest, or none can be there (a bare
+    JPEG XL codestream, which c2pa-rs reports as an error)."""
+    if mime == "image/jxl" and data.startswith(_JXL_CODESTREAM):
+        return None
+    from handmade.files import as_stream
+
+    return _c2pa().Reader.try_create(mime, as_stream(data), context=ctx)
+
+
 def read_store(data: bytes, mime: str, *, trust: dict[str, Any] | None = None, trust_key: str = "",
                allow_remote: bool = False) -> RawStore | None:
     """Read and validate the manifest store of an asset held in memory.
@@ -234,10 +248,9 @@ def read_store(data: bytes, mime: str, *, trust: dict[str, Any] | None = None, t
     stable name for it. Returns None when the asset has no C2PA manifest.
     Raises: InputError (unsupported type, corrupt file, unreadable or remote-only manifest).
     """
-    c2pa = _c2pa()
     ctx = _read_context(trust, trust_key or json.dumps(trust, sort_keys=True), allow_remote)
     with _map_errors("Reading the manifest"):
-        reader = c2pa.Reader.try_create(mime, io.BytesIO(data), context=ctx)
+        reader = _try_reader(data, mime, ctx)
         if reader is None:
             return None
         with reader:
@@ -250,9 +263,8 @@ def read_store(data: bytes, mime: str, *, trust: dict[str, Any] | None = None, t
 
 def _read_with(data: bytes, mime: str, ctx: Any, view: Callable[[Any], Any]) -> Any:
     """``view(reader)`` for the asset read under ``ctx``; None when it has no manifest. Raises: InputError."""
-    c2pa = _c2pa()
     with _map_errors("Reading the manifest"):
-        reader = c2pa.Reader.try_create(mime, io.BytesIO(data), context=ctx)
+        reader = _try_reader(data, mime, ctx)
         if reader is None:
             return None
         with reader:
@@ -290,14 +302,17 @@ def read_views(data: bytes, mime: str) -> tuple[dict[str, Any], dict[str, Any]] 
 
     Raises: InputError (unsupported type, corrupt file, unreadable manifest).
     """
-    c2pa = _c2pa()
     ctx = _context(json.dumps(_read_settings(None, False), sort_keys=True))
     with _map_errors("Reading the manifest"):
-        reader = c2pa.Reader.try_create(mime, io.BytesIO(data), context=ctx)
+        reader = _try_reader(data, mime, ctx)
         if reader is None:
             return None
         with reader:
             return json.loads(reader.detailed_json()), json.loads(reader.crjson())
+
+
+#: Thumbnail formats handed on to the page as pictures; an SVG "thumbnail" (a document) never is.
+_RASTER_THUMBNAILS = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif", "image/avif"})
 
 
 def read_thumbnails(data: bytes, mime: str, *, max_ingredients: int = 8,
@@ -321,10 +336,10 @@ def read_thumbnails(data: bytes, mime: str, *, max_ingredients: int = 8,
             return None
         blob = out.getvalue()
         fmt = str(ref.get("format") or "image/jpeg")
-        return (fmt, blob) if 0 < len(blob) <= max_bytes and fmt.startswith("image/") else None
+        return (fmt, blob) if 0 < len(blob) <= max_bytes and fmt in _RASTER_THUMBNAILS else None
 
     with _map_errors("Reading the manifest"):
-        reader = c2pa.Reader.try_create(mime, io.BytesIO(data), context=ctx)
+        reader = _try_reader(data, mime, ctx)
         if reader is None:
             return None, []
         with reader:
@@ -366,16 +381,21 @@ def sign_bytes(
     thumbnail: bytes | None = None,
     engine_thumbnail: int | None = None,
     tsa_url: str | None = None,
+    out: BinaryIO | None = None,
 ) -> bytes:
-    """Embed and sign ``manifest`` into the asset ``data``; return the signed asset's bytes.
+    """Embed and sign ``manifest`` into the asset ``data``; return the signed asset's bytes (or b"" when
+    they were written to ``out``, a file opened for reading and writing).
 
-    Signing happens in memory: c2pa-python's file-stream callbacks cost twice as much (C2PA-NOTES).
+    Signing happens in memory: c2pa-python's file-stream callbacks cost twice as much (C2PA-NOTES). A big
+    film (``data`` a ``files.FileData``) is read through its file handle and written to ``out`` instead.
     c2pa-rs's default claim thumbnail decodes the whole image at full size; we switch it off and, where the
     caller made one cheaply, attach ``thumbnail`` as the claim thumbnail resource instead, or, with
     ``engine_thumbnail=N``, let c2pa-rs make one whose long edge is N pixels.
 
     Raises: SigningError (unsupported format, signer refused, c2pa-rs failure).
     """
+    from handmade.files import as_stream
+
     c2pa = _c2pa()
     thumb_settings: dict[str, Any] = {"enabled": False}
     if engine_thumbnail is not None and thumbnail is None:
@@ -412,7 +432,7 @@ def sign_bytes(
                 builder.add_resource("handmade-thumbnail.jpg", io.BytesIO(thumbnail))
             if ingredient is not None:
                 builder.add_ingredient_from_stream(ingredient.definition, ingredient.mime,
-                                                   io.BytesIO(ingredient.data))
-            out = io.BytesIO()
-            builder.sign(signer, mime, io.BytesIO(data), out)
-    return out.getvalue()
+                                                   as_stream(ingredient.data))
+            target = io.BytesIO() if out is None else out
+            builder.sign(signer, mime, as_stream(data), target)
+    return target.getvalue() if isinstance(target, io.BytesIO) else b""

@@ -380,7 +380,7 @@ def sign(inputs: tuple[str, ...], output: str, author: str | None, made_with: st
          chain: str | None, tsa_url: str | None, overwrite: bool,
          skip_existing: bool, in_place: bool, dry_run: bool, badge: bool, lang: str, no_thumbnail: bool,
          no_metadata: bool, workers: int, timeout: float, as_json: bool) -> None:
-    """Sign images as human-made.
+    """Sign images as human-made (also films, SVG, PDF and JPEG XL).
 
     Writes a C2PA manifest with the author, how the image was made, and AI training marked as not
     allowed; keeps an existing manifest (camera, editor) as the parent. Refuses any input whose
@@ -479,6 +479,12 @@ def _sign(inputs: tuple[str, ...], output: str, options: Any, key_args: tuple[st
             return
         identity = _identity(*key_args)
         options = _with_timestamp(options, identity)
+        from handmade.files import big_film_size
+
+        if (size := big_film_size(src)) is not None:
+            from handmade.report import t
+
+            _err(t("cli.big_film", lang, path=str(src), mb=size // 1_000_000))
         try:
             result = sign_image(src, dest, options, identity, overwrite=overwrite, in_place=in_place)
         except HandmadeError as exc:

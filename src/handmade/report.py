@@ -103,6 +103,10 @@ _T: dict[str, dict[str, str]] = {
     "skip.exists": {"en": "the output already exists (--skip-existing)",
                     "fr": "la sortie existe déjà (--skip-existing)"},
     "skip.duplicate": {"en": "given twice: signed once", "fr": "donné deux fois : signé une fois"},
+    "cli.big_film": {"en": "note: {path}: a {mb} MB film: read three times (history check, signing, self-check) "
+                           "through file handles; this takes a while",
+                     "fr": "remarque : {path} : un film de {mb} Mo : lu trois fois (contrôle de l'historique, "
+                           "signature, vérification) par le disque ; cela prend un moment"},
     "cli.no_metadata": {"en": "note: {path}: no EXIF/XMP written for {fmt} (the manifest still carries the "
                                "author, rights and AI-training choice)",
                          "fr": "remarque : {path} : pas d'EXIF/XMP écrits pour {fmt} (le manifeste porte quand même "
@@ -147,6 +151,16 @@ _T: dict[str, dict[str, str]] = {
                           "fr": "la clé du jeton PKCS#11 est inutilisable"},
     "hint.keys.pkcs11": {"en": "Check the module, the token label and the key label.",
                          "fr": "Vérifiez le module (HANDMADE_PKCS11_MODULE), le nom du jeton et celui de la clé."},
+    "error.input.not_image": {"en": "not a format handmade reads", "fr": "pas un format que handmade sait lire"},
+    "hint.input.not_image": {"en": "handmade reads JPEG, PNG, WebP, TIFF, DNG, GIF, HEIC, AVIF, JPEG XL, SVG, "
+                                   "MP4, MOV, PDF, and NEF/ARW for verification only.",
+                             "fr": "handmade lit JPEG, PNG, WebP, TIFF, DNG, GIF, HEIC, AVIF, JPEG XL, SVG, MP4, "
+                                   "MOV, PDF, et NEF/ARW en vérification seulement."},
+    "error.sign.badge_format": {"en": "a visible badge is drawn on pictures only (not on a film, an SVG or a PDF)",
+                                "fr": "un badge visible ne se dessine que sur une image (pas sur un film, un SVG "
+                                      "ou un PDF)"},
+    "hint.sign.badge_format": {"en": "Sign it without --badge: the Content Credentials do not need one.",
+                               "fr": "Signez-le sans --badge : les Content Credentials n'en ont pas besoin."},
     "error.watch.state": {"en": "the watch state file cannot be read",
                           "fr": "le fichier d'état de la surveillance est illisible"},
     "hint.watch.state": {"en": "Move it away to start afresh.", "fr": "Déplacez-le pour repartir de zéro."},

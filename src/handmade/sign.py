@@ -28,15 +28,19 @@ from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from glob import escape as glob_escape
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from handmade import __version__, _c2pa, labels
 from handmade._background import Background
 from handmade.errors import HandmadeError, InputError, SigningError
 from handmade.files import (
     DEFAULT_MAX_BYTES,
+    FORMAT_NAMES,
+    NOT_RASTER,
+    FileData,
     LoadedFile,
     StagedWrite,
+    jxl_container,
     load_input,
     loaded_from_bytes,
     output_error,
@@ -389,8 +393,10 @@ def write_plain_metadata(loaded: LoadedFile, options: SignOptions, *, parent: bo
     return LoadedFile(path=loaded.path, data=bytes(data), mime=loaded.mime)
 
 
-def _embed(loaded: LoadedFile, options: SignOptions, identity: SigningIdentity | None) -> tuple[bytes, bool]:
+def _embed(loaded: LoadedFile, options: SignOptions, identity: SigningIdentity | None,
+           out: BinaryIO | None = None) -> tuple[bytes, bool]:
     """Check the history, then write metadata and sign. Returns (signed bytes, parent kept); not yet checked.
+    With ``out`` (a big film's staged output file) the signed asset is written there and b"" returned.
 
     Raises: as ``sign_loaded``.
     """
@@ -398,7 +404,14 @@ def _embed(loaded: LoadedFile, options: SignOptions, identity: SigningIdentity |
         raise SigningError(f"{loaded.path}: {loaded.mime} cannot carry an embedded C2PA manifest here",
                            code="sign.unsupported_format",
                            hint="Supported: " + ", ".join(sorted(_c2pa.writable_mimes())))
+    if options.badge and loaded.mime in NOT_RASTER:
+        raise SigningError(f"{loaded.path}: a visible badge is drawn on pictures only, not on "
+                           f"{FORMAT_NAMES.get(loaded.mime, loaded.mime)}", code="sign.badge_format",
+                           hint="Sign it without --badge: the Content Credentials do not need one.")
     identity = identity or bundled_test_identity()
+    if loaded.mime == "image/jxl" and loaded.data.startswith(b"\xff\x0a"):
+        # A bare codestream has no box for a manifest: it goes into the standard container, unchanged.
+        loaded = LoadedFile(loaded.path, jxl_container(loaded.data), loaded.mime)
     # A JPEG thumbnail's decode is the slowest step and runs without the GIL (one decode call): it goes on
     # in a thread while the history is checked and the metadata written (pixels are the same before and
     # after; a badge changes them, so its thumbnail is made after it). Other formats get c2pa-rs's own
@@ -424,6 +437,8 @@ def _embed(loaded: LoadedFile, options: SignOptions, identity: SigningIdentity |
             thumbnail = early.result()
         elif options.thumbnail and work.mime == "image/jpeg":
             thumbnail = make_thumbnail(work)
+        elif options.thumbnail and work.mime in NOT_RASTER:
+            engine = THUMBNAIL_SIZE  # c2pa-rs makes one if it can (not for films, SVG or PDF here), else none
         elif options.thumbnail:  # PNG, WebP, TIFF...: c2pa-rs decodes them faster than Pillow (PNG 12 MP:
             check_pixels(work)   # 120 ms against 250 ms), once the header shows no decompression bomb
             engine = THUMBNAIL_SIZE
@@ -431,7 +446,7 @@ def _embed(loaded: LoadedFile, options: SignOptions, identity: SigningIdentity |
         if early is not None:
             early.wait()  # a refusal never leaves a decode running behind it
     signed = _c2pa.sign_bytes(manifest, work.data, work.mime, identity, ingredient=ingredient,
-                              thumbnail=thumbnail, engine_thumbnail=engine, tsa_url=options.tsa_url)
+                              thumbnail=thumbnail, engine_thumbnail=engine, tsa_url=options.tsa_url, out=out)
     return signed, parent
 
 
@@ -493,9 +508,14 @@ def sign_image(source: str | os.PathLike[str], output: str | os.PathLike[str], o
     loaded = load_input(src, max_bytes=max_bytes)
     identity = identity or bundled_test_identity()
     _warn_test_identity(identity)
-    signed, parent = _embed(loaded, options, identity)
     mode = _input_mode(src)
-    staging = Background(StagedWrite, dest, signed, overwrite=overwrite, mode=mode)
+    staging: _StreamedOutput | Background[StagedWrite]
+    if loaded.streamed:
+        staging = _sign_streamed(loaded, dest, options, identity, overwrite=overwrite, mode=mode)
+        signed, parent = staging.signed, staging.parent
+    else:
+        signed, parent = _embed(loaded, options, identity)
+        staging = Background(StagedWrite, dest, signed, overwrite=overwrite, mode=mode)
     try:
         report = _self_check(loaded, signed, parent, trust)
     except BaseException:
@@ -506,6 +526,32 @@ def sign_image(source: str | os.PathLike[str], output: str | os.PathLike[str], o
     return SignResult(source=str(src), output=str(dest), report=replace(report, path=str(dest)),
                       source_type=labels.MADE_WITH[options.made_with] if not parent else "humanEdits",
                       parent_kept=parent, bundled_test_identity=identity.is_test_identity, badge=options.badge)
+
+
+@dataclass
+class _StreamedOutput:
+    """A big film signed straight into its staged output (read back through a file handle)."""
+
+    staged: StagedWrite
+    signed: bytes  # a FileData over the staged file
+    parent: bool
+
+    def result(self) -> StagedWrite:
+        return self.staged
+
+
+def _sign_streamed(loaded: LoadedFile, dest: Path, options: SignOptions, identity: SigningIdentity, *,
+                   overwrite: bool, mode: int | None) -> _StreamedOutput:
+    """Sign a big film without holding it: c2pa-rs reads the input and writes the staged output file."""
+    log.debug("%s: %d MB film: signed and checked through file handles", loaded.path, len(loaded.data) // 1_000_000)
+    parent: list[bool] = []
+
+    def write(fh: BinaryIO) -> None:
+        parent.append(_embed(loaded, options, identity, out=fh)[1])
+
+    staged = StagedWrite(dest, b"", overwrite=overwrite, mode=mode, writer=write)
+    assert staged.staged_path is not None
+    return _StreamedOutput(staged, cast(bytes, FileData(staged.staged_path)), parent[0])
 
 
 def _input_mode(src: Path) -> int | None:
@@ -526,7 +572,9 @@ def sign_bytes(data: bytes, name: str, options: SignOptions | None = None,
 
 
 # --- batches -------------------------------------------------------------------------------------------
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".dng", ".gif", ".heic", ".heif", ".avif"}
+#: Names a folder walk offers for signing (the bytes then decide the format): images, films, SVG, PDF.
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".dng", ".gif", ".heic", ".heif", ".avif",
+                  ".jxl", ".svg", ".pdf", ".mp4", ".m4v", ".mov"}
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from handmade import _c2pa, labels
 from handmade import trust as _trust
 from handmade._background import Background
 from handmade.errors import HandmadeError, InputError, TrustConfigError
-from handmade.files import DEFAULT_MAX_BYTES, LoadedFile, load_input, loaded_from_bytes
+from handmade.files import DEFAULT_MAX_BYTES, NOT_RASTER, FileData, LoadedFile, load_input, loaded_from_bytes
 from handmade.lineage import analyse, clean_text
 from handmade.models import (
     Finding,
@@ -371,10 +371,36 @@ def _signer(manifest: dict[str, Any]) -> SignerIdentity | None:
 def _hints(data: bytes) -> tuple[Hint, ...]:
     from handmade.hints import read_hints
 
+    if isinstance(data, FileData):  # a big film: its boxes but the frames ('mdat'), where metadata lives
+        data = _film_metadata(data)
     return tuple(read_hints(data))
 
 
+def _film_metadata(data: FileData, budget: int = 64 * 1024 * 1024) -> bytes:
+    """The top-level ISO BMFF boxes of a film except its media data, joined (at most ``budget`` bytes, at
+    most 10,000 boxes): XMP sits in a ``uuid`` box or in ``moov``, never among the frames."""
+    parts, pos, total = [], 0, 0
+    for _ in range(10_000):
+        head = data[pos:pos + 16]
+        if len(head) < 8:
+            break
+        size = int.from_bytes(head[:4], "big")
+        if size == 1 and len(head) == 16:
+            size = int.from_bytes(head[8:16], "big")
+        elif size == 0:
+            size = len(data) - pos
+        if size < 8:
+            break
+        if head[4:8] != b"mdat" and total + size <= budget:
+            parts.append(data[pos:pos + size])
+            total += size
+        pos += size
+    return b"".join(parts)
+
+
 def _sha256_hex(data: bytes) -> str:
+    if isinstance(data, FileData):
+        return data.sha256()
     return hashlib.sha256(data).hexdigest()
 
 
@@ -648,8 +674,12 @@ class Thumbnails:
     ingredients: tuple[tuple[str, str, bytes], ...] = ()
 
 
-#: Formats a browser cannot show: their preview is made here (Pillow), or taken from the manifest.
-_BROWSER_OPAQUE = {"image/tiff", "image/x-adobe-dng", "image/heic", "image/avif"}
+#: Formats the page does not draw from the file: their preview is made here (Pillow, raster formats only), or
+#: taken from the manifest's claim thumbnail (a raster picture), or there is none. An SVG is never rasterised
+#: here (no renderer without a system-wide install) and never sent back.
+_BROWSER_OPAQUE = {"image/tiff", "image/x-adobe-dng", "image/heic", "image/avif", "image/jxl", "image/x-nikon-nef",
+                   "image/x-sony-arw", "image/svg+xml", "video/mp4", "video/x-m4v", "video/quicktime",
+                   "application/pdf"}
 
 
 def thumbnails(data: bytes, name: str = "<upload>", *, size: int = 320,
@@ -670,7 +700,8 @@ def thumbnails(data: bytes, name: str = "<upload>", *, size: int = 320,
     except HandmadeError:
         claim, ingredients = None, []
     preview = None
-    if loaded.mime in _BROWSER_OPAQUE and too_many_pixels(loaded.data, max_pixels) is None:
+    if (loaded.mime in _BROWSER_OPAQUE and loaded.mime not in NOT_RASTER
+            and too_many_pixels(loaded.data, max_pixels) is None):
         preview = _pillow_preview(loaded.data, size, loaded.mime, max_pixels)
     if preview is None and loaded.mime in _BROWSER_OPAQUE and claim is not None:
         preview = claim[1]
@@ -831,7 +862,8 @@ def iter_inspect(paths: Sequence[str | os.PathLike[str]], *, timeout: float | No
 
 
 #: The file names a folder walk verifies (the formats handmade reads); hidden files are left out.
-VERIFY_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".dng", ".gif", ".heic", ".heif", ".avif"}
+VERIFY_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".dng", ".gif", ".heic", ".heif", ".avif",
+                   ".jxl", ".svg", ".pdf", ".mp4", ".m4v", ".mov", ".nef", ".arw"}
 
 
 def expand_inputs(inputs: Iterable[str | os.PathLike[str]]) -> Iterator[str]:

@@ -97,6 +97,11 @@ function setup() {
   });
 }
 
+// Only raster pictures are drawn from the file itself. An SVG is a document that can carry scripts: an
+// uploaded one is never put in the page (not even as an <img> from this origin, which "open image in a new
+// tab" would turn into a page of ours); films, PDFs and the rest show the service's raster preview or nothing.
+const DRAWN_HERE = new Set(["image/jpeg", "image/png", "image/gif", "image/webp"]);
+
 // The newest batch goes on top, its cards in the order the files were chosen.
 function checkAll(files) {
   const cards = document.getElementById("cards");
@@ -110,10 +115,14 @@ function check(file) {
   card.dataset.file = file.name;
   const img = el("img");
   img.alt = "";
-  const url = URL.createObjectURL(file);
-  img.addEventListener("load", () => URL.revokeObjectURL(url), { once: true });
-  img.addEventListener("error", () => { URL.revokeObjectURL(url); img.classList.add("broken"); }, { once: true });
-  img.src = url;
+  if (DRAWN_HERE.has(file.type)) {
+    const url = URL.createObjectURL(file);
+    img.addEventListener("load", () => URL.revokeObjectURL(url), { once: true });
+    img.addEventListener("error", () => { URL.revokeObjectURL(url); img.classList.add("broken"); }, { once: true });
+    img.src = url;
+  } else {
+    img.classList.add("broken");  // the service's raster preview, if any, replaces it
+  }
   const body = el("div", "card-body");
   body.append(el("h2", null, file.name), el("div", "verdict v-PENDING", t.checking));
   card.append(img, body);
@@ -144,7 +153,7 @@ async function verify(file, card, body) {
   card.dataset.ai = doc.results[0].ai;
 }
 
-// TIFF, DNG, HEIC and AVIF: the browser cannot draw the file itself; the service sends a preview.
+// TIFF, DNG, HEIC, AVIF, films, SVG, PDF: not drawn from the file; the service sends a raster preview if it has one.
 function showPreview(card, r) {
   const img = card.querySelector("img");
   const preview = r.thumbnails && r.thumbnails.preview;
