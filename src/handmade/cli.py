@@ -636,6 +636,7 @@ class _Output:
             self.csv.writerow(CSV_COLUMNS)
 
     def add(self, report: Any, decision: Any) -> None:
+        from handmade.messages import t, text_of
         from handmade.report import csv_row, join_reasons, render_jsonl_line, render_summary
 
         if self.fmt == "json":
@@ -645,8 +646,8 @@ class _Output:
         elif self.fmt == "csv":
             self.csv.writerow(csv_row(report, decision))
         else:
-            verdict = "PASS" if decision.accepted else "FAIL"
-            reasons = join_reasons([r.message for r in decision.reasons])
+            verdict = t("view.pass" if decision.accepted else "view.fail", self.lang)
+            reasons = join_reasons([text_of(r, self.lang) for r in decision.reasons])
             block = render_summary(report, self.lang)
             head, _, rest = block.partition("\n")
             words, _, more = rest.partition("\n")
@@ -654,7 +655,8 @@ class _Output:
             if colour and _isatty(sys.stdout):  # on a terminal: amber for a claim nobody vouches for, never green
                 words = click.style(words, fg=colour)
             self.progress.line("\n".join(x for x in (head, words, more) if x) + "\n"
-                               + f"  policy {decision.policy}: {verdict}{' - ' + reasons if reasons else ''}")
+                               + "  " + t("view.policy", self.lang, policy=decision.policy, outcome=verdict)
+                               + (f" - {reasons}" if reasons else ""))
 
     def finish(self) -> None:
         from handmade.report import render_json

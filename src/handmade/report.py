@@ -11,8 +11,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from handmade.messages import CATALOG, t
-from handmade.models import LineageStep, ProvenanceReport, results_document
+from handmade.messages import CATALOG, step_reason, t, text_of
+from handmade.models import Finding, LineageStep, ProvenanceReport, results_document
 
 _T = CATALOG  # the one message catalog (handmade.messages); this name stays for old imports
 
@@ -50,7 +50,8 @@ def verdict(report: ProvenanceReport, lang: str = "en") -> str:
         where = ""
         if steps:
             n = report.lineage.index(steps[0]) + 1
-            where = f": {t('step', lang, n=n)}" + (f", {steps[0].reason}" if steps[0].reason and lang == "en" else "")
+            why = step_reason(steps[0], lang)
+            where = f": {t('step', lang, n=n)}" + (f", {why}" if why else "")
         return f"{t('possibly_generative', lang)}{where}"
     if report.ai in ("generative", "ai_assisted"):
         steps = report.generative_steps
@@ -156,59 +157,67 @@ def render_summary(report: ProvenanceReport, lang: str = "en", *, verbose_findin
         for f in report.findings:
             if f.severity == "info" and f.code not in ("trust.not_configured",):
                 continue
-            lines.append(f"  - [{f.severity}] {f.message} ({f.code})")
+            lines.append(finding_line(f, lang))
         for h in report.hints:
             if h.signal != "info":
-                lines.append(f"  - [hint] {h.message}")
+                lines.append(f"  - [{t('view.hint', lang)}] {text_of(h, lang)}")
     return "\n".join(lines)
 
 
-def _step_line(n: int, step: LineageStep) -> str:
+def finding_line(f: Finding, lang: str = "en") -> str:
+    """``  - [warning] The message. (code)``: a finding or a policy reason, in ``lang`` (the code stays)."""
+    return f"  - [{t('view.severity.' + f.severity, lang)}] {text_of(f, lang)} ({f.code})"
+
+
+def _step_line(n: int, step: LineageStep, lang: str = "en") -> str:
     indent = "    " * step.depth
     mark = "AI " if step.generative else "AI? " if step.possibly_generative else ""
+    why = step_reason(step, lang)
     if step.kind == "ingredient":
-        title = step.title or "untitled"
-        extra = f" ({step.reason})" if step.reason else ""
-        return f"{indent}{n:>2}. {mark}└─ ingredient {step.relationship or ''}: {title}{extra}"
+        title = step.title or t("view.untitled", lang)
+        extra = f" ({why})" if why else ""
+        return f"{indent}{n:>2}. {mark}└─ {t('view.ingredient', lang)} {step.relationship or ''}: {title}{extra}"
     pieces = [step.action or step.kind]
     if step.digital_source_type:
         pieces.append(f"[{step.digital_source_type.rsplit('/', 1)[-1]}]")
     if step.software_agent:
-        pieces.append(f"by {step.software_agent}")
+        pieces.append(t("view.by", lang, agent=step.software_agent))
     line = f"{indent}{n:>2}. {mark}{' '.join(pieces)}"
-    if (step.generative or step.possibly_generative) and step.reason:
-        line += f"  <- {step.reason}"
+    if (step.generative or step.possibly_generative) and why:
+        line += f"  <- {why}"
     return line
 
 
 def render_tree(report: ProvenanceReport, lang: str = "en") -> str:
     """The ``report`` view: the verdict, every manifest, action and ingredient as an indented tree."""
     lines = [render_summary(report, lang, verbose_findings=False)]
+    colon = " :" if lang == "fr" else ":"
     if report.signer:
         s = report.signer
-        lines.append(f"  signer: {s.name} (issuer {s.issuer}, {s.alg}, "
-                     f"{'signed at ' + s.signed_at if s.signed_at else 'no timestamp'})")
+        when = {"when_k": "view.signed_at", "at": s.signed_at} if s.signed_at else {"when_k": "view.no_timestamp"}
+        lines.append("  " + t("view.signer", lang, name=str(s.name), issuer=str(s.issuer), alg=str(s.alg), **when))
     if report.trusted_by:
-        lines.append(f"  {t('vouched_by', lang)}: {source_words(report.trusted_by, lang)}")
+        lines.append(f"  {t('vouched_by', lang)}{colon} {source_words(report.trusted_by, lang)}")
     if report.authors:
-        lines.append(f"  author: {', '.join(report.authors)}")
+        lines.append(f"  {t('view.author', lang)}{colon} {', '.join(report.authors)}")
     if report.lineage:
-        lines.append(f"  history ({report.manifest_count} manifest{'s' if report.manifest_count != 1 else ''}):")
+        lines.append("  " + t("view.history1" if report.manifest_count == 1 else "view.history", lang,
+                              n=report.manifest_count))
         current = None
         for n, step in enumerate(report.lineage, 1):
             if step.manifest != current and step.kind != "ingredient":
                 current = step.manifest
-                when = f" on {step.signed_at}" if step.signed_at else ""
-                tool = f" with {step.tool}" if step.tool else ""
-                lines.append(f"  {'    ' * step.depth}manifest {step.manifest}: signed by "
-                             f"{step.signer or 'unknown'}{when}{tool}")
-            lines.append("  " + _step_line(n, step))
+                on = t("view.manifest_on", lang, at=step.signed_at) if step.signed_at else ""
+                tool = t("view.manifest_with", lang, tool=step.tool) if step.tool else ""
+                lines.append(f"  {'    ' * step.depth}" + t("view.manifest", lang, label=step.manifest,
+                             who=step.signer or t("view.unknown", lang), when=on, tool=tool))
+            lines.append("  " + _step_line(n, step, lang))
     if report.findings:
-        lines.append("  findings:")
-        lines += [f"  - [{f.severity}] {f.message} ({f.code})" for f in report.findings]
+        lines.append("  " + t("view.findings", lang))
+        lines += [finding_line(f, lang) for f in report.findings]
     if report.hints:
-        lines.append("  hints outside C2PA (unsigned):")
-        lines += [f"  - {h.source} {h.field}: {h.value[:80]} -> {h.signal}" for h in report.hints]
+        lines.append("  " + t("view.hints", lang))
+        lines += [f"  - {h.source} {h.field}: {h.value[:80]} -> {t('signal.' + h.signal, lang)}" for h in report.hints]
     return "\n".join(lines)
 
 
