@@ -322,6 +322,12 @@ def _sign_options(author: str | None, made_with: str, rights: str | None, ai_tra
     return options
 
 
+def _lang_now() -> str:
+    """The ``--lang`` of the command being run (English outside a command)."""
+    ctx = click.get_current_context(silent=True)
+    return str((ctx.params.get("lang") if ctx else None) or "en")
+
+
 def _with_timestamp(options: Any, identity: Any) -> Any:
     """The options with the timestamp server resolved (--tsa-url, the settings file, the signer's authority), and
     the warnings a signer needs: no timestamp means the signature dies with the certificate."""
@@ -332,8 +338,11 @@ def _with_timestamp(options: Any, identity: Any) -> Any:
     tsa_url, tsa_from = resolve_tsa_url(options.tsa_url, identity)
     if tsa_url and tsa_from != "--tsa-url":
         _err(f"timestamp server: {tsa_url} (from {tsa_from})")
-    for advice in timestamp_warnings(identity, tsa_url):
-        _err(f"warning: {advice}")
+    from handmade.messages import t
+
+    lang = _lang_now()
+    for advice in timestamp_warnings(identity, tsa_url, lang=lang):
+        _err(f"{t('keys.warning', lang)}{' :' if lang == 'fr' else ':'} {advice}")
     return replace(options, tsa_url=tsa_url)
 
 
@@ -353,7 +362,11 @@ def _identity(key: str | None, chain: str | None) -> Any:
     else:
         identity = bundled_test_identity()
     if identity.is_test_identity:
-        _err(f"warning: {TEST_IDENTITY_WARNING}")
+        from handmade.messages import t
+
+        lang = _lang_now()
+        _err(f"{t('keys.warning', lang)} : {t('warn.test_identity', lang)}" if lang != "en"
+             else f"warning: {TEST_IDENTITY_WARNING}")
     return identity
 
 

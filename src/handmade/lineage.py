@@ -294,7 +294,8 @@ def _origin_claim(actions: list[dict[str, Any]], signer: str | None) -> Why | No
             continue
         dst = labels.classify_source_type(action_source_type(action))
         if dst is not None and dst.category == "human":
-            return "reason.states", {**_st(dst), **({"signer": signer} if signer else {"signer_k": "reason.the_signer"})}
+            who = {"signer": signer} if signer else {"signer_k": "reason.the_signer"}
+            return "reason.states", {**_st(dst), **who}
     return None
 
 
@@ -605,7 +606,8 @@ def analyse(store: dict[str, Any]) -> Lineage:
         for _text, step in shown[:MAX_STEP_FINDINGS]:
             w.findings.append(finding(code, "warning", "finding.step", step.manifest, **_step_params(step)))
         if (rest := len(marked) - min(len(shown), MAX_STEP_FINDINGS)) > 0:
-            w.findings.append(finding(code, "warning", "finding.more_steps", n=str(rest)))
+            w.findings.append(finding(code, "warning", "finding.more_steps" if rest > 1 else "finding.more_steps1",
+                                      n=str(rest)))
     if w.actions_incomplete:
         w.findings.append(finding("lineage.incomplete_history", "info", "finding.incomplete_history"))
     manifest = manifests[active]

@@ -156,6 +156,118 @@ _T: dict[str, dict[str, str]] = {
     "error.watch.state": {"en": "the watch state file cannot be read",
                           "fr": "le fichier d'état de la surveillance est illisible"},
     "hint.watch.state": {"en": "Move it away to start afresh.", "fr": "Déplacez-le pour repartir de zéro."},
+    # errors (and results in the ``error`` state) by code: the sentence in the reader's language; the English
+    # message, with its paths and c2pa's words, is shown as the detail
+    "error.input.not_found": {"en": "the file does not exist", "fr": "le fichier n'existe pas"},
+    "error.input.unreadable": {"en": "the file cannot be read", "fr": "le fichier est illisible"},
+    "error.input.permission": {"en": "permission denied", "fr": "accès refusé au fichier"},
+    "error.input.is_directory": {"en": "a folder was given where a file is expected",
+                                 "fr": "un dossier a été donné à la place d'un fichier"},
+    "error.input.empty": {"en": "the file is empty", "fr": "le fichier est vide"},
+    "error.input.not_image": {"en": "not an image handmade reads", "fr": "pas une image que handmade lit"},
+    "error.input.unsupported": {"en": "the file format is not supported",
+                                "fr": "ce format de fichier n'est pas pris en charge"},
+    "error.input.too_large": {"en": "the file is too large", "fr": "le fichier est trop volumineux"},
+    "error.input.too_many_pixels": {"en": "the image has too many pixels", "fr": "l'image a trop de pixels"},
+    "error.input.undecodable": {"en": "the image cannot be decoded", "fr": "l'image ne peut pas être décodée"},
+    "error.input.corrupt": {"en": "the file is corrupt or its container cannot be parsed",
+                            "fr": "le fichier est corrompu ou son conteneur ne peut pas être analysé"},
+    "error.input.timeout": {"en": "reading the file took too long and was stopped",
+                            "fr": "la lecture du fichier a pris trop de temps et a été arrêtée"},
+    "error.input.crash": {"en": "reading the file crashed the reader",
+                          "fr": "la lecture du fichier a planté le lecteur"},
+    "error.manifest.unreadable": {"en": "the Content Credentials cannot be read (unknown algorithm, pre-release "
+                                        "format or damage)",
+                                  "fr": "les Content Credentials sont illisibles (algorithme inconnu, format de "
+                                        "préversion ou dommage)"},
+    "error.manifest.malformed": {"en": "the Content Credentials are malformed", "fr": "les Content Credentials sont "
+                                                                                   "mal formées"},
+    "error.manifest.remote": {"en": "the manifest is kept at a web address and fetching it is off",
+                              "fr": "le manifeste est conservé à une adresse web et son téléchargement est désactivé"},
+    "error.manifest.not_found": {"en": "the manifest cannot be found", "fr": "le manifeste est introuvable"},
+    "error.sign.generative_history": {"en": "refused: the image's history is generative AI",
+                                      "fr": "refusé : l'historique de l'image relève de l'IA générative"},
+    "error.sign.possibly_generative_history": {"en": "refused: the image's history may contain generative AI",
+                                               "fr": "refusé : l'historique de l'image peut contenir de l'IA "
+                                                     "générative"},
+    "error.sign.unknown_history": {"en": "refused: the image's history cannot be shown to be free of AI",
+                                   "fr": "refusé : impossible de montrer que l'historique de l'image est exempt "
+                                         "d'IA"},
+    "error.sign.broken_history": {"en": "refused: the image's Content Credentials do not validate",
+                                  "fr": "refusé : les Content Credentials de l'image ne sont pas valides"},
+    "hint.sign.broken_history": {"en": "Sign the original file, or one whose Content Credentials validate.",
+                                 "fr": "Signez le fichier d'origine, ou un fichier dont les Content Credentials "
+                                       "sont valides."},
+    "error.sign.unreadable_history": {"en": "refused: the image's Content Credentials cannot be read",
+                                      "fr": "refusé : les Content Credentials de l'image sont illisibles"},
+    "error.sign.generative_hint": {"en": "refused: the image's metadata says it was made with AI",
+                                   "fr": "refusé : les métadonnées de l'image disent qu'elle a été faite avec de l'IA"},
+    "hint.sign.generative_hint": {"en": "handmade never labels AI-made images as made by hand.",
+                                  "fr": "handmade n'étiquette jamais une image faite par IA comme faite à la main."},
+    "error.sign.made_with": {"en": "refused: the image names a generative-AI tool",
+                             "fr": "refusé : l'image nomme un outil d'IA générative"},
+    "error.sign.unsupported_format": {"en": "this format cannot be signed", "fr": "ce format ne peut pas être signé"},
+    "error.sign.failed": {"en": "signing failed", "fr": "la signature a échoué"},
+    "error.sign.crash": {"en": "signing crashed", "fr": "la signature a planté"},
+    "error.sign.self_check_failed": {"en": "the signed file did not verify; nothing was written",
+                                     "fr": "le fichier signé ne s'est pas vérifié ; rien n'a été écrit"},
+    "error.sign.tsa_unreachable": {"en": "the time-stamping authority cannot be reached",
+                                   "fr": "l'autorité d'horodatage est injoignable"},
+    "error.sign.tsa_bad_answer": {"en": "the time-stamping authority gave an unusable answer",
+                                  "fr": "l'autorité d'horodatage a donné une réponse inutilisable"},
+    "error.sign.tsa_url": {"en": "the time-stamping address is not usable", "fr": "l'adresse d'horodatage est "
+                                                                                 "inutilisable"},
+    "error.sign.ai_training": {"en": "the AI-training choice is incomplete", "fr": "le choix sur l'entraînement "
+                                                                                  "d'IA est incomplet"},
+    "error.sign.metadata": {"en": "the metadata cannot be written", "fr": "les métadonnées ne peuvent pas être "
+                                                                         "écrites"},
+    "error.keys.unreadable": {"en": "the key or certificate file cannot be read",
+                              "fr": "le fichier de clé ou de certificat est illisible"},
+    "error.keys.mismatch": {"en": "the key does not match the certificate", "fr": "la clé ne correspond pas au "
+                                                                                 "certificat"},
+    "error.keys.passphrase": {"en": "the key's passphrase is missing or wrong",
+                              "fr": "la phrase de passe de la clé manque ou est fausse"},
+    "error.keys.expired": {"en": "the certificate has expired", "fr": "le certificat a expiré"},
+    "error.keys.no_chain": {"en": "no certificate chain was given", "fr": "aucune chaîne de certificats n'a été "
+                                                                        "donnée"},
+    "error.keys.algorithm": {"en": "the key's algorithm cannot sign Content Credentials",
+                             "fr": "l'algorithme de la clé ne peut pas signer de Content Credentials"},
+    "error.keys.exists": {"en": "the key files already exist", "fr": "les fichiers de clé existent déjà"},
+    "error.policy.unknown": {"en": "unknown policy", "fr": "politique inconnue"},
+    "error.policy.keys": {"en": "the policy file has unknown or contradictory keys",
+                          "fr": "le fichier de politique contient des clés inconnues ou contradictoires"},
+    "error.policy.unreadable": {"en": "the policy file cannot be read", "fr": "le fichier de politique est illisible"},
+    "error.trust.not_found": {"en": "the trust anchors file does not exist",
+                              "fr": "le fichier d'ancres de confiance n'existe pas"},
+    "error.trust.unreadable": {"en": "the trust anchors cannot be read", "fr": "les ancres de confiance sont "
+                                                                             "illisibles"},
+    "error.output.failed": {"en": "the output could not be written", "fr": "la sortie n'a pas pu être écrite"},
+    "error.output.disk_full": {"en": "the disk is full", "fr": "le disque est plein"},
+    "error.output.no_dir": {"en": "the output folder does not exist", "fr": "le dossier de sortie n'existe pas"},
+    # warnings for a signer (sign, watch)
+    "warn.test_identity": {"en": "Signing with the bundled TEST identity (keys/): FOR TESTING ONLY, trusted by nobody. "
+                                 "Create your own with 'handmade keys init'.",
+                           "fr": "Signature avec l'identité de TEST fournie (keys/) : POUR LES TESTS SEULEMENT, "
+                                 "reconnue par personne. Créez la vôtre avec « handmade keys init »."},
+    "warn.no_timestamp": {"en": "no timestamp: this signature will stop verifying when your certificate expires on "
+                                "{date}; give --tsa-url (or tsa_url in the settings file) so that it outlives the "
+                                "certificate",
+                          "fr": "pas d'horodatage : cette signature cessera de se vérifier quand votre certificat "
+                                "expirera le {date} ; donnez --tsa-url (ou tsa_url dans le fichier de réglages) pour "
+                                "qu'elle lui survive"},
+    "warn.expiring_no_timestamp": {
+        "en": "your certificate expires in {days} day(s) ({date}) and no timestamp is being added: files signed now "
+              "stop verifying then; renew it (handmade keys renew, or ask your authority) or add a timestamp",
+        "fr": "votre certificat expire dans {days} jour(s) ({date}) et aucun horodatage n'est ajouté : les fichiers "
+              "signés maintenant cesseront alors de se vérifier ; renouvelez-le (handmade keys renew, ou demandez à "
+              "votre autorité) ou ajoutez un horodatage"},
+    "warn.expiring": {"en": "your certificate expires in {days} day(s) ({date}); the timestamp keeps these files "
+                            "verifiable, but renew it before you sign more",
+                      "fr": "votre certificat expire dans {days} jour(s) ({date}) ; l'horodatage garde ces fichiers "
+                            "vérifiables, mais renouvelez-le avant de signer davantage"},
+    "hint.sign.generative_history": {"en": "Only images whose whole history is human-made can be signed.",
+                                     "fr": "Seules les images dont tout l'historique est fait main peuvent être "
+                                           "signées."},
     "cert.serial": {"en": "serial", "fr": "numéro de série"},
     "cert.valid": {"en": "valid", "fr": "validité"},
     "cert.timestamp": {"en": "timestamp", "fr": "horodatage"},
@@ -311,7 +423,8 @@ _MORE: dict[str, dict[str, str]] = {
               "made the image.",
         "fr": "Signé avec la clé de TEST publique de handmade : tout le monde peut signer avec, cela ne prouve "
               "donc rien sur l'auteur de l'image."},
-    "finding.remote": {"en": "The manifest was fetched from {url}.", "fr": "Le manifeste a été téléchargé depuis {url}."},
+    "finding.remote": {"en": "The manifest was fetched from {url}.",
+                       "fr": "Le manifeste a été téléchargé depuis {url}."},
     "finding.crl_stale": {
         "en": "The revocation list of {name} was due for an update on {date}: a member revoked since may still "
               "read as certified; install the authority's new bundle ('handmade trust add').",
@@ -381,8 +494,10 @@ _MORE: dict[str, dict[str, str]] = {
                            "fr": "dans un ingrédient{title}, 1 niveau en arrière"},
     "finding.step_title": {"en": " ({name})", "fr": " ({name})"},
     "finding.step_reason": {"en": ": {why}", "fr": " : {why}"},
-    "finding.more_steps": {"en": "{n} more such step(s) further back in the history (see the report).",
-                           "fr": "{n} autre(s) étape(s) de ce genre plus loin dans l'historique (voir le rapport)."},
+    "finding.more_steps": {"en": "{n} more such steps further back in the history (see the report).",
+                           "fr": "{n} autres étapes de ce genre plus loin dans l'historique (voir le rapport)."},
+    "finding.more_steps1": {"en": "1 more such step further back in the history (see the report).",
+                            "fr": "1 autre étape de ce genre plus loin dans l'historique (voir le rapport)."},
     "finding.incomplete_history": {
         "en": "A manifest in the chain does not state that it lists all its actions (allActionsIncluded): other, "
               "unlisted actions may have been performed.",
@@ -695,7 +810,7 @@ def text_of(item: Finding | Hint, lang: str = "en") -> str:
     if lang == "en" or item.key is None:
         return item.message
     if item.key == "finding.error":
-        return error_words(item.code, item.message, lang)
+        return error_words(getattr(item, "code", ""), item.message, lang)
     return t(item.key, lang, **item.params)
 
 

@@ -8,6 +8,7 @@ test, so any change to field names or meanings is deliberate and bumps the schem
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -109,8 +110,9 @@ class Hint:
     value: str  # truncated, never trusted
     signal: HintSignal
     message: str
-    key: str | None = field(default=None, compare=False, repr=False)  # see Finding
-    params: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    # see Finding (``dataclasses.field``: this class has a field named ``field``)
+    key: str | None = dataclasses.field(default=None, compare=False, repr=False)
+    params: dict[str, str] = dataclasses.field(default_factory=dict, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"source": self.source, "field": self.field, "value": self.value, "signal": self.signal,

@@ -11,7 +11,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from handmade.messages import CATALOG, step_reason, t, text_of
+from handmade.messages import CATALOG, error_words, step_reason, text_of
+from handmade.messages import t as t  # re-exported: ``from handmade.report import t`` predates the catalog
 from handmade.models import Finding, LineageStep, ProvenanceReport, results_document
 
 _T = CATALOG  # the one message catalog (handmade.messages); this name stays for old imports
@@ -34,7 +35,8 @@ def error_text(code: str, message: str, hint: str | None, lang: str = "en") -> s
 def verdict(report: ProvenanceReport, lang: str = "en") -> str:
     """The verdict in one sentence a picture editor understands."""
     if report.state == "error":
-        return f"{t('error', lang)}: {report.error.message if report.error else ''}".rstrip(": ")
+        words = error_words(report.error.code, report.error.message, lang) if report.error else ""
+        return f"{t('error', lang)}: {words}".rstrip(": ")
     if report.state == "no_manifest":
         text = t("no_manifest", lang)
         if report.hints_suggest == "generative":
