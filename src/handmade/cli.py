@@ -702,7 +702,9 @@ def _no_images(files: tuple[str, ...]) -> None:
 @click.option("--policy", "policy_name", default="handmade", show_default=True, help=POLICY_HELP)
 @click.option("--workers", type=click.IntRange(0, 64), default=0, show_default=True,
               help="Files checked at once (0: one per core).")
-@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
+              help="Language of the text output: verdicts, findings, policy reasons, errors (the JSON keeps "
+                   "English messages).")
 @click.option("--format", "fmt", type=click.Choice(VERIFY_FORMATS), default=None,
               help="text (default): a block per file; json: one handmade.report/v2 document; jsonl: one result "
                    "per line, printed as each is done; csv: one row per file; crjson: the C2PA JSON of each "
@@ -787,7 +789,8 @@ def _print_crjson(files: list[str], trust: Any, allow_remote: bool) -> None:
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @trust_options
-@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
+              help="Language of the tree: labels, findings, hints, step reasons, errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print only the handmade.report/v2 JSON on stdout.")
 @click.option("--detailed", is_flag=True,
               help="Print the full manifest store as c2pa-rs details it (JSON: claims, assertions, signatures).")
@@ -845,11 +848,14 @@ def _report_views(paths: list[str], *, detailed: bool, certs: bool, as_json: boo
             continue
         lines = [("\n" if n else "") + f"{views.path}:"]
         if views.error is not None:
-            lines.append(f"  {t('error', lang)}: {views.error.message} [{views.error.code}]")
+            from handmade.messages import error_words
+
+            words = error_words(views.error.code, views.error.message, lang)
+            lines.append(f"  {t('error', lang)}: {words} [{views.error.code}]")
         elif views.store is None:
             lines.append(f"  {t('no_manifest', lang)}")
         for c in views.certificates:
-            lines.append(f"  manifest {c.manifest}: {c.algorithm or '?'}")
+            lines.append(f"  {t('cert.manifest', lang, label=c.manifest)}: {c.algorithm or '?'}")
             lines.append(f"    {t('keys.subject', lang) + ':':<14}{c.subject}")
             lines.append(f"    {t('keys.issuer', lang) + ':':<14}{c.issuer}")
             lines.append(f"    {t('cert.serial', lang) + ':':<14}{c.serial or '?'}")

@@ -268,6 +268,7 @@ _T: dict[str, dict[str, str]] = {
     "hint.sign.generative_history": {"en": "Only images whose whole history is human-made can be signed.",
                                      "fr": "Seules les images dont tout l'historique est fait main peuvent être "
                                            "signées."},
+    "cert.manifest": {"en": "manifest {label}", "fr": "manifeste {label}"},
     "cert.serial": {"en": "serial", "fr": "numéro de série"},
     "cert.valid": {"en": "valid", "fr": "validité"},
     "cert.timestamp": {"en": "timestamp", "fr": "horodatage"},
