@@ -126,3 +126,18 @@ def test_every_message_of_every_result_has_its_french(corpus: Path, signed_files
     # the corpus reaches most kinds of messages: findings of the chain, the trust, the stores, hints, policies
     assert {"finding.step", "finding.untrusted", "c2pa:claimSignature.mismatch", "hint.message",
             "policy.not_trusted", "finding.test_identity"} <= seen
+
+
+@pytest.mark.corpus
+def test_errors_and_refusals_in_french(corpus: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    r = runner.invoke(main, ["verify", "--lang", "fr", str(tmp_path / "nosuch.jpg")])
+    assert r.exit_code == 3
+    assert "Vérification impossible: le fichier n'existe pas (détail : " in r.stdout
+    assert "Le fichier n'a pas pu être traité : le fichier n'existe pas." in r.stdout
+    r = runner.invoke(main, ["sign", "--lang", "fr", str(corpus / "ai-adobe-firefly-2025-text-to-image.jpg"),
+                             "-o", str(tmp_path / "out.jpg")])
+    assert r.exit_code == 3 and not (tmp_path / "out.jpg").exists()
+    assert "erreur : refusé : l'historique de l'image relève de l'IA générative [sign.generative_history]" in r.stderr
+    assert "conseil : Seules les images dont tout l'historique est fait main peuvent être signées." in r.stderr
+    assert "avertissement : Signature avec l'identité de TEST" in r.stderr and "warning" not in r.stderr
