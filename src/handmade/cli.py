@@ -462,7 +462,7 @@ def _sign(inputs: tuple[str, ...], output: str, options: Any, key_args: tuple[st
           as_json: bool) -> None:
     from handmade.errors import HandmadeError
     from handmade.files import output_error
-    from handmade.report import t
+    from handmade.messages import error_words, t
     from handmade.sign import Skipped, iter_sign_batch, plan_signing, same_file, sign_image
 
     ctx = click.get_current_context()
@@ -542,7 +542,8 @@ def _sign(inputs: tuple[str, ...], output: str, options: Any, key_args: tuple[st
                                   err=True)
             if not as_json:
                 status = t("cli.ok", lang) if item.ok else (
-                    f"{t('cli.failed', lang)} {item.error_code}: {item.error_message}")
+                    f"{t('cli.failed', lang)} {item.error_code}: "
+                    f"{error_words(item.error_code or '', item.error_message or '', lang)}")
                 progress.line(f"{item.source} -> {item.output}: {status}")
     finally:
         batch.close()  # stopped early (Ctrl-C, a closed pipe): its workers are ended before we exit
@@ -578,7 +579,7 @@ def watch(in_dir: str, output: str, author: str | None, made_with: str, rights: 
     import signal
     import threading
 
-    from handmade.report import t
+    from handmade.messages import error_words, t
 
     if not Path(in_dir).is_dir():
         from handmade.errors import InputError
@@ -605,7 +606,7 @@ def watch(in_dir: str, output: str, author: str | None, made_with: str, rights: 
             click.echo(f"{outcome.source} -> {outcome.output}: {t('cli.ok', lang)} ({outcome.summary})")
         else:
             click.echo(f"{outcome.source} -> {outcome.output}: {t('cli.failed', lang)} {outcome.code}: "
-                       f"{outcome.message}")
+                       f"{error_words(outcome.code or '', outcome.message or '', lang)}")
 
     watcher = FolderWatcher(in_dir, output, options, identity, settle=settle, report=tell)
     stop = threading.Event()
