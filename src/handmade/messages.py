@@ -824,6 +824,8 @@ def error_words(code: str, message: str, lang: str = "en") -> str:
 
 def step_reason(step: LineageStep, lang: str = "en") -> str | None:
     """Why a lineage step counts (or may count) as AI, in ``lang``."""
-    if lang == "en" or step.reason_key is None:
+    if lang == "en":
         return step.reason
+    if step.reason_key is None:  # a step built without its key (by hand): no English words in another language
+        return None
     return t(step.reason_key, lang, **step.reason_params)
