@@ -324,6 +324,12 @@ def _sign_options(author: str | None, made_with: str, rights: str | None, ai_tra
     return options
 
 
+def _lang_now() -> str:
+    """The ``--lang`` of the command being run (English outside a command)."""
+    ctx = click.get_current_context(silent=True)
+    return str((ctx.params.get("lang") if ctx else None) or "en")
+
+
 def _with_timestamp(options: Any, identity: Any) -> Any:
     """The options with the timestamp server resolved (--tsa-url, the settings file, the signer's authority), and
     the warnings a signer needs: no timestamp means the signature dies with the certificate."""
@@ -334,8 +340,11 @@ def _with_timestamp(options: Any, identity: Any) -> Any:
     tsa_url, tsa_from = resolve_tsa_url(options.tsa_url, identity)
     if tsa_url and tsa_from != "--tsa-url":
         _err(f"timestamp server: {tsa_url} (from {tsa_from})")
-    for advice in timestamp_warnings(identity, tsa_url):
-        _err(f"warning: {advice}")
+    from handmade.messages import t
+
+    lang = _lang_now()
+    for advice in timestamp_warnings(identity, tsa_url, lang=lang):
+        _err(f"{t('keys.warning', lang)}{' :' if lang == 'fr' else ':'} {advice}")
     return replace(options, tsa_url=tsa_url)
 
 
@@ -355,7 +364,11 @@ def _identity(key: str | None, chain: str | None) -> Any:
     else:
         identity = bundled_test_identity()
     if identity.is_test_identity:
-        _err(f"warning: {TEST_IDENTITY_WARNING}")
+        from handmade.messages import t
+
+        lang = _lang_now()
+        _err(f"{t('keys.warning', lang)} : {t('warn.test_identity', lang)}" if lang != "en"
+             else f"warning: {TEST_IDENTITY_WARNING}")
     return identity
 
 
@@ -451,7 +464,7 @@ def _sign(inputs: tuple[str, ...], output: str, options: Any, key_args: tuple[st
           as_json: bool) -> None:
     from handmade.errors import HandmadeError
     from handmade.files import output_error
-    from handmade.report import t
+    from handmade.messages import error_words, t
     from handmade.sign import Skipped, iter_sign_batch, plan_signing, same_file, sign_image
 
     ctx = click.get_current_context()
@@ -537,7 +550,8 @@ def _sign(inputs: tuple[str, ...], output: str, options: Any, key_args: tuple[st
                                   err=True)
             if not as_json:
                 status = t("cli.ok", lang) if item.ok else (
-                    f"{t('cli.failed', lang)} {item.error_code}: {item.error_message}")
+                    f"{t('cli.failed', lang)} {item.error_code}: "
+                    f"{error_words(item.error_code or '', item.error_message or '', lang)}")
                 progress.line(f"{item.source} -> {item.output}: {status}")
     finally:
         batch.close()  # stopped early (Ctrl-C, a closed pipe): its workers are ended before we exit
@@ -573,7 +587,7 @@ def watch(in_dir: str, output: str, author: str | None, made_with: str, rights: 
     import signal
     import threading
 
-    from handmade.report import t
+    from handmade.messages import error_words, t
 
     if not Path(in_dir).is_dir():
         from handmade.errors import InputError
@@ -600,7 +614,7 @@ def watch(in_dir: str, output: str, author: str | None, made_with: str, rights: 
             click.echo(f"{outcome.source} -> {outcome.output}: {t('cli.ok', lang)} ({outcome.summary})")
         else:
             click.echo(f"{outcome.source} -> {outcome.output}: {t('cli.failed', lang)} {outcome.code}: "
-                       f"{outcome.message}")
+                       f"{error_words(outcome.code or '', outcome.message or '', lang)}")
 
     watcher = FolderWatcher(in_dir, output, options, identity, settle=settle, report=tell)
     stop = threading.Event()
@@ -644,6 +658,7 @@ class _Output:
             self.csv.writerow(CSV_COLUMNS)
 
     def add(self, report: Any, decision: Any) -> None:
+        from handmade.messages import t, text_of
         from handmade.report import csv_row, join_reasons, render_jsonl_line, render_summary
 
         if self.fmt == "json":
@@ -653,8 +668,8 @@ class _Output:
         elif self.fmt == "csv":
             self.csv.writerow(csv_row(report, decision))
         else:
-            verdict = "PASS" if decision.accepted else "FAIL"
-            reasons = join_reasons([r.message for r in decision.reasons])
+            verdict = t("view.pass" if decision.accepted else "view.fail", self.lang)
+            reasons = join_reasons([text_of(r, self.lang) for r in decision.reasons])
             block = render_summary(report, self.lang)
             head, _, rest = block.partition("\n")
             words, _, more = rest.partition("\n")
@@ -662,7 +677,8 @@ class _Output:
             if colour and _isatty(sys.stdout):  # on a terminal: amber for a claim nobody vouches for, never green
                 words = click.style(words, fg=colour)
             self.progress.line("\n".join(x for x in (head, words, more) if x) + "\n"
-                               + f"  policy {decision.policy}: {verdict}{' - ' + reasons if reasons else ''}")
+                               + "  " + t("view.policy", self.lang, policy=decision.policy, outcome=verdict)
+                               + (f" - {reasons}" if reasons else ""))
 
     def finish(self) -> None:
         from handmade.report import render_json
@@ -695,7 +711,9 @@ def _no_images(files: tuple[str, ...]) -> None:
 @click.option("--policy", "policy_name", default="handmade", show_default=True, help=POLICY_HELP)
 @click.option("--workers", type=click.IntRange(0, 64), default=0, show_default=True,
               help="Files checked at once (0: one per core).")
-@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
+              help="Language of the text output: verdicts, findings, policy reasons, errors (the JSON keeps "
+                   "English messages).")
 @click.option("--format", "fmt", type=click.Choice(VERIFY_FORMATS), default=None,
               help="text (default): a block per file; json: one handmade.report/v2 document; jsonl: one result "
                    "per line, printed as each is done; csv: one row per file; crjson: the C2PA JSON of each "
@@ -780,7 +798,8 @@ def _print_crjson(files: list[str], trust: Any, allow_remote: bool) -> None:
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @trust_options
-@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
+              help="Language of the tree: labels, findings, hints, step reasons, errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print only the handmade.report/v2 JSON on stdout.")
 @click.option("--detailed", is_flag=True,
               help="Print the full manifest store as c2pa-rs details it (JSON: claims, assertions, signatures).")
@@ -838,11 +857,14 @@ def _report_views(paths: list[str], *, detailed: bool, certs: bool, as_json: boo
             continue
         lines = [("\n" if n else "") + f"{views.path}:"]
         if views.error is not None:
-            lines.append(f"  {t('error', lang)}: {views.error.message} [{views.error.code}]")
+            from handmade.messages import error_words
+
+            words = error_words(views.error.code, views.error.message, lang)
+            lines.append(f"  {t('error', lang)}: {words} [{views.error.code}]")
         elif views.store is None:
             lines.append(f"  {t('no_manifest', lang)}")
         for c in views.certificates:
-            lines.append(f"  manifest {c.manifest}: {c.algorithm or '?'}")
+            lines.append(f"  {t('cert.manifest', lang, label=c.manifest)}: {c.algorithm or '?'}")
             lines.append(f"    {t('keys.subject', lang) + ':':<14}{c.subject}")
             lines.append(f"    {t('keys.issuer', lang) + ':':<14}{c.issuer}")
             lines.append(f"    {t('cert.serial', lang) + ':':<14}{c.serial or '?'}")

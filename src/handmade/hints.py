@@ -27,6 +27,7 @@ from typing import Any
 from handmade import labels
 from handmade.files import sniff_mime
 from handmade.lineage import clean_text
+from handmade.messages import CATALOG, t
 from handmade.models import Hint, HintSignal, summarize_hints
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ MAX_VALUE = 300
 MAX_HINTS = 200
 MAX_PER_FIELD = 20
 
-UNSIGNED = " Unsigned metadata: anyone can write or strip it."
+UNSIGNED = t("hint.unsigned")
 
 NS_IPTC_EXT = "http://iptc.org/std/Iptc4xmpExt/2008-02-29/"
 NS_PLUS = "http://ns.useplus.org/ldf/xmp/1.0/"
@@ -99,7 +100,8 @@ class _Collector:
     seen: set[tuple[str, str, str]] = field(default_factory=set)
     per_field: dict[tuple[str, str], int] = field(default_factory=dict)
 
-    def add(self, source: str, name: str, value: object, signal: HintSignal, message: str) -> None:
+    def add(self, source: str, name: str, value: object, signal: HintSignal, message: str, **params: str) -> None:
+        """A hint whose message is the catalog entry ``message`` with ``params`` (``handmade.messages``)."""
         if len(self.hints) >= MAX_HINTS:
             return
         if isinstance(value, str):
@@ -111,7 +113,9 @@ class _Collector:
             return
         self.seen.add(key)
         self.per_field[(source, name)] = self.per_field.get((source, name), 0) + 1
-        self.hints.append(Hint(source=source, field=name, value=text, signal=signal, message=message + UNSIGNED))
+        params = {**params, "body_k": message, "unsigned_k": "hint.unsigned"}
+        self.hints.append(Hint(source=source, field=name, value=text, signal=signal,
+                               message=t("hint.message", "en", **params), key="hint.message", params=params))
 
 
 def _tool_maker(tool: str) -> str | None:
@@ -390,27 +394,27 @@ def _read_exif(blocks: _Blocks) -> tuple[list[tuple[str, str]], list[bytes]]:
 def _exif_hint(name: str, value: str, out: _Collector) -> None:
     label = f"EXIF {name}"
     if name in ("ImageDescription", "UserComment") and _GROK_SIGNATURE.match(value):
-        out.add("exif", label, value, "generative",
-                f"EXIF {name} carries the image signature that xAI Grok writes into the images it generates.")
+        out.add("exif", label, value, "generative", "hint.exif_grok", tag=name)
         return
     if name == "Software":
         if (maker := _tool_maker(value)) is not None:
-            out.add("exif", label, value, "generative", f"EXIF says the image was made with {maker} (Software).")
+            out.add("exif", label, value, "generative", "hint.exif_software_ai", maker=maker)
         else:
-            out.add("exif", label, value, "info", "EXIF names the software that wrote the file.")
+            out.add("exif", label, value, "info", "hint.exif_software")
         return
     if name in ("ImageDescription", "UserComment", "Artist"):
         product = _prose_generator(value)
         if product or labels.generative_wording(value):
-            out.add("exif", label, value, "generative",
-                    f"EXIF {name} says the image was made with {product or 'generative AI'}.")
+            out.add("exif", label, value, "generative", "hint.exif_made_with", tag=name,
+                    **({"product": product} if product else {"product_k": "hint.generative_ai"}))
             return
     if name in ("Make", "Model"):
-        out.add("exif", label, value, "info", f"EXIF names a camera ({name.lower()}).")
+        out.add("exif", label, value, "info", "hint.exif_camera", what=name.lower())
     elif name in ("Artist", "Copyright"):
-        out.add("exif", label, value, "info", f"EXIF names the {'author' if name == 'Artist' else 'rights holder'}.")
+        out.add("exif", label, value, "info", "hint.exif_person",
+                who_k="hint.author" if name == "Artist" else "hint.rights")
     else:
-        out.add("exif", label, value, "info", f"EXIF {name}.")
+        out.add("exif", label, value, "info", "hint.exif_other", tag=name)
 
 
 # --- XMP -------------------------------------------------------------------------------------------------------
@@ -507,26 +511,20 @@ def _source_type_hint(name: str, value: str, out: _Collector) -> None:
         return
     signal: HintSignal = ("generative" if entry.category == "generative"
                           else "human" if entry.category == "human" else "info")
-    out.add("xmp", name, value, signal, f"XMP says the image was {entry.en} ({entry.term}).")
+    out.add("xmp", name, value, signal, "hint.xmp_source_type", st_k=f"st.{entry.term}",
+            term=entry.term)
 
 
 def _data_mining_hint(name: str, value: str, out: _Collector) -> None:
     m = _DMI.search(value)
     code = m.group(1).upper() if m else value.strip().upper()
     if code.startswith("PROHIBITED"):
-        detail = {
-            "PROHIBITED": "prohibits data mining, AI training included",
-            "PROHIBITED-AIMLTRAINING": "prohibits AI/ML training",
-            "PROHIBITED-GENAIMLTRAINING": "prohibits generative AI/ML training",
-            "PROHIBITED-EXCEPTSEARCHENGINEINDEXING": "prohibits data mining except search-engine indexing",
-            "PROHIBITED-SEEOTHER": "prohibits data mining, with conditions stated elsewhere (plus:OtherConstraints)",
-            "PROHIBITED-SEECONSTRAINT": "prohibits data mining except as plus:OtherConstraints says",
-        }.get(code, "prohibits data mining")
-        out.add("xmp", name, value, "training_prohibited", f"XMP (PLUS) {detail}.")
+        detail = f"plus.{code}" if f"plus.{code}" in CATALOG else "plus.other"  # PROHIBITED-AIMLTRAINING ...
+        out.add("xmp", name, value, "training_prohibited", "hint.plus_prohibited", detail_k=detail)
     elif code.startswith("ALLOWED"):
-        out.add("xmp", name, value, "training_allowed", "XMP (PLUS) allows data mining, AI training included.")
+        out.add("xmp", name, value, "training_allowed", "hint.plus_allowed")
     else:
-        out.add("xmp", name, value, "info", "XMP (PLUS) leaves data mining unspecified.")
+        out.add("xmp", name, value, "info", "hint.plus_unspecified")
 
 
 def _xmp_hint(ns: str, local: str, value: str, out: _Collector) -> None:
@@ -539,27 +537,25 @@ def _xmp_hint(ns: str, local: str, value: str, out: _Collector) -> None:
     elif lname == "creatortool":
         product = labels.known_generator(value)
         if product:
-            out.add("xmp", name, value, "generative",
-                    f"XMP names {product}, a generative-AI product, as the tool that made the image.")
+            out.add("xmp", name, value, "generative", "hint.xmp_tool_ai", product=product)
         else:
-            out.add("xmp", name, value, "info", "XMP names the tool that made the image.")
+            out.add("xmp", name, value, "info", "hint.xmp_tool")
     elif ns == NS_DCTERMS and lname == "provenance":
         if value.strip().lower().startswith("self#jumbf"):
-            out.add("xmp", name, value, "info", "XMP points to a C2PA manifest embedded in this file.")
+            out.add("xmp", name, value, "info", "hint.xmp_embedded")
         else:
-            out.add("xmp", name, value, "info",
-                    "XMP points to a C2PA manifest kept at a web address (a remote manifest).")
+            out.add("xmp", name, value, "info", "hint.xmp_remote")
     elif (ns == NS_DC and lname == "creator") or (ns == NS_PHOTOSHOP and lname == "credit"):
         product = _prose_generator(value)
         if product:
-            out.add("xmp", name, value, "generative", f"XMP credits {product}, a generative-AI product.")
+            out.add("xmp", name, value, "generative", "hint.xmp_credit_ai", product=product)
         else:
-            out.add("xmp", name, value, "info", "XMP names the creator." if lname == "creator"
-                    else "XMP gives a credit line.")
+            out.add("xmp", name, value, "info", "hint.xmp_creator" if lname == "creator" else "hint.xmp_credit")
     elif lname == "source" and ns == NS_PHOTOSHOP and _prose_generator(value):
-        out.add("xmp", name, value, "generative", f"XMP gives {_prose_generator(value)} as the source.")
+        out.add("xmp", name, value, "generative", "hint.xmp_source",
+                product=_prose_generator(value) or "")
     elif ns == NS_DC and lname == "description" and labels.generative_wording(value):
-        out.add("xmp", name, value, "generative", "XMP's description says the image is AI-generated.")
+        out.add("xmp", name, value, "generative", "hint.xmp_description_ai")
     elif (m := _DST_URI.search(value)) is not None:  # a source-type URI under another property (history...)
         _source_type_hint(name, m.group(0), out)
 
@@ -614,37 +610,37 @@ def _png_hint(key: str, text: str, out: _Collector) -> None:
     label = f"PNG {key}"
     if k == "parameters":
         if _A1111.search(text):
-            out.add("png", label, text, "generative",
-                    "PNG text carries Stable Diffusion generation parameters (AUTOMATIC1111/Forge web UI).")
+            out.add("png", label, text, "generative", "hint.png_a1111")
         else:
-            out.add("png", label, text, "info", "PNG text carries parameters of an unknown tool.")
+            out.add("png", label, text, "info", "hint.png_parameters")
     elif k in ("prompt", "workflow"):
         if _looks_like_comfyui(text):
-            out.add("png", label, text, "generative", "PNG text carries a ComfyUI generation workflow.")
+            out.add("png", label, text, "generative", "hint.png_comfyui")
         else:
-            out.add("png", label, text, "info", f"PNG text carries a {k}.")
+            out.add("png", label, text, "info", "hint.png_chunk", chunk=k)
     elif k in ("invokeai_metadata", "invokeai_graph", "sd-metadata", "dream"):
-        out.add("png", label, text, "generative", "PNG text carries InvokeAI generation metadata.")
+        out.add("png", label, text, "generative", "hint.png_invokeai")
     elif k in ("software", "source"):
         if (maker := _tool_maker(text)) is not None:
-            out.add("png", label, text, "generative", f"PNG text says the image was made with {maker}.")
+            out.add("png", label, text, "generative", "hint.png_made_with", maker=maker)
         else:
-            out.add("png", label, text, "info", f"PNG text names the {k}.")
+            out.add("png", label, text, "info", "hint.png_names", chunk=k)
     elif k in ("comment", "description", "title", "author", "copyright"):
         if k == "comment" and text.lstrip().startswith("{") and sum(x in text for x in _NOVELAI_KEYS) >= 2:
-            out.add("png", label, text, "generative", "PNG text carries NovelAI generation settings.")
+            out.add("png", label, text, "generative", "hint.png_novelai")
             return
         if k in ("description", "comment") and _MIDJOURNEY.search(text):
-            out.add("png", label, text, "generative", "PNG text carries a Midjourney prompt and job id.")
+            out.add("png", label, text, "generative", "hint.png_midjourney")
             return
         product = _prose_generator(text)
         if product or labels.generative_wording(text):
-            out.add("png", label, text, "generative",
-                    f"PNG text says the image was made with {product or 'generative AI'}.")
+            out.add("png", label, text, "generative", "hint.png_made_with_ai",
+                    **({"product": product} if product else {"product_k": "hint.generative_ai"}))
         elif k in ("author", "copyright"):
-            out.add("png", label, text, "info", f"PNG text names the {'author' if k == 'author' else 'rights holder'}.")
+            out.add("png", label, text, "info", "hint.png_person",
+                    who_k="hint.author" if k == "author" else "hint.rights")
         else:
-            out.add("png", label, text, "info", f"PNG text {k}.")
+            out.add("png", label, text, "info", "hint.png_other", chunk=k)
 
 
 # --- Entry points ----------------------------------------------------------------------------------------------

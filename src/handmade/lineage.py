@@ -39,7 +39,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from handmade import labels
+from handmade.messages import finding, t
 from handmade.models import AiVerdict, Finding, LineageStep, Provenance, Training
+
+#: Why a step counts (or may count) as AI: a catalog key and its parameters (see ``_why``).
+Why = tuple[str, dict[str, str]]
+
+
+def _why(why: Why | None) -> dict[str, Any]:
+    """A step's ``reason`` in English, with its catalog key and parameters for other languages."""
+    if why is None:
+        return {"reason": None}
+    return {"reason": t(why[0], "en", **why[1]), "reason_key": why[0], "reason_params": why[1]}
+
+
+def _st(dst: labels.SourceType) -> dict[str, str]:
+    """The parameters naming a source type in words (``st.<term>`` in the catalog)."""
+    return {"st_k": f"st.{dst.term}", "term": dst.term}
 
 MAX_DEPTH = 64
 MAX_STEPS = 5000
@@ -150,14 +166,14 @@ def action_source_type(action: dict[str, Any]) -> str | None:
     return dst if isinstance(dst, str) else None
 
 
-def _dst_words(dst: labels.SourceType) -> str:
+def _dst_words(dst: labels.SourceType) -> Why:
     """The words for a source type; an unknown one is named through the cleaner, bounded."""
     if dst.category == "unknown":
-        return f"unknown source type '{clean_text(dst.term, 100)}'"
-    return dst.en
+        return "reason.unknown_st", {"term": clean_text(dst.term, 100) or "?"}
+    return "reason.st", _st(dst)
 
 
-def _classify_action(action: dict[str, Any], manifest_markers: list[str]) -> tuple[bool, bool, str | None, str]:
+def _classify_action(action: dict[str, Any], manifest_markers: list[Why]) -> tuple[bool, bool, Why | None, str]:
     """(generative, fully_generative, reason, category) for one action; category ``possibly`` marks a step
     that may hide generative AI."""
     dst = labels.classify_source_type(action_source_type(action))
@@ -169,44 +185,43 @@ def _classify_action(action: dict[str, Any], manifest_markers: list[str]) -> tup
     if dst is not None and dst.category == "generative":
         # A generative source type on c2pa.opened states what was opened (older files, and Adobe's
         # parameter form, put it there): a fully generative one makes the origin generative.
-        return True, dst.fully_generative and inception, f"declared as {dst.en} ({dst.term})", "generative"
+        return True, dst.fully_generative and inception, ("reason.declared", _st(dst)), "generative"
     if dst is not None and labels.generative_on_edit(dst.term, name):
-        return True, False, (f"declared as {dst.en} ({dst.term}) on an edit, which the C2PA signals rubric "
-                             "counts as a generative transformation"), "generative"
+        return True, False, ("reason.declared_edit", _st(dst)), "generative"
     if labels.generative_wording(description):
-        return True, name == "c2pa.created", f"described as \"{clean_text(description, 80)}\"", "generative"
+        return True, name == "c2pa.created", ("reason.described", {"text": clean_text(description, 80) or ""}), \
+            "generative"
     product = labels.known_generator(agent)
     if product is not None:
         # Any action, not only creations: a generator named as the agent of a colour adjustment or a
         # resize did that step (README: "a known generative product as softwareAgent").
-        return True, name == "c2pa.created", f"made with {product}, a generative-AI product", "generative"
+        return True, name == "c2pa.created", ("reason.made_with", {"product": product}), "generative"
     if name == "c2pa.created" and manifest_markers:
         return True, True, manifest_markers[0], "generative"
     if dst is not None and labels.possibly_generative(dst.term, name):
-        where = "at creation" if inception else "on an edit"
-        return False, False, (f"declared as {dst.en} ({dst.term}) {where}, which may include AI-generated "
-                              "content"), "possibly"
+        where = "reason.at_creation" if inception else "reason.on_edit"
+        return False, False, ("reason.possibly", {**_st(dst), "when_k": where}), "possibly"
     category = dst.category if dst is not None else "none"
     return False, False, (_dst_words(dst) if dst is not None else None), category
 
 
-def _manifest_markers(manifest: dict[str, Any]) -> list[str]:
+def _manifest_markers(manifest: dict[str, Any]) -> list[Why]:
     """Reasons, outside the actions, to call a manifest's creation generative."""
-    reasons = []
+    reasons: list[Why] = []
     for assertion in _assertions(manifest):
         label = str(assertion.get("label", ""))
         if label.startswith("com.adobe.generative-ai"):
             data = assertion.get("data") if isinstance(assertion.get("data"), dict) else {}
-            what = clean_text((data or {}).get("description")) or "generative AI"
-            reasons.append(f"Adobe's generative-AI assertion ({what})")
+            what = clean_text((data or {}).get("description"))
+            reasons.append(("reason.adobe", {"desc": what} if what else {"desc_k": "reason.generative_ai"}))
     product = labels.known_generator(_claim_generator(manifest))
     if product is not None:
-        reasons.append(f"signed by the claim generator of {product}, a generative-AI product")
+        reasons.append(("reason.claim_generator", {"product": product}))
     return reasons
 
 
 def _walk(w: _Walk, label: str, depth: int, relationship: str | None,
-          claim: str | None = None) -> tuple[bool, bool]:
+          claim: Why | None = None) -> tuple[bool, bool]:
     """Walk one manifest and its ingredients. Returns (fully_generative_origin, any_generative).
 
     ``claim`` is the statement of origin a manifest above made for what it opened (a ``c2pa.opened`` that
@@ -216,15 +231,12 @@ def _walk(w: _Walk, label: str, depth: int, relationship: str | None,
         w.incomplete = True
         if not w.truncated:
             w.truncated = True
-            w.findings.append(Finding("lineage.truncated", "warning",
-                                      f"The edit chain is deeper or longer than {MAX_DEPTH} levels / "
-                                      f"{MAX_STEPS} steps; the rest was not examined.", label))
+            w.findings.append(finding("lineage.truncated", "warning", "finding.truncated", label,
+                                      depth=str(MAX_DEPTH), steps=str(MAX_STEPS)))
         return False, False
     if label in w.path:
         w.incomplete = True
-        w.findings.append(Finding("lineage.cycle", "warning",
-                                  "An ingredient points back to a manifest already in the chain; "
-                                  "the loop was not followed.", label))
+        w.findings.append(finding("lineage.cycle", "warning", "finding.cycle", label))
         return False, False
     if label in w.visited:
         # Reused ingredient (the same manifest twice in a DAG): examined once, its verdict is remembered.
@@ -274,7 +286,7 @@ def _recorded_failures(ingredient: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _origin_claim(actions: list[dict[str, Any]], signer: str | None) -> str | None:
+def _origin_claim(actions: list[dict[str, Any]], signer: str | None) -> Why | None:
     """The statement of origin a manifest makes for what it opened: a ``c2pa.opened`` action that declares
     a human source type (as the conformance rubric's evaluator reads a flat ingredient's origin)."""
     for action in actions:
@@ -282,11 +294,12 @@ def _origin_claim(actions: list[dict[str, Any]], signer: str | None) -> str | No
             continue
         dst = labels.classify_source_type(action_source_type(action))
         if dst is not None and dst.category == "human":
-            return f"{signer or 'the signer'} states it was {dst.en}"
+            who = {"signer": signer} if signer else {"signer_k": "reason.the_signer"}
+            return "reason.states", {**_st(dst), **who}
     return None
 
 
-def _flat_ingredient(w: _Walk, label: str, ingredient: dict[str, Any], rel: str, claim: str | None,
+def _flat_ingredient(w: _Walk, label: str, ingredient: dict[str, Any], rel: str, claim: Why | None,
                      depth: int, stamp: dict[str, Any], signer: str | None, title: str | None) -> bool:
     """An ingredient without Content Credentials. Returns True when it makes the history generative."""
     own = labels.classify_source_type(ingredient.get("digitalSourceType") or ingredient.get("digital_source_type"))
@@ -294,7 +307,7 @@ def _flat_ingredient(w: _Walk, label: str, ingredient: dict[str, Any], rel: str,
         w.steps.append(LineageStep(manifest=label, action=None, digital_source_type=labels.iptc_uri(own.term),
                                    software_agent=None, depth=depth, generative=True, kind="ingredient",
                                    relationship=rel, title=title, signer=signer, **stamp,
-                                   reason=f"ingredient declared as {own.en}"))
+                                   **_why(("reason.ingredient_declared", _st(own)))))
         return True
     from handmade.hints import _prose_generator  # hints imports this module: a late import
 
@@ -308,23 +321,22 @@ def _flat_ingredient(w: _Walk, label: str, ingredient: dict[str, Any], rel: str,
             manifest=label, action=None, digital_source_type=None, software_agent=None, depth=depth,
             generative=False, possibly_generative=True, kind="ingredient", relationship=rel, title=title,
             signer=signer, **stamp,
-            reason=f"ingredient without Content Credentials whose name or metadata names {product}, "
-                   "a generative-AI product"))
+            **_why(("reason.ingredient_names", {"product": product}))))
         return False
     if rel == "inputTo":  # C2PA 2.2 §15.11.3.3: unknownProvenance does not apply to inputTo
-        reason = "ingredient without Content Credentials (an input, not part of the image)"
+        reason: Why = ("reason.ingredient_input", {})
     elif own is not None and own.category == "human":
         w.claimed_origins.append(title or "untitled")
-        reason = f"ingredient without Content Credentials; the signer states it was {own.en}"
+        reason = ("reason.ingredient_signer_states", _st(own))
     elif claim is not None:
         w.claimed_origins.append(title or "untitled")
-        reason = f"ingredient without Content Credentials; {claim}"
+        reason = ("reason.ingredient_claim", {**claim[1], "claim_k": claim[0]})
     else:
         w.unknown_origins.append(title or "untitled")
-        reason = "ingredient without Content Credentials: its origin is unknown"
+        reason = ("reason.ingredient_unknown", {})
     w.steps.append(LineageStep(manifest=label, action=None, digital_source_type=None, software_agent=None,
                                depth=depth, generative=False, kind="ingredient", relationship=rel, title=title,
-                               signer=signer, **stamp, reason=reason))
+                               signer=signer, **stamp, **_why(reason)))
     return False
 
 
@@ -337,19 +349,16 @@ def _redactions(w: _Walk, manifest: dict[str, Any], label: str) -> None:
         if "c2pa.thumbnail" in text:
             continue
         w.incomplete = True
-        w.findings.append(Finding("lineage.redacted", "warning",
-                                  f"A manifest removed (redacted) an assertion of an earlier one ({text}): that "
-                                  "part of the history cannot be examined.", label))
+        w.findings.append(finding("lineage.redacted", "warning", "finding.redacted", label, what=text))
 
 
 def _walk_manifest(w: _Walk, label: str, depth: int, relationship: str | None,
-                   claim: str | None) -> tuple[bool, bool]:
+                   claim: Why | None) -> tuple[bool, bool]:
     manifests = w.store.get("manifests") or {}
     manifest = manifests.get(label) if isinstance(manifests, dict) else None
     if not isinstance(manifest, dict):
         w.incomplete = True
-        w.findings.append(Finding("lineage.manifest_missing", "warning",
-                                  "An ingredient names a manifest that is not in the file.", label))
+        w.findings.append(finding("lineage.manifest_missing", "warning", "finding.manifest_missing", label))
         return False, False
     signer = _manifest_signer(manifest)
     generator = _claim_generator(manifest)
@@ -377,7 +386,7 @@ def _walk_manifest(w: _Walk, label: str, depth: int, relationship: str | None,
             software_agent=clean_text(action.get("softwareAgent")) or generator,
             depth=depth, generative=generative, possibly_generative=possibly, kind="action",
             relationship=relationship, title=clean_text(manifest.get("title")), signer=signer, **stamp,
-            reason=reason,
+            **_why(reason),
         ))
         any_generative = any_generative or generative
         if generative and fully:
@@ -391,22 +400,21 @@ def _walk_manifest(w: _Walk, label: str, depth: int, relationship: str | None,
                                        depth=depth, generative=False, possibly_generative=True, kind="action",
                                        relationship=relationship, title=clean_text(manifest.get("title")),
                                        signer=signer, **stamp,
-                                       reason=f"declared for all actions as {clean_text(term, 60)}, which may "
-                                              "include AI-generated content"))
+                                       **_why(("reason.template_possibly", {"term": clean_text(term, 60) or ""}))))
         if term and (dst := labels.classify_source_type(term)) and dst.category == "generative":
             any_generative = True
             w.steps.append(LineageStep(manifest=label, action=clean_text(template.get("action")),
                                        digital_source_type=labels.iptc_uri(dst.term), software_agent=generator,
                                        depth=depth, generative=True, kind="action", relationship=relationship,
                                        title=clean_text(manifest.get("title")), signer=signer, **stamp,
-                                       reason=f"declared for all actions as {dst.en}"))
+                                       **_why(("reason.template", _st(dst)))))
     if markers and not any(s.generative for s in w.steps if s.manifest == label):
         # A marker with no created action to hang it on (e.g. an edit manifest from a generator).
         any_generative = True
         w.steps.append(LineageStep(manifest=label, action=None, digital_source_type=None,
                                    software_agent=generator, depth=depth, generative=True, kind="assertion",
                                    relationship=relationship, title=clean_text(manifest.get("title")),
-                                   signer=signer, **stamp, reason=markers[0]))
+                                   signer=signer, **stamp, **_why(markers[0])))
     origin_generative = created_generative
     # A stated origin covers what was opened (the parent) and everything inside it, components included;
     # not what this manifest's own signer placed beside it.
@@ -559,28 +567,22 @@ def analyse(store: dict[str, Any]) -> Lineage:
     raw_manifests = store.get("manifests")
     manifests: dict[str, Any] = raw_manifests if isinstance(raw_manifests, dict) else {}
     if not isinstance(active, str) or active not in manifests:
-        return Lineage((), "unknown", (Finding("lineage.no_active", "error",
-                                                "The file has manifests but no readable active manifest.",
-                                                None),), False, (), "unspecified", "unknown_origin", True)
+        return Lineage((), "unknown", (finding("lineage.no_active", "error", "finding.no_active"),), False, (),
+                       "unspecified", "unknown_origin", True)
     origin, any_generative = _walk(w, active, 0, None)
     for code, where in w.recorded.items():
         # One finding per code, however many ingredients share it (a long chain repeats the same one).
-        more = f" (and {len(where) - 2} more)" if len(where) > 2 else ""
-        w.findings.append(Finding("ingredient.recorded_failure", "error",
-                                  f"When it was added, an ingredient's history did not validate ({code}): "
-                                  + "; ".join(where[:2]) + more + ". That part of the history is not "
-                                  "evidence of anything.", code))
+        more = {"more_k": "finding.and_more", "count": str(len(where) - 2)} if len(where) > 2 else {}
+        w.findings.append(finding("ingredient.recorded_failure", "error", "finding.recorded_failure", code,
+                                  status=code, where_list="; ".join(where[:2]), **more))
     if w.unknown_origins:
-        titles = ", ".join(f"'{t}'" for t in list(dict.fromkeys(w.unknown_origins))[:3])
-        w.findings.append(Finding("ingredient.unknown_provenance", "warning",
-                                  f"An ingredient has no Content Credentials and nobody states where it came "
-                                  f"from ({titles}): nothing proves that it is free of AI.",
-                                  "ingredient.unknownProvenance"))
+        titles = ", ".join(f"'{x}'" for x in list(dict.fromkeys(w.unknown_origins))[:3])
+        w.findings.append(finding("ingredient.unknown_provenance", "warning", "finding.unknown_provenance",
+                                  "ingredient.unknownProvenance", titles=titles))
     elif w.claimed_origins:
-        titles = ", ".join(f"'{t}'" for t in list(dict.fromkeys(w.claimed_origins))[:3])
-        w.findings.append(Finding("ingredient.origin_claimed", "info",
-                                  f"An ingredient has no Content Credentials ({titles}); its origin is the "
-                                  "signer's own statement.", "ingredient.unknownProvenance"))
+        titles = ", ".join(f"'{x}'" for x in list(dict.fromkeys(w.claimed_origins))[:3])
+        w.findings.append(finding("ingredient.origin_claimed", "info", "finding.origin_claimed",
+                                  "ingredient.unknownProvenance", titles=titles))
     if origin:
         ai: AiVerdict = "generative"
     elif any_generative:
@@ -594,23 +596,20 @@ def analyse(store: dict[str, Any]) -> Lineage:
     else:
         ai = "none_declared"
     if w.unknown_types and ai in ("unknown", "possibly_generative", "none_declared"):
-        w.findings.append(Finding("lineage.unknown_source_type", "warning",
-                                  "The chain uses a digital source type handmade does not know: "
-                                  + ", ".join(sorted(set(w.unknown_types))[:5]), None))
+        w.findings.append(finding("lineage.unknown_source_type", "warning", "finding.unknown_source_type",
+                                  terms=", ".join(sorted(set(w.unknown_types))[:5])))
     for code, marked in (("lineage.generative", [s for s in w.steps if s.generative]),
                          ("lineage.possibly_generative", [s for s in w.steps if s.possibly_generative])):
         # The nearest steps in words; a long chain repeats the same step at every level, so the rest are
         # counted (every one is in the lineage and the report tree).
         shown = list({describe_step(s): s for s in sorted(marked, key=lambda s: s.depth)}.items())
-        for text, step in shown[:MAX_STEP_FINDINGS]:
-            w.findings.append(Finding(code, "warning", text, step.manifest))
+        for _text, step in shown[:MAX_STEP_FINDINGS]:
+            w.findings.append(finding(code, "warning", "finding.step", step.manifest, **_step_params(step)))
         if (rest := len(marked) - min(len(shown), MAX_STEP_FINDINGS)) > 0:
-            w.findings.append(Finding(code, "warning", f"{rest} more such step{'s' if rest > 1 else ''} further "
-                                      "back in the history (see the report).", None))
+            w.findings.append(finding(code, "warning", "finding.more_steps" if rest > 1 else "finding.more_steps1",
+                                      n=str(rest)))
     if w.actions_incomplete:
-        w.findings.append(Finding("lineage.incomplete_history", "info",
-                                  "A manifest in the chain does not state that it lists all its actions "
-                                  "(allActionsIncluded): other, unlisted actions may have been performed.", None))
+        w.findings.append(finding("lineage.incomplete_history", "info", "finding.incomplete_history"))
     manifest = manifests[active]
     provenance: Provenance = ("unknown_origin" if w.unknown_origins
                               else "signer_claim" if w.claimed_origins else "signed")
@@ -620,18 +619,30 @@ def analyse(store: dict[str, Any]) -> Lineage:
                    tuple(identity_subjects(manifest)), training_terms(manifest))
 
 
-def describe_step(step: LineageStep) -> str:
+def _step_params(step: LineageStep) -> dict[str, str]:
+    """The catalog parameters of ``finding.step``: what the step was, with what, where, and why."""
+    action = step.action or ""
+    params: dict[str, str] = {"what_k": f"action.{action}" if action in _ACTION_WORDS else
+                              "action.other" if action else "action.none", "action": action}
+    if step.software_agent:
+        params.update(tool_k="finding.step_tool", agent=step.software_agent)
+    if step.depth == 0:
+        params["where_k"] = "finding.step_own"
+    else:
+        params.update(where_k="finding.step_back" if step.depth > 1 else "finding.step_back1", depth=str(step.depth),
+                      **({"title_k": "finding.step_title", "name": step.title} if step.title else {}))
+    if step.reason_key:
+        params.update({k: v for k, v in step.reason_params.items() if k not in params},
+                      reason_k="finding.step_reason", why_k=step.reason_key)
+    elif step.reason:
+        params.update(reason_k="finding.step_reason", why=step.reason)
+    return params
+
+
+#: The actions ``describe_step`` names in words (``action.<name>`` in the catalog).
+_ACTION_WORDS = ("c2pa.created", "c2pa.edited", "c2pa.opened", "c2pa.placed", "c2pa.converted")
+
+
+def describe_step(step: LineageStep, lang: str = "en") -> str:
     """One sentence a picture editor understands: what the step was and why it counts as AI."""
-    where = "in this image's own manifest" if step.depth == 0 else (
-        f"in an ingredient{' (' + step.title + ')' if step.title else ''}, {step.depth} level"
-        f"{'s' if step.depth > 1 else ''} back")
-    what = {
-        "c2pa.created": "Created",
-        "c2pa.edited": "Edited",
-        "c2pa.opened": "Opened",
-        "c2pa.placed": "Placed an element",
-        "c2pa.converted": "Converted",
-    }.get(step.action or "", step.action or "A step")
-    tool = f" with {step.software_agent}" if step.software_agent else ""
-    reason = f": {step.reason}" if step.reason else ""
-    return f"{what}{tool} {where}{reason}."
+    return t("finding.step", lang, **_step_params(step))

@@ -8,6 +8,7 @@ test, so any change to field names or meanings is deliberate and bumps the schem
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -28,13 +29,16 @@ class Finding:
     """One observation that decided (part of) a verdict.
 
     ``code`` is stable (``binding.mismatch``, ``lineage.generative`` ...); ``source`` names the c2pa
-    status code, manifest label or metadata field it came from.
+    status code, manifest label or metadata field it came from. ``message`` is English; ``key`` and
+    ``params`` (not part of the JSON contract) render it in another language (``handmade.messages``).
     """
 
     code: str
     severity: Severity
     message: str
     source: str | None = None
+    key: str | None = field(default=None, compare=False, repr=False)
+    params: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "severity": self.severity, "message": self.message, "source": self.source}
@@ -74,6 +78,9 @@ class LineageStep:
     reason: str | None = None
     signed_at: str | None = None  # the manifest's signing time (trusted timestamp), when it has one
     tool: str | None = None  # the manifest's claim generator
+    # ``reason`` in another language (``handmade.messages``); not part of the JSON contract
+    reason_key: str | None = field(default=None, compare=False, repr=False)
+    reason_params: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -103,6 +110,9 @@ class Hint:
     value: str  # truncated, never trusted
     signal: HintSignal
     message: str
+    # see Finding (``dataclasses.field``: this class has a field named ``field``)
+    key: str | None = dataclasses.field(default=None, compare=False, repr=False)
+    params: dict[str, str] = dataclasses.field(default_factory=dict, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"source": self.source, "field": self.field, "value": self.value, "signal": self.signal,

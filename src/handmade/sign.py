@@ -47,6 +47,7 @@ from handmade.files import (
     too_many_pixels,
 )
 from handmade.keys import SigningIdentity, bundled_test_identity
+from handmade.messages import t as _t
 from handmade.models import ProvenanceReport, SignResult
 from handmade.verify import TrustAnchors, inspect_loaded
 from handmade.workers import Failure
@@ -60,8 +61,7 @@ THUMBNAIL_SIZE = 512
 #: and the badge); signing itself never decodes pixels.
 MAX_PIXELS = 250_000_000
 
-TEST_IDENTITY_WARNING = ("Signing with the bundled TEST identity (keys/): FOR TESTING ONLY, trusted by nobody. "
-                         "Create your own with 'handmade keys init'.")
+TEST_IDENTITY_WARNING = _t("warn.test_identity")  # the English of the catalog's entry
 
 
 class TestIdentityWarning(UserWarning):

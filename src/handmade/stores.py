@@ -17,6 +17,7 @@ import struct
 from collections.abc import Callable
 from dataclasses import replace
 
+from handmade.messages import finding
 from handmade.models import Finding, ProvenanceReport
 
 #: Walkers stop after this many segments/chunks (a file of empty chunks stays fast).
@@ -107,16 +108,17 @@ def keep_only(data: bytes, stores: list[list[Span]], keep: int) -> bytes:
     return b"".join(parts)
 
 
-def _describe(report: ProvenanceReport) -> str:
+def _describe(report: ProvenanceReport) -> dict[str, str]:
+    """The catalog parameters of a store's description: its active manifest, tool and signer."""
     active = next((s for s in report.lineage if s.depth == 0), None)
-    bits = []
+    params: dict[str, str] = {}
     if active is not None and active.manifest:
-        bits.append(f"active manifest {active.manifest}")
+        params.update(manifest_k="store.manifest", label=active.manifest)
     if active is not None and active.tool:
-        bits.append(f"made with {active.tool}")
+        params.update(tool_k="store.tool", tool_name=active.tool, sep=", " if params else "")
     if report.signer is not None and report.signer.name:
-        bits.append(f"signed by {report.signer.name}")
-    return f" ({', '.join(bits)})" if bits else ""
+        params.update(signer_k="store.signer", who=report.signer.name, sep2=", " if params else "")
+    return {"desc_k": "store.desc", **params} if params else {}
 
 
 def _label(report: ProvenanceReport) -> str | None:
@@ -138,19 +140,15 @@ def reconcile(report: ProvenanceReport, data: bytes, mime: str | None,
     binding = next((i for i, r in enumerate(alone) if r.intact is True), None)
     findings: list[Finding] = []
     for i, candidate in enumerate(alone):
-        where = f"Manifest store {i + 1} of {total}{_describe(candidate)}"
+        where = {"i": str(i + 1), "total": str(total), **_describe(candidate)}
         if i == binding:
-            findings.append(Finding("manifest.binding_store", "info",
-                                    f"{where} binds this image's content; this report is about it.",
-                                    _label(candidate)))
+            findings.append(finding("manifest.binding_store", "info", "finding.binding_store", _label(candidate),
+                                    **where))
         else:
-            findings.append(Finding("manifest.foreign_store", "error",
-                                    f"{where} does not belong to this image: its hash does not match the image "
-                                    "data. Content Credentials that do not belong to this image were added.",
-                                    _label(candidate)))
+            findings.append(finding("manifest.foreign_store", "error", "finding.foreign_store", _label(candidate),
+                                    **where))
     if total > len(alone):
-        findings.append(Finding("manifest.foreign_store", "error",
-                                f"{total - len(alone)} more manifest stores in this file were not read.", None))
+        findings.append(finding("manifest.foreign_store", "error", "finding.stores_unread", n=str(total - len(alone))))
     base = report if binding is None else replace(
         alone[binding], path=report.path, format=report.format, sha256=report.sha256, size=report.size,
         hints=report.hints)

@@ -38,22 +38,21 @@ def resolve_tsa_url(explicit: str | None, identity: Any) -> tuple[str | None, st
     return None, None
 
 
-def timestamp_warnings(identity: Any, tsa_url: str | None, now: dt.datetime | None = None) -> list[str]:
-    """Warnings for a signer about to sign: no timestamp (the signature dies with the certificate), and a
-    certificate that expires within 30 days."""
+def timestamp_warnings(identity: Any, tsa_url: str | None, now: dt.datetime | None = None,
+                       lang: str = "en") -> list[str]:
+    """Warnings for a signer about to sign, in ``lang``: no timestamp (the signature dies with the certificate),
+    and a certificate that expires within 30 days."""
+    from handmade.messages import t
+
     now = now or dt.datetime.now(dt.timezone.utc)
     expires = identity.leaf.not_valid_after_utc
     days = (expires - now).days
+    when = {"date": expires.date().isoformat(), "days": str(max(days, 0))}
     out = []
     if tsa_url is None:
-        out.append(f"no timestamp: this signature will stop verifying when your certificate expires on "
-                   f"{expires.date().isoformat()}; give --tsa-url (or tsa_url in the settings file) so that it "
-                   "outlives the certificate")
+        out.append(t("warn.no_timestamp", lang, **when))
         if days < EXPIRY_WARNING_DAYS:
-            out.append(f"your certificate expires in {max(days, 0)} day(s) ({expires.date().isoformat()}) and no "
-                       "timestamp is being added: files signed now stop verifying then; renew it (handmade keys "
-                       "renew, or ask your authority) or add a timestamp")
+            out.append(t("warn.expiring_no_timestamp", lang, **when))
     elif days < EXPIRY_WARNING_DAYS:
-        out.append(f"your certificate expires in {max(days, 0)} day(s) ({expires.date().isoformat()}); the timestamp "
-                   "keeps these files verifiable, but renew it before you sign more")
+        out.append(t("warn.expiring", lang, **when))
     return out

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from handmade.errors import TrustConfigError
+from handmade.messages import finding
 from handmade.models import Finding
 
 OFFICIAL = "c2pa-trust-list"
@@ -186,14 +187,11 @@ class TrustConfig:
             if when is None or when >= now:
                 continue
             if s.id.startswith(AUTHORITY_PREFIX):
-                out.append(Finding("authority.crl_stale", "warning",
-                                   f"The revocation list of {s.id[len(AUTHORITY_PREFIX):]} was due for an update on "
-                                   f"{when.date().isoformat()}: a member revoked since may still read as certified; "
-                                   "install the authority's new bundle ('handmade trust add').", s.id))
+                out.append(finding("authority.crl_stale", "warning", "finding.crl_stale", s.id,
+                                   name=s.id[len(AUTHORITY_PREFIX):], date=when.date().isoformat()))
             else:
-                out.append(Finding("trust.stale", "warning",
-                                   f"The {s.title} in use was due for an update on {when.date().isoformat()}; run "
-                                   "'handmade trust update' to install a newer snapshot.", s.id))
+                out.append(finding("trust.stale", "warning", "finding.trust_stale", s.id, title=s.title,
+                                   date=when.date().isoformat()))
         return tuple(out)
 
 

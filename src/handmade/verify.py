@@ -33,6 +33,7 @@ from handmade._background import Background
 from handmade.errors import HandmadeError, InputError, TrustConfigError
 from handmade.files import DEFAULT_MAX_BYTES, NOT_RASTER, FileData, LoadedFile, load_input, loaded_from_bytes
 from handmade.lineage import analyse, clean_text
+from handmade.messages import error_finding, finding
 from handmade.models import (
     Finding,
     Hint,
@@ -141,58 +142,32 @@ _CREDENTIAL = {"signingCredential.invalid", "signingCredential.revoked", "algori
                "signingCredential.ocsp.revoked"}
 _EXPIRED = {"signingCredential.expired"}
 
-#: code -> (our finding code, severity, message). Messages are for picture editors.
+#: code -> (our finding code, severity, catalog key of the message). Messages are for picture editors.
 _MESSAGES: dict[str, tuple[str, Severity, str]] = {
-    "assertion.dataHash.mismatch": ("binding.mismatch", "error",
-                                    "The signed byte ranges of the file do not match the manifest: the file "
-                                    "was changed after signing (or its signer excluded bytes it should have "
-                                    "covered), and the Content Credentials no longer describe it."),
-    "assertion.bmffHash.mismatch": ("binding.mismatch", "error",
-                                    "The image data changed after it was signed (tampered)."),
-    "assertion.boxesHash.mismatch": ("binding.mismatch", "error",
-                                     "The image data changed after it was signed (tampered)."),
-    "assertion.collectionHash.mismatch": ("binding.mismatch", "error",
-                                          "The signed data changed after it was signed (tampered)."),
-    "claim.hardBindings.missing": ("binding.missing", "error",
-                                   "The manifest is not bound to the image data, so it proves nothing about it."),
-    "assertion.hashedURI.mismatch": ("assertion.mismatch", "error",
-                                     "A statement inside the manifest was changed after signing (tampered)."),
-    "assertion.hashedURI.missing": ("assertion.missing", "error",
-                                    "A statement the signature covers is missing from the manifest."),
-    "assertion.missing": ("assertion.missing", "error",
-                          "A statement the signature covers is missing from the manifest."),
-    "claimSignature.mismatch": ("signature.mismatch", "error",
-                                "The signature does not match the manifest: it was altered or forged."),
-    "claimSignature.missing": ("signature.missing", "error", "The manifest is not signed."),
-    "signingCredential.invalid": ("credential.invalid", "error",
-                                  "The signer's certificate does not meet the C2PA certificate profile (for "
-                                  "example a missing extended key usage). The image was not tampered with, "
-                                  "but this signature cannot be accepted as it stands."),
-    "signingCredential.revoked": ("credential.revoked", "error", "The signer's certificate was revoked."),
-    "signingCredential.expired": ("credential.expired", "error",
-                                  "The signer's certificate has expired and no trusted timestamp shows it was "
-                                  "signed while valid. This is not tampering."),
-    "signingCredential.untrusted": ("credential.untrusted", "warning",
-                                    "The signer is not in your trust anchors: the file is intact, but nobody "
-                                    "you trust vouches for who signed it."),
-    "algorithm.unsupported": ("credential.algorithm", "error", "The signature uses an unsupported algorithm."),
-    "timeStamp.mismatch": ("timestamp.mismatch", "error", "The timestamp does not match the signature."),
-    "timeStamp.untrusted": ("timestamp.untrusted", "warning", "The timestamp authority is not trusted."),
-    "timeStamp.outsideValidity": ("timestamp.outside_validity", "error",
-                                  "The timestamp lies outside the certificate's validity."),
-    "ingredient.manifest.missing": ("ingredient.missing", "error",
-                                    "An ingredient's manifest is missing from the file: part of the history "
-                                    "cannot be checked."),
-    "ingredient.hashedURI.mismatch": ("ingredient.mismatch", "error",
-                                      "An ingredient's manifest was changed after it was recorded."),
-    "claim.malformed": ("manifest.malformed", "error", "The manifest is malformed."),
-    "cawg.x509.credential.untrusted": ("identity.untrusted", "warning",
-                                       "The creator identity assertion is signed by a credential you do not trust."),
-    "cawg.ica.did_unavailable": ("identity.unverifiable", "warning",
-                                 "The creator identity could not be checked offline (its DID document is "
-                                 "not available)."),
-    "ingredient.unknownProvenance": ("ingredient.unknown_provenance", "warning",
-                                     "An ingredient has no Content Credentials: its origin is unknown."),
+    "assertion.dataHash.mismatch": ("binding.mismatch", "error", "c2pa:assertion.dataHash.mismatch"),
+    "assertion.bmffHash.mismatch": ("binding.mismatch", "error", "c2pa:image.tampered"),
+    "assertion.boxesHash.mismatch": ("binding.mismatch", "error", "c2pa:image.tampered"),
+    "assertion.collectionHash.mismatch": ("binding.mismatch", "error", "c2pa:data.tampered"),
+    "claim.hardBindings.missing": ("binding.missing", "error", "c2pa:claim.hardBindings.missing"),
+    "assertion.hashedURI.mismatch": ("assertion.mismatch", "error", "c2pa:assertion.hashedURI.mismatch"),
+    "assertion.hashedURI.missing": ("assertion.missing", "error", "c2pa:assertion.missing"),
+    "assertion.missing": ("assertion.missing", "error", "c2pa:assertion.missing"),
+    "claimSignature.mismatch": ("signature.mismatch", "error", "c2pa:claimSignature.mismatch"),
+    "claimSignature.missing": ("signature.missing", "error", "c2pa:claimSignature.missing"),
+    "signingCredential.invalid": ("credential.invalid", "error", "c2pa:signingCredential.invalid"),
+    "signingCredential.revoked": ("credential.revoked", "error", "c2pa:signingCredential.revoked"),
+    "signingCredential.expired": ("credential.expired", "error", "c2pa:signingCredential.expired"),
+    "signingCredential.untrusted": ("credential.untrusted", "warning", "c2pa:signingCredential.untrusted"),
+    "algorithm.unsupported": ("credential.algorithm", "error", "c2pa:algorithm.unsupported"),
+    "timeStamp.mismatch": ("timestamp.mismatch", "error", "c2pa:timeStamp.mismatch"),
+    "timeStamp.untrusted": ("timestamp.untrusted", "warning", "c2pa:timeStamp.untrusted"),
+    "timeStamp.outsideValidity": ("timestamp.outside_validity", "error", "c2pa:timeStamp.outsideValidity"),
+    "ingredient.manifest.missing": ("ingredient.missing", "error", "c2pa:ingredient.manifest.missing"),
+    "ingredient.hashedURI.mismatch": ("ingredient.mismatch", "error", "c2pa:ingredient.hashedURI.mismatch"),
+    "claim.malformed": ("manifest.malformed", "error", "c2pa:claim.malformed"),
+    "cawg.x509.credential.untrusted": ("identity.untrusted", "warning", "c2pa:cawg.x509.credential.untrusted"),
+    "cawg.ica.did_unavailable": ("identity.unverifiable", "warning", "c2pa:cawg.ica.did_unavailable"),
+    "ingredient.unknownProvenance": ("ingredient.unknown_provenance", "warning", "c2pa:ingredient.unknownProvenance"),
 }
 
 #: CAWG identity codes that do not say the identity is wrong: not trusted here, or not checkable offline.
@@ -211,10 +186,12 @@ def _codes(entries: Any) -> list[dict[str, Any]]:
 def _finding_for(status: dict[str, Any], where: str) -> Finding:
     # Codes and explanations can quote the file (labels, URIs): through the cleaner, bounded.
     code = clean_text(status["code"], 100) or "?"
-    explanation = clean_text(status.get("explanation"), 200) or "no detail"
-    ours, severity, message = _MESSAGES.get(  # unknown codes are reported, never dropped
-        code, ("c2pa." + code, "error", f"c2pa reports '{code}': {explanation}."))
-    return Finding(ours, severity, f"{where}{message}", code)
+    explanation = clean_text(status.get("explanation"), 200)
+    ours, severity, key = _MESSAGES.get(code, ("c2pa." + code, "error", "c2pa:other"))  # unknown: reported
+    params = {"where_k": where, "status": code}
+    if key == "c2pa:other":
+        params.update({"explanation": explanation} if explanation else {"explanation_k": "finding.no_detail"})
+    return finding(ours, severity, key, code, **params)
 
 
 @dataclass(frozen=True)
@@ -232,9 +209,10 @@ class _Facets:
     unknown_provenance: bool = False  # c2pa-rs's informational ingredient.unknownProvenance
 
 
-def _identity_findings(entries: list[dict[str, Any]], subjects: Sequence[str], where: str = "") -> list[Finding]:
-    """One finding per CAWG identity code: who the identity names and why it does not verify."""
-    named = f" naming {', '.join(subjects[:3])}" if subjects else ""
+def _identity_findings(entries: list[dict[str, Any]], subjects: Sequence[str], where: str = "empty") -> list[Finding]:
+    """One finding per CAWG identity code: who the identity names and why it does not verify (``where``: the
+    catalog key of a prefix)."""
+    named = {"named_k": "identity.naming", "subjects": ", ".join(subjects[:3])} if subjects else {}
     out: list[Finding] = []
     seen: set[str] = set()
     for e in entries:
@@ -243,13 +221,12 @@ def _identity_findings(entries: list[dict[str, Any]], subjects: Sequence[str], w
             continue
         seen.add(code)
         if code in _MESSAGES:
-            ours, severity, message = _MESSAGES[code]
-            out.append(Finding(ours, severity, f"{where}{message}{' (' + named.strip() + ')' if named else ''}", code))
+            ours, severity, key = _MESSAGES[code]
+            out.append(finding(ours, severity, key, code, where_k=where, **named))
             continue
         why = clean_text(e.get("explanation"), 160) or code
-        out.append(Finding("identity.invalid", "warning",
-                           f"{where}The creator identity assertion{named} does not verify ({why}). This concerns "
-                           "the identity only: the Content Credentials themselves are judged separately.", code))
+        out.append(finding("identity.invalid", "warning", "finding.identity_invalid", code, where_k=where, why=why,
+                           **named))
     return out
 
 
@@ -276,21 +253,20 @@ def facets_from_status(results: dict[str, Any] | None, c2pa_state: str, has_ingr
     identity_failures = [e for e in all_failures if e["code"].startswith("cawg.")]
     failures = [e for e in all_failures if not e["code"].startswith("cawg.")]
     failure_codes = {e["code"] for e in failures}
-    findings = [_finding_for(e, "") for e in failures
+    findings = [_finding_for(e, "empty") for e in failures
                 if not (e["code"] == "signingCredential.untrusted" and not trust_configured)]
     if "signingCredential.untrusted" in failure_codes and not trust_configured:
-        findings.append(Finding("trust.not_configured", "info",
-                                "No trust anchors are configured, so no signer can be trusted; the signature "
-                                "and the image data were checked.", "signingCredential.untrusted"))
+        findings.append(finding("trust.not_configured", "info", "finding.trust_not_configured",
+                                "signingCredential.untrusted"))
     # An ingredient's identity assertion is reported as such; identity_valid is the active manifest's.
     ingredient_identity = [e for e in identity_failures if _in_other_manifest(e, active_label)]
     identity_failures = [e for e in identity_failures if not _in_other_manifest(e, active_label)]
     findings += _identity_findings(identity_failures, identity_subjects)
-    findings += _identity_findings(ingredient_identity, (), "In an ingredient: ")
+    findings += _identity_findings(ingredient_identity, (), "where.ingredient")
     # C2PA 2.2 §15.11.3.3: c2pa-rs records an ingredient without credentials as an *informational* code.
     unknown_provenance = any(e["code"] == "ingredient.unknownProvenance" for e in _codes(active.get("informational")))
     if unknown_provenance:
-        findings.append(_finding_for({"code": "ingredient.unknownProvenance"}, ""))
+        findings.append(_finding_for({"code": "ingredient.unknownProvenance"}, "empty"))
     identity_codes = {e["code"] for e in identity_failures}
     identity_valid: bool | None
     if identity_codes - _IDENTITY_UNDECIDED:
@@ -310,9 +286,9 @@ def facets_from_status(results: dict[str, Any] | None, c2pa_state: str, has_ingr
         for e in _codes(vd.get("failure")):
             if e["code"] in _SOFT_FAILURES or e["code"] in _IGNORED_FAILURES or e["code"].startswith("cawg."):
                 continue  # an ingredient's identity assertion is not its history
-            f = _finding_for(e, "In an ingredient: ")
+            f = _finding_for(e, "where.ingredient")
             code = f.code if f.code.startswith("ingredient.") else "ingredient." + f.code
-            ingredient_failures.append(Finding(code, f.severity, f.message, f.source))
+            ingredient_failures.append(replace(f, code=code))
     findings += list({(f.code, f.message): f for f in ingredient_failures}.values())
 
     binding_fail = bool(failure_codes & _BINDING)
@@ -331,9 +307,7 @@ def facets_from_status(results: dict[str, Any] | None, c2pa_state: str, has_ingr
     # Only a timestamp from a trusted time-stamping authority counts: anyone can run a TSA that says any time.
     timestamped: bool | None = "timeStamp.trusted" in success
     if "timeStamp.validated" in success and not timestamped:
-        findings.append(Finding("timestamp.untrusted", "warning",
-                                "The signature carries a timestamp from a time-stamping authority that no trust "
-                                "source vouches for: its time is not counted.", "timeStamp.validated"))
+        findings.append(finding("timestamp.untrusted", "warning", "finding.timestamp_untrusted", "timeStamp.validated"))
     ingredients_valid: bool | None = (False if ingredient_failures else True if has_ingredients else None)
 
     hard = failure_codes - _SOFT_FAILURES
@@ -345,9 +319,9 @@ def facets_from_status(results: dict[str, Any] | None, c2pa_state: str, has_ingr
         if c2pa_invalid and not (hard or ingredients_valid is False):
             # c2pa-rs said Invalid for a reason not in its failure list: say so rather than guess.
             soft = sorted(failure_codes & _SOFT_FAILURES - {"signingCredential.untrusted"})
-            why = (" because of: " + ", ".join(soft) + " (see the warnings; not tampering)") if soft else ""
-            findings.append(Finding("c2pa.invalid", "error", f"c2pa reports the manifest as invalid{why}.",
-                                    soft[0] if soft else None))
+            findings.append(finding("c2pa.invalid", "error", "finding.c2pa_invalid_soft", soft[0],
+                                    codes=", ".join(soft)) if soft else
+                            finding("c2pa.invalid", "error", "finding.c2pa_invalid"))
     elif trusted:
         state = "trusted"
     else:
@@ -483,11 +457,10 @@ def _state_under(loaded: LoadedFile, config: _trust.TrustConfig, allow_remote: b
                             allow_remote=allow_remote)
 
 
-def _untrusted_message(config: _trust.TrustConfig) -> str:
+def _untrusted_finding(config: _trust.TrustConfig, f: Finding) -> Finding:
     titles = [s.title for s in config.sources if s.role == "signers" and s.id in config.signer_sources()]
-    lists = ", ".join(titles) if titles else "your trust anchors"
-    return (f"No trust source in use ({lists}) vouches for the signer: the file is intact, but nobody you trust "
-            "vouches for who signed it.")
+    lists = {"lists": ", ".join(titles)} if titles else {"lists_k": "finding.untrusted_anchors"}
+    return finding(f.code, f.severity, "finding.untrusted", f.source, **lists)
 
 
 def _trust_verdict(loaded: LoadedFile, config: _trust.TrustConfig, facets: _Facets, signer: SignerIdentity | None,
@@ -501,9 +474,7 @@ def _trust_verdict(loaded: LoadedFile, config: _trust.TrustConfig, facets: _Face
         return facets, None, findings, None
     by = attribute(loaded, config, allow_remote, pool)
     if by is None:
-        findings.append(Finding("trust.unattributed", "warning",
-                                "c2pa reports the signer as trusted, but no single trust source vouches for it (only "
-                                "a time-stamping authority, or a mix of lists): it is not counted as trusted.", None))
+        findings.append(finding("trust.unattributed", "warning", "finding.unattributed"))
         return replace(facets, state="valid", trusted=False), None, findings, None
     source = config.source(by)
     if source is not None and source.crl_pem:
@@ -512,20 +483,18 @@ def _trust_verdict(loaded: LoadedFile, config: _trust.TrustConfig, facets: _Face
         name = by[len(_trust.AUTHORITY_PREFIX):]
         revoked = check_revocation(source.crl_pem, serial, name)
         if revoked is not None:
-            findings.append(Finding("credential.revoked", "error",
-                                    f"{name} revoked the signer's certificate on {revoked.date} ({revoked.reason}): "
-                                    "files signed with it are no longer certified.", by))
+            findings.append(finding("credential.revoked", "error", "finding.revoked", by, name=name,
+                                    date=revoked.date, reason=revoked.reason))
             info = RevocationInfo(revoked.date, revoked.reason, name)
             return replace(facets, state="invalid", credential_ok=False, trusted=False), None, findings, info
     frozen = _trust.parse_time(source.frozen) if source else None
     if frozen is not None:
         signed = _trust.parse_time(signer.signed_at) if signer and facets.timestamped else None
         if signed is None or signed >= frozen:
-            when = (f"it was signed on {signed.date().isoformat()}" if signed is not None
-                    else "no trusted timestamp shows when it was signed")
-            findings.append(Finding("trust.interim_frozen", "warning",
-                                    f"Only the interim trust list vouches for this signer, and that list froze on "
-                                    f"{frozen.date().isoformat()}; {when}, so it no longer vouches for it.", by))
+            when = ({"when_k": "finding.interim_signed_on", "signed": signed.date().isoformat()} if signed is not None
+                    else {"when_k": "finding.interim_no_time"})
+            findings.append(finding("trust.interim_frozen", "warning", "finding.interim_frozen", by,
+                                    frozen=frozen.date().isoformat(), **when))
             return replace(facets, state="valid", trusted=False), None, findings, None
     return facets, by, findings, None
 
@@ -556,13 +525,13 @@ def inspect_loaded(loaded: LoadedFile, *, trust: TrustArg = None, allow_remote: 
         # container): an ``invalid`` state with the reason, never a crash and never a guess about AI.
         failed = ProvenanceReport(state="invalid" if exc.code.startswith("manifest.") else "error",
                                   error=ReportErrorInfo(exc.code, exc.message), hints=hints,
-                                  findings=(Finding(exc.code, "error", exc.message, None),), **base)
+                                  findings=(error_finding(exc.code, exc.message),), **base)
         # c2pa-rs refuses a PNG with two stores ("more than one manifest store"): say which one binds.
         return reconcile(failed, loaded.data, loaded.mime, alone) if failed.state == "invalid" else failed
     base = {"path": loaded.path, "format": loaded.mime, "sha256": digest.hexdigest() if with_digest else None,
             "size": len(loaded.data)}
     if raw is None:
-        findings = [Finding("manifest.none", "info", "No Content Credentials in this file.", None)]
+        findings = [finding("manifest.none", "info", "finding.none")]
         return ProvenanceReport(state="no_manifest", hints=hints, findings=tuple(findings), **base)
     store = raw.store
     raw_manifests = store.get("manifests")
@@ -578,20 +547,16 @@ def inspect_loaded(loaded: LoadedFile, *, trust: TrustArg = None, allow_remote: 
     facets, trusted_by, trust_findings, revocation = _trust_verdict(
         loaded, config, facets, signer, allow_remote, _trusted_pool(store),
         str(info.get("cert_serial_number") or "") or None)
-    findings = [Finding(f.code, f.severity, _untrusted_message(config), f.source)
-                if f.code == "credential.untrusted" else f for f in facets.findings]
+    findings = [_untrusted_finding(config, f) if f.code == "credential.untrusted" else f for f in facets.findings]
     findings += trust_findings
     test_identity = _test_identity(active)
     if test_identity:
-        findings.insert(0, Finding("signer.test_identity", "warning",
-                                   "Signed with handmade's public TEST key: anyone can sign with it, so this proves "
-                                   "nothing about who made the image.", _c2pa_cn(active)))
+        findings.insert(0, finding("signer.test_identity", "warning", "finding.test_identity", _c2pa_cn(active)))
     findings += list(config.stale_findings())
     findings += list(lineage.findings)
     if not raw.embedded:
-        findings.append(Finding("manifest.remote", "info",
-                                f"The manifest was fetched from {clean_text(raw.remote_url, 300)}.",
-                                clean_text(raw.remote_url, 300)))
+        url = clean_text(raw.remote_url, 300) or ""
+        findings.append(finding("manifest.remote", "info", "finding.remote", url, url=url))
     state, ingredients_valid = facets.state, facets.ingredients_valid
     if lineage.broken_ingredient:
         # An ingredient recorded as failing validation when it was added (c2pa-rs does not re-validate it).
@@ -903,7 +868,7 @@ def inspect_with_timeout(path: str | os.PathLike[str], timeout: float, **kwargs:
 
 def _error_report(path: str, err: HandmadeError) -> ProvenanceReport:
     return ProvenanceReport(path=path, state="error", error=ReportErrorInfo(err.code, err.message),
-                            findings=(Finding(err.code, "error", err.message, None),))
+                            findings=(error_finding(err.code, err.message),))
 
 
 def _inspect_task(kwargs: dict[str, Any], path: str) -> ProvenanceReport:  # pragma: no cover - in a worker

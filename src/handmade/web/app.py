@@ -52,6 +52,7 @@ import handmade
 from handmade.files import too_many_pixels
 from handmade.label import badge_svg, decision_payload, label_payload
 from handmade.lineage import clean_text
+from handmade.messages import messages, step_reason, text_of
 from handmade.models import AiVerdict, Provenance, ProvenanceReport, State, Training
 from handmade.policy import PRESETS, Decision, Policy, at_least_as_strict, evaluate, load_policy, policy_from_mapping
 from handmade.report import training_text, verdict
@@ -374,9 +375,24 @@ def result_payload(report: ProvenanceReport, decision: Decision, lang: str) -> d
     """One result: the report (handmade.report/v2), the policy decision, and the verdict in words."""
     result = report.to_dict()
     result["policy"] = decision.to_dict()
+    if lang != "en":  # the same keys; each finding's, reason's and hint's words in the request's language
+        _in_language(result, report, decision, lang)
     result["verdict"] = verdict(report, lang)
     result["training_text"] = training_text(report, lang)
     return result
+
+
+def _in_language(result: dict[str, Any], report: ProvenanceReport, decision: Decision, lang: str) -> None:
+    """Put the messages of ``result`` (a report's ``to_dict``) in ``lang``: findings, policy reasons, hints and
+    the reason of each lineage step. Codes, fields and values stay as they are."""
+    for out, item in zip(result["findings"], report.findings, strict=True):
+        out["message"] = text_of(item, lang)
+    for out, reason in zip(result["policy"]["reasons"], decision.reasons, strict=True):
+        out["message"] = text_of(reason, lang)
+    for out, hint in zip(result["hints"], report.hints, strict=True):
+        out["message"] = text_of(hint, lang)
+    for out, step in zip(result["lineage"], report.lineage, strict=True):
+        out["reason"] = step_reason(step, lang)
 
 
 class _Service(Starlette):
@@ -486,7 +502,7 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
         if want_label:
             result["label"] = label_payload(report, lang)
         return JSONResponse({"schema": handmade.SCHEMA, "results": [result], "accepted": decision.accepted,
-                             "policy": decision.policy, "reasons": [r.to_dict() for r in decision.reasons]})
+                             "policy": decision.policy, "reasons": result["policy"]["reasons"]})
 
     async def index(request: Request) -> Response:
         page = resources.files("handmade.web").joinpath(STATIC, "index.html").read_text(encoding="utf-8")
@@ -514,6 +530,11 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
     async def openapi(request: Request) -> Response:
         return JSONResponse(openapi_document())
 
+    async def catalog(request: Request) -> Response:
+        # The page's words: the whole message catalog in one language (a new language is one more column).
+        return JSONResponse({"lang": _lang(request), "messages": messages(_lang(request))},
+                            headers={"Vary": "Accept-Language", "Cache-Control": "max-age=3600"})
+
     async def http_error(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
         code = {404: "not_found", 405: "method_not_allowed"}.get(status, "http.error" if status < 500 else "internal")
@@ -533,6 +554,7 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
         Route("/openapi.json", openapi),
         Route("/v1/verify", verify_endpoint, methods=["POST", "OPTIONS"]),
         Route("/v1/badge/{name}", badge_endpoint, methods=["GET"]),
+        Route("/v1/messages", catalog),
     ], exception_handlers={HTTPException: http_error, Exception: http_error})
     app.state.config = config
     app.state.limiter = limiter
@@ -600,7 +622,8 @@ def openapi_document() -> dict[str, Any]:
                                     "tighten the service's policy (403 policy.looser otherwise) unless the "
                                     "service lists it with --client-policy"},
                     {"name": "lang", "in": "query", "schema": {"type": "string", "enum": ["en", "fr"]},
-                     "description": "language of verdict and training_text (default: Accept-Language)"},
+                     "description": "language of verdict, training_text and every message (findings, policy "
+                                    "reasons, hints, lineage reasons; default: Accept-Language)"},
                     {"name": "name", "in": "query", "schema": {"type": "string"},
                      "description": "file name for a raw-body upload (or header X-Filename)"},
                     {"name": "label", "in": "query", "schema": {"type": "string", "enum": ["1"]},
@@ -647,6 +670,14 @@ def openapi_document() -> dict[str, Any]:
                           "parameters": [{"name": "lang", "in": "query",
                                           "schema": {"type": "string", "enum": ["en", "fr"]}}],
                           "responses": {"200": {"description": "HTML", "content": {"text/html": {}}}}}},
+            "/v1/messages": {"get": {
+                "operationId": "messages", "summary": "Every user-facing message, by key, in one language (the page's "
+                                                      "words)",
+                "parameters": [{"name": "lang", "in": "query", "schema": {"type": "string", "enum": ["en", "fr"]}}],
+                "responses": {"200": {"description": "the catalog", "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["lang", "messages"], "properties": {
+                        "lang": {"type": "string"},
+                        "messages": {"type": "object", "additionalProperties": {"type": "string"}}}}}}}}}},
             "/openapi.json": {"get": {"operationId": "openapi", "summary": "This description",
                                       "responses": {"200": {"description": "OpenAPI 3.1 document"}}}},
         },

@@ -2,72 +2,18 @@
 // Every string that comes from a file's metadata is inserted with textContent, never as HTML.
 "use strict";
 
-const T = {
-  en: {
-    tagline: "Check whether a picture's history contains AI, and who vouches for it.",
-    dropTitle: "Drop images here, or choose files",
-    dropHelp: "JPEG, PNG, WebP, TIFF, HEIC, AVIF — checked on this server, nothing is stored but the decision log.",
-    switchTo: "Français", checking: "Checking…", accepted: "Accepted", rejected: "Not accepted",
-    policy: "Policy", history: "History", findings: "Findings", hints: "Metadata hints (unsigned)",
-    signer: "Signer", author: "Author", noSigner: "no signer", step: "step", ingredient: "ingredient",
-    failed: "Could not be checked", policyLine: "Policy in force:", choose: "Choose images",
-    signedAt: "signed", tokens: "Tokens", ingredients: "Ingredients",
-  },
-  fr: {
-    tagline: "Vérifiez si l'historique d'une image contient de l'IA, et qui s'en porte garant.",
-    dropTitle: "Déposez des images ici, ou choisissez des fichiers",
-    dropHelp: "JPEG, PNG, WebP, TIFF, HEIC, AVIF — vérifiées sur ce serveur ; seule la décision est journalisée.",
-    switchTo: "English", checking: "Vérification…", accepted: "Acceptée", rejected: "Refusée",
-    policy: "Politique", history: "Historique", findings: "Constats", hints: "Indices de métadonnées (non signés)",
-    signer: "Signataire", author: "Auteur", noSigner: "pas de signataire", step: "étape", ingredient: "ingrédient",
-    failed: "Vérification impossible", policyLine: "Politique appliquée :", choose: "Choisir des images",
-    signedAt: "signé le", tokens: "Jetons", ingredients: "Ingrédients",
-  },
-};
-
-// Policy reasons by code, for the French page (the API's messages are in English).
-const REASONS_FR = {
-  "policy.no_manifest": "Le fichier n'a pas de Content Credentials.",
-  "policy.unreadable": "Les Content Credentials sont illisibles.",
-  "policy.not_intact": "L'image ou son manifeste a été modifié après signature.",
-  "policy.bad_signature": "La signature ne correspond pas au manifeste.",
-  "policy.not_checked": "L'image n'a pas pu être comparée à son manifeste (manifeste illisible).",
-  "policy.not_valid": "Les Content Credentials ne sont pas valides.",
-  "policy.not_trusted": "Personne en qui vous avez confiance ne garantit le signataire (il n'est ni sur la liste de confiance C2PA, ni sur la liste provisoire, ni dans vos ancres) : le label n'est que la revendication du signataire.",
-  "policy.revoked": "L'autorité qui certifiait le signataire a révoqué son certificat.",
-  "policy.test_identity": "Signé avec la clé de TEST publique de handmade, que tout le monde peut utiliser : cela ne prouve rien.",
-  "policy.generative": "L'image a été générée par IA.",
-  "policy.ai_assisted": "Une partie de l'historique de l'image relève de l'IA générative.",
-  "policy.ai_unknown": "Impossible de montrer que l'historique est exempt d'IA.",
-  "policy.possibly_generative": "Une étape de l'historique de l'image peut contenir de l'IA générative.",
-  "policy.not_human": "Les Content Credentials n'établissent pas une création humaine : aucun type de source humain n'est déclaré, ou l'historique n'est pas entièrement signé, valide et exempt d'IA.",
-  "policy.training": "Les Content Credentials n'interdisent pas l'entraînement d'IA.",
-  "policy.foreign_store": "Des Content Credentials qui n'appartiennent pas à cette image y ont été ajoutés.",
-};
-
-// C2PA actions in words; an unknown action is shown as its label.
-const ACTIONS = {
-  en: { "c2pa.created": "Created", "c2pa.opened": "Opened", "c2pa.edited": "Edited", "c2pa.cropped": "Cropped",
-        "c2pa.placed": "Placed an element", "c2pa.converted": "Converted", "c2pa.resized": "Resized",
-        "c2pa.color_adjustments": "Colour adjustments", "c2pa.filtered": "Filtered", "c2pa.drawing": "Drawing",
-        "c2pa.published": "Published", "c2pa.transcoded": "Transcoded", "c2pa.repackaged": "Repackaged" },
-  fr: { "c2pa.created": "Création", "c2pa.opened": "Ouverture", "c2pa.edited": "Retouche", "c2pa.cropped": "Recadrage",
-        "c2pa.placed": "Insertion d'un élément", "c2pa.converted": "Conversion", "c2pa.resized": "Redimensionnement",
-        "c2pa.color_adjustments": "Réglages de couleur", "c2pa.filtered": "Filtre", "c2pa.drawing": "Dessin",
-        "c2pa.published": "Publication", "c2pa.transcoded": "Transcodage", "c2pa.repackaged": "Réempaquetage" },
-};
-
-// Why a step counts as AI, in French, by its declared digital source type (the API's reasons are English).
-const DST_FR = {
-  trainedAlgorithmicMedia: "déclarée générée par IA",
-  compositeWithTrainedAlgorithmicMedia: "déclarée composite avec des éléments générés par IA",
-  algorithmicMedia: "déclarée produite par un algorithme",
-  compositeSynthetic: "déclarée composite avec des éléments synthétiques",
-};
-
+// Every word comes from the service's message catalog (GET /v1/messages), the one the command line uses:
+// the page holds no translation of its own, so a new language is one more column in handmade.messages.
 const params = new URLSearchParams(location.search);
 const lang = (params.get("lang") || document.documentElement.lang || "en").startsWith("fr") ? "fr" : "en";
-const t = T[lang];
+const M = {};  // the catalog in this language, by key
+const t = {};  // the page's own words ("page.*" keys, without the prefix)
+const ready = fetch(`/v1/messages?lang=${lang}`)
+  .then((resp) => resp.json())
+  .then((doc) => {
+    Object.assign(M, doc.messages);
+    for (const [key, text] of Object.entries(doc.messages)) if (key.startsWith("page.")) t[key.slice(5)] = text;
+  });
 
 function el(tag, cls, text) {
   const node = document.createElement(tag);
@@ -78,6 +24,19 @@ function el(tag, cls, text) {
 
 function setup() {
   document.documentElement.lang = lang;
+  ready.then(words);
+  const drop = document.getElementById("drop");
+  const input = document.getElementById("files");
+  input.addEventListener("change", () => { checkAll(Array.from(input.files)); input.value = ""; });
+  drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
+  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+  drop.addEventListener("drop", (e) => {
+    e.preventDefault(); drop.classList.remove("over");
+    checkAll(Array.from(e.dataTransfer.files));
+  });
+}
+
+function words() {
   document.getElementById("tagline").textContent = t.tagline;
   document.getElementById("drop-title").textContent = t.dropTitle;
   document.getElementById("drop-help").textContent = t.dropHelp;
@@ -86,15 +45,6 @@ function setup() {
   const sw = document.getElementById("lang-switch");
   sw.textContent = t.switchTo;
   sw.href = `?lang=${lang === "fr" ? "en" : "fr"}`;
-  const drop = document.getElementById("drop");
-  const input = document.getElementById("files");
-  input.addEventListener("change", () => { checkAll(input.files); input.value = ""; });
-  drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
-  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
-  drop.addEventListener("drop", (e) => {
-    e.preventDefault(); drop.classList.remove("over");
-    checkAll(e.dataTransfer.files);
-  });
 }
 
 // Only raster pictures are drawn from the file itself. An SVG is a document that can carry scripts: an
@@ -102,8 +52,9 @@ function setup() {
 // tab" would turn into a page of ours); films, PDFs and the rest show the service's raster preview or nothing.
 const DRAWN_HERE = new Set(["image/jpeg", "image/png", "image/gif", "image/webp"]);
 
-// The newest batch goes on top, its cards in the order the files were chosen.
-function checkAll(files) {
+// The newest batch goes on top, its cards in the order the files were chosen (once the words are there).
+async function checkAll(files) {
+  await ready;
   const cards = document.getElementById("cards");
   const first = cards.firstChild;
   for (const f of files) cards.insertBefore(check(f), first);
@@ -173,7 +124,7 @@ function render(body, r, doc) {
   if (!doc.accepted) {
     const ul = el("ul", "findings");
     for (const reason of doc.reasons) {
-      ul.append(el("li", "error", (lang === "fr" && REASONS_FR[reason.code]) || reason.message));
+      ul.append(el("li", "error", reason.message));  // in the page's language (/v1/verify?lang=)
     }
     body.append(ul);
   }
@@ -194,13 +145,13 @@ function render(body, r, doc) {
       const li = el("li", s.generative ? "gen" : "");
       li.style.marginLeft = `${Math.min(s.depth, 12) * 1.1}rem`;
       const dst = s.digital_source_type ? s.digital_source_type.split("/").pop() : "";
-      const action = (s.action && ACTIONS[lang][s.action]) || s.action || s.kind;
+      const action = (s.action && M[`action.${s.action}`]) || s.action || s.kind;
       const what = s.kind === "ingredient"
         ? `${t.ingredient}${s.relationship ? " (" + s.relationship + ")" : ""}: ${s.title || "—"}`
         : `${action}${dst && !s.generative ? " [" + dst + "]" : ""}${s.software_agent ? " — " + s.software_agent : ""}`;
       li.append(el("span", "num", `${t.step} ${i + 1}`), el("span", "what", what));
       if (s.generative && s.reason) {
-        li.append(el("span", "why", (lang === "fr" && DST_FR[dst]) ? `${DST_FR[dst]} (${dst})` : s.reason));
+        li.append(el("span", "why", s.reason));
       }
       ol.append(li);
     });

@@ -1,0 +1,905 @@
+"""The one message catalog: every user-facing string of handmade, in English and French, by a stable key.
+
+Findings, policy reasons and hints keep their English ``message`` in the JSON contract; each also carries
+its catalog ``key`` and ``params``, so any output renders it in the reader's language (``render``). A
+parameter whose name ends in ``_k`` holds another catalog key, rendered in the same language with the same
+parameters (an optional prefix or suffix, a word chosen by the code). The service hands the whole table to
+the web page as JSON (``GET /v1/messages``), so a new language is one more column here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from handmade import labels
+
+if TYPE_CHECKING:
+    from handmade.models import Finding, Hint, LineageStep, Severity
+
+#: The languages every entry has.
+LANGUAGES = ("en", "fr")
+
+_T: dict[str, dict[str, str]] = {
+    "handmade": {"en": "Made by hand", "fr": "Fait à la main"},
+    "signed_by": {"en": "signed by {who}", "fr": "signé par {who}"},
+    "generative": {"en": "AI-generated image", "fr": "Image générée par IA"},
+    "ai_assisted": {"en": "Contains AI-generated content", "fr": "Contient des éléments générés par IA"},
+    "no_manifest": {"en": "No provenance information", "fr": "Aucune information de provenance"},
+    "invalid": {"en": "Content Credentials do not validate", "fr": "Les Content Credentials ne sont pas valides"},
+    "error": {"en": "Could not be checked", "fr": "Vérification impossible"},
+    "signed": {"en": "Signed, no AI step declared", "fr": "Signé, aucune étape d'IA déclarée"},
+    "ai_unknown": {"en": "Signed, AI use unknown", "fr": "Signé, usage d'IA inconnu"},
+    "possibly_generative": {"en": "May contain AI-generated content",
+                            "fr": "Peut contenir des éléments générés par IA"},
+    "origin_unknown": {"en": "part of it comes from a file without Content Credentials, of unknown origin",
+                       "fr": "une partie provient d'un fichier sans Content Credentials, d'origine inconnue"},
+    "origin_claimed": {"en": "the origin of its unsigned base is the signer's own statement",
+                       "fr": "l'origine de sa base non signée est la déclaration du signataire"},
+    "incomplete_history": {"en": "its manifests do not say that every action is listed",
+                           "fr": "ses manifestes ne déclarent pas lister toutes les actions"},
+    "identity_invalid": {"en": "the creator identity does not verify",
+                         "fr": "l'identité du créateur n'est pas vérifiée"},
+    "range_mismatch": {"en": "the signed byte ranges do not match", "fr": "les plages d'octets signées ne "
+                       "correspondent pas"},
+    "unchecked": {"en": "could not be checked", "fr": "n'a pas pu être vérifié"},
+    "bad_ingredient": {"en": "an earlier part of the history does not validate",
+                       "fr": "une partie antérieure de l'historique n'est pas valide"},
+    "step": {"en": "step {n}", "fr": "étape {n}"},
+    "claimed": {"en": "Claims to be made by hand", "fr": "Se dit fait à la main"},
+    "claim_line": {"en": "{head}{signed}; {nobody}", "fr": "{head}{signed} ; {nobody}"},
+    "nobody_vouches": {"en": "nobody you trust vouches for the signer",
+                       "fr": "personne en qui vous avez confiance ne garantit le signataire"},
+    "trusted_by": {"en": "Trusted: signed by {who} ({source})", "fr": "De confiance : signé par {who} ({source})"},
+    "test_key": {"en": "signed with the public TEST key: proves nothing",
+                 "fr": "signé avec la clé de TEST publique : ne prouve rien"},
+    "src:c2pa-trust-list": {"en": "C2PA Trust List", "fr": "liste de confiance C2PA"},
+    "src:c2pa-interim-list": {"en": "interim list, frozen {frozen}: signed while it was in force",
+                              "fr": "liste provisoire, gelée le {frozen} : signé quand elle était en vigueur"},
+    "src:your-anchors": {"en": "your trust anchors", "fr": "vos ancres de confiance"},
+    "src:authority": {"en": "certified by {name}", "fr": "certifié par {name}"},
+    "certified_line": {"en": "{head}: {who}, certified by {name}", "fr": "{head} : {who}, certifié par {name}"},
+    "revoked": {"en": "certificate revoked on {date} ({reason}) by {by}",
+                "fr": "certificat révoqué le {date} ({reason}) par {by}"},
+    "vouched_by": {"en": "vouched for by", "fr": "garanti par"},
+    "unknown_signer": {"en": "unknown signer", "fr": "signataire inconnu"},
+    "hint_generative": {"en": "its metadata (unsigned) mentions AI generation",
+                        "fr": "ses métadonnées (non signées) évoquent une génération par IA"},
+    "tampered": {"en": "changed after signing", "fr": "modifié après signature"},
+    "expired": {"en": "certificate expired", "fr": "certificat expiré"},
+    "bad_credential": {"en": "certificate not acceptable", "fr": "certificat non conforme"},
+    "bad_signature": {"en": "signature does not match", "fr": "signature non concordante"},
+    "foreign_store": {"en": "Content Credentials that do not belong to this image were added",
+                      "fr": "Des Content Credentials qui n'appartiennent pas à cette image y ont été ajoutés"},
+    "own_store": {"en": "its own are signed by {who}", "fr": "les siens sont signés par {who}"},
+    "training": {"en": "AI training", "fr": "Entraînement d'IA"},
+    "not_allowed": {"en": "not allowed", "fr": "non autorisé"},
+    "allowed": {"en": "allowed", "fr": "autorisé"},
+    "constrained": {"en": "allowed with conditions", "fr": "autorisé sous conditions"},
+    "licensed": {"en": "only under licence, see {terms}", "fr": "uniquement sous licence, voir {terms}"},
+    "unspecified": {"en": "not stated", "fr": "non précisé"},
+    # command-line messages (sign, verify, watch)
+    "cli.signed_one": {"en": "{path}: signed ({summary})", "fr": "{path} : signé ({summary})"},
+    "cli.parent_kept": {"en": "existing manifest kept as parent", "fr": "manifeste existant conservé comme parent"},
+    "cli.ok": {"en": "ok", "fr": "ok"},
+    "cli.failed": {"en": "FAILED", "fr": "ÉCHEC"},
+    "cli.would_sign": {"en": "would sign", "fr": "serait signé"},
+    "cli.skipped": {"en": "skipped", "fr": "ignoré"},
+    "cli.would_fail_exists": {"en": "would FAIL: the output already exists (--overwrite or --skip-existing)",
+                              "fr": "ÉCHOUERAIT : la sortie existe déjà (--overwrite ou --skip-existing)"},
+    "cli.signing": {"en": "signing", "fr": "signature"},
+    "cli.checking": {"en": "checking", "fr": "vérification"},
+    "cli.sign_total": {"en": "signed {ok} of {n} file(s); {failed} failed; {skipped} skipped",
+                       "fr": "{ok} fichier(s) signé(s) sur {n} ; {failed} en échec ; {skipped} ignoré(s)"},
+    "cli.dry_run_total": {"en": "dry run: {n} file(s) would be signed, {skipped} skipped; nothing was written",
+                          "fr": "essai à blanc : {n} fichier(s) seraient signés, {skipped} ignoré(s) ; rien n'a été "
+                                "écrit"},
+    "cli.verify_total": {"en": "{n} file(s): {handmade} handmade, {ai} AI, {none} without credentials, {invalid} "
+                                "invalid, {other} signed otherwise, {error} unreadable; policy {policy}: {passed} "
+                                "pass, {failed} fail",
+                         "fr": "{n} fichier(s) : {handmade} fait(s) main, {ai} IA, {none} sans Content Credentials, "
+                               "{invalid} invalide(s), {other} signé(s) autrement, {error} illisible(s) ; "
+                               "politique {policy} : {passed} accepté(s), {failed} refusé(s)"},
+    "skip.not_image": {"en": "not an image format handmade signs", "fr": "pas un format d'image que handmade signe"},
+    "skip.raw": {"en": "camera raw: C2PA cannot be embedded in it; sign the exported JPEG/TIFF/DNG",
+                 "fr": "fichier RAW : il ne peut pas porter de manifeste C2PA ; signez le JPEG/TIFF/DNG exporté"},
+    "skip.sidecar": {"en": "sidecar or text file, not an image", "fr": "fichier annexe ou texte, pas une image"},
+    "skip.hidden": {"en": "hidden", "fr": "caché"},
+    "skip.output_folder": {"en": "the output folder: not signed again",
+                           "fr": "le dossier de sortie : pas signé une seconde fois"},
+    "skip.exists": {"en": "the output already exists (--skip-existing)",
+                    "fr": "la sortie existe déjà (--skip-existing)"},
+    "skip.duplicate": {"en": "given twice: signed once", "fr": "donné deux fois : signé une fois"},
+    "cli.no_metadata": {"en": "note: {path}: no EXIF/XMP written for {fmt} (the manifest still carries the "
+                               "author, rights and AI-training choice)",
+                         "fr": "remarque : {path} : pas d'EXIF/XMP écrits pour {fmt} (le manifeste porte quand même "
+                               "l'auteur, les droits et le choix sur l'entraînement d'IA)"},
+    "cli.watching": {"en": "watching {src} -> {out} (Ctrl-C to stop)",
+                     "fr": "surveillance de {src} -> {out} (Ctrl-C pour arrêter)"},
+    "cli.watch_stopped": {"en": "watch stopped: {ok} signed, {failed} failed",
+                          "fr": "surveillance arrêtée : {ok} signé(s), {failed} en échec"},
+    # errors added with issue 12, by code: the sentence, then the fix ("hint.<code>"); the English message
+    # (with its paths) is shown as the detail
+    "err.error": {"en": "error", "fr": "erreur"},
+    "err.detail": {"en": "detail", "fr": "détail"},
+    "err.hint": {"en": "hint", "fr": "conseil"},
+    "error.output.collision": {"en": "two inputs would be written to one output; nothing was signed",
+                               "fr": "deux entrées seraient écrites dans une même sortie ; rien n'a été signé"},
+    "hint.output.collision": {"en": "Give their common parent folder, or sign them into different output folders.",
+                              "fr": "Donnez leur dossier parent commun (son arborescence est reproduite), ou signez-"
+                                    "les dans des dossiers de sortie différents."},
+    "error.output.is_input": {"en": "the output is an input; signing would replace the original",
+                              "fr": "la sortie est une entrée ; signer remplacerait l'original"},
+    "hint.output.is_input": {"en": "Choose another output, or pass --in-place.",
+                             "fr": "Choisissez une autre sortie, ou passez --in-place pour remplacer l'original "
+                                   "par sa version signée."},
+    "error.output.not_writable": {"en": "the output cannot be written here", "fr": "impossible d'écrire la sortie ici"},
+    "hint.output.not_writable": {"en": "Choose a folder you can write to.",
+                                 "fr": "Choisissez un dossier où vous pouvez écrire."},
+    "error.output.exists": {"en": "the output already exists", "fr": "la sortie existe déjà"},
+    "hint.output.exists": {"en": "Choose another output name, or pass --overwrite (or --skip-existing).",
+                           "fr": "Choisissez un autre nom, ou passez --overwrite (ou --skip-existing)."},
+    "error.input.no_images": {"en": "no image in the folder(s) given",
+                              "fr": "aucune image dans le(s) dossier(s) donné(s)"},
+    "hint.input.no_images": {"en": "Give image files, or folders that contain some.",
+                             "fr": "Donnez des images, ou des dossiers qui en contiennent."},
+    "error.policy.not_found": {"en": "the policy file does not exist", "fr": "le fichier de politique n'existe pas"},
+    "hint.policy.not_found": {"en": "Check the path, or use a preset.",
+                              "fr": "Vérifiez le chemin, ou utilisez une politique prédéfinie (handmade, trusted, "
+                                    "intact, any)."},
+    "error.keys.pin": {"en": "the token's PIN is missing or wrong", "fr": "le code PIN du jeton manque ou est faux"},
+    "hint.keys.pin": {"en": "Give the user PIN (HANDMADE_PKCS11_PIN).",
+                      "fr": "Donnez le code PIN utilisateur (HANDMADE_PKCS11_PIN)."},
+    "error.keys.pkcs11": {"en": "the PKCS#11 token key cannot be used",
+                          "fr": "la clé du jeton PKCS#11 est inutilisable"},
+    "hint.keys.pkcs11": {"en": "Check the module, the token label and the key label.",
+                         "fr": "Vérifiez le module (HANDMADE_PKCS11_MODULE), le nom du jeton et celui de la clé."},
+    "error.watch.state": {"en": "the watch state file cannot be read",
+                          "fr": "le fichier d'état de la surveillance est illisible"},
+    "hint.watch.state": {"en": "Move it away to start afresh.", "fr": "Déplacez-le pour repartir de zéro."},
+    # errors (and results in the ``error`` state) by code: the sentence in the reader's language; the English
+    # message, with its paths and c2pa's words, is shown as the detail
+    "error.input.not_found": {"en": "the file does not exist", "fr": "le fichier n'existe pas"},
+    "error.input.unreadable": {"en": "the file cannot be read", "fr": "le fichier est illisible"},
+    "error.input.permission": {"en": "permission denied", "fr": "accès refusé au fichier"},
+    "error.input.is_directory": {"en": "a folder was given where a file is expected",
+                                 "fr": "un dossier a été donné à la place d'un fichier"},
+    "error.input.empty": {"en": "the file is empty", "fr": "le fichier est vide"},
+    "error.input.not_image": {"en": "not an image handmade reads", "fr": "pas une image que handmade lit"},
+    "error.input.unsupported": {"en": "the file format is not supported",
+                                "fr": "ce format de fichier n'est pas pris en charge"},
+    "error.input.too_large": {"en": "the file is too large", "fr": "le fichier est trop volumineux"},
+    "error.input.too_many_pixels": {"en": "the image has too many pixels", "fr": "l'image a trop de pixels"},
+    "error.input.undecodable": {"en": "the image cannot be decoded", "fr": "l'image ne peut pas être décodée"},
+    "error.input.corrupt": {"en": "the file is corrupt or its container cannot be parsed",
+                            "fr": "le fichier est corrompu ou son conteneur ne peut pas être analysé"},
+    "error.input.timeout": {"en": "reading the file took too long and was stopped",
+                            "fr": "la lecture du fichier a pris trop de temps et a été arrêtée"},
+    "error.input.crash": {"en": "reading the file crashed the reader",
+                          "fr": "la lecture du fichier a planté le lecteur"},
+    "error.manifest.unreadable": {"en": "the Content Credentials cannot be read (unknown algorithm, pre-release "
+                                        "format or damage)",
+                                  "fr": "les Content Credentials sont illisibles (algorithme inconnu, format de "
+                                        "préversion ou dommage)"},
+    "error.manifest.malformed": {"en": "the Content Credentials are malformed", "fr": "les Content Credentials sont "
+                                                                                   "mal formées"},
+    "error.manifest.remote": {"en": "the manifest is kept at a web address and fetching it is off",
+                              "fr": "le manifeste est conservé à une adresse web et son téléchargement est désactivé"},
+    "error.manifest.not_found": {"en": "the manifest cannot be found", "fr": "le manifeste est introuvable"},
+    "error.sign.generative_history": {"en": "refused: the image's history is generative AI",
+                                      "fr": "refusé : l'historique de l'image relève de l'IA générative"},
+    "error.sign.possibly_generative_history": {"en": "refused: the image's history may contain generative AI",
+                                               "fr": "refusé : l'historique de l'image peut contenir de l'IA "
+                                                     "générative"},
+    "error.sign.unknown_history": {"en": "refused: the image's history cannot be shown to be free of AI",
+                                   "fr": "refusé : impossible de montrer que l'historique de l'image est exempt "
+                                         "d'IA"},
+    "error.sign.broken_history": {"en": "refused: the image's Content Credentials do not validate",
+                                  "fr": "refusé : les Content Credentials de l'image ne sont pas valides"},
+    "hint.sign.broken_history": {"en": "Sign the original file, or one whose Content Credentials validate.",
+                                 "fr": "Signez le fichier d'origine, ou un fichier dont les Content Credentials "
+                                       "sont valides."},
+    "error.sign.unreadable_history": {"en": "refused: the image's Content Credentials cannot be read",
+                                      "fr": "refusé : les Content Credentials de l'image sont illisibles"},
+    "error.sign.generative_hint": {"en": "refused: the image's metadata says it was made with AI",
+                                   "fr": "refusé : les métadonnées de l'image disent qu'elle a été faite avec de l'IA"},
+    "hint.sign.generative_hint": {"en": "handmade never labels AI-made images as made by hand.",
+                                  "fr": "handmade n'étiquette jamais une image faite par IA comme faite à la main."},
+    "error.sign.made_with": {"en": "refused: the image names a generative-AI tool",
+                             "fr": "refusé : l'image nomme un outil d'IA générative"},
+    "error.sign.unsupported_format": {"en": "this format cannot be signed", "fr": "ce format ne peut pas être signé"},
+    "error.sign.failed": {"en": "signing failed", "fr": "la signature a échoué"},
+    "error.sign.crash": {"en": "signing crashed", "fr": "la signature a planté"},
+    "error.sign.self_check_failed": {"en": "the signed file did not verify; nothing was written",
+                                     "fr": "le fichier signé ne s'est pas vérifié ; rien n'a été écrit"},
+    "error.sign.tsa_unreachable": {"en": "the time-stamping authority cannot be reached",
+                                   "fr": "l'autorité d'horodatage est injoignable"},
+    "error.sign.tsa_bad_answer": {"en": "the time-stamping authority gave an unusable answer",
+                                  "fr": "l'autorité d'horodatage a donné une réponse inutilisable"},
+    "error.sign.tsa_url": {"en": "the time-stamping address is not usable", "fr": "l'adresse d'horodatage est "
+                                                                                 "inutilisable"},
+    "error.sign.ai_training": {"en": "the AI-training choice is incomplete", "fr": "le choix sur l'entraînement "
+                                                                                  "d'IA est incomplet"},
+    "error.sign.metadata": {"en": "the metadata cannot be written", "fr": "les métadonnées ne peuvent pas être "
+                                                                         "écrites"},
+    "error.keys.unreadable": {"en": "the key or certificate file cannot be read",
+                              "fr": "le fichier de clé ou de certificat est illisible"},
+    "error.keys.mismatch": {"en": "the key does not match the certificate", "fr": "la clé ne correspond pas au "
+                                                                                 "certificat"},
+    "error.keys.passphrase": {"en": "the key's passphrase is missing or wrong",
+                              "fr": "la phrase de passe de la clé manque ou est fausse"},
+    "error.keys.expired": {"en": "the certificate has expired", "fr": "le certificat a expiré"},
+    "error.keys.no_chain": {"en": "no certificate chain was given", "fr": "aucune chaîne de certificats n'a été "
+                                                                        "donnée"},
+    "error.keys.algorithm": {"en": "the key's algorithm cannot sign Content Credentials",
+                             "fr": "l'algorithme de la clé ne peut pas signer de Content Credentials"},
+    "error.keys.exists": {"en": "the key files already exist", "fr": "les fichiers de clé existent déjà"},
+    "error.policy.unknown": {"en": "unknown policy", "fr": "politique inconnue"},
+    "error.policy.keys": {"en": "the policy file has unknown or contradictory keys",
+                          "fr": "le fichier de politique contient des clés inconnues ou contradictoires"},
+    "error.policy.unreadable": {"en": "the policy file cannot be read", "fr": "le fichier de politique est illisible"},
+    "error.trust.not_found": {"en": "the trust anchors file does not exist",
+                              "fr": "le fichier d'ancres de confiance n'existe pas"},
+    "error.trust.unreadable": {"en": "the trust anchors cannot be read", "fr": "les ancres de confiance sont "
+                                                                             "illisibles"},
+    "error.output.failed": {"en": "the output could not be written", "fr": "la sortie n'a pas pu être écrite"},
+    "error.output.disk_full": {"en": "the disk is full", "fr": "le disque est plein"},
+    "error.output.no_dir": {"en": "the output folder does not exist", "fr": "le dossier de sortie n'existe pas"},
+    # warnings for a signer (sign, watch)
+    "warn.test_identity": {"en": "Signing with the bundled TEST identity (keys/): FOR TESTING ONLY, trusted by nobody. "
+                                 "Create your own with 'handmade keys init'.",
+                           "fr": "Signature avec l'identité de TEST fournie (keys/) : POUR LES TESTS SEULEMENT, "
+                                 "reconnue par personne. Créez la vôtre avec « handmade keys init »."},
+    "warn.no_timestamp": {"en": "no timestamp: this signature will stop verifying when your certificate expires on "
+                                "{date}; give --tsa-url (or tsa_url in the settings file) so that it outlives the "
+                                "certificate",
+                          "fr": "pas d'horodatage : cette signature cessera de se vérifier quand votre certificat "
+                                "expirera le {date} ; donnez --tsa-url (ou tsa_url dans le fichier de réglages) pour "
+                                "qu'elle lui survive"},
+    "warn.expiring_no_timestamp": {
+        "en": "your certificate expires in {days} day(s) ({date}) and no timestamp is being added: files signed now "
+              "stop verifying then; renew it (handmade keys renew, or ask your authority) or add a timestamp",
+        "fr": "votre certificat expire dans {days} jour(s) ({date}) et aucun horodatage n'est ajouté : les fichiers "
+              "signés maintenant cesseront alors de se vérifier ; renouvelez-le (handmade keys renew, ou demandez à "
+              "votre autorité) ou ajoutez un horodatage"},
+    "warn.expiring": {"en": "your certificate expires in {days} day(s) ({date}); the timestamp keeps these files "
+                            "verifiable, but renew it before you sign more",
+                      "fr": "votre certificat expire dans {days} jour(s) ({date}) ; l'horodatage garde ces fichiers "
+                            "vérifiables, mais renouvelez-le avant de signer davantage"},
+    "hint.sign.generative_history": {"en": "Only images whose whole history is human-made can be signed.",
+                                     "fr": "Seules les images dont tout l'historique est fait main peuvent être "
+                                           "signées."},
+    "cert.manifest": {"en": "manifest {label}", "fr": "manifeste {label}"},
+    "cert.serial": {"en": "serial", "fr": "numéro de série"},
+    "cert.valid": {"en": "valid", "fr": "validité"},
+    "cert.timestamp": {"en": "timestamp", "fr": "horodatage"},
+    "keys.subject": {"en": "subject", "fr": "sujet"},
+    "keys.issuer": {"en": "issuer", "fr": "émetteur"},
+    "keys.alg": {"en": "algorithm", "fr": "algorithme"},
+    "keys.valid_from": {"en": "valid from", "fr": "valide du"},
+    "keys.valid_until": {"en": "valid until", "fr": "valide jusqu'au"},
+    "keys.days_left": {"en": "days left", "fr": "jours restants"},
+    "keys.expired": {"en": "expired", "fr": "expiré"},
+    "keys.chain": {"en": "certificates", "fr": "certificats"},
+    "keys.fingerprint": {"en": "SHA-256", "fr": "SHA-256"},
+    "keys.test": {"en": "TEST identity", "fr": "identité de TEST"},
+    "keys.test_yes": {"en": "YES: the public test key, trusted by nobody; do not publish with it",
+                      "fr": "OUI : la clé de test publique, reconnue par personne ; ne publiez rien avec"},
+    "keys.test_no": {"en": "no", "fr": "non"},
+    "keys.problem": {"en": "problem", "fr": "problème"},
+    "keys.warning": {"en": "warning", "fr": "avertissement"},
+    "keys.fix": {"en": "fix", "fr": "solution"},
+    "keys.ok": {"en": "ok: this key and chain can sign Content Credentials",
+                "fr": "ok : cette clé et cette chaîne peuvent signer des Content Credentials"},
+}
+
+_MORE: dict[str, dict[str, str]] = {
+    "empty": {"en": "", "fr": ""},
+    # --- findings: where a finding applies, then c2pa's status codes ("c2pa:<code>") ---
+    "where.ingredient": {"en": "In an ingredient: ", "fr": "Dans un ingrédient : "},
+    "identity.naming": {"en": " (naming {subjects})", "fr": " (au nom de {subjects})"},
+    "c2pa:assertion.dataHash.mismatch": {
+        "en": "{where}The signed byte ranges of the file do not match the manifest: the file was changed after "
+              "signing (or its signer excluded bytes it should have covered), and the Content Credentials no "
+              "longer describe it.",
+        "fr": "{where}Les plages d'octets signées du fichier ne correspondent pas au manifeste : le fichier a été "
+              "modifié après signature (ou son signataire a exclu des octets qu'il aurait dû couvrir), et les "
+              "Content Credentials ne le décrivent plus."},
+    "c2pa:image.tampered": {"en": "{where}The image data changed after it was signed (tampered).",
+                            "fr": "{where}Les données de l'image ont changé après signature (falsification)."},
+    "c2pa:data.tampered": {"en": "{where}The signed data changed after it was signed (tampered).",
+                           "fr": "{where}Les données signées ont changé après signature (falsification)."},
+    "c2pa:claim.hardBindings.missing": {
+        "en": "{where}The manifest is not bound to the image data, so it proves nothing about it.",
+        "fr": "{where}Le manifeste n'est pas lié aux données de l'image : il ne prouve donc rien à son sujet."},
+    "c2pa:assertion.hashedURI.mismatch": {
+        "en": "{where}A statement inside the manifest was changed after signing (tampered).",
+        "fr": "{where}Une déclaration du manifeste a été modifiée après signature (falsification)."},
+    "c2pa:assertion.missing": {
+        "en": "{where}A statement the signature covers is missing from the manifest.",
+        "fr": "{where}Une déclaration couverte par la signature manque dans le manifeste."},
+    "c2pa:claimSignature.mismatch": {
+        "en": "{where}The signature does not match the manifest: it was altered or forged.",
+        "fr": "{where}La signature ne correspond pas au manifeste : il a été altéré ou contrefait."},
+    "c2pa:claimSignature.missing": {"en": "{where}The manifest is not signed.",
+                                    "fr": "{where}Le manifeste n'est pas signé."},
+    "c2pa:signingCredential.invalid": {
+        "en": "{where}The signer's certificate does not meet the C2PA certificate profile (for example a missing "
+              "extended key usage). The image was not tampered with, but this signature cannot be accepted as it "
+              "stands.",
+        "fr": "{where}Le certificat du signataire ne respecte pas le profil de certificat C2PA (par exemple un "
+              "usage étendu de clé manquant). L'image n'a pas été falsifiée, mais cette signature ne peut pas être "
+              "acceptée en l'état."},
+    "c2pa:signingCredential.revoked": {"en": "{where}The signer's certificate was revoked.",
+                                       "fr": "{where}Le certificat du signataire a été révoqué."},
+    "c2pa:signingCredential.expired": {
+        "en": "{where}The signer's certificate has expired and no trusted timestamp shows it was signed while "
+              "valid. This is not tampering.",
+        "fr": "{where}Le certificat du signataire a expiré et aucun horodatage de confiance ne montre que la "
+              "signature date de sa validité. Ce n'est pas une falsification."},
+    "c2pa:signingCredential.untrusted": {
+        "en": "{where}The signer is not in your trust anchors: the file is intact, but nobody you trust vouches "
+              "for who signed it.",
+        "fr": "{where}Le signataire n'est pas dans vos ancres de confiance : le fichier est intact, mais personne "
+              "en qui vous avez confiance ne garantit qui l'a signé."},
+    "c2pa:algorithm.unsupported": {"en": "{where}The signature uses an unsupported algorithm.",
+                                   "fr": "{where}La signature utilise un algorithme non pris en charge."},
+    "c2pa:timeStamp.mismatch": {"en": "{where}The timestamp does not match the signature.",
+                                "fr": "{where}L'horodatage ne correspond pas à la signature."},
+    "c2pa:timeStamp.untrusted": {"en": "{where}The timestamp authority is not trusted.",
+                                 "fr": "{where}L'autorité d'horodatage n'est pas de confiance."},
+    "c2pa:timeStamp.outsideValidity": {
+        "en": "{where}The timestamp lies outside the certificate's validity.",
+        "fr": "{where}L'horodatage se situe hors de la période de validité du certificat."},
+    "c2pa:ingredient.manifest.missing": {
+        "en": "{where}An ingredient's manifest is missing from the file: part of the history cannot be checked.",
+        "fr": "{where}Le manifeste d'un ingrédient manque dans le fichier : une partie de l'historique ne peut "
+              "pas être vérifiée."},
+    "c2pa:ingredient.hashedURI.mismatch": {
+        "en": "{where}An ingredient's manifest was changed after it was recorded.",
+        "fr": "{where}Le manifeste d'un ingrédient a été modifié après son enregistrement."},
+    "c2pa:claim.malformed": {"en": "{where}The manifest is malformed.", "fr": "{where}Le manifeste est mal formé."},
+    "c2pa:cawg.x509.credential.untrusted": {
+        "en": "{where}The creator identity assertion is signed by a credential you do not trust.{named}",
+        "fr": "{where}L'assertion d'identité du créateur est signée par un certificat auquel vous ne faites pas "
+              "confiance.{named}"},
+    "c2pa:cawg.ica.did_unavailable": {
+        "en": "{where}The creator identity could not be checked offline (its DID document is not available).{named}",
+        "fr": "{where}L'identité du créateur n'a pas pu être vérifiée hors ligne (son document DID n'est pas "
+              "disponible).{named}"},
+    "c2pa:ingredient.unknownProvenance": {
+        "en": "{where}An ingredient has no Content Credentials: its origin is unknown.",
+        "fr": "{where}Un ingrédient n'a pas de Content Credentials : son origine est inconnue."},
+    "c2pa:other": {"en": "{where}c2pa reports '{status}': {explanation}.",
+                   "fr": "{where}c2pa signale « {status} » : {explanation}."},
+    "finding.no_detail": {"en": "no detail", "fr": "sans détail"},
+    "finding.identity_invalid": {
+        "en": "{where}The creator identity assertion{named} does not verify ({why}). This concerns the identity "
+              "only: the Content Credentials themselves are judged separately.",
+        "fr": "{where}L'assertion d'identité du créateur{named} n'est pas vérifiée ({why}). Cela ne concerne que "
+              "l'identité : les Content Credentials elles-mêmes sont jugées à part."},
+    "finding.trust_not_configured": {
+        "en": "No trust anchors are configured, so no signer can be trusted; the signature and the image data "
+              "were checked.",
+        "fr": "Aucune ancre de confiance n'est configurée : aucun signataire ne peut être de confiance ; la "
+              "signature et les données de l'image ont été vérifiées."},
+    "finding.timestamp_untrusted": {
+        "en": "The signature carries a timestamp from a time-stamping authority that no trust source vouches for: "
+              "its time is not counted.",
+        "fr": "La signature porte un horodatage d'une autorité qu'aucune source de confiance ne garantit : son "
+              "heure n'est pas prise en compte."},
+    "finding.c2pa_invalid": {"en": "c2pa reports the manifest as invalid.",
+                             "fr": "c2pa déclare le manifeste invalide."},
+    "finding.c2pa_invalid_soft": {
+        "en": "c2pa reports the manifest as invalid because of: {codes} (see the warnings; not tampering).",
+        "fr": "c2pa déclare le manifeste invalide à cause de : {codes} (voir les avertissements ; pas une "
+              "falsification)."},
+    "finding.untrusted": {
+        "en": "No trust source in use ({lists}) vouches for the signer: the file is intact, but nobody you trust "
+              "vouches for who signed it.",
+        "fr": "Aucune source de confiance utilisée ({lists}) ne garantit le signataire : le fichier est intact, "
+              "mais personne en qui vous avez confiance ne garantit qui l'a signé."},
+    "finding.untrusted_anchors": {"en": "your trust anchors", "fr": "vos ancres de confiance"},
+    "finding.unattributed": {
+        "en": "c2pa reports the signer as trusted, but no single trust source vouches for it (only a time-stamping "
+              "authority, or a mix of lists): it is not counted as trusted.",
+        "fr": "c2pa déclare le signataire de confiance, mais aucune source de confiance ne le garantit à elle "
+              "seule (seulement une autorité d'horodatage, ou un mélange de listes) : il n'est pas compté comme "
+              "de confiance."},
+    "finding.revoked": {
+        "en": "{name} revoked the signer's certificate on {date} ({reason}): files signed with it are no longer "
+              "certified.",
+        "fr": "{name} a révoqué le certificat du signataire le {date} ({reason}) : les fichiers signés avec lui "
+              "ne sont plus certifiés."},
+    "finding.interim_frozen": {
+        "en": "Only the interim trust list vouches for this signer, and that list froze on {frozen}; {when}, so "
+              "it no longer vouches for it.",
+        "fr": "Seule la liste de confiance provisoire garantit ce signataire, et cette liste a été gelée le "
+              "{frozen} ; {when}, elle ne le garantit donc plus."},
+    "finding.interim_signed_on": {"en": "it was signed on {signed}", "fr": "il a été signé le {signed}"},
+    "finding.interim_no_time": {"en": "no trusted timestamp shows when it was signed",
+                                "fr": "aucun horodatage de confiance ne montre quand il a été signé"},
+    "finding.none": {"en": "No Content Credentials in this file.", "fr": "Aucune Content Credentials dans ce fichier."},
+    "finding.test_identity": {
+        "en": "Signed with handmade's public TEST key: anyone can sign with it, so this proves nothing about who "
+              "made the image.",
+        "fr": "Signé avec la clé de TEST publique de handmade : tout le monde peut signer avec, cela ne prouve "
+              "donc rien sur l'auteur de l'image."},
+    "finding.remote": {"en": "The manifest was fetched from {url}.",
+                       "fr": "Le manifeste a été téléchargé depuis {url}."},
+    "finding.crl_stale": {
+        "en": "The revocation list of {name} was due for an update on {date}: a member revoked since may still "
+              "read as certified; install the authority's new bundle ('handmade trust add').",
+        "fr": "La liste de révocation de {name} devait être mise à jour le {date} : un membre révoqué depuis peut "
+              "encore apparaître comme certifié ; installez le nouveau paquet de l'autorité "
+              "(« handmade trust add »)."},
+    "finding.trust_stale": {
+        "en": "The {title} in use was due for an update on {date}; run 'handmade trust update' to install a newer "
+              "snapshot.",
+        "fr": "La source « {title} » utilisée devait être mise à jour le {date} ; lancez « handmade trust "
+              "update » pour installer un instantané plus récent."},
+    "finding.binding_store": {
+        "en": "Manifest store {i} of {total}{desc} binds this image's content; this report is about it.",
+        "fr": "Le magasin de manifestes {i} sur {total}{desc} est lié au contenu de cette image ; ce rapport "
+              "porte sur lui."},
+    "finding.foreign_store": {
+        "en": "Manifest store {i} of {total}{desc} does not belong to this image: its hash does not match the "
+              "image data. Content Credentials that do not belong to this image were added.",
+        "fr": "Le magasin de manifestes {i} sur {total}{desc} n'appartient pas à cette image : son empreinte ne "
+              "correspond pas aux données de l'image. Des Content Credentials qui n'appartiennent pas à cette "
+              "image y ont été ajoutés."},
+    "store.desc": {"en": " ({manifest}{tool}{signer})", "fr": " ({manifest}{tool}{signer})"},
+    "store.manifest": {"en": "active manifest {label}", "fr": "manifeste actif {label}"},
+    "store.tool": {"en": "{sep}made with {tool_name}", "fr": "{sep}fait avec {tool_name}"},
+    "store.signer": {"en": "{sep2}signed by {who}", "fr": "{sep2}signé par {who}"},
+    "finding.stores_unread": {"en": "{n} more manifest stores in this file were not read.",
+                              "fr": "{n} autres magasins de manifestes de ce fichier n'ont pas été lus."},
+    "finding.truncated": {
+        "en": "The edit chain is deeper or longer than {depth} levels / {steps} steps; the rest was not examined.",
+        "fr": "La chaîne d'édition dépasse {depth} niveaux / {steps} étapes ; le reste n'a pas été examiné."},
+    "finding.cycle": {
+        "en": "An ingredient points back to a manifest already in the chain; the loop was not followed.",
+        "fr": "Un ingrédient renvoie à un manifeste déjà présent dans la chaîne ; la boucle n'a pas été suivie."},
+    "finding.redacted": {
+        "en": "A manifest removed (redacted) an assertion of an earlier one ({what}): that part of the history "
+              "cannot be examined.",
+        "fr": "Un manifeste a supprimé (expurgé) une assertion d'un manifeste antérieur ({what}) : cette partie "
+              "de l'historique ne peut pas être examinée."},
+    "finding.manifest_missing": {"en": "An ingredient names a manifest that is not in the file.",
+                                 "fr": "Un ingrédient désigne un manifeste absent du fichier."},
+    "finding.no_active": {"en": "The file has manifests but no readable active manifest.",
+                          "fr": "Le fichier contient des manifestes mais aucun manifeste actif lisible."},
+    "finding.recorded_failure": {
+        "en": "When it was added, an ingredient's history did not validate ({status}): {where_list}{more}. That "
+              "part of the history is not evidence of anything.",
+        "fr": "Quand il a été ajouté, l'historique d'un ingrédient n'était pas valide ({status}) : "
+              "{where_list}{more}. Cette partie de l'historique ne prouve rien."},
+    "finding.and_more": {"en": " (and {count} more)", "fr": " (et {count} de plus)"},
+    "finding.unknown_provenance": {
+        "en": "An ingredient has no Content Credentials and nobody states where it came from ({titles}): nothing "
+              "proves that it is free of AI.",
+        "fr": "Un ingrédient n'a pas de Content Credentials et personne ne dit d'où il vient ({titles}) : rien "
+              "ne prouve qu'il est exempt d'IA."},
+    "finding.origin_claimed": {
+        "en": "An ingredient has no Content Credentials ({titles}); its origin is the signer's own statement.",
+        "fr": "Un ingrédient n'a pas de Content Credentials ({titles}) ; son origine est la déclaration du "
+              "signataire lui-même."},
+    "finding.unknown_source_type": {
+        "en": "The chain uses a digital source type handmade does not know: {terms}",
+        "fr": "La chaîne utilise un type de source numérique que handmade ne connaît pas : {terms}"},
+    "finding.step": {"en": "{what}{tool} {where}{reason}.", "fr": "{what}{tool} {where}{reason}."},
+    "finding.step_tool": {"en": " with {agent}", "fr": " avec {agent}"},
+    "finding.step_own": {"en": "in this image's own manifest", "fr": "dans le manifeste propre de cette image"},
+    "finding.step_back": {"en": "in an ingredient{title}, {depth} levels back",
+                          "fr": "dans un ingrédient{title}, {depth} niveaux en arrière"},
+    "finding.step_back1": {"en": "in an ingredient{title}, 1 level back",
+                           "fr": "dans un ingrédient{title}, 1 niveau en arrière"},
+    "finding.step_title": {"en": " ({name})", "fr": " ({name})"},
+    "finding.step_reason": {"en": ": {why}", "fr": " : {why}"},
+    "finding.more_steps": {"en": "{n} more such steps further back in the history (see the report).",
+                           "fr": "{n} autres étapes de ce genre plus loin dans l'historique (voir le rapport)."},
+    "finding.more_steps1": {"en": "1 more such step further back in the history (see the report).",
+                            "fr": "1 autre étape de ce genre plus loin dans l'historique (voir le rapport)."},
+    "finding.incomplete_history": {
+        "en": "A manifest in the chain does not state that it lists all its actions (allActionsIncluded): other, "
+              "unlisted actions may have been performed.",
+        "fr": "Un manifeste de la chaîne ne déclare pas lister toutes ses actions (allActionsIncluded) : "
+              "d'autres actions, non listées, ont pu être effectuées."},
+    # actions in words (the report, findings and the page)
+    "action.c2pa.created": {"en": "Created", "fr": "Création"},
+    "action.c2pa.opened": {"en": "Opened", "fr": "Ouverture"},
+    "action.c2pa.edited": {"en": "Edited", "fr": "Retouche"},
+    "action.c2pa.cropped": {"en": "Cropped", "fr": "Recadrage"},
+    "action.c2pa.placed": {"en": "Placed an element", "fr": "Insertion d'un élément"},
+    "action.c2pa.converted": {"en": "Converted", "fr": "Conversion"},
+    "action.c2pa.resized": {"en": "Resized", "fr": "Redimensionnement"},
+    "action.c2pa.color_adjustments": {"en": "Colour adjustments", "fr": "Réglages de couleur"},
+    "action.c2pa.filtered": {"en": "Filtered", "fr": "Filtre"},
+    "action.c2pa.drawing": {"en": "Drawing", "fr": "Dessin"},
+    "action.c2pa.published": {"en": "Published", "fr": "Publication"},
+    "action.c2pa.transcoded": {"en": "Transcoded", "fr": "Transcodage"},
+    "action.c2pa.repackaged": {"en": "Repackaged", "fr": "Réempaquetage"},
+    "action.other": {"en": "{action}", "fr": "{action}"},
+    "action.none": {"en": "A step", "fr": "Une étape"},
+    # why a step counts as AI: the ``reason`` of a lineage step ({st}: a source type in words, ``st.<term>``)
+    "reason.st": {"en": "{st}", "fr": "{st}"},
+    "reason.unknown_st": {"en": "unknown source type '{term}'", "fr": "type de source inconnu « {term} »"},
+    "reason.declared": {"en": "declared as {st} ({term})", "fr": "déclaré : {st} ({term})"},
+    "reason.declared_edit": {
+        "en": "declared as {st} ({term}) on an edit, which the C2PA signals rubric counts as a generative "
+              "transformation",
+        "fr": "déclaré : {st} ({term}) sur une retouche, ce que la grille des signaux C2PA compte comme une "
+              "transformation générative"},
+    "reason.described": {"en": "described as \"{text}\"", "fr": "décrit comme « {text} »"},
+    "reason.made_with": {"en": "made with {product}, a generative-AI product",
+                         "fr": "fait avec {product}, un produit d'IA générative"},
+    "reason.possibly": {"en": "declared as {st} ({term}) {when}, which may include AI-generated content",
+                        "fr": "déclaré : {st} ({term}) {when}, ce qui peut inclure des éléments générés par IA"},
+    "reason.at_creation": {"en": "at creation", "fr": "à la création"},
+    "reason.on_edit": {"en": "on an edit", "fr": "sur une retouche"},
+    "reason.generative_ai": {"en": "generative AI", "fr": "IA générative"},
+    "reason.adobe": {"en": "Adobe's generative-AI assertion ({desc})",
+                     "fr": "l'assertion d'IA générative d'Adobe ({desc})"},
+    "reason.claim_generator": {"en": "signed by the claim generator of {product}, a generative-AI product",
+                               "fr": "signé par le générateur de déclaration de {product}, un produit d'IA "
+                                     "générative"},
+    "reason.states": {"en": "{signer} states it was {st}", "fr": "{signer} déclare : {st}"},
+    "reason.the_signer": {"en": "the signer", "fr": "le signataire"},
+    "reason.ingredient_declared": {"en": "ingredient declared as {st}", "fr": "ingrédient déclaré : {st}"},
+    "reason.ingredient_names": {
+        "en": "ingredient without Content Credentials whose name or metadata names {product}, a generative-AI "
+              "product",
+        "fr": "ingrédient sans Content Credentials dont le nom ou les métadonnées citent {product}, un produit "
+              "d'IA générative"},
+    "reason.ingredient_input": {"en": "ingredient without Content Credentials (an input, not part of the image)",
+                                "fr": "ingrédient sans Content Credentials (une entrée, pas une partie de l'image)"},
+    "reason.ingredient_signer_states": {
+        "en": "ingredient without Content Credentials; the signer states it was {st}",
+        "fr": "ingrédient sans Content Credentials ; le signataire déclare : {st}"},
+    "reason.ingredient_claim": {"en": "ingredient without Content Credentials; {claim}",
+                                "fr": "ingrédient sans Content Credentials ; {claim}"},
+    "reason.ingredient_unknown": {"en": "ingredient without Content Credentials: its origin is unknown",
+                                  "fr": "ingrédient sans Content Credentials : son origine est inconnue"},
+    "reason.template_possibly": {"en": "declared for all actions as {term}, which may include AI-generated content",
+                                 "fr": "déclaré pour toutes les actions : {term}, ce qui peut inclure des éléments "
+                                       "générés par IA"},
+    "reason.template": {"en": "declared for all actions as {st}", "fr": "déclaré pour toutes les actions : {st}"},
+    # --- policy reasons, by code ---
+    "policy.unreadable": {"en": "The file could not be processed: {message}",
+                          "fr": "Le fichier n'a pas pu être traité : {error}"},
+    "policy.unreadable_store": {"en": "The Content Credentials cannot be read: {message}",
+                                "fr": "Les Content Credentials sont illisibles : {error}"},
+    "policy.no_manifest": {"en": "The file has no Content Credentials.",
+                           "fr": "Le fichier n'a pas de Content Credentials."},
+    "policy.not_intact": {"en": "The image or its manifest changed after signing.",
+                          "fr": "L'image ou son manifeste a été modifié après signature."},
+    "policy.bad_signature": {"en": "The signature does not match the manifest.",
+                             "fr": "La signature ne correspond pas au manifeste."},
+    "policy.not_checked": {
+        "en": "The image could not be checked against its manifest (the manifest was not read).",
+        "fr": "L'image n'a pas pu être comparée à son manifeste (le manifeste n'a pas été lu)."},
+    "policy.foreign_store": {
+        "en": "Content Credentials that do not belong to this image were added to the file.",
+        "fr": "Des Content Credentials qui n'appartiennent pas à cette image ont été ajoutés au fichier."},
+    "policy.not_valid": {"en": "The Content Credentials do not validate (see the findings).",
+                         "fr": "Les Content Credentials ne sont pas valides (voir les constats)."},
+    "policy.revoked": {"en": "{by} revoked the signer's certificate on {date} ({reason}).",
+                       "fr": "{by} a révoqué le certificat du signataire le {date} ({reason})."},
+    "policy.test_identity": {
+        "en": "Signed with handmade's public TEST key, which anyone can use: it proves nothing.",
+        "fr": "Signé avec la clé de TEST publique de handmade, que tout le monde peut utiliser : cela ne prouve "
+              "rien."},
+    "policy.not_trusted": {
+        "en": "Nobody you trust vouches for the signer (it is not on the C2PA Trust List, the interim list or your "
+              "trust anchors): the label is only the signer's own claim.",
+        "fr": "Personne en qui vous avez confiance ne garantit le signataire (il n'est ni sur la liste de "
+              "confiance C2PA, ni sur la liste provisoire, ni dans vos ancres) : le label n'est que la "
+              "revendication du signataire."},
+    "policy.generative": {"en": "The image was generated by AI.", "fr": "L'image a été générée par IA."},
+    "policy.ai_assisted": {"en": "Part of the image's history is generative AI.",
+                           "fr": "Une partie de l'historique de l'image relève de l'IA générative."},
+    "policy.possibly_generative": {"en": "A step of the image's history may contain generative AI.",
+                                   "fr": "Une étape de l'historique de l'image peut contenir de l'IA générative."},
+    "policy.ai_unknown_origin": {
+        "en": "Part of the image comes from a file without Content Credentials: the history cannot be shown to be "
+              "free of AI.",
+        "fr": "Une partie de l'image provient d'un fichier sans Content Credentials : impossible de montrer que "
+              "l'historique est exempt d'IA."},
+    "policy.ai_unknown": {"en": "The history cannot be shown to be free of AI.",
+                          "fr": "Impossible de montrer que l'historique est exempt d'IA."},
+    "policy.not_human": {
+        "en": "The Content Credentials do not establish human authorship: no human source type is declared, or the "
+              "history is not wholly signed, valid and free of AI.",
+        "fr": "Les Content Credentials n'établissent pas une création humaine : aucun type de source humain "
+              "n'est déclaré, ou l'historique n'est pas entièrement signé, valide et exempt d'IA."},
+    "policy.training": {"en": "The Content Credentials do not forbid AI training.",
+                        "fr": "Les Content Credentials n'interdisent pas l'entraînement d'IA."},
+    # --- the verify and report text views ---
+    "view.hint": {"en": "hint", "fr": "indice"},
+    "view.signer": {"en": "signer: {name} (issuer {issuer}, {alg}, {when})",
+                    "fr": "signataire : {name} (émetteur {issuer}, {alg}, {when})"},
+    "view.signed_at": {"en": "signed at {at}", "fr": "signé le {at}"},
+    "view.no_timestamp": {"en": "no timestamp", "fr": "sans horodatage"},
+    "view.author": {"en": "author", "fr": "auteur"},
+    "view.history": {"en": "history ({n} manifests):", "fr": "historique ({n} manifestes) :"},
+    "view.history1": {"en": "history (1 manifest):", "fr": "historique (1 manifeste) :"},
+    "view.manifest": {"en": "manifest {label}: signed by {who}{when}{tool}",
+                      "fr": "manifeste {label} : signé par {who}{when}{tool}"},
+    "view.manifest_on": {"en": " on {at}", "fr": " le {at}"},
+    "view.manifest_with": {"en": " with {tool}", "fr": " avec {tool}"},
+    "view.unknown": {"en": "unknown", "fr": "inconnu"},
+    "view.by": {"en": "by {agent}", "fr": "par {agent}"},
+    "view.ingredient": {"en": "ingredient", "fr": "ingrédient"},
+    "view.untitled": {"en": "untitled", "fr": "sans titre"},
+    "view.findings": {"en": "findings:", "fr": "constats :"},
+    "view.hints": {"en": "hints outside C2PA (unsigned):", "fr": "indices hors C2PA (non signés) :"},
+    "view.severity.info": {"en": "info", "fr": "info"},
+    "view.severity.warning": {"en": "warning", "fr": "avertissement"},
+    "view.severity.error": {"en": "error", "fr": "erreur"},
+    "signal.generative": {"en": "generative", "fr": "générative"},
+    "signal.human": {"en": "human", "fr": "humaine"},
+    "signal.training_prohibited": {"en": "training prohibited", "fr": "entraînement interdit"},
+    "signal.training_allowed": {"en": "training allowed", "fr": "entraînement autorisé"},
+    "signal.info": {"en": "info", "fr": "info"},
+    "view.policy": {"en": "policy {policy}: {outcome}", "fr": "politique {policy} : {outcome}"},
+    "view.pass": {"en": "PASS", "fr": "ACCEPTÉ"},
+    "view.fail": {"en": "FAIL", "fr": "REFUSÉ"},
+    # --- hints outside C2PA (unsigned metadata) ---
+    "hint.message": {"en": "{body}{unsigned}", "fr": "{body}{unsigned}"},
+    "hint.unsigned": {"en": " Unsigned metadata: anyone can write or strip it.",
+                      "fr": " Métadonnées non signées : n'importe qui peut les écrire ou les effacer."},
+    "hint.generative_ai": {"en": "generative AI", "fr": "une IA générative"},
+    "hint.author": {"en": "author", "fr": "l'auteur"},
+    "hint.rights": {"en": "rights holder", "fr": "le titulaire des droits"},
+    "hint.exif_grok": {"en": "EXIF {tag} carries the image signature that xAI Grok writes into the images it "
+                             "generates.",
+                       "fr": "EXIF {tag} porte la signature d'image que xAI Grok inscrit dans les images qu'il "
+                             "génère."},
+    "hint.exif_software_ai": {"en": "EXIF says the image was made with {maker} (Software).",
+                              "fr": "EXIF dit que l'image a été faite avec {maker} (Software)."},
+    "hint.exif_software": {"en": "EXIF names the software that wrote the file.",
+                           "fr": "EXIF nomme le logiciel qui a écrit le fichier."},
+    "hint.exif_made_with": {"en": "EXIF {tag} says the image was made with {product}.",
+                            "fr": "EXIF {tag} dit que l'image a été faite avec {product}."},
+    "hint.exif_camera": {"en": "EXIF names a camera ({what}).", "fr": "EXIF nomme un appareil photo ({what})."},
+    "hint.exif_person": {"en": "EXIF names the {who}.", "fr": "EXIF nomme {who}."},
+    "hint.exif_other": {"en": "EXIF {tag}.", "fr": "EXIF {tag}."},
+    "hint.xmp_source_type": {"en": "XMP says the image was {st} ({term}).",
+                             "fr": "XMP dit que l'image est : {st} ({term})."},
+    "hint.plus_prohibited": {"en": "XMP (PLUS) {detail}.", "fr": "XMP (PLUS) {detail}."},
+    "plus.PROHIBITED": {"en": "prohibits data mining, AI training included",
+                        "fr": "interdit la fouille de données, entraînement d'IA compris"},
+    "plus.PROHIBITED-AIMLTRAINING": {"en": "prohibits AI/ML training",
+                                     "fr": "interdit l'entraînement d'IA/d'apprentissage automatique"},
+    "plus.PROHIBITED-GENAIMLTRAINING": {"en": "prohibits generative AI/ML training",
+                                        "fr": "interdit l'entraînement d'IA générative"},
+    "plus.PROHIBITED-EXCEPTSEARCHENGINEINDEXING": {
+        "en": "prohibits data mining except search-engine indexing",
+        "fr": "interdit la fouille de données, sauf l'indexation par les moteurs de recherche"},
+    "plus.PROHIBITED-SEEOTHER": {
+        "en": "prohibits data mining, with conditions stated elsewhere (plus:OtherConstraints)",
+        "fr": "interdit la fouille de données, avec des conditions énoncées ailleurs (plus:OtherConstraints)"},
+    "plus.PROHIBITED-SEECONSTRAINT": {"en": "prohibits data mining except as plus:OtherConstraints says",
+                                      "fr": "interdit la fouille de données, sauf ce que dit plus:OtherConstraints"},
+    "plus.other": {"en": "prohibits data mining", "fr": "interdit la fouille de données"},
+    "hint.plus_allowed": {"en": "XMP (PLUS) allows data mining, AI training included.",
+                          "fr": "XMP (PLUS) autorise la fouille de données, entraînement d'IA compris."},
+    "hint.plus_unspecified": {"en": "XMP (PLUS) leaves data mining unspecified.",
+                              "fr": "XMP (PLUS) ne précise rien sur la fouille de données."},
+    "hint.xmp_tool_ai": {"en": "XMP names {product}, a generative-AI product, as the tool that made the image.",
+                         "fr": "XMP nomme {product}, un produit d'IA générative, comme l'outil qui a fait l'image."},
+    "hint.xmp_tool": {"en": "XMP names the tool that made the image.", "fr": "XMP nomme l'outil qui a fait l'image."},
+    "hint.xmp_embedded": {"en": "XMP points to a C2PA manifest embedded in this file.",
+                          "fr": "XMP renvoie à un manifeste C2PA intégré à ce fichier."},
+    "hint.xmp_remote": {"en": "XMP points to a C2PA manifest kept at a web address (a remote manifest).",
+                        "fr": "XMP renvoie à un manifeste C2PA conservé à une adresse web (manifeste distant)."},
+    "hint.xmp_credit_ai": {"en": "XMP credits {product}, a generative-AI product.",
+                           "fr": "XMP crédite {product}, un produit d'IA générative."},
+    "hint.xmp_creator": {"en": "XMP names the creator.", "fr": "XMP nomme le créateur."},
+    "hint.xmp_credit": {"en": "XMP gives a credit line.", "fr": "XMP donne une ligne de crédit."},
+    "hint.xmp_source": {"en": "XMP gives {product} as the source.", "fr": "XMP donne {product} comme source."},
+    "hint.xmp_description_ai": {"en": "XMP's description says the image is AI-generated.",
+                                "fr": "La description XMP dit que l'image est générée par IA."},
+    "hint.png_a1111": {"en": "PNG text carries Stable Diffusion generation parameters (AUTOMATIC1111/Forge web UI).",
+                       "fr": "Le texte PNG porte des paramètres de génération Stable Diffusion (interface web "
+                             "AUTOMATIC1111/Forge)."},
+    "hint.png_parameters": {"en": "PNG text carries parameters of an unknown tool.",
+                            "fr": "Le texte PNG porte les paramètres d'un outil inconnu."},
+    "hint.png_comfyui": {"en": "PNG text carries a ComfyUI generation workflow.",
+                         "fr": "Le texte PNG porte un flux de génération ComfyUI."},
+    "hint.png_chunk": {"en": "PNG text carries a {chunk}.", "fr": "Le texte PNG porte un champ « {chunk} »."},
+    "hint.png_invokeai": {"en": "PNG text carries InvokeAI generation metadata.",
+                          "fr": "Le texte PNG porte des métadonnées de génération InvokeAI."},
+    "hint.png_made_with": {"en": "PNG text says the image was made with {maker}.",
+                           "fr": "Le texte PNG dit que l'image a été faite avec {maker}."},
+    "hint.png_made_with_ai": {"en": "PNG text says the image was made with {product}.",
+                              "fr": "Le texte PNG dit que l'image a été faite avec {product}."},
+    "hint.png_names": {"en": "PNG text names the {chunk}.", "fr": "Le texte PNG nomme le champ « {chunk} »."},
+    "hint.png_novelai": {"en": "PNG text carries NovelAI generation settings.",
+                         "fr": "Le texte PNG porte des réglages de génération NovelAI."},
+    "hint.png_midjourney": {"en": "PNG text carries a Midjourney prompt and job id.",
+                            "fr": "Le texte PNG porte un prompt et un identifiant de tâche Midjourney."},
+    "hint.png_person": {"en": "PNG text names the {who}.", "fr": "Le texte PNG nomme {who}."},
+    "hint.png_other": {"en": "PNG text {chunk}.", "fr": "Texte PNG « {chunk} »."},
+}
+
+_PAGE: dict[str, dict[str, str]] = {
+    # --- the web page (served as JSON by GET /v1/messages) ---
+    "page.tagline": {"en": "Check whether a picture's history contains AI, and who vouches for it.",
+                     "fr": "Vérifiez si l'historique d'une image contient de l'IA, et qui s'en porte garant."},
+    "page.dropTitle": {"en": "Drop images here, or choose files",
+                       "fr": "Déposez des images ici, ou choisissez des fichiers"},
+    "page.dropHelp": {"en": "JPEG, PNG, WebP, TIFF, HEIC, AVIF — checked on this server, nothing is stored but the "
+                            "decision log.",
+                      "fr": "JPEG, PNG, WebP, TIFF, HEIC, AVIF — vérifiées sur ce serveur ; seule la décision est "
+                            "journalisée."},
+    "page.switchTo": {"en": "Français", "fr": "English"},
+    "page.checking": {"en": "Checking…", "fr": "Vérification…"},
+    "page.accepted": {"en": "Accepted", "fr": "Acceptée"},
+    "page.rejected": {"en": "Not accepted", "fr": "Refusée"},
+    "page.policy": {"en": "Policy", "fr": "Politique"},
+    "page.history": {"en": "History", "fr": "Historique"},
+    "page.findings": {"en": "Findings", "fr": "Constats"},
+    "page.hints": {"en": "Metadata hints (unsigned)", "fr": "Indices de métadonnées (non signés)"},
+    "page.signer": {"en": "Signer", "fr": "Signataire"},
+    "page.author": {"en": "Author", "fr": "Auteur"},
+    "page.noSigner": {"en": "no signer", "fr": "pas de signataire"},
+    "page.step": {"en": "step", "fr": "étape"},
+    "page.ingredient": {"en": "ingredient", "fr": "ingrédient"},
+    "page.failed": {"en": "Could not be checked", "fr": "Vérification impossible"},
+    "page.policyLine": {"en": "Policy in force:", "fr": "Politique appliquée :"},
+    "page.choose": {"en": "Choose images", "fr": "Choisir des images"},
+    "page.signedAt": {"en": "signed", "fr": "signé le"},
+    "page.tokens": {"en": "Tokens", "fr": "Jetons"},
+    "page.ingredients": {"en": "Ingredients", "fr": "Ingrédients"},
+}
+
+#: Digital source types in words (``st.<term>``): the words live with the terms in ``handmade.labels``.
+_SOURCE_TYPES: dict[str, dict[str, str]] = {f"st.{s.term}": {"en": s.en, "fr": s.fr}
+                                            for s in labels.SOURCE_TYPES.values()}
+
+#: Added with the films/SVG/PDF formats (issue 17) and the visible labels (issue 16).
+_FORMATS_AND_LABELS: dict[str, dict[str, str]] = {
+    "cli.big_film": {
+        "en": ("note: {path}: a {mb} MB film: read three times (history check, signing, self-check) "
+               "through file handles; this takes a while"),
+        "fr": ("remarque : {path} : un film de {mb} Mo : lu trois fois (contrôle de l'historique, "
+               "signature, vérification) par le disque ; cela prend un moment"),
+    },
+    "hint.input.not_image": {
+        "en": ("handmade reads JPEG, PNG, WebP, TIFF, DNG, GIF, HEIC, AVIF, JPEG XL, SVG, MP4, MOV, PDF, "
+               "and NEF/ARW for verification only."),
+        "fr": ("handmade lit JPEG, PNG, WebP, TIFF, DNG, GIF, HEIC, AVIF, JPEG XL, SVG, MP4, MOV, PDF, et "
+               "NEF/ARW en vérification seulement."),
+    },
+    "error.sign.badge_format": {
+        "en": "a visible badge is drawn on pictures only (not on a film, an SVG or a PDF)",
+        "fr": "un badge visible ne se dessine que sur une image (pas sur un film, un SVG ou un PDF)",
+    },
+    "hint.sign.badge_format": {
+        "en": "Sign it without --badge: the Content Credentials do not need one.",
+        "fr": "Signez-le sans --badge : les Content Credentials n'en ont pas besoin.",
+    },
+    "label.no_manifest": {
+        "en": "no Content Credentials: nothing verified to label",
+        "fr": "aucun Content Credentials : rien de vérifié à étiqueter",
+    },
+    "label.invalid": {
+        "en": "its Content Credentials do not validate",
+        "fr": "ses Content Credentials ne sont pas valides",
+    },
+    "label.unreadable": {
+        "en": "its Content Credentials cannot be read",
+        "fr": "ses Content Credentials sont illisibles",
+    },
+    "label.not_verified": {
+        "en": "it does not pass the handmade policy and declares no AI",
+        "fr": "il ne satisfait pas la politique handmade et ne déclare pas d'IA",
+    },
+    "cli.labelled": {
+        "en": "{path}: labelled \"{text}\" -> {out} ({summary})",
+        "fr": "{path} : étiqueté « {text} » -> {out} ({summary})",
+    },
+    "cli.not_labelled": {
+        "en": "{path}: no label: {why} ({verdict})",
+        "fr": "{path} : pas d'étiquette : {why} ({verdict})",
+    },
+    "cli.label_test_key": {
+        "en": ("{path}: its label says 'verified', but the labelled file is signed with the TEST key: "
+               "verifiers read it as a claim (give --key and --chain)"),
+        "fr": ("{path} : son étiquette dit « vérifié », mais le fichier étiqueté est signé avec la clé de "
+               "TEST : les vérificateurs y liront une simple déclaration (donnez --key et --chain)"),
+    },
+    "cli.label_total": {
+        "en": "labelled {ok} of {n} file(s); {refused} refused; {failed} failed",
+        "fr": "{ok} fichier(s) étiqueté(s) sur {n} ; {refused} refusé(s) ; {failed} en échec",
+    },
+    "error.label.changed": {
+        "en": "the file changed while it was being verified",
+        "fr": "le fichier a changé pendant sa vérification ; rien n'a été étiqueté",
+    },
+    "error.label.self_check_failed": {
+        "en": "the labelled result does not verify",
+        "fr": "le résultat étiqueté ne se vérifie pas ; rien n'a été écrit",
+    },
+    "error.label.too_small": {
+        "en": "the image is too small for a legible label",
+        "fr": "l'image est trop petite pour une étiquette lisible",
+    },
+    "error.input.not_image": {
+        "en": "not a format handmade reads",
+        "fr": "pas un format que handmade sait lire",
+    },
+}
+
+CATALOG: dict[str, dict[str, str]] = {**_T, **_MORE, **_PAGE, **_SOURCE_TYPES, **_FORMATS_AND_LABELS}
+
+
+class _Blank(dict[str, Any]):
+    """Format arguments where a placeholder the caller did not give renders as nothing."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def t(key: str, lang: str = "en", **kwargs: Any) -> str:
+    """A translated string (English when the language or key is missing). A keyword ending in ``_k`` names
+    another catalog key, rendered in the same language with the same keywords, and fills ``{name}``."""
+    return _render(key, lang, kwargs, 0)
+
+
+def _render(key: str, lang: str, kwargs: dict[str, Any], depth: int) -> str:
+    entry = CATALOG.get(key, {})
+    text = entry.get(lang) or entry.get("en") or ("" if entry else key)
+    if not kwargs:
+        return text
+    values = _Blank(kwargs)
+    if depth < 4:  # a part inside a part inside a sentence; never a loop
+        for name, value in kwargs.items():
+            if name.endswith("_k") and isinstance(value, str) and "{" + name[:-2] + "}" in text:
+                values[name[:-2]] = _render(value, lang, kwargs, depth + 1)
+    return text.format_map(values)
+
+
+def messages(lang: str = "en") -> dict[str, str]:
+    """The whole catalog in one language (English where an entry lacks it): what the web page loads."""
+    return {key: entry.get(lang) or entry.get("en", "") for key, entry in CATALOG.items()}
+
+
+def finding(code: str, severity: Severity, key: str, source: str | None = None, **params: str) -> Finding:
+    """A finding whose English message is the catalog entry ``key`` (kept with its parameters)."""
+    from handmade.models import Finding
+
+    return Finding(code, severity, t(key, "en", **params), source, key=key, params=params)
+
+
+def error_finding(code: str, message: str) -> Finding:
+    """The finding of an error result: the English message, and in French the error's sentence by code
+    (``error.<code>``) with the English message as the detail."""
+    from handmade.models import Finding
+
+    return Finding(code, "error", message, None, key="finding.error")
+
+
+def text_of(item: Finding | Hint, lang: str = "en") -> str:
+    """A finding's, a policy reason's or a hint's message in ``lang``."""
+    if lang == "en" or item.key is None:
+        return item.message
+    if item.key == "finding.error":
+        return error_words(getattr(item, "code", ""), item.message, lang)
+    return t(item.key, lang, **item.params)
+
+
+def error_words(code: str, message: str, lang: str = "en") -> str:
+    """An error's words in ``lang``: the sentence for its code and the English detail, or the message."""
+    if lang == "en" or "error." + code not in CATALOG:
+        return message
+    return f"{t('error.' + code, lang)} ({t('err.detail', lang)} : {message})"
+
+
+def step_reason(step: LineageStep, lang: str = "en") -> str | None:
+    """Why a lineage step counts (or may count) as AI, in ``lang``."""
+    if lang == "en":
+        return step.reason
+    if step.reason_key is None:  # a step built without its key (by hand): no English words in another language
+        return None
+    return t(step.reason_key, lang, **step.reason_params)
