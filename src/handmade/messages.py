@@ -831,7 +831,118 @@ _FORMATS_AND_LABELS: dict[str, dict[str, str]] = {
     },
 }
 
-CATALOG: dict[str, dict[str, str]] = {**_T, **_MORE, **_PAGE, **_SOURCE_TYPES, **_FORMATS_AND_LABELS}
+#: The sentences of the errors of the trust lists, label authorities, storage and scans (the English message,
+#: which names the file, follows as the detail).
+_MORE_ERRORS: dict[str, dict[str, str]] = {
+    "error.audit.unavailable": {
+        "en": "the decision log's database cannot be reached or refuses its table",
+        "fr": "la base du journal des décisions est injoignable ou refuse sa table",
+    },
+    "error.authority.csr": {
+        "en": "the certificate request cannot be used",
+        "fr": "la demande de certificat est inutilisable",
+    },
+    "error.authority.not_found": {
+        "en": "this folder is not a label authority",
+        "fr": "ce dossier n'est pas une autorité de label",
+    },
+    "error.authority.not_issued": {
+        "en": "this certificate was not issued by this authority",
+        "fr": "ce certificat n'a pas été émis par cette autorité",
+    },
+    "error.authority.reason": {
+        "en": "unknown revocation reason",
+        "fr": "motif de révocation inconnu",
+    },
+    "error.authority.revoked": {
+        "en": "the authority's revocation record cannot be read",
+        "fr": "le registre des révocations de l'autorité est illisible",
+    },
+    "error.keys.renew_issuer": {
+        "en": "the old certificate was not issued by the root given",
+        "fr": "l'ancien certificat n'a pas été émis par la racine donnée",
+    },
+    "error.keys.subject": {
+        "en": "the name cannot go into a certificate as given",
+        "fr": "ce nom ne peut pas figurer tel quel dans un certificat",
+    },
+    "error.keys.validity_too_long": {
+        "en": "a signer certificate may be valid 366 days at most",
+        "fr": "un certificat de signataire vaut 366 jours au plus",
+    },
+    "error.scan.dask_task": {
+        "en": "a task of the Dask cluster failed",
+        "fr": "une tâche du cluster Dask a échoué",
+    },
+    "error.scan.dask_unreachable": {
+        "en": "the Dask scheduler cannot be reached",
+        "fr": "l'ordonnanceur Dask est injoignable",
+    },
+    "error.scan.no_dask": {
+        "en": "scanning on a cluster needs Dask (pip install 'handmade[cluster]')",
+        "fr": "l'analyse sur un cluster demande Dask (pip install 'handmade[cluster]')",
+    },
+    "error.scan.no_root": {
+        "en": "a folder to scan does not exist",
+        "fr": "un dossier à analyser n'existe pas",
+    },
+    "error.scan.output": {
+        "en": "the results file cannot be written",
+        "fr": "impossible d'écrire le fichier de résultats",
+    },
+    "error.scan.output_exists": {
+        "en": "the results file already exists (use --resume to go on)",
+        "fr": "le fichier de résultats existe déjà (--resume pour reprendre)",
+    },
+    "error.storage.unavailable": {
+        "en": "the database cannot be reached",
+        "fr": "la base de données est injoignable",
+    },
+    "error.storage.unsupported": {
+        "en": "this kind of database is not supported",
+        "fr": "ce type de base de données n'est pas pris en charge",
+    },
+    "error.trust.bundle": {
+        "en": "not a usable label authority bundle",
+        "fr": "ce n'est pas un paquet d'autorité de label utilisable",
+    },
+    "error.trust.config": {
+        "en": "the settings file cannot be read",
+        "fr": "le fichier de réglages est illisible",
+    },
+    "error.trust.snapshot": {
+        "en": "the trust-list snapshot cannot be read",
+        "fr": "l'instantané des listes de confiance est illisible",
+    },
+    "error.trust.update_fetch": {
+        "en": "the trust lists cannot be fetched from that address",
+        "fr": "impossible de récupérer les listes de confiance à cette adresse",
+    },
+    "error.trust.update_invalid": {
+        "en": "the trust lists given do not check out (PEM and JSON must name the same certificates)",
+        "fr": ("les listes de confiance fournies ne sont pas cohérentes (le PEM et le JSON doivent "
+               "nommer les mêmes certificats)"),
+    },
+    "error.trust.update_missing": {
+        "en": "a trust-list file is missing from that folder",
+        "fr": "un fichier de liste de confiance manque dans ce dossier",
+    },
+    "error.trust.update_older": {
+        "en": "that trust list is older than the one in force",
+        "fr": "cette liste de confiance est plus ancienne que celle en vigueur",
+    },
+    "error.trust.update_url": {
+        "en": "trust lists are fetched only over https:// (http:// only on this machine)",
+        "fr": ("les listes de confiance ne se récupèrent qu'en https:// (http:// seulement sur cette "
+               "machine)"),
+    },
+    "error.trust.update_write": {
+        "en": "the trust-list snapshot cannot be installed",
+        "fr": "impossible d'installer l'instantané des listes de confiance",
+    },
+}
+
+CATALOG: dict[str, dict[str, str]] = {**_T, **_MORE, **_PAGE, **_SOURCE_TYPES, **_FORMATS_AND_LABELS, **_MORE_ERRORS}
 
 
 class _Blank(dict[str, Any]):
