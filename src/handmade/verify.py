@@ -25,7 +25,7 @@ import os
 from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from handmade import _c2pa, labels
 from handmade import trust as _trust
@@ -49,6 +49,8 @@ from handmade.workers import Failure
 from handmade.workers import run as run_workers
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 TRUST_ENV = "HANDMADE_TRUST"
 
@@ -787,8 +789,11 @@ def iter_manifest_views(paths: Sequence[str], *, timeout: float | None = None) -
         for p in paths:
             yield manifest_views(p)
         return
-    results: dict[int, ManifestViews] = {}
-    next_index = 0
+    yield from _in_input_order(_views_answers(paths, timeout))
+
+
+def _views_answers(paths: Sequence[str], timeout: float) -> Generator[tuple[int, ManifestViews], None, None]:
+    """``(index, views)`` as each worker finishes; a worker that overran or crashed gives an error view."""
     answers = run_workers(_views_task, [(p,) for p in paths], workers=1, timeout=timeout)
     try:
         for index, value in answers:
@@ -797,9 +802,21 @@ def iter_manifest_views(paths: Sequence[str], *, timeout: float | None = None) -
                     else "the reader crashed"
                 value = ManifestViews(paths[index], error=ReportErrorInfo(
                     "input.timeout" if "gave up" in what else "input.crash", f"{paths[index]}: {what}"))
-            results[index] = value
-            while next_index in results:
-                yield results.pop(next_index)
+            yield index, value
+    finally:
+        answers.close()
+
+
+def _in_input_order(answers: Generator[tuple[int, T], None, None]) -> Generator[T, None, None]:
+    """The values of ``(index, value)`` pairs that arrive in finishing order, yielded in input order (those
+    that finish early wait in a small buffer). Closing it closes ``answers`` (and so stops their workers)."""
+    waiting: dict[int, T] = {}
+    next_index = 0
+    try:
+        for index, value in answers:
+            waiting[index] = value
+            while next_index in waiting:
+                yield waiting.pop(next_index)
                 next_index += 1
     finally:
         answers.close()
@@ -883,17 +900,7 @@ def _inspect_in_children(paths: Sequence[str | os.PathLike[str]], timeout: float
     A file that overruns or kills its worker gets an ``error`` report (``input.timeout``/``input.crash``);
     its worker is replaced and the others go on (see ``handmade.workers``).
     """
-    results: dict[int, ProvenanceReport] = {}
-    next_index = 0
-    answers = inspect_as_done(paths, timeout=timeout, workers=workers, **kwargs)
-    try:
-        for index, report in answers:
-            results[index] = report
-            while next_index in results:
-                yield results.pop(next_index)
-                next_index += 1
-    finally:
-        answers.close()
+    yield from _in_input_order(inspect_as_done(paths, timeout=timeout, workers=workers, **kwargs))
 
 
 def inspect_as_done(paths: Sequence[str | os.PathLike[str]], *, timeout: float | None = None, workers: int = 1,
