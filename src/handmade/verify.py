@@ -24,6 +24,7 @@ import logging
 import os
 from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -441,14 +442,20 @@ def attribute(loaded: LoadedFile, config: _trust.TrustConfig, allow_remote: bool
         if with_tsa and _state_under(loaded, _tsa_only(config), allow_remote) == "Trusted":
             return None
         for sid in order:
-            alone = config.only(sid)
-            if not with_tsa:
-                alone = _trust.TrustConfig(tuple(s for s in alone.sources if s.role != "tsa"))
-            if _state_under(loaded, alone, allow_remote) == "Trusted":
+            if _state_under(loaded, _alone(config, sid, with_tsa), allow_remote) == "Trusted":
                 return sid
     return None
 
 
+@lru_cache(maxsize=64)
+def _alone(config: _trust.TrustConfig, sid: str, with_tsa: bool) -> _trust.TrustConfig:
+    """``config`` with one signer source alone (and the TSA list or not), built once: a configuration hashes
+    its PEM for its key, and ``attribute`` asks for the same few on every trusted file."""
+    alone = config.only(sid)
+    return alone if with_tsa else _trust.TrustConfig(tuple(s for s in alone.sources if s.role != "tsa"))
+
+
+@lru_cache(maxsize=16)
 def _tsa_only(config: _trust.TrustConfig) -> _trust.TrustConfig:
     return _trust.TrustConfig(tuple(s if s.role == "tsa" else replace(s, anchors_pem="", allowed_pem="", count=0)
                                     for s in config.sources if s.role == "tsa" or s.eku.strip()))
