@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+import statistics
 import threading
 import time
 from collections.abc import Iterator
@@ -28,6 +29,24 @@ class Served:
 
 def fd_count(pid: int) -> int:
     return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def timed_upload(url: str, data: bytes) -> float:
+    """Seconds one normal upload takes to be answered 200."""
+    began = time.monotonic()
+    assert httpx.post(f"{url}/v1/verify", content=data, timeout=30).status_code == 200
+    return time.monotonic() - began
+
+
+def settled_fd_count(pid: int, seconds: float = 3.0) -> int:
+    """The process's descriptor count once a just-answered client's socket has been closed server-side:
+    the lowest count seen over a short quiet period (a single reading may still include it)."""
+    lowest = fd_count(pid)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        lowest = min(lowest, fd_count(pid))
+    return lowest
 
 
 def wait_until(predicate: object, seconds: float, step: float = 0.05) -> bool:
@@ -74,7 +93,8 @@ def test_slow_and_half_open_clients_do_not_lock_uploads_out_and_leak_nothing(ser
                                                                              signed_image: Path) -> None:
     data = signed_image.read_bytes()
     assert httpx.post(f"{served.url}/v1/verify", content=data, timeout=30).status_code == 200  # warm
-    start_fds = fd_count(served.pid)
+    normal = statistics.median(timed_upload(served.url, data) for _ in range(3))
+    start_fds = settled_fd_count(served.pid)
 
     half_open = []
     for _ in range(200):  # headers never finished
@@ -104,10 +124,14 @@ def test_slow_and_half_open_clients_do_not_lock_uploads_out_and_leak_nothing(ser
         assert wait_until(lambda: fd_count(served.pid) >= start_fds + 200, 10)
         # Normal uploads, while every hostile client is still held (headers and body deadlines not reached).
         began = time.monotonic()
-        statuses = [httpx.post(f"{served.url}/v1/verify", content=data, timeout=30).status_code for _ in range(3)]
-        assert statuses == [200, 200, 200]
+        held = [timed_upload(served.url, data) for _ in range(3)]
+        # Within its normal time: a locked-out upload waits for a deadline (8 s) or is refused (503); the margin
+        # is for a loaded machine, not for a wait.
+        assert statistics.median(held) <= 4 * normal + 1.0, (held, normal)
         if time.monotonic() - began < HEADER_TIMEOUT * 0.8:  # on a loaded machine the deadlines may come first
-            assert fd_count(served.pid) >= start_fds + 216, "answered only once the hostile clients were cut off"
+            # 216 hostile connections are held; a cut-off would drop about 200 of them at once, so a margin
+            # of a few descriptors (a keep-alive socket of the uploads closing late) cannot hide one.
+            assert fd_count(served.pid) >= start_fds + 210, "answered only once the hostile clients were cut off"
 
         # The half-open ones are closed at the header deadline, without an answer.
         for s in half_open:
