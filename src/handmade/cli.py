@@ -874,7 +874,9 @@ def _report_views(paths: list[str], *, detailed: bool, certs: bool, as_json: boo
         click.echo("\n".join(lines))  # every value was cleaned of control characters when it was read
     if docs:
         schema = "handmade.manifest-views/v1"
-        click.echo(json.dumps({"schema": schema, "results": docs}, indent=2, ensure_ascii=False))
+        # ASCII with escapes when the manifest store is shown: its strings come from the file as they are, and
+        # a bidi override or a terminal escape must not reach the screen raw (strings are bounded on reading).
+        click.echo(json.dumps({"schema": schema, "results": docs}, indent=2, ensure_ascii=detailed))
     if unreadable:
         click.get_current_context().exit(EXIT_ERROR)
 

@@ -32,7 +32,15 @@ from handmade import _c2pa, labels
 from handmade import trust as _trust
 from handmade._background import Background
 from handmade.errors import HandmadeError, InputError, TrustConfigError
-from handmade.files import DEFAULT_MAX_BYTES, NOT_RASTER, FileData, LoadedFile, load_input, loaded_from_bytes
+from handmade.files import (
+    DEFAULT_MAX_BYTES,
+    NOT_RASTER,
+    READABLE_SUFFIXES,
+    FileData,
+    LoadedFile,
+    load_input,
+    loaded_from_bytes,
+)
 from handmade.lineage import analyse, clean_text
 from handmade.messages import error_finding, finding
 from handmade.models import (
@@ -783,7 +791,24 @@ def manifest_views(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX
     if views is None:
         return ManifestViews(str(path))
     detailed, crjson = views
-    return ManifestViews(str(path), detailed, _certificates(crjson))
+    return ManifestViews(str(path), bounded_strings(detailed), _certificates(crjson))
+
+
+#: The longest string from a file that ``report --detailed`` shows whole; longer ones are cut and marked.
+DETAILED_STRING_LIMIT = 4096
+
+
+def bounded_strings(value: Any, limit: int = DETAILED_STRING_LIMIT) -> Any:
+    """A copy of a JSON value taken from a file with every string cut at ``limit`` characters, marked with how
+    much was left out (a 1 MB assertion value must not become a 1 MB line). The characters themselves are
+    kept: the JSON output escapes what is not printable ASCII, so nothing reaches a terminal raw."""
+    if isinstance(value, str):
+        return value if len(value) <= limit else f"{value[:limit]}... [{len(value) - limit} more characters]"
+    if isinstance(value, dict):
+        return {bounded_strings(k, limit): bounded_strings(v, limit) for k, v in value.items()}
+    if isinstance(value, list):
+        return [bounded_strings(v, limit) for v in value]
+    return value
 
 
 def _views_task(path: str) -> ManifestViews:  # pragma: no cover - in a worker
@@ -850,9 +875,9 @@ def iter_inspect(paths: Sequence[str | os.PathLike[str]], *, timeout: float | No
     yield from _inspect_in_children(paths, timeout, max(1, workers), kwargs)
 
 
-#: The file names a folder walk verifies (the formats handmade reads); hidden files are left out.
-VERIFY_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".dng", ".gif", ".heic", ".heif", ".avif",
-                   ".jxl", ".svg", ".pdf", ".mp4", ".m4v", ".mov", ".nef", ".arw"}
+#: The file names a folder walk verifies (the formats handmade reads; one table, in ``handmade.files``); hidden
+#: files are left out.
+VERIFY_SUFFIXES = READABLE_SUFFIXES
 
 
 def expand_inputs(inputs: Iterable[str | os.PathLike[str]]) -> Iterator[str]:

@@ -167,6 +167,21 @@ def test_unknown_source_type_is_not_human_and_is_cleaned(tmp_path: Path) -> None
     assert_refused(blob, tmp_path, "sign.unknown_history")
 
 
+@pytest.mark.parametrize("args", [["verify"], ["verify", "--json"], ["report"], ["report", "--json"],
+                                  ["report", "--detailed"], ["report", "--certs"]])
+def test_hostile_strings_never_reach_any_output_raw_or_unbounded(args: list[str], tmp_path: Path) -> None:
+    hostile = "http://example.com/dst/\x1b[31mmystery\x07\u202e" + "A" * 1_000_000
+    blob = craft([actions({"action": "c2pa.created", "digitalSourceType": hostile})])
+    path = tmp_path / "x.jpg"
+    path.write_bytes(blob)
+    r = CliRunner().invoke(main, [*args, str(path)])
+    assert r.exit_code in (0, 1), r.output
+    assert not any(c in r.output for c in "\x1b\x07\u202e"), args
+    assert len(r.output) < 200_000 and max(len(line) for line in r.output.splitlines()) < 20_000, args
+    if "--detailed" in args:  # the store is shown, the long value cut and marked, the escapes kept as escapes
+        assert "more characters]" in r.output and "\\u202e" in r.output and "\\u001b" in r.output
+
+
 # --- 5. possibly generative, unknown provenance, incomplete history --------------------------------------
 @pytest.mark.parametrize(("steps", "ai"), [
     ([created("composite")], "possibly_generative"),
