@@ -157,6 +157,11 @@ FORMAT_NAMES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP", 
                 "image/jxl": "JPEG XL", "image/svg+xml": "SVG", "video/mp4": "MP4", "video/x-m4v": "M4V",
                 "video/quicktime": "MOV", "application/pdf": "PDF", "image/x-nikon-nef": "NEF (read only)",
                 "image/x-sony-arw": "ARW (read only)"}
+#: File names a folder walk offers for signing (the bytes then decide the format): images, films, SVG, PDF.
+SIGNABLE_SUFFIXES = frozenset({".jpg", ".jpeg", ".jpe", ".png", ".webp", ".tif", ".tiff", ".dng", ".gif", ".heic",
+                               ".heif", ".avif", ".jxl", ".svg", ".pdf", ".mp4", ".m4v", ".mov"})
+#: File names a folder walk verifies or scans: what it signs, and the camera raw files it only reads.
+READABLE_SUFFIXES = SIGNABLE_SUFFIXES | {".nef", ".arw"}
 #: Formats whose content is not a raster picture Pillow can decode (no pixel checks, badge or Pillow preview).
 NOT_RASTER = frozenset({"video/mp4", "video/x-m4v", "video/quicktime", "application/pdf", "image/svg+xml"})
 

@@ -35,13 +35,14 @@ from pathlib import Path
 from typing import Any
 
 from handmade.errors import HandmadeError
+from handmade.files import READABLE_SUFFIXES
 from handmade.models import SCHEMA, ProvenanceReport
 
 __all__ = ["IMAGE_SUFFIXES", "ScanError", "ScanSummary", "read_done", "scan", "walk"]
 
-#: File names a scan looks at (``all_files=True``: every regular file). Formats are still recognised by their bytes.
-IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".jpe", ".png", ".gif", ".webp", ".tif", ".tiff", ".dng", ".avif",
-                            ".heic", ".heif"})
+#: File names a scan looks at (``all_files=True``: every regular file): every format handmade reads, films, SVG,
+#: PDF and camera raw included (one table, in ``handmade.files``). Formats are still recognised by their bytes.
+IMAGE_SUFFIXES = READABLE_SUFFIXES
 #: Files per Dask task; a local batch is ``LOCAL_BATCH`` files per worker process (its workers, and their
 #: c2pa contexts, live for one batch).
 BATCH = 64

@@ -37,6 +37,7 @@ from handmade.files import (
     DEFAULT_MAX_BYTES,
     FORMAT_NAMES,
     NOT_RASTER,
+    SIGNABLE_SUFFIXES,
     FileData,
     LoadedFile,
     StagedWrite,
@@ -572,9 +573,8 @@ def sign_bytes(data: bytes, name: str, options: SignOptions | None = None,
 
 
 # --- batches -------------------------------------------------------------------------------------------
-#: Names a folder walk offers for signing (the bytes then decide the format): images, films, SVG, PDF.
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".dng", ".gif", ".heic", ".heif", ".avif",
-                  ".jxl", ".svg", ".pdf", ".mp4", ".m4v", ".mov"}
+#: Names a folder walk offers for signing (one table, in ``handmade.files``).
+IMAGE_SUFFIXES = SIGNABLE_SUFFIXES
 
 
 @dataclass(frozen=True)

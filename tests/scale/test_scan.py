@@ -69,6 +69,24 @@ def test_scan_writes_one_line_per_file_with_path_sha256_and_decision(tree: Tree,
     assert summary.ai_found == 0
 
 
+def test_a_scan_takes_films_drawings_pages_and_camera_raw(tmp_path: Path) -> None:
+    from tests.media import make_jxl, make_pdf, make_svg, make_video
+
+    root = tmp_path / "deliverables"
+    root.mkdir()
+    made = {make_video(root / "short.mp4"), make_video(root / "short.mov", container="mov"), make_svg(root / "a.svg"),
+            make_pdf(root / "folio.pdf"), make_jxl(root / "p.jxl")}
+    (root / "DSC_0001.NEF").write_bytes(b"II*\x00" + bytes(60))  # a name a camera gives: read, not signed
+    (root / "notes.txt").write_text("not checked")
+    expected = sorted({str(p) for p in made} | {str(root / "DSC_0001.NEF")})
+    assert sorted(walk([root])) == expected
+    out = tmp_path / "r.jsonl"
+    scan([str(root)], out, workers=1)
+    by_path = {line["path"]: line for line in read_lines(out)}
+    assert sorted(by_path) == expected
+    assert all(by_path[str(p)]["state"] == "no_manifest" for p in made), by_path  # read as what they are
+
+
 def test_the_time_limit_applies_per_file(tree: Tree, tmp_path: Path) -> None:
     out = tmp_path / "slow.jsonl"
     summary = scan([str(tree.root / "2020")], out, workers=2, timeout=0.0001)
