@@ -337,10 +337,10 @@ _MORE: dict[str, dict[str, str]] = {
         "fr": "{where}Le certificat du signataire a expiré et aucun horodatage de confiance ne montre que la "
               "signature date de sa validité. Ce n'est pas une falsification."},
     "c2pa:signingCredential.untrusted": {
-        "en": "{where}The signer is not in your trust anchors: the file is intact, but nobody you trust vouches "
-              "for who signed it.",
-        "fr": "{where}Le signataire n'est pas dans vos ancres de confiance : le fichier est intact, mais personne "
-              "en qui vous avez confiance ne garantit qui l'a signé."},
+        "en": "{where}The signer is not in your trust anchors: nobody you trust vouches for who signed it (this "
+              "says nothing of tampering, which is checked on its own).",
+        "fr": "{where}Le signataire n'est pas dans vos ancres de confiance : personne en qui vous avez confiance ne "
+              "garantit qui l'a signé (cela ne dit rien d'une falsification, vérifiée à part)."},
     "c2pa:algorithm.unsupported": {"en": "{where}The signature uses an unsupported algorithm.",
                                    "fr": "{where}La signature utilise un algorithme non pris en charge."},
     "c2pa:timeStamp.mismatch": {"en": "{where}The timestamp does not match the signature.",
@@ -394,10 +394,10 @@ _MORE: dict[str, dict[str, str]] = {
         "fr": "c2pa déclare le manifeste invalide à cause de : {codes} (voir les avertissements ; pas une "
               "falsification)."},
     "finding.untrusted": {
-        "en": "No trust source in use ({lists}) vouches for the signer: the file is intact, but nobody you trust "
-              "vouches for who signed it.",
-        "fr": "Aucune source de confiance utilisée ({lists}) ne garantit le signataire : le fichier est intact, "
-              "mais personne en qui vous avez confiance ne garantit qui l'a signé."},
+        "en": "No trust source in use ({lists}) vouches for the signer: nobody you trust vouches for who signed "
+              "it (this says nothing of tampering, which is checked on its own).",
+        "fr": "Aucune source de confiance utilisée ({lists}) ne garantit le signataire : personne en qui vous avez "
+              "confiance ne garantit qui l'a signé (cela ne dit rien d'une falsification, vérifiée à part)."},
     "finding.untrusted_anchors": {"en": "your trust anchors", "fr": "vos ancres de confiance"},
     "finding.unattributed": {
         "en": "c2pa reports the signer as trusted, but no single trust source vouches for it (only a time-stamping "
@@ -570,8 +570,9 @@ _MORE: dict[str, dict[str, str]] = {
                                 "fr": "Les Content Credentials sont illisibles : {error}"},
     "policy.no_manifest": {"en": "The file has no Content Credentials.",
                            "fr": "Le fichier n'a pas de Content Credentials."},
-    "policy.not_intact": {"en": "The image or its manifest changed after signing.",
-                          "fr": "L'image ou son manifeste a été modifié après signature."},
+    "policy.not_intact": {"en": "The signed byte ranges or a signed statement no longer match the file.",
+                          "fr": "Les plages d'octets signées ou une déclaration signée ne correspondent plus au "
+                                "fichier."},
     "policy.bad_signature": {"en": "The signature does not match the manifest.",
                              "fr": "La signature ne correspond pas au manifeste."},
     "policy.not_checked": {

@@ -584,7 +584,10 @@ def inspect_loaded(loaded: LoadedFile, *, trust: TrustArg = None, allow_remote: 
     if facets.unknown_provenance and provenance == "signed":
         provenance = "unknown_origin"  # c2pa-rs saw an ingredient without credentials that the walk did not
         ai = "unknown" if ai == "none_declared" else ai
-    broken = facets.intact is False or facets.signature_valid is False or ingredients_valid is False
+    # Any manifest that does not validate (tampered, bad signature or credential, expired without a trusted
+    # timestamp, a malformed claim, a failed ingredient): what it declares is not evidence.
+    broken = (state == "invalid" or facets.intact is False or facets.signature_valid is False
+              or ingredients_valid is False)
     if broken and ai == "none_declared":
         ai = "unknown"  # a history that does not validate is not evidence that it has no AI step
     # human_authored: the whole history signed, valid, examinable, free of generative and possibly

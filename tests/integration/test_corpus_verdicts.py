@@ -35,8 +35,8 @@ EXPECTED: dict[str, tuple[str, str, tuple[str, ...], str | None]] = {
     "ai-openai-media-service-2026-eku-invalid.png": ("invalid", "generative", ("credential.invalid",), "signed"),
     "ai-openai-media-service-2026-valid.png": ("valid", "generative", (), "signed"),
     "ai-samsung-galaxy-s25-ai-edit.png": ("invalid", "ai_assisted", ("credential.invalid",), "signed"),
-    "avif-test-signer-eku-invalid.avif": ("invalid", "none_declared", ("credential.invalid",), "signed"),
-    "camera-nikon-z9-2022-expired.jpeg": ("invalid", "none_declared", ("credential.expired",), "signed"),
+    "avif-test-signer-eku-invalid.avif": ("invalid", "unknown", ("credential.invalid",), "signed"),
+    "camera-nikon-z9-2022-expired.jpeg": ("invalid", "unknown", ("credential.expired",), "signed"),
     "camera-pixel10pro-motionphoto-stripped.jpg": (
         "invalid", "unknown", ("binding.mismatch", "credential.expired"), "signed"),
     "camera-truepic-lens-hash-mismatch.jpg": ("invalid", "unknown", ("binding.mismatch",), "signed"),
@@ -55,7 +55,7 @@ EXPECTED: dict[str, tuple[str, str, tuple[str, ...], str | None]] = {
     "edit-photoshop-2022-composite-ingredients.jpeg": ("valid", "unknown", (), "unknown_origin"),
     "edit-photoshop-2023-drawing-actions.png": ("valid", "unknown", (), "unknown_origin"),
     "edit-photoshop-2025-opened-resized.jpg": ("valid", "none_declared", (), "signed"),
-    "expired-cert-no-timestamp.jpg": ("invalid", "none_declared", ("credential.expired",), "signed"),
+    "expired-cert-no-timestamp.jpg": ("invalid", "unknown", ("credential.expired",), "signed"),
     "gif-test-signed.gif": ("valid", "none_declared", (), "signed"),
     "heic-origo-training-notallowed.heic": ("valid", "unknown", (), "unknown_origin"),
     "hostile-tiff-too-many-subfiles.tiff": ("error", "unknown", ("input.corrupt",), None),
@@ -65,7 +65,7 @@ EXPECTED: dict[str, tuple[str, str, tuple[str, ...], str | None]] = {
     "invalid-missing-ingredient-claim-E-clm-CAICAI.jpg": (
         "invalid", "unknown", ("assertion.mismatch", "ingredient.missing"), "unknown_origin"),
     "malformed-claim-cawg-v2.jpg": (
-        "invalid", "none_declared", ("c2pa.assertion.action.ingredientMismatch", "manifest.malformed"), "signed"),
+        "invalid", "unknown", ("c2pa.assertion.action.ingredientMismatch", "manifest.malformed"), "signed"),
     "nomanifest-ai-grok-exif-signature.jpg": ("no_manifest", "unknown", (), None),
     "nomanifest-ai-midjourney-xmp-dst.png": ("no_manifest", "unknown", (), None),
     "nomanifest-ai-openai-c2pa-stripped.png": ("no_manifest", "unknown", (), None),
@@ -144,6 +144,8 @@ def test_expired_is_not_forged(corpus: Path) -> None:
     assert report.state == "invalid"
     assert report.intact is True and report.signature_valid is True and report.expired is True
     assert "not tampering" in next(f.message for f in report.findings if f.code == "credential.expired")
+    # What an invalid manifest declares is no evidence: no "NO-AI", and never human-made.
+    assert report.ai == "unknown" and report.human_authored is False and "NO-AI" not in report.summary()
 
 
 def test_production_eku_failure_is_explained(corpus: Path) -> None:

@@ -20,8 +20,9 @@ from handmade import labels
 from handmade.cli import main
 from handmade.errors import SigningError
 from handmade.keys import bundled_test_identity
-from handmade.policy import Policy, evaluate
+from handmade.policy import PRESETS, Policy, evaluate
 from handmade.sign import SignOptions, sign_image
+from handmade.trust import TrustConfig
 from handmade.verify import inspect, inspect_bytes
 from tests.conftest import photo_bytes
 
@@ -218,6 +219,16 @@ def test_ingredient_without_credentials_is_unknown_provenance() -> None:
     assert "without Content Credentials" in next(r.message for r in decision.reasons if r.code == "policy.ai_unknown")
 
 
+def test_component_ingredient_without_credentials_is_unknown_provenance(tmp_path: Path) -> None:
+    """C2PA 2.2 §15.11.3.3 names componentOf with parentOf: a placed element of unknown origin."""
+    blob = craft([actions(created("digitalCapture"),
+                          {"action": "c2pa.placed", "parameters": {"ingredientIds": ["c"]}}, all_included=True)],
+                 ingredients=(({"title": "sticker.png", "relationship": "componentOf", "label": "c"}, PHOTO),))
+    report = inspect_bytes(blob, "x.jpg")
+    assert report.provenance == "unknown_origin" and report.ai == "unknown" and not report.human_authored
+    assert "ORIGIN-UNKNOWN" in report.summary()
+
+
 def test_input_ingredient_without_credentials_is_not_unknown_provenance() -> None:
     """C2PA 2.2 §15.11.3.3: ingredient.unknownProvenance does not apply to inputTo."""
     blob = craft([actions(created("digitalCapture"), all_included=True)],
@@ -253,6 +264,14 @@ def test_unsigned_ingredient_named_after_a_generator_is_refused(tmp_path: Path) 
     assert "dalle.png" in error.message.lower() or "DALL" in error.message.upper()
 
 
+def test_all_actions_included_false_is_an_incomplete_history() -> None:
+    report = inspect_bytes(craft([actions(created("digitalCapture"), all_included=False)]), "x.jpg")
+    assert report.incomplete_history is True
+    assert "lineage.incomplete_history" in {f.code for f in report.findings}
+    complete = inspect_bytes(craft([actions(created("digitalCapture"), all_included=True)]), "x.jpg")
+    assert complete.incomplete_history is False
+
+
 def test_all_actions_included_missing_is_an_incomplete_history(tmp_path: Path) -> None:
     blob = craft([actions(created("digitalCapture"))])
     report = inspect_bytes(blob, "x.jpg")
@@ -273,6 +292,29 @@ def test_opened_generative_origin_is_generative(corpus: Path) -> None:
         "ingredientIds": ["p"], "com.adobe.digitalSourceType": IPTC + "trainedAlgorithmicMedia"}})],
         ingredients=(parent(PHOTO, "Generated Image"),))
     assert inspect_bytes(blob, "x.jpg").ai == "generative"
+
+
+def test_sign_refuses_an_image_opened_from_a_generative_asset(corpus: Path, tmp_path: Path) -> None:
+    src = tmp_path / "in.png"
+    src.write_bytes((corpus / "ai-adobe-firefly-thirdparty-imagen3.png").read_bytes())
+    out = tmp_path / "out.png"
+    with pytest.raises(SigningError) as exc:
+        sign_image(src, out, SignOptions(author="X"))
+    assert exc.value.code == "sign.generative_history" and not out.exists()
+
+
+@pytest.mark.parametrize(("steps", "code"), [
+    ([created("trainedAlgorithmicMedia")], "sign.generative_history"),
+    ([created("screenCapture")], "sign.possibly_generative_history"),
+    ([{"action": "c2pa.created", "digitalSourceType": "http://example.com/dst/mystery"}], "sign.unknown_history"),
+])
+def test_every_history_refusal_exits_3_through_the_cli(steps: list[dict[str, Any]], code: str,
+                                                        tmp_path: Path) -> None:
+    src, out = tmp_path / "in.jpg", tmp_path / "out.jpg"
+    src.write_bytes(craft([actions(*steps, all_included=True)]))
+    result = CliRunner().invoke(main, ["sign", str(src), "-o", str(out)])
+    assert result.exit_code == 3 and code in result.output and "Traceback" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jpg"]
 
 
 # --- 7. CAWG identity is its own facet -------------------------------------------------------------------
@@ -319,6 +361,19 @@ def test_binding_failure_says_byte_ranges(corpus: Path) -> None:
     assert "signed byte ranges do not match" in verdict(report)
     assert "byte ranges" in next(f.message for f in report.findings if f.code == "binding.mismatch")
     assert "plages d'octets" in verdict(report, "fr")
+
+
+def test_a_binding_failure_is_not_called_a_change_and_an_untrusted_signer_not_intact(corpus: Path) -> None:
+    """The policy line says what failed (the signed byte ranges or a statement), not that someone changed the
+    picture; a warning about who vouches never calls a tampered file intact."""
+    truepic = inspect(corpus / "camera-truepic-lens-hash-mismatch.jpg")
+    reasons = " ".join(r.message for r in evaluate(PRESETS["intact"], truepic).reasons)
+    assert "signed byte ranges" in reasons and "changed after signing" not in reasons
+    for trust in (None, TrustConfig.none()):  # the shipped lists (untrusted signer), none (not configured)
+        tampered = inspect(corpus / "tampered-hash-mismatch-XCA.jpg", trust=trust)
+        assert tampered.intact is False and tampered.findings
+        assert not [f.message for f in tampered.findings if "intact" in f.message]
+    assert "credential.untrusted" in {f.code for f in inspect(corpus / "tampered-hash-mismatch-XCA.jpg").findings}
 
 
 def test_tampered_token_line_claims_nothing(corpus: Path) -> None:
