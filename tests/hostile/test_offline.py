@@ -64,20 +64,47 @@ def _namespace_prefix() -> list[str]:
     pytest.skip("OFFLINE CHECK NOT RUN: cannot create a network namespace here (unshare -n / -rn refused)")
 
 
-def _network_calls(tmp_path: Path, mode: str) -> tuple[list[str], str]:
-    """Run the driver in an empty network namespace under strace; the non-local socket calls it made."""
-    files = [str(f) for f in DID_WEB_FILES if f.is_file()]
-    if len(files) < len(DID_WEB_FILES):
-        pytest.skip("OFFLINE CHECK NOT RUN: corpus files missing")
+#: Local sockets through which a name lookup could leave the machine (nscd, systemd-resolved's varlink, D-Bus).
+RESOLVER_SOCKETS = ("nscd", "resolve", "dbus")
+
+
+def _network_calls(tmp_path: Path, mode: str, files: list[str] | None = None,
+                   driver: str = DRIVER) -> tuple[list[str], str]:
+    """Run the driver in an empty network namespace under strace; the non-local socket calls it made, and
+    any connection to a local resolver socket."""
+    if files is None:
+        files = [str(f) for f in DID_WEB_FILES if f.is_file()]
+        if len(files) < len(DID_WEB_FILES):
+            pytest.skip("OFFLINE CHECK NOT RUN: corpus files missing")
     log = tmp_path / f"strace-{mode}.txt"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
     proc = subprocess.run([*_namespace_prefix(), "strace", "-f", "-e", "trace=connect,sendto,sendmsg",
-                           "-o", str(log), sys.executable, "-c", DRIVER, mode, *files],
+                           "-o", str(log), sys.executable, "-c", driver, mode, *files],
                           capture_output=True, text=True, timeout=600, env=env)
     assert proc.returncode == 0, proc.stderr[-2000:]
     calls = [line for line in log.read_text().splitlines()
-             if ("AF_INET" in line or "sin_port" in line or "sin6_port" in line) and "AF_UNIX" not in line]
+             if (("AF_INET" in line or "sin_port" in line or "sin6_port" in line) and "AF_UNIX" not in line)
+             or ("AF_UNIX" in line and any(name in line for name in RESOLVER_SOCKETS))]
     return calls, proc.stdout
+
+
+VERIFY_ALL = r"""
+import sys
+from handmade.verify import inspect
+for f in sys.argv[2:]:
+    print(f, inspect(f).summary(), flush=True)
+"""
+
+
+def test_no_file_of_either_corpus_makes_a_network_call(tmp_path: Path) -> None:
+    """Every real file of both corpora, verified offline: not one lookup or connection, whatever it names."""
+    files = sorted(str(f) for folder in (CORPUS, EXTERNAL) if folder.is_dir() for f in folder.iterdir()
+                   if f.is_file() and f.suffix.lower() not in (".json", ".md", ".txt"))
+    if len(files) < 100:
+        pytest.skip("OFFLINE CHECK NOT RUN: the corpora are missing")
+    calls, out = _network_calls(tmp_path, "offline", files, VERIFY_ALL)
+    assert out.count("\n") == len(files)
+    assert calls == [], "network calls while verifying offline:\n" + "\n".join(calls[:10])
 
 
 def test_verify_serve_and_sign_make_no_network_call(tmp_path: Path) -> None:
