@@ -47,17 +47,21 @@ def make_svg(path: Path, body: bytes = SVG) -> Path:
     return path
 
 
-def pdf_bytes(text: str = "Portfolio, page 1") -> bytes:
-    """A valid one-page PDF 1.4: catalog, pages, a page with a Helvetica text stream, an xref table."""
+def pdf_bytes(text: str = "Portfolio, page 1", xmp: bytes | None = None) -> bytes:
+    """A valid one-page PDF 1.4: catalog, pages, a page with a Helvetica text stream, an xref table; with
+    ``xmp``, the document's XMP metadata stream (uncompressed, as PDF 1.4 §10.2.2 describes)."""
     content = f"BT /F1 18 Tf 36 100 Td ({text}) Tj ET".encode("latin-1")
     objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Catalog /Pages 2 0 R%s >>" % (b" /Metadata 6 0 R" if xmp is not None else b""),
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 150] /Contents 4 0 R "
         b"/Resources << /Font << /F1 5 0 R >> >> >>",
         b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
+    if xmp is not None:
+        objects.append(b"<< /Type /Metadata /Subtype /XML /Length %d >>\nstream\n" % len(xmp) + xmp
+                       + b"\nendstream")
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []

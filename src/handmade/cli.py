@@ -17,7 +17,7 @@ import os
 import signal
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -247,6 +247,30 @@ class _Progress:
 
     def close(self) -> None:
         self._clear()
+
+
+def _stderr_is_terminal() -> bool:
+    return _isatty(sys.stderr)
+
+
+@contextlib.contextmanager
+def _film_progress(size: int, label: str) -> Iterator[None]:
+    """A bar on stderr over what signing a big film reads (``FILM_SIGN_READS`` times its size), fed by every read
+    of the file handles (``files.metered``), whichever thread reads."""
+    import threading
+
+    from handmade.files import metered
+    from handmade.sign import FILM_SIGN_READS
+
+    lock = threading.Lock()
+    with click.progressbar(length=FILM_SIGN_READS * size, label=label, file=sys.stderr, show_eta=True,
+                           show_percent=True) as bar:
+        def advance(n: int) -> None:
+            with lock:
+                bar.update(n)
+
+        with metered(advance):
+            yield
 
 
 def _sign_item(source: str, output: str, status: str, *, result: Any = None,
@@ -494,12 +518,16 @@ def _sign(inputs: tuple[str, ...], output: str, options: Any, key_args: tuple[st
         options = _with_timestamp(options, identity)
         from handmade.files import big_film_size
 
+        film_bar: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
         if (size := big_film_size(src)) is not None:
             from handmade.report import t
 
             _err(t("cli.big_film", lang, path=str(src), mb=size // 1_000_000))
+            if _stderr_is_terminal():
+                film_bar = _film_progress(size, t("cli.film_bar", lang))
         try:
-            result = sign_image(src, dest, options, identity, overwrite=overwrite, in_place=in_place)
+            with film_bar:
+                result = sign_image(src, dest, options, identity, overwrite=overwrite, in_place=in_place)
         except HandmadeError as exc:
             if not as_json:
                 raise

@@ -12,7 +12,7 @@ import hashlib
 import io
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Literal, cast
@@ -29,6 +29,22 @@ STREAM_BYTES = 64 * 1024 * 1024
 MAX_STREAMED_BYTES = 64 * 1024 * 1024 * 1024
 #: The formats read through a file handle when big (c2pa-rs hashes ISO BMFF boxes as it reads them).
 STREAMED_MIMES = frozenset({"video/mp4", "video/x-m4v", "video/quicktime"})
+
+
+#: Called with the size of every read of a big file (``metered``), from whichever thread reads; None when nobody
+#: watches. A progress bar for a film that is never in memory counts what was read.
+_meter: Callable[[int], None] | None = None
+
+
+@contextlib.contextmanager
+def metered(callback: Callable[[int], None]) -> Iterator[None]:
+    """Call ``callback(n)`` for the ``n`` bytes of each read of a ``FileData`` while the block runs."""
+    global _meter
+    previous, _meter = _meter, callback
+    try:
+        yield
+    finally:
+        _meter = previous
 
 
 class FileData:
@@ -56,7 +72,10 @@ class FileData:
         start, stop, step = key.indices(self.size)
         if step != 1:
             raise ValueError("FileData slices have no step")
-        return os.pread(self._fd, max(0, stop - start), start) if stop > start else b""
+        chunk = os.pread(self._fd, max(0, stop - start), start) if stop > start else b""
+        if _meter is not None:
+            _meter(len(chunk))
+        return chunk
 
     def startswith(self, prefix: bytes | tuple[bytes, ...]) -> bool:
         prefixes = prefix if isinstance(prefix, tuple) else (prefix,)
@@ -70,7 +89,10 @@ class FileData:
     def sha256(self) -> str:
         digest = hashlib.sha256()
         for pos in range(0, self.size, self.BLOCK):
-            digest.update(os.pread(self._fd, self.BLOCK, pos))
+            block = os.pread(self._fd, self.BLOCK, pos)
+            digest.update(block)
+            if _meter is not None:
+                _meter(len(block))
         return digest.hexdigest()
 
     def close(self) -> None:

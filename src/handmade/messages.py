@@ -760,6 +760,7 @@ _SOURCE_TYPES: dict[str, dict[str, str]] = {f"st.{s.term}": {"en": s.en, "fr": s
 
 #: Added with the films/SVG/PDF formats (issue 17) and the visible labels (issue 16).
 _FORMATS_AND_LABELS: dict[str, dict[str, str]] = {
+    "cli.film_bar": {"en": "signing the film", "fr": "signature du film"},
     "cli.big_film": {
         "en": ("note: {path}: a {mb} MB film: read three times (history check, signing, self-check) "
                "through file handles; this takes a while"),

@@ -572,6 +572,11 @@ def sign_bytes(data: bytes, name: str, options: SignOptions | None = None,
     return signed
 
 
+#: How much of a big film signing reads, in film sizes: the file's digest, c2pa-rs's signing pass and its read of
+#: the output in the self-check; the progress bar's length (a test pins it).
+FILM_SIGN_READS = 3
+
+
 # --- batches -------------------------------------------------------------------------------------------
 #: Names a folder walk offers for signing (one table, in ``handmade.files``).
 IMAGE_SUFFIXES = SIGNABLE_SUFFIXES

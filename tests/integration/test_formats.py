@@ -24,7 +24,7 @@ from handmade.files import sniff_mime
 from handmade.keys import SigningIdentity, bundled_test_identity, load_identity
 from handmade.sign import SignOptions, sign_image
 from handmade.verify import TrustAnchors, inspect, inspect_bytes, load_trust_anchors
-from tests.media import make_jxl, make_pdf, make_svg, make_video
+from tests.media import make_jxl, make_pdf, make_svg, make_video, pdf_bytes
 from tests.pki import Pki, make_pki
 
 MAKERS: dict[str, tuple[Callable[[Path], Path], str, str]] = {
@@ -266,11 +266,13 @@ XMP = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.o
        b"</rdf:RDF></x:xmpmeta>")
 
 
-def test_xmp_in_a_film_and_svg_metadata_are_read_as_hints(tmp_path: Path) -> None:
+def test_xmp_in_a_film_a_pdf_and_svg_metadata_are_read_as_hints(tmp_path: Path) -> None:
     film = make_video(tmp_path / "f.mp4", xmp=XMP)
     svg = make_svg(tmp_path / "a.svg", b'<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><metadata>'
                    + XMP + b"</metadata><rect width='4' height='4'/></svg>")
-    for path in (film, svg):
+    pdf = tmp_path / "folio.pdf"
+    pdf.write_bytes(pdf_bytes(xmp=XMP))
+    for path in (film, svg, pdf):
         report = inspect(path)
         assert report.state == "no_manifest"
         assert any(h.field.endswith("DigitalSourceType") and h.signal == "generative" for h in report.hints), path
@@ -341,6 +343,63 @@ def test_a_big_film_is_signed_and_verified_through_file_handles(kind: str, tmp_p
     at = content_offset(kind, data)
     out.write_bytes(data[:at] + bytes([data[at] ^ 1]) + data[at + 1:])
     assert inspect(out, trust=anchors).state == "invalid"
+
+
+def test_the_film_progress_bar_measures_what_signing_reads(tmp_path: Path, identity: SigningIdentity) -> None:
+    """The bar's length is FILM_SIGN_READS film sizes: what signing a streamed film really reads, by the meter
+    every file-handle read feeds (so a change in the pipeline that reads more or less shows here)."""
+    from handmade.files import metered
+    from handmade.sign import FILM_SIGN_READS
+
+    src = big_film(tmp_path / "in.mp4")
+    read: list[int] = []
+    with metered(read.append):
+        sign_image(src, tmp_path / "out.mp4", SignOptions(made_with="animation"), identity)
+    ratio = sum(read) / src.stat().st_size
+    assert FILM_SIGN_READS - 0.1 < ratio < FILM_SIGN_READS + 0.1, ratio
+    read.clear()
+    inspect(tmp_path / "out.mp4")  # the meter is off outside its block
+    assert read == []
+
+
+def big_film(path: Path, mb: int = 65) -> Path:
+    """A real MP4 over the 64 MB streaming threshold: a short film followed by a second top-level ``mdat`` box
+    (ISO/IEC 14496-12 §8.1.1: media data no track refers to, which every reader keeps and C2PA hashes; a ``free``
+    box would be left out of the hash), written without holding it in memory."""
+    film = make_video(path.with_suffix(".small.mp4")).read_bytes()
+    path.with_suffix(".small.mp4").unlink()
+    size = mb * 1024 * 1024
+    with path.open("wb") as fh:
+        fh.write(film)
+        fh.write((size + 8).to_bytes(4, "big") + b"mdat")
+        block = bytes(1024 * 1024)
+        for _ in range(mb):
+            fh.write(block)
+    return path
+
+
+def test_a_big_film_gets_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+    import os
+    import sys
+
+    pexpect = pytest.importorskip("pexpect")
+    src = big_film(tmp_path / "long.mp4")
+    out = tmp_path / "out.mp4"
+    src_dir = str(Path(__file__).resolve().parents[2] / "src")
+    child = pexpect.spawn(sys.executable, ["-m", "handmade", "sign", str(src), "-o", str(out), "--made-with",
+                                           "animation"], env={**os.environ, "PYTHONPATH": src_dir},
+                          encoding="utf-8", timeout=180, dimensions=(40, 200))
+    child.expect(pexpect.EOF)
+    child.close()
+    raw = str(child.before)
+    assert child.exitstatus == 0, raw
+    assert "a 68 MB film" in raw and "signing the film" in raw
+    percents = [int(p) for p in re.findall(r"(\d+)%", raw)]
+    assert percents and percents[-1] >= 95 and max(percents) <= 100, percents
+    assert inspect(out).state in ("valid", "trusted")
+    piped = CliRunner().invoke(main, ["sign", str(src), "-o", str(tmp_path / "piped.mp4"), "--made-with",
+                                      "animation"])
+    assert piped.exit_code == 0 and "signing the film" not in piped.output  # no bar where nobody watches
 
 
 @pytest.mark.usefixtures("stream_everything")
