@@ -52,6 +52,10 @@ def test_audit_log_round_trip(db_url: str) -> None:
     out = io.StringIO()
     export(db_url, "json", out)
     assert [d["sha256"] for d in json.loads(out.getvalue())["decisions"]] == ["b" * 64, "a" * 64]
+    # The badges' lookup: the latest decision for a file, by its SHA-256 (any case), or None.
+    latest = log.latest("A" * 64)
+    assert latest is not None and latest["filename"] == "a.jpg" and latest["accepted"] is True
+    assert log.latest("c" * 64) is None
     # Opening again neither loses rows nor migrates twice.
     assert AuditLog(db_url).count() == 2
     with open_database(db_url).connect() as db:
