@@ -7,8 +7,9 @@ under a lock (SQLite ``BEGIN IMMEDIATE``, PostgreSQL an advisory transaction loc
 starting at once migrate once. SQL is written once with ``?`` placeholders; a migration may give one text
 per dialect where their DDL differs.
 
-SQLite: one short connection per call, WAL mode so several processes on one host can write. PostgreSQL: a
-small pool of open connections per process (a connection costs a round trip and an authentication), each
+SQLite: one connection per thread, kept open (opening one cost more than a write), WAL mode so several
+processes on one host can write; every call is its own transaction, committed (and synced) before it returns.
+PostgreSQL: a small pool of open connections per process (a connection costs a round trip and an authentication), each
 call in its own transaction, a connection that failed is closed rather than reused. A password in the URL
 never appears in an error message (``redact``).
 """
@@ -146,6 +147,11 @@ class SQLiteDatabase(Database):
     def __init__(self, path: Path) -> None:
         self.path = path
         self.url = str(path)
+        # One open connection per thread (a service writes from a pool of threads; sqlite3 connections belong
+        # to their thread), made again in a forked child: opening one costs more than the write itself.
+        self._local = threading.local()
+        self._opened: list[tuple[int, sqlite3.Connection]] = []
+        self._lock = threading.Lock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             _create_private(self.path)
@@ -157,11 +163,25 @@ class SQLiteDatabase(Database):
 
     @contextlib.contextmanager
     def _open(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)  # transactions are ours
-        try:
-            yield db
-        finally:
-            db.close()
+        """This thread's connection, opened on first use (transactions are ours: autocommit mode)."""
+        db = getattr(self._local, "db", None)
+        if db is None or self._local.pid != os.getpid():
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            self._local.db, self._local.pid = db, os.getpid()
+            with self._lock:
+                self._opened.append((os.getpid(), db))
+        yield db
+
+    def close(self) -> None:
+        """Close every thread's connection (a thread that uses the database again opens a new one); a forked
+        child leaves its parent's alone."""
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for pid, db in opened:
+            if pid == os.getpid():
+                with contextlib.suppress(sqlite3.Error):
+                    db.close()
+        self._local = threading.local()
 
     @contextlib.contextmanager
     def connect(self) -> Iterator[Connection]:

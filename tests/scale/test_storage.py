@@ -187,3 +187,35 @@ def test_service_on_postgresql_records_and_never_answers_without_its_row(pg_url:
             db.execute("DROP TABLE decisions")
         r = httpx.post(f"{server.url}/v1/verify", content=photo_bytes(), params={"name": "lost.jpg"}, timeout=30)
         assert r.status_code == 500  # an answer without its audit row would be a lie
+
+
+def test_threads_write_through_their_own_kept_connection_and_close_releases_them(db_url: str) -> None:
+    """Each thread of a service's pool writes through one connection it keeps (SQLite: per thread, opened on first
+    use); concurrent writers lose no row, and ``close`` releases what was opened."""
+    log = AuditLog(db_url)
+    rep = _report("t.jpg", "c" * 64)
+    decision = evaluate(PRESETS["any"], rep)
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            for _ in range(25):
+                log.record(rep, decision, "t.jpg")
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == [] and log.count() == 100
+    if log.db.dialect == "sqlite":
+        opened = list(log.db._opened)  # type: ignore[attr-defined]
+        assert 1 <= len(opened) <= 5  # one per thread that wrote (and the opening thread), not one per write
+        log.close()
+        for _, conn in opened:
+            with pytest.raises(sqlite3.ProgrammingError):
+                conn.execute("SELECT 1")  # closed
+    log.close()
+    assert AuditLog(db_url).count() == 100  # still there, and the log opens again after close

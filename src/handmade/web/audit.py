@@ -1,6 +1,6 @@
 """The decision log: every verification the service decides, so a desk can answer "what did we accept last
-week, and why". SQLite by default (a path or ``sqlite:///path``: one short connection per call, WAL mode so
-several workers of one host can write); PostgreSQL (``postgresql://user@host:port/database``, ``pip install
+week, and why". SQLite by default (a path or ``sqlite:///path``: one connection per thread, kept open, WAL mode
+so several workers of one host can write); PostgreSQL (``postgresql://user@host:port/database``, ``pip install
 'handmade[postgres]'``) for several hosts sharing one log. The tables live in ``handmade.storage``, which
 creates or migrates them when the log is opened (component ``audit``).
 """
