@@ -86,9 +86,6 @@ _MADE_WITH = re.compile(
     r"(?:the\s+|an?\s+)?$",
     re.IGNORECASE,
 )
-_AMBIGUOUS_PRODUCTS = {"aurora", "runway", "gemini", "imagen", "sora", "firefly", "titan", "flux",
-                       "image creator", "generative edit", "grok", "kandinsky", "krea", "minimax",
-                       "draw things", "magic media", "xai", "kling", "jimeng"}
 _NOVELAI_KEYS = ('"steps"', '"sampler"', '"uc"', '"n_samples"', '"request_type"', '"noise_schedule"')
 
 
@@ -138,7 +135,7 @@ def _prose_generator(text: str) -> str | None:
         return None
     if _MADE_WITH.search(text[max(0, idx - 80):idx]):
         return product
-    if idx <= 2 and product.lower() not in _AMBIGUOUS_PRODUCTS:
+    if idx <= 2 and product.lower() not in labels.AMBIGUOUS_GENERATORS:
         return product
     return None
 

@@ -159,18 +159,29 @@ def iptc_uri(term: str) -> str:
 
 # Names of generative-AI products, matched case-insensitively as whole words in generator/agent names.
 # A known name is a signal, weaker than a declared source type; it is reported with its reason.
-KNOWN_GENERATORS: tuple[str, ...] = (
-    "Adobe Firefly", "Firefly", "DALL-E", "DALL·E", "DALLE", "ChatGPT", "GPT-4o", "gpt-image", "Sora",
-    "OpenAI", "Midjourney", "Stable Diffusion", "StableDiffusion", "SDXL", "ComfyUI", "Automatic1111",
-    "InvokeAI", "NovelAI", "Imagen", "Gemini", "Bing Image Creator", "Image Creator", "Microsoft Designer",
-    "Amazon Titan", "Titan Image Generator", "FLUX", "Black Forest Labs", "Leonardo.Ai", "Ideogram",
-    "Runway", "Grok", "Aurora", "Galaxy AI", "Generative Edit", "Nano Banana",
+# One table: each name, and whether it is also an ordinary word or name (a person called Aurora, a runway, the
+# Gemini constellation, Kandinsky the painter), which in free text counts only in context ("made with ...").
+_GENERATORS: tuple[tuple[str, bool], ...] = (
+    ("Adobe Firefly", False), ("Firefly", True), ("DALL-E", False), ("DALL·E", False), ("DALLE", False),
+    ("ChatGPT", False), ("GPT-4o", False), ("gpt-image", False), ("Sora", True), ("OpenAI", False),
+    ("Midjourney", False), ("Stable Diffusion", False), ("StableDiffusion", False), ("SDXL", False),
+    ("ComfyUI", False), ("Automatic1111", False), ("InvokeAI", False), ("NovelAI", False), ("Imagen", True),
+    ("Gemini", True), ("Bing Image Creator", False), ("Image Creator", True), ("Microsoft Designer", False),
+    ("Amazon Titan", False), ("Titan Image Generator", False), ("FLUX", True), ("Black Forest Labs", False),
+    ("Leonardo.Ai", False), ("Ideogram", False), ("Runway", True), ("Grok", True), ("Aurora", True),
+    ("Galaxy AI", False), ("Generative Edit", True), ("Nano Banana", False),
     # video and image generators seen in the wild since (each with a context test in tests/unit/test_hints.py)
-    "Kling", "Kling AI", "Recraft", "Krea", "Krea AI", "Playground AI", "Playground v2", "Playground v3",
-    "Image Playground", "Kandinsky", "Seedream", "Dreamina", "Jimeng", "Hailuo", "MiniMax", "Qwen-Image",
-    "Qwen Image", "HunyuanImage", "Hunyuan Image", "Fooocus", "Draw Things", "DiffusionBee", "NightCafe",
-    "Canva Magic Media", "Magic Media", "xAI", "Craiyon", "DreamStudio", "Artbreeder",
+    ("Kling", True), ("Kling AI", False), ("Recraft", False), ("Krea", True), ("Krea AI", False),
+    ("Playground AI", False), ("Playground v2", False), ("Playground v3", False), ("Image Playground", False),
+    ("Kandinsky", True), ("Seedream", False), ("Dreamina", False), ("Jimeng", True), ("Hailuo", False),
+    ("MiniMax", True), ("Qwen-Image", False), ("Qwen Image", False), ("HunyuanImage", False),
+    ("Hunyuan Image", False), ("Fooocus", False), ("Draw Things", True), ("DiffusionBee", False),
+    ("NightCafe", False), ("Canva Magic Media", False), ("Magic Media", True), ("xAI", True), ("Craiyon", False),
+    ("DreamStudio", False), ("Artbreeder", False),
 )
+KNOWN_GENERATORS: tuple[str, ...] = tuple(name for name, _ in _GENERATORS)
+#: The known names that are also ordinary words or names (lower case): in prose they need context.
+AMBIGUOUS_GENERATORS: frozenset[str] = frozenset(name.lower() for name, ambiguous in _GENERATORS if ambiguous)
 _GENERATOR_RE = re.compile(
     r"(?<![A-Za-z0-9])(" + "|".join(re.escape(n) for n in sorted(KNOWN_GENERATORS, key=len, reverse=True))
     + r")(?![A-Za-z0-9])",
