@@ -7,6 +7,9 @@ HandmadeError            .code (stable string), .diagnostics()
 ├── TrustConfigError     unreadable or empty trust anchors, unusable trust-list snapshots or authority bundles
 ├── PolicyConfigError    an unknown policy, an unreadable policy file, unknown or contradictory keys
 ├── SigningError         signing failed, or refused (e.g. the input's history is generative)
+├── StorageError         a database URL that cannot be used, a database unreachable or refusing its schema
+│   └── AuditConfigError the service's audit log, in its own words (audit.*)
+├── ScanError            a scan that cannot start: a missing root, an unwritable output, no Dask scheduler
 └── VerificationError    raised by strict APIs only
     ├── PolicyViolation  carries the report and the failed findings
     └── LabelRefused     a file whose verified history backs no visible label (handmade label)
@@ -25,13 +28,16 @@ if TYPE_CHECKING:
     from handmade.models import Finding, ProvenanceReport
 
 __all__ = [
+    "AuditConfigError",
     "HandmadeError",
     "InputError",
     "KeyMaterialError",
     "LabelRefused",
     "PolicyConfigError",
     "PolicyViolation",
+    "ScanError",
     "SigningError",
+    "StorageError",
     "TrustConfigError",
     "VerificationError",
 ]
@@ -92,6 +98,24 @@ class SigningError(HandmadeError):
     """Signing failed, or was refused (for instance because the input's history is generative)."""
 
     default_code = "sign.failed"
+
+
+class StorageError(HandmadeError):
+    """A database URL that cannot be used, or a database that cannot be reached or migrated."""
+
+    default_code = "storage.config"
+
+
+class AuditConfigError(StorageError):
+    """The audit log's URL cannot be used (``audit.unsupported``, ``audit.unavailable``, ``audit.config``)."""
+
+    default_code = "audit.config"
+
+
+class ScanError(HandmadeError):
+    """A scan that cannot start: a missing root, an output that cannot be written, no Dask scheduler."""
+
+    default_code = "scan.config"
 
 
 class VerificationError(HandmadeError):

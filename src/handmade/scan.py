@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from handmade.errors import HandmadeError
+from handmade.errors import ScanError
 from handmade.files import READABLE_SUFFIXES
 from handmade.models import SCHEMA, ProvenanceReport
 
@@ -47,12 +47,6 @@ IMAGE_SUFFIXES = READABLE_SUFFIXES
 #: c2pa contexts, live for one batch).
 BATCH = 64
 LOCAL_BATCH = 256
-
-
-class ScanError(HandmadeError):
-    """A scan that cannot start: a missing root, an output that cannot be written, no Dask scheduler."""
-
-    default_code = "scan.config"
 
 
 _T: dict[str, dict[str, str]] = {

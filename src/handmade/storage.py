@@ -27,15 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from handmade.errors import HandmadeError
+from handmade.errors import StorageError
 
 __all__ = ["Database", "Migration", "StorageError", "open_database", "redact"]
-
-
-class StorageError(HandmadeError):
-    """A database URL that cannot be used, or a database that cannot be reached or migrated."""
-
-    default_code = "storage.config"
 
 
 @dataclass(frozen=True)

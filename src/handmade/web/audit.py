@@ -12,6 +12,7 @@ import datetime as dt
 import json
 from typing import Any, TextIO
 
+from handmade.errors import AuditConfigError
 from handmade.models import ProvenanceReport
 from handmade.policy import Decision
 from handmade.report import join_reasons
@@ -43,12 +44,6 @@ MIGRATIONS = (
     Migration(2, sqlite=SHA256_INDEX_SQL, postgresql=SHA256_INDEX_SQL),
 )
 COLUMNS = ("id", "time", "sha256", "size", "filename", "state", "ai", "summary", "policy", "accepted", "reasons")
-
-
-class AuditConfigError(StorageError):
-    """The audit log's URL cannot be used (``audit.unsupported``, ``audit.unavailable``, ``audit.config``)."""
-
-    default_code = "audit.config"
 
 
 def _open(url: str) -> Database:
