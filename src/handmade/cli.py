@@ -1157,9 +1157,12 @@ def keys_check(key: str, chain: str | None, lang: str) -> None:
                 ("keys.test", t("keys.test_yes", lang) if details.is_test_identity else t("keys.test_no", lang))]
         for label, value in rows:
             click.echo(f"{t(label, lang) + ':':<18}{value}")
-    for p in problems:
+    from handmade.messages import colon, error_words, hint_words
+
+    for p in problems:  # in French: the code's sentence, the English message as the detail, the French fix
         kind = t("keys.problem", lang) if p.severity == "error" else t("keys.warning", lang)
-        click.echo(f"{kind} [{p.code}]: {p.message}\n  {t('keys.fix', lang)}: {p.hint}")
+        click.echo(f"{kind} [{p.code}]{colon(lang)} {error_words(p.code, p.message, lang)}\n"
+                   f"  {t('keys.fix', lang)}{colon(lang)} {hint_words(p.code, p.hint, lang) or ''}")
     if any(p.severity == "error" for p in problems):
         click.get_current_context().exit(EXIT_FAIL)
     click.echo(t("keys.ok", lang))

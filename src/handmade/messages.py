@@ -1355,6 +1355,18 @@ def error_words(code: str, message: str, lang: str = "en") -> str:
     return f"{t('error.' + code, lang)} ({t('err.detail', lang)} : {message})"
 
 
+def hint_words(code: str, hint: str | None, lang: str = "en") -> str | None:
+    """An error's hint in ``lang``: the catalog's ``hint.<code>`` outside English, else the hint given."""
+    if lang != "en" and "hint." + code in CATALOG:
+        return t("hint." + code, lang)
+    return hint
+
+
+def colon(lang: str) -> str:
+    """The colon after a label: French puts a (non-breaking in print, plain here) space before it."""
+    return " :" if lang == "fr" else ":"
+
+
 def step_reason(step: LineageStep, lang: str = "en") -> str | None:
     """Why a lineage step counts (or may count) as AI, in ``lang``."""
     if lang == "en":

@@ -11,7 +11,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from handmade.messages import CATALOG, error_words, step_reason, text_of
+from handmade.messages import CATALOG, error_words, hint_words, step_reason, text_of
 from handmade.messages import t as t  # re-exported: ``from handmade.report import t`` predates the catalog
 from handmade.models import Finding, LineageStep, ProvenanceReport, results_document
 
@@ -25,10 +25,8 @@ def error_text(code: str, message: str, hint: str | None, lang: str = "en") -> s
         return None
     lines = [f"{t('err.error', lang)} : {t('error.' + code, lang)} [{code}]",
              f"  {t('err.detail', lang)} : {message}"]
-    if f"hint.{code}" in _T:
-        lines.append(f"  {t('err.hint', lang)} : {t('hint.' + code, lang)}")
-    elif hint:
-        lines.append(f"  {t('err.hint', lang)} : {hint}")
+    if (words := hint_words(code, hint, lang)):
+        lines.append(f"  {t('err.hint', lang)} : {words}")
     return "\n".join(lines)
 
 
