@@ -123,8 +123,11 @@ def _load_trust(paths: tuple[str, ...], no_default: bool = False, trust_list: st
         given = [load_bundle(b) for b in bundles]
     config = trust.build(anchors, use_default=trust.default_trust_enabled(no_default), trust_list=trust_list,
                          tsa_trust_list=tsa_trust_list, bundles=given)
+    from handmade.messages import text_of
+
+    lang = _lang_now()
     for finding in config.stale_findings():
-        _err(f"warning: {finding.message}")
+        _warn(text_of(finding, lang), lang)
     return config
 
 
@@ -330,6 +333,23 @@ def _lang_now() -> str:
     return str((ctx.params.get("lang") if ctx else None) or "en")
 
 
+def _warn(text: str, lang: str) -> None:
+    """A warning on stderr, in ``lang``."""
+    from handmade.messages import t
+
+    _err(t("cli.warning", lang, text=text))
+
+
+def _tsa_source(tsa_url: str | None, tsa_from: str | None, lang: str) -> None:
+    """Say where the timestamp server comes from when it is not --tsa-url (the settings file, an authority)."""
+    from handmade.messages import t
+
+    if tsa_url and tsa_from == "settings":
+        _err(t("cli.tsa_settings", lang, url=tsa_url))
+    elif tsa_url and tsa_from and tsa_from.startswith("authority:"):
+        _err(t("cli.tsa_authority", lang, url=tsa_url, name=tsa_from.split(":", 1)[1]))
+
+
 def _with_timestamp(options: Any, identity: Any) -> Any:
     """The options with the timestamp server resolved (--tsa-url, the settings file, the signer's authority), and
     the warnings a signer needs: no timestamp means the signature dies with the certificate."""
@@ -337,14 +357,11 @@ def _with_timestamp(options: Any, identity: Any) -> Any:
 
     from handmade.timestamps import resolve_tsa_url, timestamp_warnings
 
-    tsa_url, tsa_from = resolve_tsa_url(options.tsa_url, identity)
-    if tsa_url and tsa_from != "--tsa-url":
-        _err(f"timestamp server: {tsa_url} (from {tsa_from})")
-    from handmade.messages import t
-
     lang = _lang_now()
+    tsa_url, tsa_from = resolve_tsa_url(options.tsa_url, identity)
+    _tsa_source(tsa_url, tsa_from, lang)
     for advice in timestamp_warnings(identity, tsa_url, lang=lang):
-        _err(f"{t('keys.warning', lang)}{' :' if lang == 'fr' else ':'} {advice}")
+        _warn(advice, lang)
     return replace(options, tsa_url=tsa_url)
 
 
@@ -440,13 +457,13 @@ def _print_plan(pairs: list[tuple[Path, Path]], skipped: list[Any], *, overwrite
     _err(t("cli.dry_run_total", lang, n=len(pairs), skipped=len(skipped)))
 
 
-def _timestamp_note(options: Any, result: Any) -> None:
+def _timestamp_note(options: Any, result: Any, lang: str) -> None:
     """Say so when the timestamp server is one that no trust source vouches for: verifiers will not count its
     time, so the signature still dies with the certificate for them."""
+    from handmade.messages import t
+
     if options.tsa_url and result.report.timestamped is False:
-        _err(f"warning: the timestamp from {options.tsa_url} is not from a time-stamping authority that the trust "
-             "lists in use vouch for (the C2PA TSA Trust List, your anchors): verifiers will not count its time "
-             "unless they trust its root")
+        _warn(t("warn.untrusted_tsa", lang, url=options.tsa_url), lang)
 
 
 def _metadata_note(options: Any, result: Any, lang: str) -> None:
@@ -507,7 +524,7 @@ def _sign(inputs: tuple[str, ...], output: str, options: Any, key_args: tuple[st
             _err(f"error: {exc.diagnostics()}")
             ctx.exit(EXIT_ERROR)
         _metadata_note(options, result, lang)
-        _timestamp_note(options, result)
+        _timestamp_note(options, result, lang)
         if as_json:
             click.echo(_sign_document([_sign_item(str(src), str(dest), "signed", result=result)], []))
         else:
@@ -945,10 +962,9 @@ def label(files: tuple[str, ...], output: str, trust_paths: tuple[str, ...], no_
         from handmade.timestamps import resolve_tsa_url, timestamp_warnings
 
         tsa_url, tsa_from = resolve_tsa_url(tsa_url, identity)
-        if tsa_url and tsa_from != "--tsa-url":
-            _err(f"timestamp server: {tsa_url} (from {tsa_from})")
-        for advice in timestamp_warnings(identity, tsa_url):
-            _err(f"warning: {advice}")
+        _tsa_source(tsa_url, tsa_from, lang)
+        for advice in timestamp_warnings(identity, tsa_url, lang=lang):
+            _warn(advice, lang)
     docs: list[dict[str, Any]] = []
     refused = failed = 0
     import warnings
@@ -993,7 +1009,7 @@ def label(files: tuple[str, ...], output: str, trust_paths: tuple[str, ...], no_
             continue
         docs.append({"status": "labelled", **result.to_dict()})
         if result.spec.kind == "handmade" and result.bundled_test_identity:
-            _err(f"warning: {t('cli.label_test_key', lang, path=dest)}")
+            _warn(t("cli.label_test_key", lang, path=dest), lang)
         if not as_json:
             click.echo(t("cli.labelled", lang, path=src, text=result.spec.headline, out=dest,
                          summary=result.report.summary()))
@@ -1364,7 +1380,7 @@ def scan(roots: tuple[str, ...], out: str, resume: bool, workers: int, dask_addr
         raise click.UsageError("--workers is for local scans; a Dask cluster has its own workers")
     summary = run_scan(list(roots), out, trust=trust, policy=policy, resume=resume, workers=workers,
                        timeout=timeout or None, allow_remote=allow_remote, all_files=all_files,
-                       dask=dask_address, lang=lang, progress=sys.stderr, warn=lambda m: _err(f"warning: {m}"))
+                       dask=dask_address, lang=lang, progress=sys.stderr, warn=lambda m: _warn(m, lang))
     _err(summary.render(out, lang))
 
 

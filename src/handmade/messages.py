@@ -113,6 +113,18 @@ _T: dict[str, dict[str, str]] = {
                                "author, rights and AI-training choice)",
                          "fr": "remarque : {path} : pas d'EXIF/XMP écrits pour {fmt} (le manifeste porte quand même "
                                "l'auteur, les droits et le choix sur l'entraînement d'IA)"},
+    "cli.warning": {"en": "warning: {text}", "fr": "avertissement : {text}"},
+    "cli.tsa_settings": {"en": "timestamp server: {url} (from the settings file)",
+                         "fr": "serveur d'horodatage : {url} (du fichier de réglages)"},
+    "cli.tsa_authority": {"en": "timestamp server: {url} (from the bundle of {name})",
+                          "fr": "serveur d'horodatage : {url} (du paquet de {name})"},
+    "warn.untrusted_tsa": {"en": "the timestamp from {url} is not from a time-stamping authority that the trust lists "
+                                 "in use vouch for (the C2PA TSA Trust List, your anchors): verifiers will not count "
+                                 "its time unless they trust its root",
+                           "fr": "l'horodatage de {url} ne vient pas d'une autorité d'horodatage que les listes de "
+                                 "confiance utilisées garantissent (la liste C2PA des autorités d'horodatage, vos "
+                                 "ancres) : les vérificateurs ne compteront pas son heure sauf s'ils font confiance "
+                                 "à sa racine"},
     "cli.watching": {"en": "watching {src} -> {out} (Ctrl-C to stop)",
                      "fr": "surveillance de {src} -> {out} (Ctrl-C pour arrêter)"},
     "cli.watch_stopped": {"en": "watch stopped: {ok} signed, {failed} failed",
