@@ -858,8 +858,16 @@ def report(files: tuple[str, ...], trust_paths: tuple[str, ...], no_default_trus
 def _report_views(paths: list[str], *, detailed: bool, certs: bool, as_json: bool, lang: str,
                   timeout: float) -> None:
     """``report --detailed`` (JSON: the manifest store) and ``report --certs`` (text, or JSON with --json)."""
+    from handmade.messages import colon
     from handmade.report import t
     from handmade.verify import iter_manifest_views
+
+    # the labels' column is as wide as the longest label in this language, plus two spaces (14 at least)
+    width = max(14, *(len(t(k, lang)) + 3 for k in ("keys.subject", "keys.issuer", "cert.serial", "cert.valid",
+                                                     "cert.timestamp")))
+
+    def row(key: str, value: str) -> str:
+        return f"    {t(key, lang) + ':':<{width}}{value}"
 
     docs, unreadable = [], False
     for n, views in enumerate(iter_manifest_views(paths, timeout=timeout or None)):
@@ -877,17 +885,17 @@ def _report_views(paths: list[str], *, detailed: bool, certs: bool, as_json: boo
             from handmade.messages import error_words
 
             words = error_words(views.error.code, views.error.message, lang)
-            lines.append(f"  {t('error', lang)}: {words} [{views.error.code}]")
+            lines.append(f"  {t('error', lang)}{colon(lang)} {words} [{views.error.code}]")
         elif views.store is None:
             lines.append(f"  {t('no_manifest', lang)}")
         for c in views.certificates:
-            lines.append(f"  {t('cert.manifest', lang, label=c.manifest)}: {c.algorithm or '?'}")
-            lines.append(f"    {t('keys.subject', lang) + ':':<14}{c.subject}")
-            lines.append(f"    {t('keys.issuer', lang) + ':':<14}{c.issuer}")
-            lines.append(f"    {t('cert.serial', lang) + ':':<14}{c.serial or '?'}")
-            lines.append(f"    {t('cert.valid', lang) + ':':<14}{c.not_before or '?'} -> {c.not_after or '?'}")
+            lines.append(f"  {t('cert.manifest', lang, label=c.manifest)}{colon(lang)} {c.algorithm or '?'}")
+            lines.append(row("keys.subject", c.subject))
+            lines.append(row("keys.issuer", c.issuer))
+            lines.append(row("cert.serial", c.serial or "?"))
+            lines.append(row("cert.valid", f"{c.not_before or '?'} -> {c.not_after or '?'}"))
             if c.timestamp:
-                lines.append(f"    {t('cert.timestamp', lang) + ':':<14}{c.timestamp} ({c.timestamp_authority or '?'})")
+                lines.append(row("cert.timestamp", f"{c.timestamp} ({c.timestamp_authority or '?'})"))
         click.echo("\n".join(lines))  # every value was cleaned of control characters when it was read
     if docs:
         schema = "handmade.manifest-views/v1"

@@ -155,9 +155,9 @@ _T: dict[str, dict[str, str]] = {
     "hint.input.no_images": {"en": "Give image files, or folders that contain some.",
                              "fr": "Donnez des images, ou des dossiers qui en contiennent."},
     "error.policy.not_found": {"en": "the policy file does not exist", "fr": "le fichier de politique n'existe pas"},
-    "hint.policy.not_found": {"en": "Check the path, or use a preset.",
-                              "fr": "Vérifiez le chemin, ou utilisez une politique prédéfinie (handmade, trusted, "
-                                    "intact, any)."},
+    "hint.policy.not_found": {"en": "Check the path, or use a preset (any, intact, claimed, handmade, trusted).",
+                              "fr": "Vérifiez le chemin, ou utilisez une politique prédéfinie (any, intact, claimed, "
+                                    "handmade, trusted)."},
     "error.keys.pin": {"en": "the token's PIN is missing or wrong", "fr": "le code PIN du jeton manque ou est faux"},
     "hint.keys.pin": {"en": "Give the user PIN (HANDMADE_PKCS11_PIN).",
                       "fr": "Donnez le code PIN utilisateur (HANDMADE_PKCS11_PIN)."},

@@ -36,7 +36,8 @@ def test_certs_as_json_and_in_french(corpus: Path, tmp_path: Path) -> None:
     assert first["certificates"][0]["serial"] == "158dff27ac23d2b8254b4e63371e1d9e"
     assert second["certificates"] == [] and second["error"] is None
     r = CliRunner().invoke(main, ["report", str(corpus / COMPOSITE), "--certs", "--lang", "fr"])
-    assert "    émetteur:     C=US, O=Adobe Systems Incorporated" in r.stdout
+    assert "    émetteur:         C=US, O=Adobe Systems Incorporated" in r.stdout
+    assert "    numéro de série:  158dff27ac23d2b8254b4e63371e1d9e" in r.stdout  # a space after every label
 
 
 def test_detailed_prints_the_manifest_store(tmp_path: Path) -> None:

@@ -134,7 +134,7 @@ def test_errors_and_refusals_in_french(corpus: Path, tmp_path: Path) -> None:
     runner = CliRunner()
     r = runner.invoke(main, ["verify", "--lang", "fr", str(tmp_path / "nosuch.jpg")])
     assert r.exit_code == 3
-    assert "Vérification impossible: le fichier n'existe pas (détail : " in r.stdout
+    assert "Vérification impossible : le fichier n'existe pas (détail : " in r.stdout
     assert "Le fichier n'a pas pu être traité : le fichier n'existe pas." in r.stdout
     r = runner.invoke(main, ["sign", "--lang", "fr", str(corpus / "ai-adobe-firefly-2025-text-to-image.jpg"),
                              "-o", str(tmp_path / "out.jpg")])
@@ -290,6 +290,7 @@ def test_french_hints_name_every_choice_the_code_accepts() -> None:
         "hint.label.corner": list(label.CORNERS),
         "hint.policy.keys": sorted({f.name for f in fields(Policy)} - {"name"}),
         "hint.policy.unknown": list(PRESETS),
+        "hint.policy.not_found": list(PRESETS),
         "hint.sign.ai_training": list(labels.TRAINING_CHOICES),
         "hint.sign.made_with": list(labels.MADE_WITH),
     }
