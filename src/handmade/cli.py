@@ -492,6 +492,13 @@ def _sign(inputs: tuple[str, ...], output: str, options: Any, key_args: tuple[st
             from handmade.errors import InputError
 
             raise InputError(f"{src}: no such file", code="input.not_found")
+        if same_file(src, dest) and not in_place:  # refused when planning, as `dir -o dir`: before any key warning
+            from handmade.errors import SigningError
+
+            raise SigningError(f"{dest}: is the input itself; signing would replace the original",
+                               code="output.is_input",
+                               hint="Choose another output, or pass --in-place to replace the original with its "
+                                    "signed version.")
         if skip_existing and dest.exists() and not same_file(src, dest):
             skipped = [Skipped(str(src), "exists", f"{dest} already exists")]
             if as_json:
@@ -500,11 +507,6 @@ def _sign(inputs: tuple[str, ...], output: str, options: Any, key_args: tuple[st
                 click.echo(_skip_line(skipped[0], lang))
             return
         if dry_run:
-            if same_file(src, dest) and not in_place:
-                from handmade.errors import SigningError
-
-                raise SigningError(f"{dest}: is the input itself; signing would replace the original",
-                                   code="output.is_input", hint="Choose another output, or pass --in-place.")
             _print_plan([(src, dest)], [], overwrite=overwrite, lang=lang, as_json=as_json)
             return
         identity = _identity(*key_args)
