@@ -868,8 +868,8 @@ def _report_views(paths: list[str], *, detailed: bool, certs: bool, as_json: boo
     width = max(14, *(len(t(k, lang)) + 3 for k in ("keys.subject", "keys.issuer", "cert.serial", "cert.valid",
                                                      "cert.timestamp")))
 
-    def row(key: str, value: str) -> str:
-        return f"    {t(key, lang) + ':':<{width}}{value}"
+    def row(key: str, value: str, indent: str = "    ") -> str:
+        return f"{indent}{t(key, lang) + ':':<{width}}{value}"
 
     docs, unreadable = [], False
     for n, views in enumerate(iter_manifest_views(paths, timeout=timeout or None)):
@@ -898,6 +898,15 @@ def _report_views(paths: list[str], *, detailed: bool, certs: bool, as_json: boo
             lines.append(row("cert.valid", f"{c.not_before or '?'} -> {c.not_after or '?'}"))
             if c.timestamp:
                 lines.append(row("cert.timestamp", f"{c.timestamp} ({c.timestamp_authority or '?'})"))
+            if c.chain:  # each certificate of the signature's x5chain, numbered from the signer's
+                lines.append(f"    {t('cert.chain', lang, n=len(c.chain))}{colon(lang)}")
+                for i, cert in enumerate(c.chain, 1):
+                    first, more = f"      {i}. ", " " * len(f"      {i}. ")
+                    lines.append(row("keys.subject", cert.subject, first))
+                    lines.append(row("keys.issuer", cert.issuer, more))
+                    lines.append(row("cert.serial", cert.serial, more))
+                    lines.append(row("cert.valid", f"{cert.not_before} -> {cert.not_after}", more))
+                    lines.append(row("keys.fingerprint", cert.sha256, more))
         click.echo("\n".join(lines))  # every value was cleaned of control characters when it was read
     if docs:
         schema = "handmade.manifest-views/v1"

@@ -284,6 +284,8 @@ _T: dict[str, dict[str, str]] = {
     "cert.serial": {"en": "serial", "fr": "numéro de série"},
     "cert.valid": {"en": "valid", "fr": "validité"},
     "cert.timestamp": {"en": "timestamp", "fr": "horodatage"},
+    "cert.chain": {"en": "chain ({n} certificate(s), signer first)",
+                   "fr": "chaîne ({n} certificat(s), signataire d'abord)"},
     "keys.subject": {"en": "subject", "fr": "sujet"},
     "keys.issuer": {"en": "issuer", "fr": "émetteur"},
     "keys.alg": {"en": "algorithm", "fr": "algorithme"},
