@@ -333,6 +333,13 @@ def _lang_now() -> str:
     return str((ctx.params.get("lang") if ctx else None) or "en")
 
 
+def _error_line(exc: Any, lang: str) -> str:
+    """A handmade error for stderr, in ``lang`` (as the error funnel words it)."""
+    from handmade.report import error_text
+
+    return error_text(exc.code, exc.message, exc.hint, lang) or f"error: {exc.diagnostics()}"
+
+
 def _warn(text: str, lang: str) -> None:
     """A warning on stderr, in ``lang``."""
     from handmade.messages import t
@@ -431,7 +438,7 @@ def sign(inputs: tuple[str, ...], output: str, author: str | None, made_with: st
         if not as_json:
             raise
         click.echo(_sign_document([], [], dry_run=dry_run, error=exc.to_dict()))
-        _err(f"error: {exc.diagnostics()}")
+        _err(_error_line(exc, lang))
         click.get_current_context().exit(EXIT_ERROR)
 
 
@@ -523,7 +530,7 @@ def _sign(inputs: tuple[str, ...], output: str, options: Any, key_args: tuple[st
             if not as_json:
                 raise
             click.echo(_sign_document([_sign_item(str(src), str(dest), "failed", error=exc.to_dict())], []))
-            _err(f"error: {exc.diagnostics()}")
+            _err(_error_line(exc, lang))
             ctx.exit(EXIT_ERROR)
         _metadata_note(options, result, lang)
         _timestamp_note(options, result, lang)

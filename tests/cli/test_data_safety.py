@@ -94,6 +94,8 @@ def test_a_single_file_onto_itself_is_refused_when_planning_with_a_json_error(tm
     # refused before anything about the key: no TEST-identity or timestamp warning, as for `dir -o dir`
     assert "TEST" not in r.stderr and "timestamp" not in r.stderr and "output.is_input" in r.stderr
     assert src.read_bytes() == original
+    fr = runner.invoke(main, ["sign", str(src), "-o", str(src), "--json", "--lang", "fr"])
+    assert fr.exit_code == 3 and "erreur : la sortie est une entrée" in fr.stderr and "error:" not in fr.stderr
     folder = tmp_path / "shoot"
     folder.mkdir()
     make_photo(folder / "p.jpg")
