@@ -295,20 +295,92 @@ def read_crjson(data: bytes, mime: str, *, trust: dict[str, Any] | None, trust_k
     return doc if isinstance(doc, dict) else {"crjson": doc}
 
 
-def read_views(data: bytes, mime: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+def read_views(data: bytes, mime: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, bytes]] | None:
     """The manifest store as c2pa-rs details it (``Reader.detailed_json``: claims, assertion store,
-    signatures) and its CrJSON view (``Reader.crjson``: each signature's certificate details), or None
-    when the asset has no manifest. Validation uses no trust anchors (these views are for inspection).
+    signatures), its CrJSON view (``Reader.crjson``: each signing certificate's details) and each manifest's
+    signature (COSE_Sign1 bytes, by manifest label; it carries the certificate chain), or None when the asset
+    has no manifest. Validation uses no trust anchors (these views are for inspection).
+
+    Neither JSON view holds the certificates themselves, so the signature is read as a resource:
+    ``resource_to_stream("self#jumbf=/c2pa/<label>/c2pa.signature")`` answers with the JUMBF manifest store
+    that holds that box (``_jumbf_signature`` takes the box's CBOR payload out of it).
 
     Raises: InputError (unsupported type, corrupt file, unreadable manifest).
     """
+    c2pa = _c2pa()
     ctx = _context(json.dumps(_read_settings(None, False), sort_keys=True))
     with _map_errors("Reading the manifest"):
         reader = _try_reader(data, mime, ctx)
         if reader is None:
             return None
         with reader:
-            return json.loads(reader.detailed_json()), json.loads(reader.crjson())
+            detailed = json.loads(reader.detailed_json())
+            signatures: dict[str, bytes] = {}
+            manifests = detailed.get("manifests")
+            for label in manifests if isinstance(manifests, dict) else ():
+                out = io.BytesIO()
+                try:
+                    reader.resource_to_stream(f"self#jumbf=/c2pa/{label}/c2pa.signature", out)
+                except (c2pa.C2paError, ValueError, OSError):
+                    continue  # no chain for this manifest; its certificate details still come from CrJSON
+                cose = _jumbf_signature(out.getvalue(), label)
+                if cose is not None:
+                    signatures[label] = cose
+            return detailed, json.loads(reader.crjson()), signatures
+
+
+# --- JUMBF (ISO/IEC 19566-5) framing, only to reach a signature box's payload --------------------------------
+# A box is LBox (4 bytes, big-endian size including the header; 1: an 8-byte XLBox follows; 0: to the end) and
+# TBox (4 bytes). A "jumb" superbox holds a "jumd" description box (16-byte type UUID, 1 toggle byte, then a
+# NUL-terminated label when toggle bit 0x02 is set) and its content boxes. A manifest store is jumb "c2pa" >
+# jumb <manifest label> > jumb "c2pa.signature" > "cbor" box, whose payload is the COSE_Sign1 (decoded with
+# cbor2 by handmade.verify: no CBOR is parsed here).
+def _boxes(data: bytes, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
+    """(type, payload start, box end) of each box between ``start`` and ``end``; stops at a malformed one."""
+    off = start
+    while off + 8 <= end:
+        size, kind = int.from_bytes(data[off:off + 4], "big"), data[off + 4:off + 8]
+        head = 8
+        if size == 1:
+            if off + 16 > end:
+                return
+            size, head = int.from_bytes(data[off + 8:off + 16], "big"), 16
+        elif size == 0:
+            size = end - off
+        if size < head or off + size > end:
+            return
+        yield kind, off + head, off + size
+        off += size
+
+
+def _jumb_label(data: bytes, start: int, end: int) -> str | None:
+    """The label in the description box of the superbox whose payload is ``start:end``."""
+    for kind, body, box_end in _boxes(data, start, end):
+        if kind != b"jumd" or body + 17 > box_end or not data[body + 16] & 0x02:
+            return None
+        label = data[body + 17:box_end].split(b"\0", 1)[0]
+        return label.decode("utf-8", "replace")
+    return None
+
+
+def _jumbf_signature(store: bytes, manifest: str) -> bytes | None:
+    """The payload of the ``cbor`` box of manifest ``manifest``'s ``c2pa.signature`` box in a JUMBF store."""
+    path = ("c2pa", manifest, "c2pa.signature")
+    start, end = 0, len(store)
+    for want in path:
+        found = None
+        # the store is the outermost box; below it, the superbox with the label wanted among the children
+        for kind, body, box_end in _boxes(store, start, end):
+            if kind == b"jumb" and _jumb_label(store, body, box_end) == want:
+                found = (body, box_end)
+                break
+        if found is None:
+            return None
+        start, end = found
+    for kind, body, box_end in _boxes(store, start, end):
+        if kind == b"cbor":
+            return store[body:box_end]
+    return None
 
 
 #: Thumbnail formats handed on to the page as pictures; an SVG "thumbnail" (a document) never is.

@@ -123,8 +123,11 @@ def _load_trust(paths: tuple[str, ...], no_default: bool = False, trust_list: st
         given = [load_bundle(b) for b in bundles]
     config = trust.build(anchors, use_default=trust.default_trust_enabled(no_default), trust_list=trust_list,
                          tsa_trust_list=tsa_trust_list, bundles=given)
+    from handmade.messages import text_of
+
+    lang = _lang_now()
     for finding in config.stale_findings():
-        _err(f"warning: {finding.message}")
+        _warn(text_of(finding, lang), lang)
     return config
 
 
@@ -354,6 +357,30 @@ def _lang_now() -> str:
     return str((ctx.params.get("lang") if ctx else None) or "en")
 
 
+def _error_line(exc: Any, lang: str) -> str:
+    """A handmade error for stderr, in ``lang`` (as the error funnel words it)."""
+    from handmade.report import error_text
+
+    return error_text(exc.code, exc.message, exc.hint, lang) or f"error: {exc.diagnostics()}"
+
+
+def _warn(text: str, lang: str) -> None:
+    """A warning on stderr, in ``lang``."""
+    from handmade.messages import t
+
+    _err(t("cli.warning", lang, text=text))
+
+
+def _tsa_source(tsa_url: str | None, tsa_from: str | None, lang: str) -> None:
+    """Say where the timestamp server comes from when it is not --tsa-url (the settings file, an authority)."""
+    from handmade.messages import t
+
+    if tsa_url and tsa_from == "settings":
+        _err(t("cli.tsa_settings", lang, url=tsa_url))
+    elif tsa_url and tsa_from and tsa_from.startswith("authority:"):
+        _err(t("cli.tsa_authority", lang, url=tsa_url, name=tsa_from.split(":", 1)[1]))
+
+
 def _with_timestamp(options: Any, identity: Any) -> Any:
     """The options with the timestamp server resolved (--tsa-url, the settings file, the signer's authority), and
     the warnings a signer needs: no timestamp means the signature dies with the certificate."""
@@ -361,14 +388,11 @@ def _with_timestamp(options: Any, identity: Any) -> Any:
 
     from handmade.timestamps import resolve_tsa_url, timestamp_warnings
 
-    tsa_url, tsa_from = resolve_tsa_url(options.tsa_url, identity)
-    if tsa_url and tsa_from != "--tsa-url":
-        _err(f"timestamp server: {tsa_url} (from {tsa_from})")
-    from handmade.messages import t
-
     lang = _lang_now()
+    tsa_url, tsa_from = resolve_tsa_url(options.tsa_url, identity)
+    _tsa_source(tsa_url, tsa_from, lang)
     for advice in timestamp_warnings(identity, tsa_url, lang=lang):
-        _err(f"{t('keys.warning', lang)}{' :' if lang == 'fr' else ':'} {advice}")
+        _warn(advice, lang)
     return replace(options, tsa_url=tsa_url)
 
 
@@ -438,7 +462,7 @@ def sign(inputs: tuple[str, ...], output: str, author: str | None, made_with: st
         if not as_json:
             raise
         click.echo(_sign_document([], [], dry_run=dry_run, error=exc.to_dict()))
-        _err(f"error: {exc.diagnostics()}")
+        _err(_error_line(exc, lang))
         click.get_current_context().exit(EXIT_ERROR)
 
 
@@ -464,13 +488,13 @@ def _print_plan(pairs: list[tuple[Path, Path]], skipped: list[Any], *, overwrite
     _err(t("cli.dry_run_total", lang, n=len(pairs), skipped=len(skipped)))
 
 
-def _timestamp_note(options: Any, result: Any) -> None:
+def _timestamp_note(options: Any, result: Any, lang: str) -> None:
     """Say so when the timestamp server is one that no trust source vouches for: verifiers will not count its
     time, so the signature still dies with the certificate for them."""
+    from handmade.messages import t
+
     if options.tsa_url and result.report.timestamped is False:
-        _err(f"warning: the timestamp from {options.tsa_url} is not from a time-stamping authority that the trust "
-             "lists in use vouch for (the C2PA TSA Trust List, your anchors): verifiers will not count its time "
-             "unless they trust its root")
+        _warn(t("warn.untrusted_tsa", lang, url=options.tsa_url), lang)
 
 
 def _metadata_note(options: Any, result: Any, lang: str) -> None:
@@ -499,6 +523,13 @@ def _sign(inputs: tuple[str, ...], output: str, options: Any, key_args: tuple[st
             from handmade.errors import InputError
 
             raise InputError(f"{src}: no such file", code="input.not_found")
+        if same_file(src, dest) and not in_place:  # refused when planning, as `dir -o dir`: before any key warning
+            from handmade.errors import SigningError
+
+            raise SigningError(f"{dest}: is the input itself; signing would replace the original",
+                               code="output.is_input",
+                               hint="Choose another output, or pass --in-place to replace the original with its "
+                                    "signed version.")
         if skip_existing and dest.exists() and not same_file(src, dest):
             skipped = [Skipped(str(src), "exists", f"{dest} already exists")]
             if as_json:
@@ -507,11 +538,6 @@ def _sign(inputs: tuple[str, ...], output: str, options: Any, key_args: tuple[st
                 click.echo(_skip_line(skipped[0], lang))
             return
         if dry_run:
-            if same_file(src, dest) and not in_place:
-                from handmade.errors import SigningError
-
-                raise SigningError(f"{dest}: is the input itself; signing would replace the original",
-                                   code="output.is_input", hint="Choose another output, or pass --in-place.")
             _print_plan([(src, dest)], [], overwrite=overwrite, lang=lang, as_json=as_json)
             return
         identity = _identity(*key_args)
@@ -532,10 +558,10 @@ def _sign(inputs: tuple[str, ...], output: str, options: Any, key_args: tuple[st
             if not as_json:
                 raise
             click.echo(_sign_document([_sign_item(str(src), str(dest), "failed", error=exc.to_dict())], []))
-            _err(f"error: {exc.diagnostics()}")
+            _err(_error_line(exc, lang))
             ctx.exit(EXIT_ERROR)
         _metadata_note(options, result, lang)
-        _timestamp_note(options, result)
+        _timestamp_note(options, result, lang)
         if as_json:
             click.echo(_sign_document([_sign_item(str(src), str(dest), "signed", result=result)], []))
         else:
@@ -869,8 +895,16 @@ def report(files: tuple[str, ...], trust_paths: tuple[str, ...], no_default_trus
 def _report_views(paths: list[str], *, detailed: bool, certs: bool, as_json: bool, lang: str,
                   timeout: float) -> None:
     """``report --detailed`` (JSON: the manifest store) and ``report --certs`` (text, or JSON with --json)."""
+    from handmade.messages import colon
     from handmade.report import t
     from handmade.verify import iter_manifest_views
+
+    # the labels' column is as wide as the longest label in this language, plus two spaces (14 at least)
+    width = max(14, *(len(t(k, lang)) + 3 for k in ("keys.subject", "keys.issuer", "cert.serial", "cert.valid",
+                                                     "cert.timestamp")))
+
+    def row(key: str, value: str, indent: str = "    ") -> str:
+        return f"{indent}{t(key, lang) + ':':<{width}}{value}"
 
     docs, unreadable = [], False
     for n, views in enumerate(iter_manifest_views(paths, timeout=timeout or None)):
@@ -888,17 +922,26 @@ def _report_views(paths: list[str], *, detailed: bool, certs: bool, as_json: boo
             from handmade.messages import error_words
 
             words = error_words(views.error.code, views.error.message, lang)
-            lines.append(f"  {t('error', lang)}: {words} [{views.error.code}]")
+            lines.append(f"  {t('error', lang)}{colon(lang)} {words} [{views.error.code}]")
         elif views.store is None:
             lines.append(f"  {t('no_manifest', lang)}")
         for c in views.certificates:
-            lines.append(f"  {t('cert.manifest', lang, label=c.manifest)}: {c.algorithm or '?'}")
-            lines.append(f"    {t('keys.subject', lang) + ':':<14}{c.subject}")
-            lines.append(f"    {t('keys.issuer', lang) + ':':<14}{c.issuer}")
-            lines.append(f"    {t('cert.serial', lang) + ':':<14}{c.serial or '?'}")
-            lines.append(f"    {t('cert.valid', lang) + ':':<14}{c.not_before or '?'} -> {c.not_after or '?'}")
+            lines.append(f"  {t('cert.manifest', lang, label=c.manifest)}{colon(lang)} {c.algorithm or '?'}")
+            lines.append(row("keys.subject", c.subject))
+            lines.append(row("keys.issuer", c.issuer))
+            lines.append(row("cert.serial", c.serial or "?"))
+            lines.append(row("cert.valid", f"{c.not_before or '?'} -> {c.not_after or '?'}"))
             if c.timestamp:
-                lines.append(f"    {t('cert.timestamp', lang) + ':':<14}{c.timestamp} ({c.timestamp_authority or '?'})")
+                lines.append(row("cert.timestamp", f"{c.timestamp} ({c.timestamp_authority or '?'})"))
+            if c.chain:  # each certificate of the signature's x5chain, numbered from the signer's
+                lines.append(f"    {t('cert.chain', lang, n=len(c.chain))}{colon(lang)}")
+                for i, cert in enumerate(c.chain, 1):
+                    first, more = f"      {i}. ", " " * len(f"      {i}. ")
+                    lines.append(row("keys.subject", cert.subject, first))
+                    lines.append(row("keys.issuer", cert.issuer, more))
+                    lines.append(row("cert.serial", cert.serial, more))
+                    lines.append(row("cert.valid", f"{cert.not_before} -> {cert.not_after}", more))
+                    lines.append(row("keys.fingerprint", cert.sha256, more))
         click.echo("\n".join(lines))  # every value was cleaned of control characters when it was read
     if docs:
         schema = "handmade.manifest-views/v1"
@@ -975,10 +1018,9 @@ def label(files: tuple[str, ...], output: str, trust_paths: tuple[str, ...], no_
         from handmade.timestamps import resolve_tsa_url, timestamp_warnings
 
         tsa_url, tsa_from = resolve_tsa_url(tsa_url, identity)
-        if tsa_url and tsa_from != "--tsa-url":
-            _err(f"timestamp server: {tsa_url} (from {tsa_from})")
-        for advice in timestamp_warnings(identity, tsa_url):
-            _err(f"warning: {advice}")
+        _tsa_source(tsa_url, tsa_from, lang)
+        for advice in timestamp_warnings(identity, tsa_url, lang=lang):
+            _warn(advice, lang)
     docs: list[dict[str, Any]] = []
     refused = failed = 0
     import warnings
@@ -1023,7 +1065,7 @@ def label(files: tuple[str, ...], output: str, trust_paths: tuple[str, ...], no_
             continue
         docs.append({"status": "labelled", **result.to_dict()})
         if result.spec.kind == "handmade" and result.bundled_test_identity:
-            _err(f"warning: {t('cli.label_test_key', lang, path=dest)}")
+            _warn(t("cli.label_test_key", lang, path=dest), lang)
         if not as_json:
             click.echo(t("cli.labelled", lang, path=src, text=result.spec.headline, out=dest,
                          summary=result.report.summary()))
@@ -1187,9 +1229,12 @@ def keys_check(key: str, chain: str | None, lang: str) -> None:
                 ("keys.test", t("keys.test_yes", lang) if details.is_test_identity else t("keys.test_no", lang))]
         for label, value in rows:
             click.echo(f"{t(label, lang) + ':':<18}{value}")
-    for p in problems:
+    from handmade.messages import colon, error_words, hint_words
+
+    for p in problems:  # in French: the code's sentence, the English message as the detail, the French fix
         kind = t("keys.problem", lang) if p.severity == "error" else t("keys.warning", lang)
-        click.echo(f"{kind} [{p.code}]: {p.message}\n  {t('keys.fix', lang)}: {p.hint}")
+        click.echo(f"{kind} [{p.code}]{colon(lang)} {error_words(p.code, p.message, lang)}\n"
+                   f"  {t('keys.fix', lang)}{colon(lang)} {hint_words(p.code, p.hint, lang) or ''}")
     if any(p.severity == "error" for p in problems):
         click.get_current_context().exit(EXIT_FAIL)
     click.echo(t("keys.ok", lang))
@@ -1391,7 +1436,7 @@ def scan(roots: tuple[str, ...], out: str, resume: bool, workers: int, dask_addr
         raise click.UsageError("--workers is for local scans; a Dask cluster has its own workers")
     summary = run_scan(list(roots), out, trust=trust, policy=policy, resume=resume, workers=workers,
                        timeout=timeout or None, allow_remote=allow_remote, all_files=all_files,
-                       dask=dask_address, lang=lang, progress=sys.stderr, warn=lambda m: _err(f"warning: {m}"))
+                       dask=dask_address, lang=lang, progress=sys.stderr, warn=lambda m: _warn(m, lang))
     _err(summary.render(out, lang))
 
 

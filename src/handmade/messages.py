@@ -113,6 +113,18 @@ _T: dict[str, dict[str, str]] = {
                                "author, rights and AI-training choice)",
                          "fr": "remarque : {path} : pas d'EXIF/XMP écrits pour {fmt} (le manifeste porte quand même "
                                "l'auteur, les droits et le choix sur l'entraînement d'IA)"},
+    "cli.warning": {"en": "warning: {text}", "fr": "avertissement : {text}"},
+    "cli.tsa_settings": {"en": "timestamp server: {url} (from the settings file)",
+                         "fr": "serveur d'horodatage : {url} (du fichier de réglages)"},
+    "cli.tsa_authority": {"en": "timestamp server: {url} (from the bundle of {name})",
+                          "fr": "serveur d'horodatage : {url} (du paquet de {name})"},
+    "warn.untrusted_tsa": {"en": "the timestamp from {url} is not from a time-stamping authority that the trust lists "
+                                 "in use vouch for (the C2PA TSA Trust List, your anchors): verifiers will not count "
+                                 "its time unless they trust its root",
+                           "fr": "l'horodatage de {url} ne vient pas d'une autorité d'horodatage que les listes de "
+                                 "confiance utilisées garantissent (la liste C2PA des autorités d'horodatage, vos "
+                                 "ancres) : les vérificateurs ne compteront pas son heure sauf s'ils font confiance "
+                                 "à sa racine"},
     "cli.watching": {"en": "watching {src} -> {out} (Ctrl-C to stop)",
                      "fr": "surveillance de {src} -> {out} (Ctrl-C pour arrêter)"},
     "cli.watch_stopped": {"en": "watch stopped: {ok} signed, {failed} failed",
@@ -143,9 +155,9 @@ _T: dict[str, dict[str, str]] = {
     "hint.input.no_images": {"en": "Give image files, or folders that contain some.",
                              "fr": "Donnez des images, ou des dossiers qui en contiennent."},
     "error.policy.not_found": {"en": "the policy file does not exist", "fr": "le fichier de politique n'existe pas"},
-    "hint.policy.not_found": {"en": "Check the path, or use a preset.",
-                              "fr": "Vérifiez le chemin, ou utilisez une politique prédéfinie (handmade, trusted, "
-                                    "intact, any)."},
+    "hint.policy.not_found": {"en": "Check the path, or use a preset (any, intact, claimed, handmade, trusted).",
+                              "fr": "Vérifiez le chemin, ou utilisez une politique prédéfinie (any, intact, claimed, "
+                                    "handmade, trusted)."},
     "error.keys.pin": {"en": "the token's PIN is missing or wrong", "fr": "le code PIN du jeton manque ou est faux"},
     "hint.keys.pin": {"en": "Give the user PIN (HANDMADE_PKCS11_PIN).",
                       "fr": "Donnez le code PIN utilisateur (HANDMADE_PKCS11_PIN)."},
@@ -272,6 +284,8 @@ _T: dict[str, dict[str, str]] = {
     "cert.serial": {"en": "serial", "fr": "numéro de série"},
     "cert.valid": {"en": "valid", "fr": "validité"},
     "cert.timestamp": {"en": "timestamp", "fr": "horodatage"},
+    "cert.chain": {"en": "chain ({n} certificate(s), signer first)",
+                   "fr": "chaîne ({n} certificat(s), signataire d'abord)"},
     "keys.subject": {"en": "subject", "fr": "sujet"},
     "keys.issuer": {"en": "issuer", "fr": "émetteur"},
     "keys.alg": {"en": "algorithm", "fr": "algorithme"},
@@ -944,7 +958,355 @@ _MORE_ERRORS: dict[str, dict[str, str]] = {
     },
 }
 
-CATALOG: dict[str, dict[str, str]] = {**_T, **_MORE, **_PAGE, **_SOURCE_TYPES, **_FORMATS_AND_LABELS, **_MORE_ERRORS}
+#: What to do about each error that has a hint, in French ("hint.<code>"): one sentence per code, general enough
+#: for every place that raises it (the English detail still says which file). Lists of choices are written out;
+#: tests/unit/test_messages.py checks them against the code's own lists.
+_HINTS: dict[str, dict[str, str]] = {
+    "hint.audit.config": {
+        "en": "Give the decision log as a file path, sqlite:///path or postgresql://...; export as csv or json.",
+        "fr": ("Donnez le journal des décisions par un chemin de fichier, sqlite:///chemin ou "
+               "postgresql://... ; exportez en csv ou en json."),
+    },
+    "hint.audit.unavailable": {
+        "en": "Check the path and its permissions, or that PostgreSQL runs and accepts these credentials.",
+        "fr": ("Vérifiez le chemin et ses droits, ou que PostgreSQL tourne et accepte ces identifiants (un mot "
+               "de passe peut aussi venir de PGPASSWORD ou de ~/.pgpass)."),
+    },
+    "hint.audit.unsupported": {
+        "en": "Use a file path, sqlite:///path or postgresql://user@host:port/database.",
+        "fr": ("Utilisez un chemin de fichier, sqlite:///chemin ou postgresql://utilisateur@hôte:port/base "
+               "(PostgreSQL demande pip install 'handmade[postgres]')."),
+    },
+    "hint.authority.csr": {
+        "en": "Give the signer.csr made by 'handmade keys request', or ask the member for a new one.",
+        "fr": "Donnez le signer.csr fait par « handmade keys request », ou demandez au membre une nouvelle demande.",
+    },
+    "hint.authority.not_found": {
+        "en": "Give the folder made by 'handmade authority init'.",
+        "fr": "Donnez le dossier créé par « handmade authority init ».",
+    },
+    "hint.authority.reason": {
+        "en": "One of: unspecified, keyCompromise, affiliationChanged, superseded, cessationOfOperation.",
+        "fr": ("L'un de : unspecified, keyCompromise (clé compromise), affiliationChanged (changement "
+               "d'affiliation), superseded (remplacé), cessationOfOperation (fin d'activité)."),
+    },
+    "hint.input.corrupt": {
+        "en": "The file looks truncated or damaged.",
+        "fr": "Le fichier semble tronqué ou endommagé : reprenez-le à sa source.",
+    },
+    "hint.input.is_directory": {
+        "en": "Give image files, or a folder to 'handmade sign' to sign all images in it.",
+        "fr": "Donnez des fichiers image, ou un dossier à « handmade sign » pour en signer toutes les images.",
+    },
+    "hint.input.timeout": {
+        "en": "The file may be hostile; raise --timeout if it is merely huge.",
+        "fr": "Le fichier est peut-être malveillant ; augmentez --timeout s'il est seulement très gros.",
+    },
+    "hint.input.unsupported": {
+        "en": "This file type cannot carry Content Credentials here.",
+        "fr": "Ce type de fichier ne peut pas porter de Content Credentials ici.",
+    },
+    "hint.manifest.remote": {
+        "en": "The manifest lives at a remote URL; pass --allow-remote to fetch it.",
+        "fr": "Le manifeste est conservé à une adresse web ; passez --allow-remote pour le récupérer.",
+    },
+    "hint.keys.algorithm": {
+        "en": "Use an EC P-256 or P-384, RSA (2048 bits or more) or Ed25519 key; algorithms: es256, es384, ps256, "
+              "ed25519.",
+        "fr": ("Utilisez une clé EC P-256 ou P-384, RSA (2048 bits ou plus) ou Ed25519 (une clé PKCS#12 chiffrée "
+               "en AES) ; algorithmes : es256, es384, ps256, ed25519."),
+    },
+    "hint.keys.ca_leaf": {
+        "en": "Sign with an end-entity certificate (BasicConstraints CA=false), not with the CA's own certificate.",
+        "fr": ("Signez avec un certificat d'entité finale (BasicConstraints CA=false), pas avec le certificat "
+               "de l'autorité elle-même."),
+    },
+    "hint.keys.chain_order": {
+        "en": "Give only the signer certificate and its intermediate CA(s).",
+        "fr": "Ne donnez que le certificat du signataire et ses autorités intermédiaires.",
+    },
+    "hint.keys.eku": {
+        "en": "Ask your CA for a certificate with the emailProtection extended key usage (C2PA certificate profile).",
+        "fr": ("Demandez à votre autorité un certificat avec l'usage étendu de clé emailProtection (profil de "
+               "certificat C2PA)."),
+    },
+    "hint.keys.exists": {
+        "en": "Choose another folder, or pass --overwrite.",
+        "fr": ("Choisissez un autre dossier, ou passez --overwrite (une autorité, elle, ne se crée qu'une fois : "
+               "la confiance de ses membres dépend de sa racine)."),
+    },
+    "hint.keys.expired": {
+        "en": "Renew the certificate (handmade keys renew, or ask your CA); the TEST identity is regenerated in a "
+              "source checkout.",
+        "fr": ("Renouvelez le certificat (handmade keys renew, ou demandez à votre autorité) ; l'identité de TEST "
+               "se régénère dans une copie des sources (python -m handmade.keys --regenerate-test-identity) ou "
+               "avec une version plus récente de handmade."),
+    },
+    "hint.keys.key_usage": {
+        "en": "Get a certificate made for C2PA signing from your CA, or make your own: handmade keys init.",
+        "fr": ("Obtenez de votre autorité un certificat fait pour la signature C2PA, ou faites le vôtre : "
+               "handmade keys init."),
+    },
+    "hint.keys.mismatch": {
+        "en": "Give the certificate that was issued for this key (signer certificate first).",
+        "fr": "Donnez le certificat émis pour cette clé (le certificat du signataire en premier).",
+    },
+    "hint.keys.no_aki": {
+        "en": "Get a certificate made for C2PA signing from your CA (with an authority key identifier).",
+        "fr": ("Obtenez de votre autorité un certificat fait pour la signature C2PA (avec un identifiant de clé "
+               "d'autorité), ou faites le vôtre : handmade keys init."),
+    },
+    "hint.keys.no_chain": {
+        "en": "Give the certificate chain (signer certificate first) with --chain.",
+        "fr": "Donnez la chaîne de certificats (le certificat du signataire en premier) avec --chain.",
+    },
+    "hint.keys.not_yet_valid": {
+        "en": "Check the computer's clock, or wait until the certificate is valid.",
+        "fr": "Vérifiez l'horloge de l'ordinateur, ou attendez que le certificat soit valide.",
+    },
+    "hint.keys.passphrase": {
+        "en": "Give the key's passphrase (or set HANDMADE_KEY_PASSPHRASE).",
+        "fr": "Donnez la phrase de passe de la clé (ou définissez HANDMADE_KEY_PASSPHRASE).",
+    },
+    "hint.keys.renew_issuer": {
+        "en": "Give the root that issued the old certificate.",
+        "fr": "Donnez la racine qui a émis l'ancien certificat.",
+    },
+    "hint.keys.self_signed": {
+        "en": "C2PA wants a signer certificate issued by a CA; 'handmade keys init' makes a local root CA and a "
+              "signer certificate issued by it.",
+        "fr": ("C2PA veut un certificat de signataire émis par une autorité ; « handmade keys init » crée une "
+               "autorité racine locale et un certificat de signataire émis par elle."),
+    },
+    "hint.keys.subject": {
+        "en": "Give a shorter name, a two-letter ISO 3166 country code (FR, DE, US), and C/O/CN in the subject.",
+        "fr": ("Donnez un nom plus court (le vôtre ou celui de votre organisation), un code pays ISO 3166 à deux "
+               "lettres (FR, DE, US), et C, O et CN dans le sujet du certificat."),
+    },
+    "hint.keys.unreadable": {
+        "en": "Give a PEM private key with its PEM chain (signer certificate first), or a .p12/.pfx bundle.",
+        "fr": ("Vérifiez le chemin et les droits du fichier ; donnez une clé privée PEM avec sa chaîne PEM (le "
+               "certificat du signataire en premier), ou un paquet .p12/.pfx qui contient sa clé privée."),
+    },
+    "hint.keys.validity_too_long": {
+        "en": "Use --days 366 or less.",
+        "fr": ("Utilisez --days 366 ou moins (ou obtenez de votre autorité un certificat valable 366 jours "
+               "au plus)."),
+    },
+    "hint.label.changed": {
+        "en": "Label it again once nothing else writes to it.",
+        "fr": "Étiquetez-le de nouveau quand plus rien d'autre n'y écrit.",
+    },
+    "hint.label.corner": {
+        "en": "One of: br, bl, tr, tl.",
+        "fr": "L'un de : br (bas droite), bl (bas gauche), tr (haut droite), tl (haut gauche).",
+    },
+    "hint.label.invalid": {
+        "en": "Only a file whose Content Credentials verify gets a label.",
+        "fr": ("Seul un fichier dont les Content Credentials se vérifient (fait main par un signataire de "
+               "confiance, ou IA déclarée dans un manifeste valide) reçoit une étiquette."),
+    },
+    "hint.label.no_manifest": {
+        "en": "Only a file whose Content Credentials verify gets a label (sign it first).",
+        "fr": ("Seul un fichier dont les Content Credentials se vérifient reçoit une étiquette (signez-le "
+               "d'abord)."),
+    },
+    "hint.label.not_verified": {
+        "en": "Only a file made by hand with a trusted signer, or declaring AI in a valid manifest, gets a label.",
+        "fr": ("Seul un fichier fait main par un signataire de confiance, ou qui déclare de l'IA dans un "
+               "manifeste valide, reçoit une étiquette."),
+    },
+    "hint.label.unreadable": {
+        "en": "Only a file whose Content Credentials can be read and verify gets a label.",
+        "fr": "Seul un fichier dont les Content Credentials sont lisibles et se vérifient reçoit une étiquette.",
+    },
+    "hint.policy.keys": {
+        "en": "Known keys: accept_no_manifest, accept_test_identity, forbid_ai_assisted, forbid_generative, "
+              "require_human, require_intact, require_manifest, require_no_training, require_trusted, "
+              "require_valid (set only one of require_manifest and accept_no_manifest).",
+        "fr": ("Clés connues : accept_no_manifest, accept_test_identity, forbid_ai_assisted, forbid_generative, "
+               "require_human, require_intact, require_manifest, require_no_training, require_trusted, "
+               "require_valid (ne donnez que l'une de require_manifest et accept_no_manifest)."),
+    },
+    "hint.policy.unknown": {
+        "en": "Use one of any, intact, claimed, handmade, trusted, or a path to a TOML policy file.",
+        "fr": ("Utilisez l'une des politiques any, intact, claimed, handmade, trusted, ou le chemin d'un "
+               "fichier de politique TOML."),
+    },
+    "hint.policy.unreadable": {
+        "en": "Give the path of a TOML policy file.",
+        "fr": "Donnez le chemin d'un fichier de politique TOML lisible.",
+    },
+    "hint.scan.dask_task": {
+        "en": "Check the workers' logs, then run again with --resume.",
+        "fr": "Consultez les journaux des workers, puis relancez avec --resume.",
+    },
+    "hint.scan.dask_unreachable": {
+        "en": "Check the address (tcp://host:8786) and that the scheduler runs.",
+        "fr": "Vérifiez l'adresse (tcp://hôte:8786) et que l'ordonnanceur tourne.",
+    },
+    "hint.scan.output": {
+        "en": "Free space or fix the output, then run again with --resume.",
+        "fr": "Libérez de la place ou corrigez la sortie, puis relancez avec --resume.",
+    },
+    "hint.scan.output_exists": {
+        "en": "Add --resume to continue that scan, or choose another --out.",
+        "fr": "Ajoutez --resume pour poursuivre cette analyse, ou choisissez un autre --out.",
+    },
+    "hint.sign.ai_training": {
+        "en": "One of: not-allowed, allowed, licensed; with licensed, give a URL or a contact with --ai-license.",
+        "fr": ("L'un de : not-allowed, allowed, licensed ; avec licensed, donnez une adresse ou un contact avec "
+               "--ai-license (par exemple --ai-license https://example.org/licensing)."),
+    },
+    "hint.sign.made_with": {
+        "en": "One of: camera, phone, film, slide, scan, painting, drawing, digital-art, illustration, animation, "
+              "composite.",
+        "fr": ("L'un de : camera, phone, film, slide, scan, painting, drawing, digital-art, illustration, "
+               "animation, composite."),
+    },
+    "hint.sign.metadata": {
+        "en": "Use --no-metadata to sign without writing plain metadata.",
+        "fr": "Passez --no-metadata pour signer sans écrire de métadonnées en clair (EXIF/XMP).",
+    },
+    "hint.sign.possibly_generative_history": {
+        "en": "Only images whose whole history is human-made can be signed.",
+        "fr": "Seules les images dont tout l'historique est fait main peuvent être signées.",
+    },
+    "hint.sign.tsa_bad_answer": {
+        "en": "Check that the address is a time-stamping service (RFC 3161).",
+        "fr": "Vérifiez que l'adresse est bien celle d'un service d'horodatage (RFC 3161).",
+    },
+    "hint.sign.tsa_unreachable": {
+        "en": "Check the address and your connection, or sign without --tsa-url.",
+        "fr": ("Vérifiez l'adresse et votre connexion, ou signez sans --tsa-url (la signature cessera alors de "
+               "se vérifier quand votre certificat expirera)."),
+    },
+    "hint.sign.tsa_url": {
+        "en": "Give an http:// or https:// address of an RFC 3161 time-stamping service.",
+        "fr": "Donnez une adresse http:// ou https:// d'un service d'horodatage RFC 3161.",
+    },
+    "hint.sign.unreadable_history": {
+        "en": "Ask the sender for a file whose Content Credentials can be read.",
+        "fr": "Demandez à l'expéditeur un fichier dont les Content Credentials sont lisibles.",
+    },
+    "hint.sign.unsupported_format": {
+        "en": "Sign a JPEG, PNG, WebP, TIFF, DNG, GIF, HEIC, AVIF, JPEG XL, SVG, MP4, MOV or PDF file.",
+        "fr": ("Signez un fichier JPEG, PNG, WebP, TIFF, DNG, GIF, HEIC, AVIF, JPEG XL, SVG, MP4, MOV ou PDF (pour "
+               "un fichier RAW, le JPEG/TIFF/DNG exporté)."),
+    },
+    "hint.storage.config": {
+        "en": "Give a file path or sqlite:///path.",
+        "fr": "Donnez un chemin de fichier ou sqlite:///chemin.",
+    },
+    "hint.storage.unavailable": {
+        "en": "Check the path and its permissions, or that PostgreSQL runs and accepts these credentials.",
+        "fr": ("Vérifiez le chemin et ses droits, ou que PostgreSQL tourne et accepte ces identifiants (hôte, "
+               "port, base, utilisateur ; un mot de passe peut venir de PGPASSWORD ou de ~/.pgpass)."),
+    },
+    "hint.storage.unsupported": {
+        "en": "Use a file path, sqlite:///path or postgresql://user@host:port/database.",
+        "fr": ("Utilisez un chemin de fichier, sqlite:///chemin ou postgresql://utilisateur@hôte:port/base "
+               "(PostgreSQL demande pip install 'handmade[postgres]')."),
+    },
+    "hint.trust.bundle": {
+        "en": "Ask the authority for a bundle made by 'handmade authority export'.",
+        "fr": "Demandez à l'autorité un paquet fait par « handmade authority export ».",
+    },
+    "hint.trust.snapshot": {
+        "en": "Reinstall handmade, or run 'handmade trust update --from DIR'.",
+        "fr": "Réinstallez handmade, ou lancez « handmade trust update --from DOSSIER ».",
+    },
+    "hint.trust.unreadable": {
+        "en": "Give a PEM file with one or more root certificates.",
+        "fr": "Donnez un fichier PEM avec un ou plusieurs certificats racines.",
+    },
+    "hint.trust.update_older": {
+        "en": "Pass --force to install it anyway.",
+        "fr": "Passez --force pour l'installer quand même.",
+    },
+}
+
+#: The sentences of the codes that had none: default codes of the error classes, certificate problems,
+#: label refusals, and c2pa's own error kinds when signing ("sign.<kind>").
+_MORE_SENTENCES: dict[str, dict[str, str]] = {
+    "error.audit.config": {"en": "the decision log cannot be used as given",
+                           "fr": "le journal des décisions est inutilisable tel qu'il est donné"},
+    "error.audit.unsupported": {"en": "this kind of database is not supported for the decision log",
+                                "fr": "ce type de base de données n'est pas pris en charge pour le journal"},
+    "error.handmade.error": {"en": "handmade could not do it", "fr": "handmade n'a pas pu le faire"},
+    "error.input.invalid": {"en": "the input cannot be used", "fr": "l'entrée est inutilisable"},
+    "error.keys.invalid": {"en": "the key or chain cannot be used", "fr": "la clé ou la chaîne est inutilisable"},
+    "error.keys.ca_leaf": {"en": "the signer certificate is a CA certificate",
+                           "fr": "le certificat du signataire est un certificat d'autorité"},
+    "error.keys.chain_order": {"en": "the chain holds certificates that do not issue the signer's",
+                               "fr": "la chaîne contient des certificats qui n'émettent pas celui du signataire"},
+    "error.keys.eku": {"en": "the certificate's extended key usage does not fit C2PA signing",
+                       "fr": "l'usage étendu de clé du certificat ne convient pas à la signature C2PA"},
+    "error.keys.key_usage": {"en": "the certificate's key usage does not allow signing",
+                             "fr": "l'usage de clé du certificat ne permet pas de signer"},
+    "error.keys.no_aki": {"en": "the certificate has no authority key identifier",
+                          "fr": "le certificat n'a pas d'identifiant de clé d'autorité"},
+    "error.keys.not_yet_valid": {"en": "the certificate is not valid yet", "fr": "le certificat n'est pas encore "
+                                                                                 "valide"},
+    "error.keys.self_signed": {"en": "the signer certificate is self-signed",
+                               "fr": "le certificat du signataire est auto-signé"},
+    "error.label.contrast": {"en": "the label would not be legible on this image",
+                             "fr": "l'étiquette ne serait pas lisible sur cette image"},
+    "error.label.corner": {"en": "unknown corner for the label", "fr": "coin inconnu pour l'étiquette"},
+    "error.label.size": {"en": "the label size is outside what is allowed",
+                         "fr": "la taille de l'étiquette sort des limites permises"},
+    "error.label.invalid": {"en": "no label: its Content Credentials do not validate",
+                            "fr": "pas d'étiquette : ses Content Credentials ne sont pas valides"},
+    "error.label.no_manifest": {"en": "no label: no Content Credentials to back it",
+                                "fr": "pas d'étiquette : aucun Content Credentials pour la justifier"},
+    "error.label.not_verified": {"en": "no label: its history backs none",
+                                 "fr": "pas d'étiquette : son historique n'en justifie aucune"},
+    "error.label.unreadable": {"en": "no label: its Content Credentials cannot be read",
+                               "fr": "pas d'étiquette : ses Content Credentials sont illisibles"},
+    "error.policy.config": {"en": "the policy cannot be used", "fr": "la politique est inutilisable"},
+    "error.policy.rejected": {"en": "the file does not satisfy the policy",
+                              "fr": "le fichier ne satisfait pas la politique"},
+    "error.scan.config": {"en": "the scan cannot start", "fr": "l'analyse ne peut pas démarrer"},
+    "error.storage.config": {"en": "the database address cannot be used",
+                             "fr": "l'adresse de la base de données est inutilisable"},
+    "error.trust.invalid": {"en": "the trust anchors cannot be used", "fr": "les ancres de confiance sont "
+                                                                            "inutilisables"},
+    "error.verify.failed": {"en": "the verification failed", "fr": "la vérification a échoué"},
+    "error.sign.timeout": {"en": "signing took too long and was stopped",
+                           "fr": "la signature a pris trop de temps et a été arrêtée"},
+    "error.sign.assertion": {"en": "c2pa refused a statement of the manifest",
+                             "fr": "c2pa a refusé une déclaration du manifeste"},
+    "error.sign.assertionnotfound": {"en": "c2pa did not find a statement it needed",
+                                     "fr": "c2pa n'a pas trouvé une déclaration dont il avait besoin"},
+    "error.sign.decoding": {"en": "c2pa could not decode data while signing",
+                            "fr": "c2pa n'a pas pu décoder des données pendant la signature"},
+    "error.sign.encoding": {"en": "c2pa could not encode the manifest", "fr": "c2pa n'a pas pu encoder le manifeste"},
+    "error.sign.filenotfound": {"en": "a file needed for signing was not found",
+                                "fr": "un fichier nécessaire à la signature est introuvable"},
+    "error.sign.io": {"en": "reading or writing failed while signing",
+                      "fr": "une lecture ou une écriture a échoué pendant la signature"},
+    "error.sign.json": {"en": "c2pa refused the manifest definition", "fr": "c2pa a refusé la définition du "
+                                                                           "manifeste"},
+    "error.sign.manifest": {"en": "c2pa refused the manifest", "fr": "c2pa a refusé le manifeste"},
+    "error.sign.manifestnotfound": {"en": "c2pa did not find the manifest to sign",
+                                    "fr": "c2pa n'a pas trouvé le manifeste à signer"},
+    "error.sign.other": {"en": "c2pa could not sign the file", "fr": "c2pa n'a pas pu signer le fichier"},
+    "error.sign.remotemanifest": {"en": "c2pa could not use a remote manifest while signing",
+                                  "fr": "c2pa n'a pas pu utiliser un manifeste distant pendant la signature"},
+    "error.sign.resourcenotfound": {"en": "a resource of the manifest (thumbnail, ingredient) was not found",
+                                    "fr": "une ressource du manifeste (vignette, ingrédient) est introuvable"},
+    "error.sign.signature": {"en": "the signature could not be made (key, certificate or timestamp server)",
+                             "fr": "la signature n'a pas pu être faite (clé, certificat ou serveur d'horodatage)"},
+    "error.sign.verify": {"en": "c2pa could not verify the input while signing",
+                          "fr": "c2pa n'a pas pu vérifier l'entrée pendant la signature"},
+    "error.sign.untrackedpointer": {"en": "the c2pa library failed inside (untracked pointer)",
+                                    "fr": "la bibliothèque c2pa a échoué en interne (pointeur non suivi)"},
+    "error.sign.wrongpointertype": {"en": "the c2pa library failed inside (wrong pointer type)",
+                                    "fr": "la bibliothèque c2pa a échoué en interne (mauvais type de pointeur)"},
+}
+
+CATALOG: dict[str, dict[str, str]] = {**_T, **_MORE, **_PAGE, **_SOURCE_TYPES, **_FORMATS_AND_LABELS, **_MORE_ERRORS,
+                                      **_HINTS, **_MORE_SENTENCES}
 
 
 class _Blank(dict[str, Any]):
@@ -1007,6 +1369,18 @@ def error_words(code: str, message: str, lang: str = "en") -> str:
     if lang == "en" or "error." + code not in CATALOG:
         return message
     return f"{t('error.' + code, lang)} ({t('err.detail', lang)} : {message})"
+
+
+def hint_words(code: str, hint: str | None, lang: str = "en") -> str | None:
+    """An error's hint in ``lang``: the catalog's ``hint.<code>`` outside English, else the hint given."""
+    if lang != "en" and "hint." + code in CATALOG:
+        return t("hint." + code, lang)
+    return hint
+
+
+def colon(lang: str) -> str:
+    """The colon after a label: French puts a (non-breaking in print, plain here) space before it."""
+    return " :" if lang == "fr" else ":"
 
 
 def step_reason(step: LineageStep, lang: str = "en") -> str | None:

@@ -11,7 +11,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from handmade.messages import CATALOG, error_words, step_reason, text_of
+from handmade.messages import CATALOG, colon, error_words, hint_words, step_reason, text_of
 from handmade.messages import t as t  # re-exported: ``from handmade.report import t`` predates the catalog
 from handmade.models import Finding, LineageStep, ProvenanceReport, results_document
 
@@ -25,10 +25,8 @@ def error_text(code: str, message: str, hint: str | None, lang: str = "en") -> s
         return None
     lines = [f"{t('err.error', lang)} : {t('error.' + code, lang)} [{code}]",
              f"  {t('err.detail', lang)} : {message}"]
-    if f"hint.{code}" in _T:
-        lines.append(f"  {t('err.hint', lang)} : {t('hint.' + code, lang)}")
-    elif hint:
-        lines.append(f"  {t('err.hint', lang)} : {hint}")
+    if (words := hint_words(code, hint, lang)):
+        lines.append(f"  {t('err.hint', lang)} : {words}")
     return "\n".join(lines)
 
 
@@ -36,7 +34,7 @@ def verdict(report: ProvenanceReport, lang: str = "en") -> str:
     """The verdict in one sentence a picture editor understands."""
     if report.state == "error":
         words = error_words(report.error.code, report.error.message, lang) if report.error else ""
-        return f"{t('error', lang)}: {words}".rstrip(": ")
+        return f"{t('error', lang)}{colon(lang)} {words}".rstrip(": ")
     if report.state == "no_manifest":
         text = t("no_manifest", lang)
         if report.hints_suggest == "generative":
@@ -53,7 +51,7 @@ def verdict(report: ProvenanceReport, lang: str = "en") -> str:
         if steps:
             n = report.lineage.index(steps[0]) + 1
             why = step_reason(steps[0], lang)
-            where = f": {t('step', lang, n=n)}" + (f", {why}" if why else "")
+            where = f"{colon(lang)} {t('step', lang, n=n)}" + (f", {why}" if why else "")
         return f"{t('possibly_generative', lang)}{where}"
     if report.ai in ("generative", "ai_assisted"):
         steps = report.generative_steps
@@ -63,7 +61,7 @@ def verdict(report: ProvenanceReport, lang: str = "en") -> str:
         if first is not None:
             n = report.lineage.index(first) + 1
             agent = f", {first.software_agent}" if first.software_agent else ""
-            where = f": {t('step', lang, n=n)}{agent}"
+            where = f"{colon(lang)} {t('step', lang, n=n)}{agent}"
         vouched = f". {trust_words(report, lang)}" if report.state == "trusted" else ""
         return f"{t(report.ai, lang)}{where}{vouched}"
     if report.state == "invalid":
@@ -146,8 +144,8 @@ def join_reasons(messages: Sequence[str]) -> str:
 def training_text(report: ProvenanceReport, lang: str = "en") -> str:
     """The AI-training line: "AI training: not allowed", or "only under licence, see ..." with the terms."""
     if report.training == "constrained" and report.training_terms:
-        return f"{t('training', lang)}: {t('licensed', lang, terms=report.training_terms)}"
-    return f"{t('training', lang)}: {t(report.training, lang)}"
+        return f"{t('training', lang)}{colon(lang)} {t('licensed', lang, terms=report.training_terms)}"
+    return f"{t('training', lang)}{colon(lang)} {t(report.training, lang)}"
 
 
 def render_summary(report: ProvenanceReport, lang: str = "en", *, verbose_findings: bool = True) -> str:

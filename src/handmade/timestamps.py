@@ -17,14 +17,15 @@ EXPIRY_WARNING_DAYS = 30
 
 
 def resolve_tsa_url(explicit: str | None, identity: Any) -> tuple[str | None, str | None]:
-    """(the TSA URL to use, where it came from) for a signer: the flag, the settings file, the authority."""
+    """(the TSA URL to use, where it came from) for a signer: ``"--tsa-url"`` (the flag), ``"settings"`` (the
+    settings file), ``"authority:NAME"`` (the bundle of the label authority NAME), or (None, None)."""
     if explicit:
         return explicit, "--tsa-url"
     from handmade.verify import read_settings
 
     configured = read_settings().get("tsa_url")
     if isinstance(configured, str) and configured.strip():
-        return configured.strip(), "the settings file"
+        return configured.strip(), "settings"
     from cryptography import x509
 
     from handmade.authority import installed_bundles
@@ -34,7 +35,7 @@ def resolve_tsa_url(explicit: str | None, identity: Any) -> tuple[str | None, st
     for bundle in installed_bundles():
         issuing = x509.load_pem_x509_certificate(bundle.issuing_pem.encode())
         if bundle.tsa_url and issuing.subject in issuers:
-            return bundle.tsa_url, f"the bundle of {bundle.name}"
+            return bundle.tsa_url, f"authority:{bundle.name}"
     return None, None
 
 

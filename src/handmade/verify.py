@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Generator, Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -722,9 +722,66 @@ def _pillow_preview(data: bytes, size: int, mime: str = "", max_pixels: int = 10
 
 
 @dataclass(frozen=True)
+class ChainCertificate:
+    """One certificate of a signature's chain (its COSE ``x5chain``), read with ``cryptography``."""
+
+    subject: str
+    issuer: str
+    serial: str
+    not_before: str
+    not_after: str
+    sha256: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"subject": self.subject, "issuer": self.issuer, "serial": self.serial,
+                "not_before": self.not_before, "not_after": self.not_after, "sha256": self.sha256}
+
+
+#: The COSE header label of the certificate chain (RFC 9360 ``x5chain``); pre-2.0 C2PA signers used the name.
+_X5CHAIN = 33
+
+
+def certificate_chain(cose_sign1: bytes) -> tuple[ChainCertificate, ...]:
+    """The certificates of a C2PA signature (COSE_Sign1, RFC 9052), signer first, as its ``x5chain`` header
+    gives them (protected, else unprotected); () when the signature cannot be decoded or names none.
+    CBOR is decoded by cbor2; the certificates by cryptography."""
+    import cbor2
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+
+    try:
+        message = cbor2.loads(cose_sign1)
+        if isinstance(message, cbor2.CBORTag):  # tag 18: COSE_Sign1 (the tag is optional)
+            message = message.value
+        if not isinstance(message, list | tuple) or len(message) != 4:  # cbor2 may give immutable forms
+            return ()
+        protected = cbor2.loads(message[0]) if isinstance(message[0], bytes) and message[0] else {}
+        unprotected = message[1]
+        chain: Any = None
+        for header in (protected, unprotected):
+            if isinstance(header, Mapping):
+                chain = header.get(_X5CHAIN, header.get("x5chain"))
+                if chain is not None:
+                    break
+        ders = [chain] if isinstance(chain, bytes) else [c for c in chain or [] if isinstance(c, bytes)]
+        certs = [x509.load_der_x509_certificate(der) for der in ders]
+    except (cbor2.CBORDecodeError, ValueError, TypeError, RecursionError):  # a damaged or hostile signature
+        return ()
+
+    def name(n: x509.Name) -> str:  # in the certificate's order, as the CrJSON subject above is shown
+        return clean_text(", ".join(a.rfc4514_string() for a in n), 400) or ""
+
+    return tuple(ChainCertificate(
+        subject=name(c.subject), issuer=name(c.issuer), serial=format(c.serial_number, "x"),
+        not_before=c.not_valid_before_utc.isoformat(), not_after=c.not_valid_after_utc.isoformat(),
+        sha256=c.fingerprint(hashes.SHA256()).hex(":").upper()) for c in certs)
+
+
+@dataclass(frozen=True)
 class CertificateDetails:
-    """A manifest's signing certificate as c2pa-rs reports it (CrJSON ``certificateInfo``), and its
-    timestamp. c2pa-python 0.38 exposes neither the certificate itself nor its issuers, so no fingerprint."""
+    """A manifest's signing certificate as c2pa-rs reports it (CrJSON ``certificateInfo``), its timestamp,
+    and the signature's whole certificate chain, signer first (``chain``: read from the COSE signature's
+    ``x5chain``, with SHA-256 fingerprints)."""
 
     manifest: str
     algorithm: str | None
@@ -735,12 +792,13 @@ class CertificateDetails:
     not_after: str | None
     timestamp: str | None = None
     timestamp_authority: str | None = None
+    chain: tuple[ChainCertificate, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"manifest": self.manifest, "algorithm": self.algorithm, "subject": self.subject,
                 "issuer": self.issuer, "serial": self.serial, "not_before": self.not_before,
                 "not_after": self.not_after, "timestamp": self.timestamp,
-                "timestamp_authority": self.timestamp_authority}
+                "timestamp_authority": self.timestamp_authority, "chain": [c.to_dict() for c in self.chain]}
 
 
 def _dn(value: Any) -> str:
@@ -754,7 +812,7 @@ def _obj(parent: dict[str, Any], key: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _certificates(crjson: dict[str, Any]) -> tuple[CertificateDetails, ...]:
+def _certificates(crjson: dict[str, Any], signatures: dict[str, bytes]) -> tuple[CertificateDetails, ...]:
     out = []
     for m in crjson.get("manifests") or []:
         if not isinstance(m, dict):
@@ -769,7 +827,8 @@ def _certificates(crjson: dict[str, Any]) -> tuple[CertificateDetails, ...]:
             subject=_dn(info.get("subject")), issuer=_dn(info.get("issuer")),
             serial=clean_text(info.get("serialNumber"), 100), not_before=clean_text(validity.get("notBefore"), 40),
             not_after=clean_text(validity.get("notAfter"), 40), timestamp=clean_text(ts.get("timestamp"), 40),
-            timestamp_authority=_dn(ts_info.get("subject")) or None))
+            timestamp_authority=_dn(ts_info.get("subject")) or None,
+            chain=certificate_chain(signatures[m["label"]]) if m.get("label") in signatures else ()))
     return tuple(out)
 
 
@@ -793,8 +852,8 @@ def manifest_views(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX
         return ManifestViews(str(path), error=ReportErrorInfo(exc.code, exc.message))
     if views is None:
         return ManifestViews(str(path))
-    detailed, crjson = views
-    return ManifestViews(str(path), bounded_strings(detailed), _certificates(crjson))
+    detailed, crjson, signatures = views
+    return ManifestViews(str(path), bounded_strings(detailed), _certificates(crjson, signatures))
 
 
 #: The longest string from a file that ``report --detailed`` shows whole; longer ones are cut and marked.

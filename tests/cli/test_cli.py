@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -272,3 +273,12 @@ def test_verify_many_files_in_parallel_keeps_order(corpus: Path, runner: CliRunn
     assert [Path(x["path"]).name for x in results] == names
     assert [x["state"] for x in results] == ["trusted", "valid", "no_manifest", "invalid", "error"]
     assert results[0]["trusted_by"] == "c2pa-interim-list"
+
+
+def test_readme_names_the_report_schema_in_force() -> None:
+    """The README's JSON examples (the sign document's ``report``) name the report schema the code writes."""
+    from handmade.models import SCHEMA
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    named = set(re.findall(r"handmade\.report/v\d+", readme))
+    assert named == {SCHEMA}, named

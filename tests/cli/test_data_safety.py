@@ -83,6 +83,27 @@ def test_an_output_that_is_its_input_is_refused_even_with_overwrite(tmp_path: Pa
     assert src.read_bytes() == original
 
 
+def test_a_single_file_onto_itself_is_refused_when_planning_with_a_json_error(tmp_path: Path,
+                                                                              runner: CliRunner) -> None:
+    src = make_photo(tmp_path / "photo.jpg")
+    original = src.read_bytes()
+    r = runner.invoke(main, ["sign", str(src), "-o", str(src), "--json"])
+    assert r.exit_code == 3, r.output
+    doc = json.loads(r.stdout)
+    assert doc["error"]["code"] == "output.is_input" and doc["results"] == [] and doc["ok"] is False
+    # refused before anything about the key: no TEST-identity or timestamp warning, as for `dir -o dir`
+    assert "TEST" not in r.stderr and "timestamp" not in r.stderr and "output.is_input" in r.stderr
+    assert src.read_bytes() == original
+    fr = runner.invoke(main, ["sign", str(src), "-o", str(src), "--json", "--lang", "fr"])
+    assert fr.exit_code == 3 and "erreur : la sortie est une entrée" in fr.stderr and "error:" not in fr.stderr
+    folder = tmp_path / "shoot"
+    folder.mkdir()
+    make_photo(folder / "p.jpg")
+    r = runner.invoke(main, ["sign", str(folder), "-o", str(folder), "--json"])
+    assert r.exit_code == 3 and json.loads(r.stdout)["error"]["code"] == "output.is_input"
+    assert "TEST" not in r.stderr and "timestamp" not in r.stderr
+
+
 def test_a_folder_signed_onto_itself_is_refused_and_untouched(tmp_path: Path, runner: CliRunner) -> None:
     folder = tmp_path / "shoot"
     folder.mkdir()

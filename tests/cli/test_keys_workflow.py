@@ -113,3 +113,16 @@ def test_keys_check_names_the_public_test_identity_in_french() -> None:
     assert r.exit_code == 0, r.output
     assert re.search(r"^identité de TEST: +OUI : la clé de test publique", r.stdout, re.M), r.stdout
     assert re.search(r"^jours restants: +\d+$", r.stdout, re.M) and "ok : cette clé" in r.stdout
+
+
+def test_keys_check_words_its_problems_in_french(encrypted: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("HANDMADE_KEY_PASSPHRASE", raising=False)
+    args = ["keys", "check", "--key", str(encrypted / "signer.key"), "--chain", str(encrypted / "signer-chain.pem")]
+    fr = CliRunner().invoke(main, [*args, "--lang", "fr"])
+    assert fr.exit_code == 1, fr.output
+    assert "problème [keys.passphrase] : la phrase de passe de la clé manque ou est fausse (détail : " in fr.stdout
+    assert "  solution : Donnez la phrase de passe de la clé (ou définissez HANDMADE_KEY_PASSPHRASE)." in fr.stdout
+    assert "Give the key's passphrase" not in fr.stdout
+    en = CliRunner().invoke(main, args)  # English is unchanged: the message, then the fix
+    assert en.exit_code == 1 and "problem [keys.passphrase]: " in en.stdout
+    assert "  fix: Give the key's passphrase (or set HANDMADE_KEY_PASSPHRASE)." in en.stdout

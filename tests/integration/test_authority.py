@@ -213,6 +213,26 @@ def test_tsa_from_settings_and_untrusted_tsa(tmp_path: Path, env: dict[str, str]
         assert "timestamp.untrusted" in {f["code"] for f in r["findings"]}
 
 
+def test_tsa_source_and_untrusted_tsa_warning_in_french(tmp_path: Path, env: dict[str, str]) -> None:
+    from tests.pki import make_pki
+
+    pki = make_pki(tmp_path / "pki")
+    with running_tsa() as tsa:
+        settings = tmp_path / "settings.toml"
+        settings.write_text(f'tsa_url = "{tsa.url}"\n')
+        env = {**env, "HANDMADE_CONFIG": str(settings)}
+        for command in ("sign", "label"):
+            src = make_photo(tmp_path / f"{command}-in.jpg")
+            args = [str(src), "-o", str(tmp_path / f"{command}-out.jpg"), "--key", str(pki.key_pem), "--chain",
+                    str(pki.chain_pem), "--lang", "fr"]
+            r = cli(command, *args, env=env, check=False)
+            assert f"serveur d'horodatage : {tsa.url} (du fichier de réglages)" in r.stderr, command
+            assert "timestamp server" not in r.stderr and "warning" not in r.stderr and "from the" not in r.stderr
+        assert f"avertissement : l'horodatage de {tsa.url} ne vient pas d'une autorité d'horodatage" in \
+            cli("sign", str(make_photo(tmp_path / "x.jpg")), "-o", str(tmp_path / "x-out.jpg"), "--key",
+                str(pki.key_pem), "--chain", str(pki.chain_pem), "--lang", "fr", env=env).stderr
+
+
 def test_tsa_from_the_authority_bundle(tmp_path: Path, env: dict[str, str]) -> None:
     with running_tsa() as tsa:
         auth, me = tmp_path / "AUTH", tmp_path / "ME"

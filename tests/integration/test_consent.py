@@ -70,7 +70,7 @@ def test_verify_and_report_say_only_under_licence_in_both_languages(licensed: Pa
     assert "TRAINING-CONSTRAINED" in r.stdout
     assert f"  AI training: only under licence, see {LICENCE}" in r.stdout.splitlines()
     r = runner.invoke(main, ["report", str(licensed), "--lang", "fr"])
-    assert f"  Entraînement d'IA: uniquement sous licence, voir {LICENCE}" in r.stdout.splitlines()
+    assert f"  Entraînement d'IA : uniquement sous licence, voir {LICENCE}" in r.stdout.splitlines()
     doc = json.loads(runner.invoke(main, ["verify", str(licensed), "--json", "--policy", "any"]).stdout)
     assert doc["results"][0]["training"] == "constrained" and doc["results"][0]["training_terms"] == LICENCE
 
@@ -125,4 +125,4 @@ def test_a_constraint_written_by_another_tool_is_read_back() -> None:
     assert report.state == "valid"
     assert report.training == "constrained" and report.training_terms == terms
     assert training_text(report, "en") == f"AI training: only under licence, see {terms}"
-    assert training_text(report, "fr") == f"Entraînement d'IA: uniquement sous licence, voir {terms}"
+    assert training_text(report, "fr") == f"Entraînement d'IA : uniquement sous licence, voir {terms}"

@@ -250,6 +250,10 @@ def test_stale_lists_warn_on_every_verify(tmp_path: Path, corpus: Path) -> None:
     assert r.returncode == 0
     assert "warning: The C2PA Trust List in use was due for an update on 2026-11-01" in r.stderr
     assert "trust.stale" in {f["code"] for f in json.loads(r.stdout)["results"][0]["findings"]}
+    r = run_cli("verify", "--lang", "fr", "--policy", "any", str(corpus / "edit-photoshop-2025-opened-resized.jpg"),
+                env=env)
+    assert "avertissement : La source « C2PA Trust List » utilisée devait être mise à jour le 2026-11-01" in r.stderr
+    assert "warning" not in r.stderr
     shown = run_cli("trust", "show", env=env)
     assert shown.returncode == 1 and "c2pa-trust-list STALE" in shown.stdout
 

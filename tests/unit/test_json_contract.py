@@ -146,7 +146,7 @@ def test_verdicts_in_english_and_french() -> None:
     assert verdict(none, "fr").startswith("Aucune information de provenance")
     possibly, claimed = new_class_reports()
     assert verdict(possibly).startswith("May contain AI-generated content: step 1, declared as composite")
-    assert verdict(possibly, "fr") == "Peut contenir des éléments générés par IA: étape 1"
+    assert verdict(possibly, "fr") == "Peut contenir des éléments générés par IA : étape 1"
     assert verdict(claimed) == ("Claims to be made by hand; nobody you trust vouches for the signer; the origin of "
                                 "its unsigned base is the signer's own statement; its manifests do not say that "
                                 "every action is listed")

@@ -3,6 +3,7 @@ French output (``verify --lang fr``, ``report --lang fr`` over the corpus and si
 
 from __future__ import annotations
 
+import ast
 import re
 import string
 from pathlib import Path
@@ -133,7 +134,7 @@ def test_errors_and_refusals_in_french(corpus: Path, tmp_path: Path) -> None:
     runner = CliRunner()
     r = runner.invoke(main, ["verify", "--lang", "fr", str(tmp_path / "nosuch.jpg")])
     assert r.exit_code == 3
-    assert "Vérification impossible: le fichier n'existe pas (détail : " in r.stdout
+    assert "Vérification impossible : le fichier n'existe pas (détail : " in r.stdout
     assert "Le fichier n'a pas pu être traité : le fichier n'existe pas." in r.stdout
     r = runner.invoke(main, ["sign", "--lang", "fr", str(corpus / "ai-adobe-firefly-2025-text-to-image.jpg"),
                              "-o", str(tmp_path / "out.jpg")])
@@ -141,3 +142,159 @@ def test_errors_and_refusals_in_french(corpus: Path, tmp_path: Path) -> None:
     assert "erreur : refusé : l'historique de l'image relève de l'IA générative [sign.generative_history]" in r.stderr
     assert "conseil : Seules les images dont tout l'historique est fait main peuvent être signées." in r.stderr
     assert "avertissement : Signature avec l'identité de TEST" in r.stderr and "warning" not in r.stderr
+
+
+# --- every error code of the source has its French sentence, and its French hint ---------------------------------
+_SRC = Path(__file__).resolve().parents[2] / "src" / "handmade"
+_CODE = re.compile(r"^[a-z0-9_]+\.[a-z0-9_.]+$")
+
+#: The places where a code is not a literal at the call, and where its values come from. A new one makes the
+#: test below fail until it is listed here with its codes.
+_COMPUTED = {
+    ("_c2pa.py", "code"): "c2pa's error kinds: _READ_CODES when reading, sign.<kind> when signing",
+    ("_pkcs11.py", "errors[0].code"): "a KeyProblem's code",
+    ("keys.py", "first.code"): "a KeyProblem's code",
+    ("keys.py", "exc.code"): "re-raised",
+    ("errors.py", "code"): "the constructor's own argument",
+    ("label.py", "code"): "the `code = \"label...\"` assignments of label.py",
+    ("label.py", "report.error.code"): "a report's error code (input.*, manifest.*)",
+    ("sign.py", "exc.code"): "re-raised",
+    ("sign.py", "f'sign.{value.kind}'"): "the kinds of workers.Failure",
+    ("verify.py", "code"): "a finding's code (replace(...)), not an error",
+    ("audit.py", "exc.code.replace('storage.', 'audit.', 1)"): "each storage.* code as audit.*",
+}
+
+
+def _error_codes_of_the_source() -> tuple[dict[str, str], dict[str, str], set[tuple[str, str]]]:
+    """(every error code raised -> where, every code raised with a hint -> where, the computed code sites),
+    read from the source: HandmadeError subclasses' ``default_code``, ``code=``/``error_code=`` literals (and
+    the class's default code where none is given), ``KeyProblem(code, message, hint)``, ``code = "..."``
+    assignments, ``hint=`` arguments, c2pa's error kinds, workers' failure kinds, storage codes as audit."""
+    trees = {f: ast.parse(f.read_text(encoding="utf-8")) for f in sorted(_SRC.rglob("*.py"))}
+    classes: dict[str, tuple[str | None, str | None]] = {}
+    for tree in trees.values():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                code = next((st.value.value for st in node.body if isinstance(st, ast.Assign)
+                             and any(isinstance(t, ast.Name) and t.id == "default_code" for t in st.targets)
+                             and isinstance(st.value, ast.Constant)), None)
+                classes[node.name] = (ast.unparse(node.bases[0]).split(".")[-1] if node.bases else None, code)
+
+    def default(name: str | None) -> str | None:
+        while name in classes:
+            base, code = classes[name]
+            if code:
+                return code
+            name = base
+        return None
+
+    def literals(expr: ast.AST) -> set[str]:
+        return {n.value for n in ast.walk(expr)
+                if isinstance(n, ast.Constant) and isinstance(n.value, str) and _CODE.match(n.value)}
+
+    raised: dict[str, str] = {}
+    hinted: dict[str, str] = {}
+    computed: set[tuple[str, str]] = set()
+    for f, tree in trees.items():
+        for node in ast.walk(tree):
+            where = f"{f.name}:{getattr(node, 'lineno', 0)}"
+            if isinstance(node, ast.ClassDef) and classes[node.name][1] and default(node.name):
+                raised.setdefault(str(classes[node.name][1]), where)
+            elif (f.name == "label.py" and isinstance(node, ast.Assign)  # the code of a LabelRefused
+                  and any(isinstance(t, ast.Name) and t.id == "code" for t in node.targets)):
+                for code in literals(node.value):
+                    raised.setdefault(code, where)
+            elif isinstance(node, ast.Call):
+                name = ast.unparse(node.func).split(".")[-1]
+                kws = {k.arg: k.value for k in node.keywords}
+                codes: set[str] = set()
+                for arg in ("code", "error_code"):
+                    if arg in kws:
+                        found = literals(kws[arg])
+                        if not found:
+                            computed.add((f.name, ast.unparse(kws[arg])))
+                        codes |= found
+                if "code" not in kws and default(name):
+                    codes.add(str(default(name)))
+                hint = kws.get("hint")
+                if name == "KeyProblem":
+                    codes |= literals(node.args[0])
+                    hint = node.args[2] if len(node.args) > 2 else hint
+                for code in codes:
+                    raised.setdefault(code, where)
+                    if hint is not None and not (isinstance(hint, ast.Constant) and hint.value is None):
+                        hinted.setdefault(code, where)
+            elif (isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict)
+                  and any(isinstance(t, ast.Name) and t.id == "_READ_CODES" for t in node.targets)):
+                for value in node.value.values:  # (code, hint or None) by c2pa error kind
+                    assert isinstance(value, ast.Tuple)
+                    code, hint = (ast.literal_eval(v) for v in value.elts)
+                    raised.setdefault(code, where)
+                    if hint:
+                        hinted.setdefault(code, where)
+    import c2pa
+
+    from handmade import _c2pa
+    from handmade.workers import Failure
+
+    for kind in c2pa.C2paError.__subclasses__():  # signing: sign.<kind> (NotSupported: sign.unsupported_format)
+        if _c2pa._kind(kind()) != "NotSupported":
+            raised.setdefault(f"sign.{_c2pa._kind(kind()).lower()}", "_c2pa.py: _map_errors")
+    for kind in ("timeout", "crash"):
+        Failure(kind)
+        raised.setdefault(f"sign.{kind}", "sign.py: iter_sign_batch")
+    for code, where in list(raised.items()):
+        if code.startswith("storage."):
+            raised.setdefault("audit." + code.removeprefix("storage."), where)
+            if code in hinted:
+                hinted.setdefault("audit." + code.removeprefix("storage."), where)
+    return raised, hinted, computed
+
+
+def test_every_error_code_of_the_source_has_its_french_sentence_and_hint() -> None:
+    raised, hinted, computed = _error_codes_of_the_source()
+    assert computed == set(_COMPUTED), "a code computed at a new place: list it (and its codes) in _COMPUTED"
+    # the reading is not empty-handed: the codes of the audit are among those found
+    assert {"policy.unknown", "sign.tsa_unreachable", "keys.eku", "scan.output", "audit.unavailable",
+            "sign.signature", "label.no_manifest"} <= set(raised)
+    assert {"policy.unknown", "sign.tsa_unreachable", "keys.passphrase", "input.corrupt"} <= set(hinted)
+    no_sentence = {code: where for code, where in raised.items() if f"error.{code}" not in CATALOG}
+    no_hint = {code: where for code, where in hinted.items() if f"hint.{code}" not in CATALOG}
+    assert no_sentence == {} and no_hint == {}
+
+
+def test_a_french_error_shows_the_french_hint() -> None:
+    from handmade.report import error_text
+
+    for code in ("policy.unknown", "sign.tsa_unreachable", "keys.eku", "storage.unavailable"):
+        text = error_text(code, "the English detail", "An English hint.", "fr") or ""
+        assert "conseil : " in text and "An English hint." not in text, code
+    r = CliRunner().invoke(main, ["verify", "--policy", "nosuch", "--lang", "fr", __file__])
+    assert r.exit_code == 3
+    assert "conseil : Utilisez l'une des politiques any, intact, claimed, handmade, trusted" in r.stderr
+    assert "Use one of" not in r.stderr
+
+
+def test_french_hints_name_every_choice_the_code_accepts() -> None:
+    """The hints that list choices write them out: each must name every choice of the code's own list."""
+    from dataclasses import fields
+
+    from handmade import authority, keys, label, labels
+    from handmade.policy import Policy
+
+    lists = {
+        "hint.authority.reason": list(authority.REASONS),
+        "hint.keys.algorithm": list(keys.ALGORITHMS) + list(authority.ALGORITHMS),
+        "hint.keys.validity_too_long": [str(keys.MAX_LEAF_DAYS)],
+        "hint.keys.passphrase": [keys.PASSPHRASE_ENV],
+        "hint.label.corner": list(label.CORNERS),
+        "hint.policy.keys": sorted({f.name for f in fields(Policy)} - {"name"}),
+        "hint.policy.unknown": list(PRESETS),
+        "hint.policy.not_found": list(PRESETS),
+        "hint.sign.ai_training": list(labels.TRAINING_CHOICES),
+        "hint.sign.made_with": list(labels.MADE_WITH),
+    }
+    for key, choices in lists.items():
+        for lang in LANGUAGES:
+            missing = [c for c in choices if not re.search(rf"(?<![\w-]){re.escape(c)}(?![\w-])", CATALOG[key][lang])]
+            assert missing == [], (key, lang)

@@ -73,7 +73,7 @@ def test_no_manifest_rejected_and_a_listed_client_policy_accepts(corpus: Path) -
 def test_french_verdict(server: Server, signed_image: Path) -> None:
     result = post_raw(server, signed_image.read_bytes(), lang="fr").json()["results"][0]
     assert result["verdict"] == "Fait à la main. De confiance : signé par handmade tests (vos ancres de confiance)"
-    assert result["training_text"] == "Entraînement d'IA: non autorisé"
+    assert result["training_text"] == "Entraînement d'IA : non autorisé"
 
 
 @pytest.mark.parametrize("data,status,code", [

@@ -84,8 +84,8 @@ def test_page_cards(browser: Any, server: Server, signed_image: Path, corpus: Pa
     else:
         assert signed["verdict"] == "Fait à la main. De confiance : signé par handmade tests (vos ancres de confiance)"
         assert signed["decision"].startswith("Acceptée")
-        assert "Entraînement d'IA: non autorisé" in signed["text"]
-        assert generated["verdict"] == ("Image générée par IA: étape 1, Adobe Firefly. De confiance : signé par Adobe "
+        assert "Entraînement d'IA : non autorisé" in signed["text"]
+        assert generated["verdict"] == ("Image générée par IA : étape 1, Adobe Firefly. De confiance : signé par Adobe "
                                         "Inc. (liste provisoire, gelée le 2026-01-01 : signé quand elle était en "
                                         "vigueur)")
         assert generated["decision"].startswith("Refusée")

@@ -22,7 +22,7 @@ def test_the_service_tells_the_licence_in_both_languages(server: Server, tmp_pat
     assert r.exit_code == 0, r.output
     fr = post_raw(server, out.read_bytes(), lang="fr").json()["results"][0]
     assert fr["training"] == "constrained" and fr["training_terms"] == LICENCE
-    assert fr["training_text"] == f"Entraînement d'IA: uniquement sous licence, voir {LICENCE}"
+    assert fr["training_text"] == f"Entraînement d'IA : uniquement sous licence, voir {LICENCE}"
     en = post_raw(server, out.read_bytes(), lang="en").json()["results"][0]
     assert en["training_text"] == f"AI training: only under licence, see {LICENCE}"
 
