@@ -302,6 +302,9 @@ def sign_options(func: F) -> F:
                      help="Language of the badge and messages."),
         click.option("--no-thumbnail", is_flag=True, help="Do not embed a claim thumbnail."),
         click.option("--no-metadata", is_flag=True, help="Do not write EXIF/XMP (the manifest still says it all)."),
+        click.option("--no-soft-binding", is_flag=True,
+                     help="Do not write the picture's fingerprint (c2pa.soft-binding, ISCC io.iscc.v0), which lets a "
+                          "registry find the credentials of copies that lost them."),
     ]):
         func = option(func)
     return func
@@ -309,14 +312,15 @@ def sign_options(func: F) -> F:
 
 def _sign_options(author: str | None, made_with: str, rights: str | None, ai_training: str | None,
                   ai_license: str | None, allow_ai_training: bool, tsa_url: str | None, badge: bool, lang: str,
-                  no_thumbnail: bool, no_metadata: bool) -> Any:
+                  no_thumbnail: bool, no_metadata: bool, no_soft_binding: bool = False) -> Any:
     """``SignOptions`` from the shared options, checked before any key is read. Raises: click.UsageError."""
     from handmade.errors import SigningError
     from handmade.sign import SignOptions, check_training
 
     options = SignOptions(author=author, made_with=made_with, allow_ai_training=allow_ai_training, rights=rights,
                           ai_training=ai_training, ai_license=ai_license, tsa_url=tsa_url, badge=badge, lang=lang,
-                          thumbnail=not no_thumbnail, write_metadata=not no_metadata)
+                          thumbnail=not no_thumbnail, write_metadata=not no_metadata,
+                          soft_binding=not no_soft_binding)
     try:
         check_training(options)
     except SigningError as exc:
@@ -392,7 +396,7 @@ def sign(inputs: tuple[str, ...], output: str, author: str | None, made_with: st
          ai_training: str | None, ai_license: str | None, allow_ai_training: bool, key: str | None,
          chain: str | None, tsa_url: str | None, overwrite: bool,
          skip_existing: bool, in_place: bool, dry_run: bool, badge: bool, lang: str, no_thumbnail: bool,
-         no_metadata: bool, workers: int, timeout: float, as_json: bool) -> None:
+         no_metadata: bool, no_soft_binding: bool, workers: int, timeout: float, as_json: bool) -> None:
     """Sign images as human-made (also films, SVG, PDF and JPEG XL).
 
     Writes a C2PA manifest with the author, how the image was made, and AI training marked as not
@@ -407,7 +411,7 @@ def sign(inputs: tuple[str, ...], output: str, author: str | None, made_with: st
         raise click.UsageError("--overwrite and --skip-existing contradict each other: choose one")
     try:
         options = _sign_options(author, made_with, rights, ai_training, ai_license, allow_ai_training, tsa_url,
-                                badge, lang, no_thumbnail, no_metadata)
+                                badge, lang, no_thumbnail, no_metadata, no_soft_binding)
         _sign(inputs, output, options, (key, chain), overwrite=overwrite, skip_existing=skip_existing,
               in_place=in_place, dry_run=dry_run, lang=lang, workers=workers, timeout=timeout, as_json=as_json)
     except HandmadeError as exc:
@@ -577,6 +581,7 @@ def _sign(inputs: tuple[str, ...], output: str, options: Any, key_args: tuple[st
 def watch(in_dir: str, output: str, author: str | None, made_with: str, rights: str | None,
           ai_training: str | None, ai_license: str | None, allow_ai_training: bool, key: str | None,
           chain: str | None, tsa_url: str | None, badge: bool, lang: str, no_thumbnail: bool, no_metadata: bool,
+          no_soft_binding: bool,
           settle: float, once: bool) -> None:
     """Sign each new image that appears in a folder (an export folder), once its write has finished.
 
@@ -594,7 +599,7 @@ def watch(in_dir: str, output: str, author: str | None, made_with: str, rights: 
 
         raise InputError(f"{in_dir}: no such folder", code="input.not_found")
     options = _sign_options(author, made_with, rights, ai_training, ai_license, allow_ai_training, tsa_url, badge,
-                            lang, no_thumbnail, no_metadata)
+                            lang, no_thumbnail, no_metadata, no_soft_binding)
     if not once:
         try:
             import watchdog  # noqa: F401

@@ -894,6 +894,18 @@ _MORE_ERRORS: dict[str, dict[str, str]] = {
         "en": "the results file already exists (use --resume to go on)",
         "fr": "le fichier de résultats existe déjà (--resume pour reprendre)",
     },
+    "error.fingerprint.bad_value": {
+        "en": "not a 64-bit ISCC image code",
+        "fr": "ce n'est pas un code image ISCC de 64 bits",
+    },
+    "hint.fingerprint.bad_value": {
+        "en": "Give an ISCC image code such as ISCC:EEA4GQZQTY6J5DTH.",
+        "fr": "Donnez un code image ISCC, par exemple ISCC:EEA4GQZQTY6J5DTH.",
+    },
+    "error.fingerprint.undecodable": {
+        "en": "the picture cannot be decoded to take its fingerprint",
+        "fr": "impossible de décoder l'image pour calculer son empreinte",
+    },
     "error.storage.unavailable": {
         "en": "the database cannot be reached",
         "fr": "la base de données est injoignable",
