@@ -150,6 +150,7 @@ def main(ctx: click.Context, verbose: bool) -> None:
     authority  run a label authority for a collective: certify and revoke members
     serve    the upload-checking web service (needs: pip install 'handmade[web]')
     audit    list or export the service's decision log
+    registry register signed files, so that copies without credentials can be matched
     scan     verify whole archives into a resumable JSON-lines file (locally or on Dask)
 
     Exit codes: 0 pass, 1 not handmade / policy failed, 2 usage error, 3 operational error.
@@ -391,12 +392,16 @@ def _identity(key: str | None, chain: str | None) -> Any:
 @click.option("--timeout", type=click.FloatRange(min=0), default=120.0, show_default=True,
               help="Batches: give up on a file after this many seconds (0: no limit); it fails alone.")
 @click.option("--json", "as_json", is_flag=True, help="Print one handmade.sign/v1 JSON document on stdout.")
+@click.option("--register", "register_db", metavar="DB",
+              help="Add each signed file to this manifest registry (SQLite path or postgresql:// URL), so that its "
+                   "copies without credentials can be matched (see 'handmade registry').")
 @error_funnel
 def sign(inputs: tuple[str, ...], output: str, author: str | None, made_with: str, rights: str | None,
          ai_training: str | None, ai_license: str | None, allow_ai_training: bool, key: str | None,
          chain: str | None, tsa_url: str | None, overwrite: bool,
          skip_existing: bool, in_place: bool, dry_run: bool, badge: bool, lang: str, no_thumbnail: bool,
-         no_metadata: bool, no_soft_binding: bool, workers: int, timeout: float, as_json: bool) -> None:
+         no_metadata: bool, no_soft_binding: bool, workers: int, timeout: float, as_json: bool,
+         register_db: str | None) -> None:
     """Sign images as human-made (also films, SVG, PDF and JPEG XL).
 
     Writes a C2PA manifest with the author, how the image was made, and AI training marked as not
@@ -409,11 +414,18 @@ def sign(inputs: tuple[str, ...], output: str, author: str | None, made_with: st
 
     if overwrite and skip_existing:
         raise click.UsageError("--overwrite and --skip-existing contradict each other: choose one")
+    if register_db and no_soft_binding:
+        raise click.UsageError("--register needs the fingerprint that --no-soft-binding leaves out: choose one")
+    if register_db:
+        from handmade.registry import check_url
+
+        check_url(register_db)  # refused before anything is signed
     try:
         options = _sign_options(author, made_with, rights, ai_training, ai_license, allow_ai_training, tsa_url,
                                 badge, lang, no_thumbnail, no_metadata, no_soft_binding)
         _sign(inputs, output, options, (key, chain), overwrite=overwrite, skip_existing=skip_existing,
-              in_place=in_place, dry_run=dry_run, lang=lang, workers=workers, timeout=timeout, as_json=as_json)
+              in_place=in_place, dry_run=dry_run, lang=lang, workers=workers, timeout=timeout, as_json=as_json,
+              register_db=register_db)
     except HandmadeError as exc:
         if not as_json:
             raise
@@ -465,7 +477,7 @@ def _metadata_note(options: Any, result: Any, lang: str) -> None:
 def _sign(inputs: tuple[str, ...], output: str, options: Any, key_args: tuple[str | None, str | None], *,
           overwrite: bool,
           skip_existing: bool, in_place: bool, dry_run: bool, lang: str, workers: int, timeout: float,
-          as_json: bool) -> None:
+          as_json: bool, register_db: str | None = None) -> None:
     from handmade.errors import HandmadeError
     from handmade.files import output_error
     from handmade.messages import error_words, t
@@ -512,6 +524,8 @@ def _sign(inputs: tuple[str, ...], output: str, options: Any, key_args: tuple[st
             ctx.exit(EXIT_ERROR)
         _metadata_note(options, result, lang)
         _timestamp_note(options, result)
+        if register_db:
+            _register(register_db, result.output, lang)
         if as_json:
             click.echo(_sign_document([_sign_item(str(src), str(dest), "signed", result=result)], []))
         else:
@@ -546,6 +560,8 @@ def _sign(inputs: tuple[str, ...], output: str, options: Any, key_args: tuple[st
             results.append(_sign_item(item.source, item.output, "signed" if item.ok else "failed",
                                       result=item.result, error=error))
             progress.step()
+            if item.result is not None and register_db:
+                progress.line(_register(register_db, item.output, lang, echo=False), err=True)
             if item.result is not None and options.write_metadata:
                 from handmade.sign import METADATA_FORMATS
 
@@ -566,6 +582,24 @@ def _sign(inputs: tuple[str, ...], output: str, options: Any, key_args: tuple[st
     _err(t("cli.sign_total", lang, ok=len(results) - failed, n=len(results), failed=failed, skipped=len(skipped)))
     if failed:
         ctx.exit(EXIT_FAIL)
+
+
+def _register(db_url: str, path: str, lang: str, *, echo: bool = True) -> str:
+    """``sign --register``: add a file just signed to the registry; the line said (on stderr). A file that cannot
+    be registered (no fingerprint: a film, SVG, PDF) is said, not an error: it is signed all the same."""
+    from handmade.errors import HandmadeError
+    from handmade.messages import error_words, t
+    from handmade.registry import open_registry
+
+    try:
+        entry, added = open_registry(db_url).add_file(path)
+        line = t("registry.added" if added else "registry.already", lang, path=path, value=entry.value,
+                 id=entry.manifest_id)
+    except HandmadeError as exc:
+        line = f"{path}: {t('registry.not_added', lang)}: {error_words(exc.code, exc.message, lang)} [{exc.code}]"
+    if echo:
+        _err(line)
+    return line
 
 
 # --- watch ---------------------------------------------------------------------------------------------
@@ -1469,3 +1503,53 @@ def audit(db_url: str, since: Any, until: Any, accepted: bool | None, limit: int
         click.echo(f"{row['time']}  {verdict:<8}  {row['policy']:<9} {row['filename']}  {row['summary']}"
                    + (f"  -- {why}" if why else ""))
 
+
+
+# --- registry ------------------------------------------------------------------------------------------
+REGISTRY_HELP = "The manifest registry: a SQLite path or sqlite:///path, or postgresql://user@host:port/database."
+
+
+@main.group()
+def registry() -> None:
+    """The manifest registry: signed files' fingerprints and manifest stores, to find the credentials of copies
+    that lost them (verify --registry, serve --registry)."""
+
+
+@registry.command("add")
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("--db", "db_url", required=True, help=REGISTRY_HELP)
+@click.option("--trust", "trust_paths", multiple=True, type=click.Path(dir_okay=False),
+              help="PEM trust anchors or a label authority's bundle, added to the shipped lists (repeatable).")
+@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one handmade.registry/v1 JSON document on stdout.")
+@error_funnel
+def registry_add(files: tuple[str, ...], db_url: str, trust_paths: tuple[str, ...], lang: str, as_json: bool) -> None:
+    """Register signed files: their fingerprint (soft binding), manifest store, SHA-256, signer, author and
+    signing time. Only files whose own Content Credentials validate and carry a fingerprint are added; a file
+    already registered is left as it is. Exit 0 if all were registered, 1 if one was refused."""
+    from handmade.messages import error_words, t
+    from handmade.registry import register_files
+    from handmade.verify import expand_inputs
+
+    paths = list(expand_inputs(files))
+    if not paths:
+        _no_images(files)
+    results = register_files(db_url, paths, trust=_load_trust(trust_paths))
+    failed = 0
+    docs = []
+    for path, entry, added, error in results:
+        failed += error is not None
+        docs.append({"path": path, "added": added, "entry": entry.to_dict() if entry else None,
+                     "error": error.to_dict() if error else None})
+        if as_json:
+            continue
+        if error is not None:
+            click.echo(f"{path}: {t('cli.failed', lang)} {error.code}: {error_words(error.code, error.message, lang)}")
+        else:
+            assert entry is not None
+            key = "registry.added" if added else "registry.already"
+            click.echo(t(key, lang, path=path, value=entry.value, id=entry.manifest_id))
+    if as_json:
+        click.echo(json.dumps({"schema": "handmade.registry/v1", "results": docs}, indent=2, ensure_ascii=False))
+    if failed:
+        click.get_current_context().exit(EXIT_FAIL)

@@ -99,6 +99,11 @@ _T: dict[str, dict[str, str]] = {
                          "fr": "{n} fichier(s) : {handmade} fait(s) main, {ai} IA, {none} sans Content Credentials, "
                                "{invalid} invalide(s), {other} signé(s) autrement, {error} illisible(s) ; "
                                "politique {policy} : {passed} accepté(s), {failed} refusé(s)"},
+    "registry.added": {"en": "{path}: registered ({value}, manifest {id})",
+                       "fr": "{path} : enregistré ({value}, manifeste {id})"},
+    "registry.already": {"en": "{path}: already registered ({value}, manifest {id})",
+                         "fr": "{path} : déjà enregistré ({value}, manifeste {id})"},
+    "registry.not_added": {"en": "not registered", "fr": "non enregistré"},
     "skip.not_image": {"en": "not an image format handmade signs", "fr": "pas un format d'image que handmade signe"},
     "skip.raw": {"en": "camera raw: C2PA cannot be embedded in it; sign the exported JPEG/TIFF/DNG",
                  "fr": "fichier RAW : il ne peut pas porter de manifeste C2PA ; signez le JPEG/TIFF/DNG exporté"},
@@ -905,6 +910,38 @@ _MORE_ERRORS: dict[str, dict[str, str]] = {
     "error.fingerprint.undecodable": {
         "en": "the picture cannot be decoded to take its fingerprint",
         "fr": "impossible de décoder l'image pour calculer son empreinte",
+    },
+    "error.registry.not_signed": {
+        "en": "the file has no Content Credentials to register",
+        "fr": "le fichier n'a pas de Content Credentials à enregistrer",
+    },
+    "error.registry.invalid": {
+        "en": "only files whose own Content Credentials validate are registered",
+        "fr": "seuls les fichiers dont les Content Credentials sont valides sont enregistrés",
+    },
+    "error.registry.no_soft_binding": {
+        "en": "its manifest carries no fingerprint (soft binding) to register",
+        "fr": "son manifeste ne porte pas d'empreinte (soft binding) à enregistrer",
+    },
+    "hint.registry.no_soft_binding": {
+        "en": "Sign it again without --no-soft-binding (pictures only: not films, SVG or PDF).",
+        "fr": "Signez-le à nouveau sans --no-soft-binding (images seulement : ni films, ni SVG, ni PDF).",
+    },
+    "error.registry.alg": {
+        "en": "this soft binding algorithm is not supported here",
+        "fr": "cet algorithme de soft binding n'est pas pris en charge ici",
+    },
+    "error.registry.unavailable": {
+        "en": "the registry's database cannot be reached",
+        "fr": "la base de données du registre est injoignable",
+    },
+    "error.registry.unsupported": {
+        "en": "this kind of database is not supported for the registry",
+        "fr": "ce type de base de données n'est pas pris en charge pour le registre",
+    },
+    "error.registry.config": {
+        "en": "the registry cannot be used",
+        "fr": "le registre est inutilisable",
     },
     "error.storage.unavailable": {
         "en": "the database cannot be reached",
