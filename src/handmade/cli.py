@@ -758,10 +758,14 @@ def _no_images(files: tuple[str, ...]) -> None:
                    "per line, printed as each is done; csv: one row per file; crjson: the C2PA JSON of each "
                    "manifest store, as the conformance program evaluates it.")
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.option("--registry", "registry_db", metavar="DB",
+              help="A manifest registry (SQLite path or postgresql:// URL): a file without Content Credentials, or "
+                   "whose credentials do not validate, is looked up there; registered originals that match are "
+                   "shown as candidates ('recovered' in JSON), never as the file's own credentials.")
 @error_funnel
 def verify(files: tuple[str, ...], trust_paths: tuple[str, ...], no_default_trust: bool, trust_list: str | None,
            tsa_trust_list: str | None, allow_remote: bool, timeout: float, policy_name: str, workers: int, lang: str,
-           fmt: str | None, as_json: bool) -> None:
+           fmt: str | None, as_json: bool, registry_db: str | None) -> None:
     """Check each file's Content Credentials: signature, tampering, trust, AI.
 
     FILES may be folders: every image under them is checked. Prints, for each file, a block: the token
@@ -790,8 +794,13 @@ def verify(files: tuple[str, ...], trust_paths: tuple[str, ...], no_default_trus
     passed = 0
     progress = _Progress(len(paths), t("cli.checking", lang))
     output = _Output(fmt, lang, progress)
+    if registry_db:
+        from handmade.registry import check_url
+
+        check_url(registry_db)
+    extra: dict[str, Any] = {"registry": registry_db} if registry_db else {}
     reports = iter_inspect(paths, trust=trust, allow_remote=allow_remote, timeout=timeout or None,
-                           workers=n_workers)
+                           workers=n_workers, **extra)
     try:
         for report in reports:
             decision = evaluate(policy, report)
@@ -844,10 +853,14 @@ def _print_crjson(files: list[str], trust: Any, allow_remote: bool) -> None:
               help="Print the full manifest store as c2pa-rs details it (JSON: claims, assertions, signatures).")
 @click.option("--certs", is_flag=True,
               help="Print each manifest's signing certificate: subject, issuer, serial, validity, timestamp.")
+@click.option("--registry", "registry_db", metavar="DB",
+              help="A manifest registry (SQLite path or postgresql:// URL): a file without Content Credentials, or "
+                   "whose credentials do not validate, is looked up there; registered originals that match are "
+                   "shown as candidates ('recovered' in JSON), never as the file's own credentials.")
 @error_funnel
 def report(files: tuple[str, ...], trust_paths: tuple[str, ...], no_default_trust: bool, trust_list: str | None,
            tsa_trust_list: str | None, allow_remote: bool, timeout: float, lang: str, as_json: bool, detailed: bool,
-           certs: bool) -> None:
+           certs: bool, registry_db: str | None) -> None:
     """Show each file's whole history as a tree, with every generative-AI step marked and explained.
 
     Also lists provenance hints found outside C2PA (XMP/IPTC, EXIF, PNG text of AI tools). FILES may be
@@ -863,9 +876,14 @@ def report(files: tuple[str, ...], trust_paths: tuple[str, ...], no_default_trus
         _report_views(paths, detailed=detailed, certs=certs, as_json=as_json, lang=lang, timeout=timeout)
         return
     results, unreadable = [], False
+    if registry_db:
+        from handmade.registry import check_url
+
+        check_url(registry_db)
+    extra: dict[str, Any] = {"registry": registry_db} if registry_db else {}
     for n, result in enumerate(iter_inspect(paths, trust=_load_trust(trust_paths, no_default_trust, trust_list,
                                                                    tsa_trust_list),
-                                            allow_remote=allow_remote, timeout=timeout or None)):
+                                            allow_remote=allow_remote, timeout=timeout or None, **extra)):
         unreadable = unreadable or result.state == "error"
         if as_json:
             results.append(result)

@@ -104,6 +104,27 @@ _T: dict[str, dict[str, str]] = {
     "registry.already": {"en": "{path}: already registered ({value}, manifest {id})",
                          "fr": "{path} : déjà enregistré ({value}, manifeste {id})"},
     "registry.not_added": {"en": "not registered", "fr": "non enregistré"},
+    "finding.registry_failed": {"en": "The manifest registry could not be searched: {message}",
+                                "fr": "Le registre des manifestes n'a pas pu être consulté : {message}"},
+    "recovered.head_none": {"en": "No Content Credentials in this file.",
+                            "fr": "Aucune Content Credentials dans ce fichier."},
+    "recovered.head_invalid": {"en": "The Content Credentials in this file do not validate.",
+                               "fr": "Les Content Credentials de ce fichier ne sont pas valides."},
+    "recovered.match": {
+        "en": "A registered original matches (fingerprint distance {distance} of {bits}): {what}, {when}, signed "
+              "by {signer}; {trust}",
+        "fr": "Un original enregistré correspond (distance d'empreinte {distance} sur {bits}) : {what}, {when}, "
+              "signé par {signer} ; {trust}"},
+    "recovered.handmade_by": {"en": "made by hand by {author}", "fr": "fait à la main par {author}"},
+    "recovered.handmade": {"en": "made by hand", "fr": "fait à la main"},
+    "recovered.not_handmade": {"en": "not declared made by hand", "fr": "non déclaré fait à la main"},
+    "recovered.signed_on": {"en": "signed {date}", "fr": "signé le {date}"},
+    "recovered.registered_on": {"en": "registered {date}", "fr": "enregistré le {date}"},
+    "recovered.trusted": {"en": "a trust source you use vouches for the signer",
+                          "fr": "une source de confiance que vous utilisez garantit le signataire"},
+    "recovered.note": {"en": "A candidate, not this file's own credentials: the file itself proves nothing.",
+                       "fr": "Un candidat, pas les Content Credentials de ce fichier : le fichier lui-même ne "
+                             "prouve rien."},
     "skip.not_image": {"en": "not an image format handmade signs", "fr": "pas un format d'image que handmade signe"},
     "skip.raw": {"en": "camera raw: C2PA cannot be embedded in it; sign the exported JPEG/TIFF/DNG",
                  "fr": "fichier RAW : il ne peut pas porter de manifeste C2PA ; signez le JPEG/TIFF/DNG exporté"},
@@ -616,6 +637,14 @@ _MORE: dict[str, dict[str, str]] = {
               "history is not wholly signed, valid and free of AI.",
         "fr": "Les Content Credentials n'établissent pas une création humaine : aucun type de source humain "
               "n'est déclaré, ou l'historique n'est pas entièrement signé, valide et exempt d'IA."},
+    "policy.recovered_not_accepted": {
+        "en": "A registered original matches this file, but this policy does not accept a match in place of the "
+              "file's own Content Credentials (accept_recovered).",
+        "fr": "Un original enregistré correspond à ce fichier, mais cette politique n'accepte pas une "
+              "correspondance à la place des Content Credentials du fichier lui-même (accept_recovered)."},
+    "policy.recovered_refused": {
+        "en": "A registered original matches this file, but it does not meet this policy either.",
+        "fr": "Un original enregistré correspond à ce fichier, mais il ne satisfait pas non plus cette politique."},
     "policy.training": {"en": "The Content Credentials do not forbid AI training.",
                         "fr": "Les Content Credentials n'interdisent pas l'entraînement d'IA."},
     # --- the verify and report text views ---
