@@ -1454,6 +1454,13 @@ def scan(roots: tuple[str, ...], out: str, resume: bool, workers: int, dask_addr
               help="Seconds a whole upload may take before it gets 408.")
 @click.option("--max-connections", type=click.IntRange(1, 100_000), default=512, show_default=True,
               help="Connections held open at once per worker; one more gets 503 and is closed.")
+@click.option("--registry", "registry_db", metavar="DB",
+              help="A manifest registry (SQLite path or postgresql:// URL): uploads without valid credentials are "
+                   "looked up there, and the C2PA Soft Binding Resolution API (/v1/matches/byBinding, "
+                   "/v1/matches/byContent, /v1/manifests/ID, /v1/services/supportedAlgorithms) answers from it.")
+@click.option("--registry-token-file", type=click.Path(dir_okay=False),
+              help="A file holding the bearer token that may add signed files to the registry (POST /v1/registry, "
+                   "'Authorization: Bearer TOKEN'); without it the registry is read-only through the service.")
 @click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
               help="A press site's origin (https://news.example, or *) whose pages may call the API from the "
                    "browser: the <handmade-credentials> component (repeatable; default: same origin only).")
@@ -1461,7 +1468,8 @@ def scan(roots: tuple[str, ...], out: str, resume: bool, workers: int, dask_addr
 def serve(host: str, port: int, workers: int, trust_paths: tuple[str, ...], no_default_trust: bool, policy_ref: str,
           client_policies: tuple[str, ...], audit_db: str, max_upload_mb: float, max_megapixels: float,
           timeout: float, max_concurrent: int, header_timeout: float, body_idle_timeout: float, body_timeout: float,
-          max_connections: int, cors_origins: tuple[str, ...]) -> None:
+          max_connections: int, registry_db: str | None, registry_token_file: str | None,
+          cors_origins: tuple[str, ...]) -> None:
     """Run the upload-checking service: JSON API and a web page for editors.
 
     POST /v1/verify (an image, multipart field 'file' or raw body) answers with the handmade.report/v2
@@ -1480,8 +1488,18 @@ def serve(host: str, port: int, workers: int, trust_paths: tuple[str, ...], no_d
         raise click.UsageError(f"--client-policy must name presets ({', '.join(PRESETS)}): {', '.join(unknown)}")
     if audit_db.lower() != "none":
         check_url(audit_db)  # a URL this build cannot open fails here, before the banner says "service on"
+    token_sha256 = None
+    if registry_token_file:
+        if not registry_db:
+            raise click.UsageError("--registry-token-file needs --registry")
+        token_sha256 = _registry_token(registry_token_file)
+    if registry_db:
+        from handmade.registry import check_url as check_registry
+
+        check_registry(registry_db)
     paths = list(trust_paths) or default_trust_paths()
-    config = ServiceConfig(trust=_load_trust(tuple(paths), no_default_trust), policy=load_policy(policy_ref),
+    config = ServiceConfig(registry_db=registry_db, registry_token_sha256=token_sha256,
+                           trust=_load_trust(tuple(paths), no_default_trust), policy=load_policy(policy_ref),
                            client_policies=tuple(client_policies),
                            audit_db=None if audit_db.lower() == "none" else audit_db,
                            max_upload_bytes=int(max_upload_mb * 1024 * 1024),
@@ -1491,7 +1509,8 @@ def serve(host: str, port: int, workers: int, trust_paths: tuple[str, ...], no_d
                            max_connections=max_connections, cors_origins=tuple(cors_origins))
     sources = ", ".join(s.id for s in config.trust.sources) or "none"
     _err(f"handmade service on http://{host}:{port}/ (policy {config.policy.name}, trust: {sources}, "
-         f"audit log {config.audit_db or 'off'})")
+         f"audit log {config.audit_db or 'off'}, registry {config.registry_db or 'off'}"
+         f"{' (writable with its token)' if token_sha256 else ''})")
     run(config, host=host, port=port, workers=workers, trust_paths=paths, policy_ref=policy_ref)
 
 
@@ -1524,6 +1543,25 @@ def audit(db_url: str, since: Any, until: Any, accepted: bool | None, limit: int
 
 
 # --- registry ------------------------------------------------------------------------------------------
+def _registry_token(path: str) -> str:
+    """The SHA-256 of the bearer token in ``path`` (its first line). Raises: HandmadeError (``registry.token``)."""
+    import hashlib
+
+    from handmade.errors import HandmadeError
+
+    try:
+        token = Path(path).read_text(encoding="utf-8").strip().splitlines()[0].strip()
+    except (OSError, UnicodeDecodeError, IndexError) as exc:
+        raise HandmadeError(f"{path}: cannot read the registry token ({exc})", code="registry.token",
+                            hint="Put a long random token on the first line, e.g. "
+                                 "python -c 'import secrets; print(secrets.token_urlsafe(32))' > token") from exc
+    if len(token) < 16:
+        raise HandmadeError(f"{path}: the registry token is shorter than 16 characters", code="registry.token",
+                            hint="Use a long random token: "
+                                 "python -c 'import secrets; print(secrets.token_urlsafe(32))'")
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 REGISTRY_HELP = "The manifest registry: a SQLite path or sqlite:///path, or postgresql://user@host:port/database."
 
 

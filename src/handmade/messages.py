@@ -972,6 +972,10 @@ _MORE_ERRORS: dict[str, dict[str, str]] = {
         "en": "the registry cannot be used",
         "fr": "le registre est inutilisable",
     },
+    "error.registry.token": {
+        "en": "the registry token cannot be used",
+        "fr": "le jeton du registre est inutilisable",
+    },
     "error.storage.unavailable": {
         "en": "the database cannot be reached",
         "fr": "la base de données est injoignable",
