@@ -98,3 +98,25 @@ def external() -> Path:
     if not (EXTERNAL / "CATALOG.json").is_file():
         pytest.skip(f"EXTERNAL CORPUS NOT FOUND at {EXTERNAL}: set HANDMADE_CORPUS_EXTERNAL to run these tests")
     return EXTERNAL
+
+
+def make_scene(path: Path, size: tuple[int, int] = (640, 480), seed: int = 1, fmt: str | None = None) -> Path:
+    """A picture with shapes and shading (not noise): its perceptual fingerprint is as stable under re-encoding and
+    resizing as a photograph's, and two seeds give unrelated pictures. Written for real with Pillow."""
+    import random
+
+    from PIL import Image, ImageDraw, ImageFilter
+
+    rng = random.Random(seed)
+    w, h = size
+    img = Image.linear_gradient("L").rotate(rng.choice([0, 90, 180, 270])).resize((w, h)).convert("RGB")
+    draw = ImageDraw.Draw(img)
+    for _ in range(12):
+        x0, y0 = rng.randrange(w), rng.randrange(h)
+        x1, y1 = x0 + rng.randrange(w // 8, w // 2), y0 + rng.randrange(h // 8, h // 2)
+        colour = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
+        (draw.ellipse if rng.random() < 0.5 else draw.rectangle)((x0, y0, x1, y1), fill=colour)
+    img = img.filter(ImageFilter.GaussianBlur(2))
+    fmt = fmt or {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP", ".tif": "TIFF"}[path.suffix.lower()]
+    img.save(path, fmt, **({"quality": 92} if fmt in ("JPEG", "WEBP") else {}))
+    return path

@@ -508,3 +508,45 @@ def sign_bytes(
             target = io.BytesIO() if out is None else out
             builder.sign(signer, mime, as_stream(data), target)
     return target.getvalue() if isinstance(target, io.BytesIO) else b""
+
+
+# --- manifest stores apart from their asset (the registry) ----------------------------------------------
+def manifest_store_bytes(data: bytes, mime: str) -> tuple[str, bytes] | None:
+    """The active manifest's label and the whole manifest store of an asset, as bytes (the JUMBF ``c2pa``
+    superbox c2pa-rs exports: every manifest of the store, checked on a three-manifest Photoshop file).
+
+    Returns None when the asset has no manifest. Raises: InputError (unreadable manifest).
+    """
+    ctx = _context(json.dumps(_read_settings(None, False), sort_keys=True))
+
+    def export(reader: Any) -> tuple[str, bytes]:
+        active = str(json.loads(reader.json()).get("active_manifest") or "")
+        out = io.BytesIO()
+        reader.resource_to_stream(f"self#jumbf=/c2pa/{active}", out)
+        return active, out.getvalue()
+
+    found = _read_with(data, mime, ctx, export)
+    if found is None:
+        return None
+    label, blob = found
+    if not label or blob[4:8] != b"jumb" or b"c2pa" not in blob[8:40]:
+        raise InputError("the manifest store could not be exported", code="manifest.unreadable")
+    return label, blob
+
+
+def read_store_against(data: bytes, mime: str, store: bytes, *, trust: dict[str, Any] | None,
+                       trust_key: str) -> RawStore:
+    """Validate a manifest store kept apart (a registry's copy) against ``data``, offline: the claim signature
+    and the credential are checked as for an embedded store; the hard binding compares the store with these
+    bytes (a re-encoded copy fails it: ``assertion.dataHash.mismatch``).
+
+    Raises: InputError (a store c2pa-rs cannot read).
+    """
+    from handmade.files import as_stream
+
+    ctx = _read_context(trust, trust_key, False)
+    with _map_errors("Reading the registered manifest"), \
+            _c2pa().Reader(mime, as_stream(data), manifest_data=store, context=ctx) as reader:
+        parsed = json.loads(reader.json())
+        state = reader.get_validation_state() or parsed.get("validation_state") or "Invalid"
+    return RawStore(store=parsed, state=str(state), embedded=False, remote_url=None)

@@ -153,6 +153,7 @@ def main(ctx: click.Context, verbose: bool) -> None:
     authority  run a label authority for a collective: certify and revoke members
     serve    the upload-checking web service (needs: pip install 'handmade[web]')
     audit    list or export the service's decision log
+    registry register signed files, so that copies without credentials can be matched
     scan     verify whole archives into a resumable JSON-lines file (locally or on Dask)
 
     Exit codes: 0 pass, 1 not handmade / policy failed, 2 usage error, 3 operational error.
@@ -329,6 +330,9 @@ def sign_options(func: F) -> F:
                      help="Language of the badge and messages."),
         click.option("--no-thumbnail", is_flag=True, help="Do not embed a claim thumbnail."),
         click.option("--no-metadata", is_flag=True, help="Do not write EXIF/XMP (the manifest still says it all)."),
+        click.option("--no-soft-binding", is_flag=True,
+                     help="Do not write the picture's fingerprint (c2pa.soft-binding, ISCC io.iscc.v0), which lets a "
+                          "registry find the credentials of copies that lost them."),
     ]):
         func = option(func)
     return func
@@ -336,14 +340,15 @@ def sign_options(func: F) -> F:
 
 def _sign_options(author: str | None, made_with: str, rights: str | None, ai_training: str | None,
                   ai_license: str | None, allow_ai_training: bool, tsa_url: str | None, badge: bool, lang: str,
-                  no_thumbnail: bool, no_metadata: bool) -> Any:
+                  no_thumbnail: bool, no_metadata: bool, no_soft_binding: bool = False) -> Any:
     """``SignOptions`` from the shared options, checked before any key is read. Raises: click.UsageError."""
     from handmade.errors import SigningError
     from handmade.sign import SignOptions, check_training
 
     options = SignOptions(author=author, made_with=made_with, allow_ai_training=allow_ai_training, rights=rights,
                           ai_training=ai_training, ai_license=ai_license, tsa_url=tsa_url, badge=badge, lang=lang,
-                          thumbnail=not no_thumbnail, write_metadata=not no_metadata)
+                          thumbnail=not no_thumbnail, write_metadata=not no_metadata,
+                          soft_binding=not no_soft_binding)
     try:
         check_training(options)
     except SigningError as exc:
@@ -435,12 +440,16 @@ def _identity(key: str | None, chain: str | None) -> Any:
 @click.option("--timeout", type=click.FloatRange(min=0), default=120.0, show_default=True,
               help="Batches: give up on a file after this many seconds (0: no limit); it fails alone.")
 @click.option("--json", "as_json", is_flag=True, help="Print one handmade.sign/v1 JSON document on stdout.")
+@click.option("--register", "register_db", metavar="DB",
+              help="Add each signed file to this manifest registry (SQLite path or postgresql:// URL), so that its "
+                   "copies without credentials can be matched (see 'handmade registry').")
 @error_funnel
 def sign(inputs: tuple[str, ...], output: str, author: str | None, made_with: str, rights: str | None,
          ai_training: str | None, ai_license: str | None, allow_ai_training: bool, key: str | None,
          chain: str | None, tsa_url: str | None, overwrite: bool,
          skip_existing: bool, in_place: bool, dry_run: bool, badge: bool, lang: str, no_thumbnail: bool,
-         no_metadata: bool, workers: int, timeout: float, as_json: bool) -> None:
+         no_metadata: bool, no_soft_binding: bool, workers: int, timeout: float, as_json: bool,
+         register_db: str | None) -> None:
     """Sign images as human-made (also films, SVG, PDF and JPEG XL).
 
     Writes a C2PA manifest with the author, how the image was made, and AI training marked as not
@@ -453,11 +462,18 @@ def sign(inputs: tuple[str, ...], output: str, author: str | None, made_with: st
 
     if overwrite and skip_existing:
         raise click.UsageError("--overwrite and --skip-existing contradict each other: choose one")
+    if register_db and no_soft_binding:
+        raise click.UsageError("--register needs the fingerprint that --no-soft-binding leaves out: choose one")
+    if register_db:
+        from handmade.registry import check_url
+
+        check_url(register_db)  # refused before anything is signed
     try:
         options = _sign_options(author, made_with, rights, ai_training, ai_license, allow_ai_training, tsa_url,
-                                badge, lang, no_thumbnail, no_metadata)
+                                badge, lang, no_thumbnail, no_metadata, no_soft_binding)
         _sign(inputs, output, options, (key, chain), overwrite=overwrite, skip_existing=skip_existing,
-              in_place=in_place, dry_run=dry_run, lang=lang, workers=workers, timeout=timeout, as_json=as_json)
+              in_place=in_place, dry_run=dry_run, lang=lang, workers=workers, timeout=timeout, as_json=as_json,
+              register_db=register_db)
     except HandmadeError as exc:
         if not as_json:
             raise
@@ -509,7 +525,7 @@ def _metadata_note(options: Any, result: Any, lang: str) -> None:
 def _sign(inputs: tuple[str, ...], output: str, options: Any, key_args: tuple[str | None, str | None], *,
           overwrite: bool,
           skip_existing: bool, in_place: bool, dry_run: bool, lang: str, workers: int, timeout: float,
-          as_json: bool) -> None:
+          as_json: bool, register_db: str | None = None) -> None:
     from handmade.errors import HandmadeError
     from handmade.files import output_error
     from handmade.messages import error_words, t
@@ -562,6 +578,8 @@ def _sign(inputs: tuple[str, ...], output: str, options: Any, key_args: tuple[st
             ctx.exit(EXIT_ERROR)
         _metadata_note(options, result, lang)
         _timestamp_note(options, result, lang)
+        if register_db:
+            _register(register_db, result.output, lang)
         if as_json:
             click.echo(_sign_document([_sign_item(str(src), str(dest), "signed", result=result)], []))
         else:
@@ -596,6 +614,8 @@ def _sign(inputs: tuple[str, ...], output: str, options: Any, key_args: tuple[st
             results.append(_sign_item(item.source, item.output, "signed" if item.ok else "failed",
                                       result=item.result, error=error))
             progress.step()
+            if item.result is not None and register_db:
+                progress.line(_register(register_db, item.output, lang, echo=False), err=True)
             if item.result is not None and options.write_metadata:
                 from handmade.sign import METADATA_FORMATS
 
@@ -618,6 +638,24 @@ def _sign(inputs: tuple[str, ...], output: str, options: Any, key_args: tuple[st
         ctx.exit(EXIT_FAIL)
 
 
+def _register(db_url: str, path: str, lang: str, *, echo: bool = True) -> str:
+    """``sign --register``: add a file just signed to the registry; the line said (on stderr). A file that cannot
+    be registered (no fingerprint: a film, SVG, PDF) is said, not an error: it is signed all the same."""
+    from handmade.errors import HandmadeError
+    from handmade.messages import error_words, t
+    from handmade.registry import open_registry
+
+    try:
+        entry, added = open_registry(db_url).add_file(path)
+        line = t("registry.added" if added else "registry.already", lang, path=path, value=entry.value,
+                 id=entry.manifest_id)
+    except HandmadeError as exc:
+        line = f"{path}: {t('registry.not_added', lang)}: {error_words(exc.code, exc.message, lang)} [{exc.code}]"
+    if echo:
+        _err(line)
+    return line
+
+
 # --- watch ---------------------------------------------------------------------------------------------
 @main.command()
 @click.argument("in_dir", metavar="IN", type=click.Path(file_okay=False))
@@ -631,6 +669,7 @@ def _sign(inputs: tuple[str, ...], output: str, options: Any, key_args: tuple[st
 def watch(in_dir: str, output: str, author: str | None, made_with: str, rights: str | None,
           ai_training: str | None, ai_license: str | None, allow_ai_training: bool, key: str | None,
           chain: str | None, tsa_url: str | None, badge: bool, lang: str, no_thumbnail: bool, no_metadata: bool,
+          no_soft_binding: bool,
           settle: float, once: bool) -> None:
     """Sign each new image that appears in a folder (an export folder), once its write has finished.
 
@@ -648,7 +687,7 @@ def watch(in_dir: str, output: str, author: str | None, made_with: str, rights: 
 
         raise InputError(f"{in_dir}: no such folder", code="input.not_found")
     options = _sign_options(author, made_with, rights, ai_training, ai_license, allow_ai_training, tsa_url, badge,
-                            lang, no_thumbnail, no_metadata)
+                            lang, no_thumbnail, no_metadata, no_soft_binding)
     if not once:
         try:
             import watchdog  # noqa: F401
@@ -773,10 +812,14 @@ def _no_images(files: tuple[str, ...]) -> None:
                    "per line, printed as each is done; csv: one row per file; crjson: the C2PA JSON of each "
                    "manifest store, as the conformance program evaluates it.")
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.option("--registry", "registry_db", metavar="DB",
+              help="A manifest registry (SQLite path or postgresql:// URL): a file without Content Credentials, or "
+                   "whose credentials do not validate, is looked up there; registered originals that match are "
+                   "shown as candidates ('recovered' in JSON), never as the file's own credentials.")
 @error_funnel
 def verify(files: tuple[str, ...], trust_paths: tuple[str, ...], no_default_trust: bool, trust_list: str | None,
            tsa_trust_list: str | None, allow_remote: bool, timeout: float, policy_name: str, workers: int, lang: str,
-           fmt: str | None, as_json: bool) -> None:
+           fmt: str | None, as_json: bool, registry_db: str | None) -> None:
     """Check each file's Content Credentials: signature, tampering, trust, AI.
 
     FILES may be folders: every image under them is checked. Prints, for each file, a block: the token
@@ -805,8 +848,13 @@ def verify(files: tuple[str, ...], trust_paths: tuple[str, ...], no_default_trus
     passed = 0
     progress = _Progress(len(paths), t("cli.checking", lang))
     output = _Output(fmt, lang, progress)
+    if registry_db:
+        from handmade.registry import check_url
+
+        check_url(registry_db)
+    extra: dict[str, Any] = {"registry": registry_db} if registry_db else {}
     reports = iter_inspect(paths, trust=trust, allow_remote=allow_remote, timeout=timeout or None,
-                           workers=n_workers)
+                           workers=n_workers, **extra)
     try:
         for report in reports:
             decision = evaluate(policy, report)
@@ -859,10 +907,14 @@ def _print_crjson(files: list[str], trust: Any, allow_remote: bool) -> None:
               help="Print the full manifest store as c2pa-rs details it (JSON: claims, assertions, signatures).")
 @click.option("--certs", is_flag=True,
               help="Print each manifest's signing certificate: subject, issuer, serial, validity, timestamp.")
+@click.option("--registry", "registry_db", metavar="DB",
+              help="A manifest registry (SQLite path or postgresql:// URL): a file without Content Credentials, or "
+                   "whose credentials do not validate, is looked up there; registered originals that match are "
+                   "shown as candidates ('recovered' in JSON), never as the file's own credentials.")
 @error_funnel
 def report(files: tuple[str, ...], trust_paths: tuple[str, ...], no_default_trust: bool, trust_list: str | None,
            tsa_trust_list: str | None, allow_remote: bool, timeout: float, lang: str, as_json: bool, detailed: bool,
-           certs: bool) -> None:
+           certs: bool, registry_db: str | None) -> None:
     """Show each file's whole history as a tree, with every generative-AI step marked and explained.
 
     Also lists provenance hints found outside C2PA (XMP/IPTC, EXIF, PNG text of AI tools). FILES may be
@@ -878,9 +930,14 @@ def report(files: tuple[str, ...], trust_paths: tuple[str, ...], no_default_trus
         _report_views(paths, detailed=detailed, certs=certs, as_json=as_json, lang=lang, timeout=timeout)
         return
     results, unreadable = [], False
+    if registry_db:
+        from handmade.registry import check_url
+
+        check_url(registry_db)
+    extra: dict[str, Any] = {"registry": registry_db} if registry_db else {}
     for n, result in enumerate(iter_inspect(paths, trust=_load_trust(trust_paths, no_default_trust, trust_list,
                                                                    tsa_trust_list),
-                                            allow_remote=allow_remote, timeout=timeout or None)):
+                                            allow_remote=allow_remote, timeout=timeout or None, **extra)):
         unreadable = unreadable or result.state == "error"
         if as_json:
             results.append(result)
@@ -1472,6 +1529,13 @@ def scan(roots: tuple[str, ...], out: str, resume: bool, workers: int, dask_addr
               help="Seconds a whole upload may take before it gets 408.")
 @click.option("--max-connections", type=click.IntRange(1, 100_000), default=512, show_default=True,
               help="Connections held open at once per worker; one more gets 503 and is closed.")
+@click.option("--registry", "registry_db", metavar="DB",
+              help="A manifest registry (SQLite path or postgresql:// URL): uploads without valid credentials are "
+                   "looked up there, and the C2PA Soft Binding Resolution API (/v1/matches/byBinding, "
+                   "/v1/matches/byContent, /v1/manifests/ID, /v1/services/supportedAlgorithms) answers from it.")
+@click.option("--registry-token-file", type=click.Path(dir_okay=False),
+              help="A file holding the bearer token that may add signed files to the registry (POST /v1/registry, "
+                   "'Authorization: Bearer TOKEN'); without it the registry is read-only through the service.")
 @click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
               help="A press site's origin (https://news.example, or *) whose pages may call the API from the "
                    "browser: the <handmade-credentials> component (repeatable; default: same origin only).")
@@ -1479,7 +1543,8 @@ def scan(roots: tuple[str, ...], out: str, resume: bool, workers: int, dask_addr
 def serve(host: str, port: int, workers: int, trust_paths: tuple[str, ...], no_default_trust: bool, policy_ref: str,
           client_policies: tuple[str, ...], audit_db: str, max_upload_mb: float, max_megapixels: float,
           timeout: float, max_concurrent: int, header_timeout: float, body_idle_timeout: float, body_timeout: float,
-          max_connections: int, cors_origins: tuple[str, ...]) -> None:
+          max_connections: int, registry_db: str | None, registry_token_file: str | None,
+          cors_origins: tuple[str, ...]) -> None:
     """Run the upload-checking service: JSON API and a web page for editors.
 
     POST /v1/verify (an image, multipart field 'file' or raw body) answers with the handmade.report/v2
@@ -1498,8 +1563,18 @@ def serve(host: str, port: int, workers: int, trust_paths: tuple[str, ...], no_d
         raise click.UsageError(f"--client-policy must name presets ({', '.join(PRESETS)}): {', '.join(unknown)}")
     if audit_db.lower() != "none":
         check_url(audit_db)  # a URL this build cannot open fails here, before the banner says "service on"
+    token_sha256 = None
+    if registry_token_file:
+        if not registry_db:
+            raise click.UsageError("--registry-token-file needs --registry")
+        token_sha256 = _registry_token(registry_token_file)
+    if registry_db:
+        from handmade.registry import check_url as check_registry
+
+        check_registry(registry_db)
     paths = list(trust_paths) or default_trust_paths()
-    config = ServiceConfig(trust=_load_trust(tuple(paths), no_default_trust), policy=load_policy(policy_ref),
+    config = ServiceConfig(registry_db=registry_db, registry_token_sha256=token_sha256,
+                           trust=_load_trust(tuple(paths), no_default_trust), policy=load_policy(policy_ref),
                            client_policies=tuple(client_policies),
                            audit_db=None if audit_db.lower() == "none" else audit_db,
                            max_upload_bytes=int(max_upload_mb * 1024 * 1024),
@@ -1509,7 +1584,8 @@ def serve(host: str, port: int, workers: int, trust_paths: tuple[str, ...], no_d
                            max_connections=max_connections, cors_origins=tuple(cors_origins))
     sources = ", ".join(s.id for s in config.trust.sources) or "none"
     _err(f"handmade service on http://{host}:{port}/ (policy {config.policy.name}, trust: {sources}, "
-         f"audit log {config.audit_db or 'off'})")
+         f"audit log {config.audit_db or 'off'}, registry {config.registry_db or 'off'}"
+         f"{' (writable with its token)' if token_sha256 else ''})")
     run(config, host=host, port=port, workers=workers, trust_paths=paths, policy_ref=policy_ref)
 
 
@@ -1539,3 +1615,72 @@ def audit(db_url: str, since: Any, until: Any, accepted: bool | None, limit: int
         click.echo(f"{row['time']}  {verdict:<8}  {row['policy']:<9} {row['filename']}  {row['summary']}"
                    + (f"  -- {why}" if why else ""))
 
+
+
+# --- registry ------------------------------------------------------------------------------------------
+def _registry_token(path: str) -> str:
+    """The SHA-256 of the bearer token in ``path`` (its first line). Raises: HandmadeError (``registry.token``)."""
+    import hashlib
+
+    from handmade.errors import HandmadeError
+
+    try:
+        token = Path(path).read_text(encoding="utf-8").strip().splitlines()[0].strip()
+    except (OSError, UnicodeDecodeError, IndexError) as exc:
+        raise HandmadeError(f"{path}: cannot read the registry token ({exc})", code="registry.token",
+                            hint="Put a long random token on the first line, e.g. "
+                                 "python -c 'import secrets; print(secrets.token_urlsafe(32))' > token") from exc
+    if len(token) < 16:
+        raise HandmadeError(f"{path}: the registry token is shorter than 16 characters", code="registry.token",
+                            hint="Use a long random token: "
+                                 "python -c 'import secrets; print(secrets.token_urlsafe(32))'")
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+REGISTRY_HELP = "The manifest registry: a SQLite path or sqlite:///path, or postgresql://user@host:port/database."
+
+
+@main.group()
+def registry() -> None:
+    """The manifest registry: signed files' fingerprints and manifest stores, to find the credentials of copies
+    that lost them (verify --registry, serve --registry)."""
+
+
+@registry.command("add")
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("--db", "db_url", required=True, help=REGISTRY_HELP)
+@click.option("--trust", "trust_paths", multiple=True, type=click.Path(dir_okay=False),
+              help="PEM trust anchors or a label authority's bundle, added to the shipped lists (repeatable).")
+@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one handmade.registry/v1 JSON document on stdout.")
+@error_funnel
+def registry_add(files: tuple[str, ...], db_url: str, trust_paths: tuple[str, ...], lang: str, as_json: bool) -> None:
+    """Register signed files: their fingerprint (soft binding), manifest store, SHA-256, signer, author and
+    signing time. Only files whose own Content Credentials validate and carry a fingerprint are added; a file
+    already registered is left as it is. Exit 0 if all were registered, 1 if one was refused."""
+    from handmade.messages import error_words, t
+    from handmade.registry import register_files
+    from handmade.verify import expand_inputs
+
+    paths = list(expand_inputs(files))
+    if not paths:
+        _no_images(files)
+    results = register_files(db_url, paths, trust=_load_trust(trust_paths))
+    failed = 0
+    docs = []
+    for path, entry, added, error in results:
+        failed += error is not None
+        docs.append({"path": path, "added": added, "entry": entry.to_dict() if entry else None,
+                     "error": error.to_dict() if error else None})
+        if as_json:
+            continue
+        if error is not None:
+            click.echo(f"{path}: {t('cli.failed', lang)} {error.code}: {error_words(error.code, error.message, lang)}")
+        else:
+            assert entry is not None
+            key = "registry.added" if added else "registry.already"
+            click.echo(t(key, lang, path=path, value=entry.value, id=entry.manifest_id))
+    if as_json:
+        click.echo(json.dumps({"schema": "handmade.registry/v1", "results": docs}, indent=2, ensure_ascii=False))
+    if failed:
+        click.get_current_context().exit(EXIT_FAIL)

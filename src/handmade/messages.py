@@ -99,6 +99,32 @@ _T: dict[str, dict[str, str]] = {
                          "fr": "{n} fichier(s) : {handmade} fait(s) main, {ai} IA, {none} sans Content Credentials, "
                                "{invalid} invalide(s), {other} signé(s) autrement, {error} illisible(s) ; "
                                "politique {policy} : {passed} accepté(s), {failed} refusé(s)"},
+    "registry.added": {"en": "{path}: registered ({value}, manifest {id})",
+                       "fr": "{path} : enregistré ({value}, manifeste {id})"},
+    "registry.already": {"en": "{path}: already registered ({value}, manifest {id})",
+                         "fr": "{path} : déjà enregistré ({value}, manifeste {id})"},
+    "registry.not_added": {"en": "not registered", "fr": "non enregistré"},
+    "finding.registry_failed": {"en": "The manifest registry could not be searched: {message}",
+                                "fr": "Le registre des manifestes n'a pas pu être consulté : {message}"},
+    "recovered.head_none": {"en": "No Content Credentials in this file.",
+                            "fr": "Aucune Content Credentials dans ce fichier."},
+    "recovered.head_invalid": {"en": "The Content Credentials in this file do not validate.",
+                               "fr": "Les Content Credentials de ce fichier ne sont pas valides."},
+    "recovered.match": {
+        "en": "A registered original matches (fingerprint distance {distance} of {bits}): {what}, {when}, signed "
+              "by {signer}; {trust}",
+        "fr": "Un original enregistré correspond (distance d'empreinte {distance} sur {bits}) : {what}, {when}, "
+              "signé par {signer} ; {trust}"},
+    "recovered.handmade_by": {"en": "made by hand by {author}", "fr": "fait à la main par {author}"},
+    "recovered.handmade": {"en": "made by hand", "fr": "fait à la main"},
+    "recovered.not_handmade": {"en": "not declared made by hand", "fr": "non déclaré fait à la main"},
+    "recovered.signed_on": {"en": "signed {date}", "fr": "signé le {date}"},
+    "recovered.registered_on": {"en": "registered {date}", "fr": "enregistré le {date}"},
+    "recovered.trusted": {"en": "a trust source you use vouches for the signer",
+                          "fr": "une source de confiance que vous utilisez garantit le signataire"},
+    "recovered.note": {"en": "A candidate, not this file's own credentials: the file itself proves nothing.",
+                       "fr": "Un candidat, pas les Content Credentials de ce fichier : le fichier lui-même ne "
+                             "prouve rien."},
     "skip.not_image": {"en": "not an image format handmade signs", "fr": "pas un format d'image que handmade signe"},
     "skip.raw": {"en": "camera raw: C2PA cannot be embedded in it; sign the exported JPEG/TIFF/DNG",
                  "fr": "fichier RAW : il ne peut pas porter de manifeste C2PA ; signez le JPEG/TIFF/DNG exporté"},
@@ -626,6 +652,14 @@ _MORE: dict[str, dict[str, str]] = {
               "history is not wholly signed, valid and free of AI.",
         "fr": "Les Content Credentials n'établissent pas une création humaine : aucun type de source humain "
               "n'est déclaré, ou l'historique n'est pas entièrement signé, valide et exempt d'IA."},
+    "policy.recovered_not_accepted": {
+        "en": "A registered original matches this file, but this policy does not accept a match in place of the "
+              "file's own Content Credentials (accept_recovered).",
+        "fr": "Un original enregistré correspond à ce fichier, mais cette politique n'accepte pas une "
+              "correspondance à la place des Content Credentials du fichier lui-même (accept_recovered)."},
+    "policy.recovered_refused": {
+        "en": "A registered original matches this file, but it does not meet this policy either.",
+        "fr": "Un original enregistré correspond à ce fichier, mais il ne satisfait pas non plus cette politique."},
     "policy.training": {"en": "The Content Credentials do not forbid AI training.",
                         "fr": "Les Content Credentials n'interdisent pas l'entraînement d'IA."},
     # --- the verify and report text views ---
@@ -909,6 +943,54 @@ _MORE_ERRORS: dict[str, dict[str, str]] = {
     "error.scan.output_exists": {
         "en": "the results file already exists (use --resume to go on)",
         "fr": "le fichier de résultats existe déjà (--resume pour reprendre)",
+    },
+    "error.fingerprint.bad_value": {
+        "en": "not a 64-bit ISCC image code",
+        "fr": "ce n'est pas un code image ISCC de 64 bits",
+    },
+    "hint.fingerprint.bad_value": {
+        "en": "Give an ISCC image code such as ISCC:EEA4GQZQTY6J5DTH.",
+        "fr": "Donnez un code image ISCC, par exemple ISCC:EEA4GQZQTY6J5DTH.",
+    },
+    "error.fingerprint.undecodable": {
+        "en": "the picture cannot be decoded to take its fingerprint",
+        "fr": "impossible de décoder l'image pour calculer son empreinte",
+    },
+    "error.registry.not_signed": {
+        "en": "the file has no Content Credentials to register",
+        "fr": "le fichier n'a pas de Content Credentials à enregistrer",
+    },
+    "error.registry.invalid": {
+        "en": "only files whose own Content Credentials validate are registered",
+        "fr": "seuls les fichiers dont les Content Credentials sont valides sont enregistrés",
+    },
+    "error.registry.no_soft_binding": {
+        "en": "its manifest carries no fingerprint (soft binding) to register",
+        "fr": "son manifeste ne porte pas d'empreinte (soft binding) à enregistrer",
+    },
+    "hint.registry.no_soft_binding": {
+        "en": "Sign it again without --no-soft-binding (pictures only: not films, SVG or PDF).",
+        "fr": "Signez-le à nouveau sans --no-soft-binding (images seulement : ni films, ni SVG, ni PDF).",
+    },
+    "error.registry.alg": {
+        "en": "this soft binding algorithm is not supported here",
+        "fr": "cet algorithme de soft binding n'est pas pris en charge ici",
+    },
+    "error.registry.unavailable": {
+        "en": "the registry's database cannot be reached",
+        "fr": "la base de données du registre est injoignable",
+    },
+    "error.registry.unsupported": {
+        "en": "this kind of database is not supported for the registry",
+        "fr": "ce type de base de données n'est pas pris en charge pour le registre",
+    },
+    "error.registry.config": {
+        "en": "the registry cannot be used",
+        "fr": "le registre est inutilisable",
+    },
+    "error.registry.token": {
+        "en": "the registry token cannot be used",
+        "fr": "le jeton du registre est inutilisable",
     },
     "error.storage.unavailable": {
         "en": "the database cannot be reached",

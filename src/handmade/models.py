@@ -2,7 +2,8 @@
 
 The JSON contract (``handmade.report/v2``; v2 added ``trusted_by``, ``test_identity``, ``revocation``, the
 ``CLAIMED`` and ``POSSIBLY-AI`` bottom lines, ``provenance``, ``incomplete_history``, ``identity_valid`` and
-``ai: possibly_generative``) is produced by ``to_dict()`` here; it is pinned by a golden
+``ai: possibly_generative``; later, additively, ``recovered``: candidates from a manifest registry) is
+produced by ``to_dict()`` here; it is pinned by a golden
 test, so any change to field names or meanings is deliberate and bumps the schema.
 """
 
@@ -142,6 +143,44 @@ class RevocationInfo:
 
 
 @dataclass(frozen=True)
+class RecoveredCandidate:
+    """A registered original whose fingerprint matches a file that has no manifest, or whose manifest does not
+    validate (``handmade.recovery``). A candidate, never the file's own provenance: the report's ``state``,
+    ``ai`` and ``human_authored`` stay those of the file itself.
+
+    ``state``, ``ai``, ``human_authored``, ``test_identity`` and ``training`` are the registered manifest's own
+    verdict: its claim signature verified, its credential checked under the same trust configuration, its
+    history examined (only the binding to these pixels is not: they are not the signed ones).
+    """
+
+    manifest_id: str
+    alg: str
+    value: str
+    distance: int
+    signer: str | None
+    author: str | None
+    signed_at: str | None
+    registered_at: str
+    state: State
+    ai: AiVerdict
+    human_authored: bool
+    test_identity: bool = False
+    training: Training = "unspecified"
+    bits: int = 64
+
+    @property
+    def claims_handmade(self) -> bool:
+        return self.state in ("valid", "trusted") and self.human_authored and self.ai == "none_declared"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"manifest_id": self.manifest_id, "alg": self.alg, "value": self.value, "distance": self.distance,
+                "bits": self.bits, "signer": self.signer, "author": self.author, "signed_at": self.signed_at,
+                "registered_at": self.registered_at,
+                "verdict": {"state": self.state, "ai": self.ai, "human_authored": self.human_authored,
+                            "test_identity": self.test_identity, "training": self.training}}
+
+
+@dataclass(frozen=True)
 class ReportErrorInfo:
     """Why a file could not be processed (the JSON ``error`` object)."""
 
@@ -192,6 +231,9 @@ class ProvenanceReport:
     provenance: Provenance | None = None
     incomplete_history: bool | None = None
     identity_valid: bool | None = None
+    #: Registered originals that match this file's fingerprint (only looked up for a file without a manifest,
+    #: or whose manifest does not validate, when a registry is given). Candidates, not this file's provenance.
+    recovered: tuple[RecoveredCandidate, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     # -- derived ----------------------------------------------------------------------------------------
@@ -323,6 +365,7 @@ class ProvenanceReport:
             "format": self.format,
             "sha256": self.sha256,
             "size": self.size,
+            "recovered": [c.to_dict() for c in self.recovered],
         }
 
 

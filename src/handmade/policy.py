@@ -19,22 +19,26 @@ A TOML policy file sets the same keys (see ``Policy``), optionally starting from
     base = "trusted"
     forbid_ai_assisted = false
     require_no_training = true
+
+``accept_recovered = true`` accepts a file without Content Credentials (or whose credentials do not validate)
+when a registered original matches it and meets the rest of the policy (``verify --registry``): off by default.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 from handmade.errors import PolicyConfigError
 
-__all__ = ["PRESETS", "Decision", "Policy", "PolicyConfigError", "at_least_as_strict", "evaluate", "load_policy",
-           "policy_from_mapping", "require"]
+__all__ = ["PRESETS", "Decision", "Policy", "PolicyConfigError", "at_least_as_strict", "candidate_passes", "evaluate",
+           "load_policy", "policy_from_mapping", "require"]
 from handmade.messages import CATALOG, finding
-from handmade.models import Finding, ProvenanceReport
+from handmade.models import Finding, ProvenanceReport, RecoveredCandidate
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,10 @@ class Policy:
     require_no_training: bool = False
     accept_no_manifest: bool = True
     accept_test_identity: bool = False
+    #: Accept a file without a manifest (or whose manifest does not validate) when a registered original matches
+    #: it (``ProvenanceReport.recovered``) and that original meets the rest of this policy. Off in every preset:
+    #: a fingerprint match is a likeness, not a signature over these pixels.
+    accept_recovered: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -71,7 +79,7 @@ PRESETS: dict[str, Policy] = {
 #: Keys that make a policy stricter when true (``accept_*`` keys loosen it).
 _TIGHTENING = ("require_manifest", "require_intact", "require_valid", "require_trusted", "forbid_generative",
                "forbid_ai_assisted", "require_human", "require_no_training")
-_LOOSENING = ("accept_no_manifest", "accept_test_identity")
+_LOOSENING = ("accept_no_manifest", "accept_test_identity", "accept_recovered")
 
 
 def at_least_as_strict(candidate: Policy, base: Policy) -> bool:
@@ -177,6 +185,33 @@ def evaluate(policy: Policy, report: ProvenanceReport) -> Decision:
     if report.error is not None and report.state == "error":
         fail("unreadable", **error())
         return Decision(False, policy.name, tuple(reasons))
+    recoverable = report.state in ("no_manifest", "invalid") and bool(report.recovered)
+    if recoverable and policy.accept_recovered and any(candidate_passes(policy, c) for c in report.recovered):
+        return Decision(True, policy.name, ())
+    decision = _evaluate_own(policy, report, reasons, fail, error)
+    if recoverable and not decision.accepted:
+        fail("recovered_refused" if policy.accept_recovered else "recovered_not_accepted")
+        return Decision(False, policy.name, tuple(reasons))
+    return decision
+
+
+def candidate_passes(policy: Policy, c: RecoveredCandidate) -> bool:
+    """Whether a registered original (a ``recovered`` candidate) meets ``policy``'s requirements on its own verdict
+    (the binding to the file's pixels aside: it is a likeness, which only ``accept_recovered`` accepts)."""
+    if c.state not in ("valid", "trusted") or (c.test_identity and not policy.accept_test_identity):
+        return False
+    if policy.require_trusted and c.state != "trusted":
+        return False
+    if (policy.forbid_generative or policy.forbid_ai_assisted) and c.ai != "none_declared":
+        return False
+    if policy.require_human and not c.human_authored:
+        return False
+    return not (policy.require_no_training and c.training not in ("not_allowed", "constrained"))
+
+
+def _evaluate_own(policy: Policy, report: ProvenanceReport, reasons: list[Finding], fail: Callable[..., None],
+                  error: Callable[[], dict[str, str]]) -> Decision:
+    """The policy against the file's own Content Credentials."""
     if report.state == "no_manifest":
         if policy.require_manifest or not policy.accept_no_manifest:
             fail("no_manifest")

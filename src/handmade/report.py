@@ -112,6 +112,25 @@ def verdict(report: ProvenanceReport, lang: str = "en") -> str:
     return t("claim_line", lang, head=head, signed=signed, nobody=t("nobody_vouches", lang)) + more
 
 
+def recovered_lines(report: ProvenanceReport, lang: str = "en") -> list[str]:
+    """The registered originals that match a file without valid Content Credentials, in words: a head line, one
+    line per candidate, and the reminder that a candidate is not the file's own credentials ([] without any)."""
+    if not report.recovered:
+        return []
+    head = t("recovered.head_none" if report.state == "no_manifest" else "recovered.head_invalid", lang)
+    lines = [head]
+    for c in report.recovered:
+        what = ("recovered.handmade_by" if c.author else "recovered.handmade") if c.claims_handmade else (
+            "recovered.not_handmade")
+        when = "recovered.signed_on" if c.signed_at else "recovered.registered_on"
+        vouch = "test_key" if c.test_identity else ("recovered.trusted" if c.state == "trusted" else "nobody_vouches")
+        lines.append(t("recovered.match", lang, distance=c.distance, bits=c.bits, what_k=what, author=c.author or "",
+                       when_k=when, date=(c.signed_at or c.registered_at)[:10],
+                       signer=c.signer or t("unknown_signer", lang), trust_k=vouch))
+    lines.append(t("recovered.note", lang))
+    return lines
+
+
 def trust_words(report: ProvenanceReport, lang: str = "en") -> str:
     """"Trusted: signed by Adobe Inc. (C2PA Trust List)": who signed (the certificate's organisation, else its
     common name), and which trust source vouched."""
@@ -153,6 +172,7 @@ def render_summary(report: ProvenanceReport, lang: str = "en", *, verbose_findin
     lines = [f"{report.path}: {report.summary()}", f"  {verdict(report, lang)}"]
     if report.state not in ("no_manifest", "error"):
         lines.append(f"  {training_text(report, lang)}")
+    lines += [f"  {line}" for line in recovered_lines(report, lang)]
     if verbose_findings:
         for f in report.findings:
             if f.severity == "info" and f.code not in ("trust.not_configured",):

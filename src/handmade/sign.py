@@ -47,6 +47,7 @@ from handmade.files import (
     output_error,
     too_many_pixels,
 )
+from handmade.fingerprint import Fingerprint, soft_binding_assertion
 from handmade.keys import SigningIdentity, bundled_test_identity
 from handmade.messages import t as _t
 from handmade.models import ProvenanceReport, SignResult
@@ -95,6 +96,9 @@ class SignOptions:
     lang: str = "en"
     thumbnail: bool = True
     write_metadata: bool = True
+    #: Write the picture's perceptual fingerprint as a ``c2pa.soft-binding`` assertion (``io.iscc.v0``), so that a
+    #: copy that lost its manifest can be matched in a registry (``handmade.fingerprint``); pictures only.
+    soft_binding: bool = True
 
     @property
     def training(self) -> str:
@@ -216,8 +220,10 @@ def _rights(options: SignOptions) -> str | None:
     return f"© {year} {options.author}. All rights reserved.{suffix}"
 
 
-def build_manifest(title: str, options: SignOptions, *, parent: bool, claim_origin: bool = False) -> dict[str, Any]:
-    """The manifest definition handmade signs (see the module docstring). Raises: SigningError."""
+def build_manifest(title: str, options: SignOptions, *, parent: bool, claim_origin: bool = False,
+                   fingerprint: Fingerprint | None = None) -> dict[str, Any]:
+    """The manifest definition handmade signs (see the module docstring); ``fingerprint`` adds the
+    ``c2pa.soft-binding`` assertion. Raises: SigningError."""
     if options.made_with not in labels.MADE_WITH:
         raise SigningError(f"unknown --made-with '{options.made_with}'", code="sign.made_with",
                            hint="One of: " + ", ".join(labels.MADE_WITH))
@@ -239,6 +245,8 @@ def build_manifest(title: str, options: SignOptions, *, parent: bool, claim_orig
     for label in labels.TRAINING_LABELS:
         assertions.append(labels.training_assertion(label, use=labels.TRAINING_CHOICES[options.training],
                                                     constraint_info=options.ai_license))
+    if fingerprint is not None:
+        assertions.append(soft_binding_assertion(fingerprint))
     return {
         "claim_generator_info": [{"name": "handmade", "version": __version__}],
         "title": title[:200],
@@ -269,28 +277,45 @@ def make_thumbnail(loaded: LoadedFile) -> bytes | None:
     Returns None when Pillow cannot decode the format (HEIC, DNG ...): the manifest then has no thumbnail.
     Raises: InputError (``input.too_many_pixels``) for a decompression bomb.
     """
+    return thumbnail_and_fingerprint(loaded, fingerprint=False)[0]
+
+
+def thumbnail_and_fingerprint(loaded: LoadedFile, *, thumbnail: bool = True,
+                              fingerprint: bool = True) -> tuple[bytes | None, Fingerprint | None]:
+    """The claim thumbnail and the picture's fingerprint from one decode (a 12 MP JPEG's decode, even at 1/8
+    scale, is most of the cost of both: two decodes made the fingerprint cost 70 % of a signature).
+
+    Either is None when not asked for, or when Pillow cannot decode the format (HEIC, DNG ...: the manifest
+    then has no thumbnail, and no soft binding).
+    Raises: InputError (``input.too_many_pixels``) for a decompression bomb.
+    """
     from PIL import Image, UnidentifiedImageError
+
+    from handmade.fingerprint import draft, fingerprint_image
 
     _decode_guard()
     try:
         with Image.open(io.BytesIO(loaded.data)) as im:
             im.decodermaxblock = max(im.decodermaxblock, len(loaded.data))  # one GIL-free decode call
-            if im.format == "JPEG":
-                # Ask for the thumbnail's own box: libjpeg then decodes at 1/8 scale where it can, which is
-                # what makes the thumbnail cheap (a square request would force 1/4 on a 3:2 photo).
-                scale = THUMBNAIL_SIZE / max(im.size)
-                im.draft("RGB", (max(1, int(im.width * scale)), max(1, int(im.height * scale))))
+            # Ask for the thumbnail's own box: libjpeg then decodes at 1/8 scale where it can, which is what makes
+            # the thumbnail cheap (a square request would force 1/4 on a 3:2 photo); the fingerprint's lookups
+            # decode the same way (``fingerprint.draft``).
+            draft(im, THUMBNAIL_SIZE)
+            im.load()
+            fp = fingerprint_image(im) if fingerprint else None
+            if not thumbnail:
+                return None, fp
             im.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE), Image.Resampling.BILINEAR, reducing_gap=2.0)
             rgb = im.convert("RGB")
             out = io.BytesIO()
             rgb.save(out, "JPEG", quality=75, optimize=False)
-            return out.getvalue()
+            return out.getvalue(), fp
     except Image.DecompressionBombError as exc:
         raise InputError(f"{loaded.path}: too many pixels to process safely ({exc})",
                          code="input.too_many_pixels") from exc
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
-        log.info("no thumbnail for %s: %s", loaded.path, exc)
-        return None
+        log.info("no thumbnail or fingerprint for %s: %s", loaded.path, exc)
+        return None, None
 
 
 #: The badge's typeface: Lato Semibold, unmodified, under the SIL Open Font License 1.1 (fonts/OFL.txt). It
@@ -394,6 +419,23 @@ def write_plain_metadata(loaded: LoadedFile, options: SignOptions, *, parent: bo
     return LoadedFile(path=loaded.path, data=bytes(data), mime=loaded.mime)
 
 
+def picture_fingerprint(loaded: LoadedFile) -> Fingerprint | None:
+    """The fingerprint to sign for ``loaded``, or None when Pillow cannot decode it (HEIC without its plugin, a
+    camera DNG...): the file is then signed without a soft binding, as films, SVG and PDF are.
+
+    Raises: InputError (``input.too_many_pixels``) for a decompression bomb.
+    """
+    from handmade.fingerprint import fingerprint
+
+    try:
+        return fingerprint(loaded.data, loaded.mime, loaded.path)
+    except InputError as exc:
+        if exc.code != "fingerprint.undecodable":
+            raise
+        log.info("%s: signed without a soft binding: %s", loaded.path, exc.message)
+        return None
+
+
 def _embed(loaded: LoadedFile, options: SignOptions, identity: SigningIdentity | None,
            out: BinaryIO | None = None) -> tuple[bytes, bool]:
     """Check the history, then write metadata and sign. Returns (signed bytes, parent kept); not yet checked.
@@ -417,8 +459,13 @@ def _embed(loaded: LoadedFile, options: SignOptions, identity: SigningIdentity |
     # in a thread while the history is checked and the metadata written (pixels are the same before and
     # after; a badge changes them, so its thumbnail is made after it). Other formats get c2pa-rs's own
     # thumbnail, made while it signs.
-    early = (Background(make_thumbnail, loaded)
+    # The fingerprint comes from the same decode (at reduced scale) when the thumbnail is made here; else from its
+    # own, in a thread too. A badge changes the pixels, so both are taken after it is drawn.
+    wants_fp = options.soft_binding and loaded.mime not in NOT_RASTER
+    early = (Background(thumbnail_and_fingerprint, loaded, fingerprint=wants_fp)
              if options.thumbnail and not options.badge and loaded.mime == "image/jpeg" else None)
+    early_fp = (Background(picture_fingerprint, loaded)
+                if wants_fp and not options.badge and early is None else None)
     try:
         before = inspect_loaded(loaded, trust=None, with_digest=False)  # the history check needs no digest
         _refuse_generative(before)
@@ -426,16 +473,26 @@ def _embed(loaded: LoadedFile, options: SignOptions, identity: SigningIdentity |
         work = stamp_badge(loaded, options.lang) if options.badge else loaded
         if options.write_metadata:
             work = write_plain_metadata(work, options, parent=parent)
+        fp: Fingerprint | None = None
+        thumbnail: bytes | None = None
+        if early is not None:
+            thumbnail, fp = early.result()
+        elif early_fp is not None:
+            fp = early_fp.result()
+        elif wants_fp and options.thumbnail and work.mime == "image/jpeg":
+            thumbnail, fp = thumbnail_and_fingerprint(work)
+        elif wants_fp:
+            fp = picture_fingerprint(work)
         manifest = build_manifest(Path(loaded.path).name, options, parent=parent,
-                                  claim_origin=before.provenance == "unknown_origin")
+                                  claim_origin=before.provenance == "unknown_origin", fingerprint=fp)
         ingredient = None
         if parent:
             ingredient = _c2pa.Ingredient(
                 data=loaded.data, mime=loaded.mime,
                 definition={"title": Path(loaded.path).name, "relationship": "parentOf", "label": PARENT_LABEL})
-        thumbnail, engine = None, None
-        if early is not None:
-            thumbnail = early.result()
+        engine = None
+        if early is not None or (wants_fp and thumbnail is not None):
+            pass  # made with the fingerprint
         elif options.thumbnail and work.mime == "image/jpeg":
             thumbnail = make_thumbnail(work)
         elif options.thumbnail and work.mime in NOT_RASTER:
@@ -444,8 +501,9 @@ def _embed(loaded: LoadedFile, options: SignOptions, identity: SigningIdentity |
             check_pixels(work)   # 120 ms against 250 ms), once the header shows no decompression bomb
             engine = THUMBNAIL_SIZE
     finally:
-        if early is not None:
-            early.wait()  # a refusal never leaves a decode running behind it
+        for pending in (early, early_fp):
+            if pending is not None:
+                pending.wait()  # a refusal never leaves a decode running behind it
     signed = _c2pa.sign_bytes(manifest, work.data, work.mime, identity, ingredient=ingredient,
                               thumbnail=thumbnail, engine_thumbnail=engine, tsa_url=options.tsa_url, out=out)
     return signed, parent

@@ -517,12 +517,25 @@ def _trust_verdict(loaded: LoadedFile, config: _trust.TrustConfig, facets: _Face
 
 
 def inspect_loaded(loaded: LoadedFile, *, trust: TrustArg = None, allow_remote: bool = False,
-                   with_hints: bool = True, with_digest: bool = True) -> ProvenanceReport:
+                   with_hints: bool = True, with_digest: bool = True, registry: str | None = None) -> ProvenanceReport:
     """Report on a file already in memory. Never raises for bad content: errors become ``error`` results.
 
     ``trust``: a ``TrustConfig``; or ``TrustAnchors``, added on top of the shipped trust lists; or None, the
-    shipped lists alone (``TrustConfig.none()`` trusts nobody).
+    shipped lists alone (``TrustConfig.none()`` trusts nobody). ``registry``: a manifest registry's URL; a
+    file without a manifest, or whose manifest does not validate, is looked up there and the registered
+    originals that match go in ``recovered`` (``handmade.recovery``), nothing else changing.
     """
+    report = _inspect_loaded(loaded, trust=trust, allow_remote=allow_remote, with_hints=with_hints,
+                             with_digest=with_digest)
+    if registry is None:
+        return report
+    from handmade.recovery import recover
+
+    return recover(loaded, report, registry, trust=trust)
+
+
+def _inspect_loaded(loaded: LoadedFile, *, trust: TrustArg, allow_remote: bool, with_hints: bool,
+                    with_digest: bool) -> ProvenanceReport:
     config = _trust.resolve(trust)
     # The digest (for audit logs and the JSON) is computed while c2pa-rs reads: both release the GIL.
     digest = _Digest(loaded.data if with_digest else b"")
@@ -628,7 +641,8 @@ def crjson(path: str | os.PathLike[str], *, trust: TrustArg = None, allow_remote
 
 
 def inspect(path: str | os.PathLike[str], *, trust: TrustArg = None, allow_remote: bool = False,
-            max_bytes: int = DEFAULT_MAX_BYTES, with_hints: bool = True) -> ProvenanceReport:
+            max_bytes: int = DEFAULT_MAX_BYTES, with_hints: bool = True,
+            registry: str | None = None) -> ProvenanceReport:
     """Verify one file and walk its edit chain. Bad files give a report with ``error`` set, not an exception.
 
     Raises: nothing for file content; TrustConfigError cannot happen here (anchors are already loaded).
@@ -637,17 +651,18 @@ def inspect(path: str | os.PathLike[str], *, trust: TrustArg = None, allow_remot
         loaded = load_input(path, max_bytes=max_bytes)
     except HandmadeError as exc:
         return _error_report(str(path), exc)
-    return inspect_loaded(loaded, trust=trust, allow_remote=allow_remote, with_hints=with_hints)
+    return inspect_loaded(loaded, trust=trust, allow_remote=allow_remote, with_hints=with_hints, registry=registry)
 
 
 def inspect_bytes(data: bytes, name: str = "<upload>", *, trust: TrustArg = None,
-                  allow_remote: bool = False, max_bytes: int = DEFAULT_MAX_BYTES) -> ProvenanceReport:
+                  allow_remote: bool = False, max_bytes: int = DEFAULT_MAX_BYTES,
+                  registry: str | None = None) -> ProvenanceReport:
     """Like ``inspect`` for bytes received another way (an upload)."""
     try:
         loaded = loaded_from_bytes(data, name, max_bytes=max_bytes)
     except HandmadeError as exc:
         return _error_report(name, exc)
-    return inspect_loaded(loaded, trust=trust, allow_remote=allow_remote)
+    return inspect_loaded(loaded, trust=trust, allow_remote=allow_remote, registry=registry)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from handmade.models import (
     LineageStep,
     Provenance,
     ProvenanceReport,
+    RecoveredCandidate,
     ReportErrorInfo,
     SignerIdentity,
     State,
@@ -53,7 +54,12 @@ def sample_reports() -> list[ProvenanceReport]:
     )
     none = ProvenanceReport(path="plain.jpg", state="no_manifest",
                             hints=(Hint("xmp", "Iptc4xmpExt:DigitalSourceType", "trainedAlgorithmicMedia",
-                                        "generative", "XMP says AI."),))
+                                        "generative", "XMP says AI."),),
+                            recovered=(RecoveredCandidate(  # additive: a registered original that matches
+                                manifest_id="urn:c2pa:3", alg="io.iscc.v0", value="ISCC:EEA4GQZQTY6J5DTH", distance=3,
+                                signer="Jane Doe", author="Jane Doe", signed_at="2026-11-02T09:00:00+00:00",
+                                registered_at="2026-11-02T09:00:05+00:00", state="trusted", ai="none_declared",
+                                human_authored=True, training="not_allowed"),))
     broken = ProvenanceReport(path="bad.jpg", state="error", error=ReportErrorInfo("input.not_image", "not an image"))
     return [signed, ai, none, broken]
 

@@ -37,7 +37,7 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict, dataclass, field, replace
 from importlib import resources
-from typing import Any, get_args
+from typing import Any, TypeVar, get_args
 
 import anyio
 from python_multipart.exceptions import ParseError
@@ -55,7 +55,8 @@ from handmade.lineage import clean_text
 from handmade.messages import messages, step_reason, text_of
 from handmade.models import AiVerdict, Provenance, ProvenanceReport, State, Training
 from handmade.policy import PRESETS, Decision, Policy, at_least_as_strict, evaluate, load_policy, policy_from_mapping
-from handmade.report import training_text, verdict
+from handmade.registry import Registry, RegistryEntry, open_registry
+from handmade.report import recovered_lines, training_text, verdict
 from handmade.trust import TrustConfig, TrustSource
 from handmade.trust import resolve as resolve_trust
 from handmade.trust import standard as standard_trust
@@ -71,6 +72,7 @@ from handmade.web.guard import (
     uvicorn_options,
 )
 
+_T = TypeVar("_T")
 STATIC = "static"
 MULTIPART_SLACK = 64 * 1024  # headers and boundaries around the file in a multipart body
 MAX_BOUNDARY = 256  # python-multipart refuses longer ones (RFC 2046 allows 70)
@@ -108,6 +110,12 @@ class ServiceConfig:
     #: Origins (``https://news.example``, or ``*``) whose pages may call the API from a browser (CORS): the
     #: ``<handmade-credentials>`` component on a press site. Empty: same-origin only.
     cors_origins: tuple[str, ...] = ()
+    #: A manifest registry (``handmade.registry``): uploads without valid credentials are looked up there, and the
+    #: soft binding resolution API (``/v1/matches/...``, ``/v1/manifests/...``) answers from it. None: off.
+    registry_db: str | None = None
+    #: The SHA-256 (hex) of the bearer token that may add to the registry (``POST /v1/registry``); None: the
+    #: registry is read-only through the service. The token itself is never kept in the configuration.
+    registry_token_sha256: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.trust, TrustConfig):
@@ -299,8 +307,8 @@ async def take_slot(limiter: anyio.CapacityLimiter, token: object, wait_s: float
                        {"Retry-After": str(RETRY_AFTER_S)}) from None
 
 
-async def run_in_slot(limiter: anyio.CapacityLimiter, fn: Callable[[], ProvenanceReport], *,
-                      queue_wait_s: float, timeout_s: float) -> ProvenanceReport:
+async def run_in_slot(limiter: anyio.CapacityLimiter, fn: Callable[[], _T], *,
+                      queue_wait_s: float, timeout_s: float) -> _T:
     """Run ``fn`` in a worker thread holding one slot of ``limiter``.
 
     Waits up to ``queue_wait_s`` for a slot (ApiError 503 ``service.busy``), then up to ``timeout_s`` for the
@@ -317,7 +325,7 @@ async def run_in_slot(limiter: anyio.CapacityLimiter, fn: Callable[[], Provenanc
         with contextlib.suppress(RuntimeError):  # the loop is gone at shutdown: nothing left to release
             loop.call_soon_threadsafe(limiter.release_on_behalf_of, token)
 
-    def work() -> ProvenanceReport | None:
+    def work() -> _T | None:
         with lock:
             if state["phase"] == "cancelled":
                 return None
@@ -379,6 +387,7 @@ def result_payload(report: ProvenanceReport, decision: Decision, lang: str) -> d
         _in_language(result, report, decision, lang)
     result["verdict"] = verdict(report, lang)
     result["training_text"] = training_text(report, lang)
+    result["recovered_text"] = recovered_lines(report, lang)
     return result
 
 
@@ -482,7 +491,7 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
 
             def job() -> ProvenanceReport:
                 found = inspect_bytes(data, name, trust=config.trust, allow_remote=config.allow_remote,
-                                      max_bytes=config.max_upload_bytes)
+                                      max_bytes=config.max_upload_bytes, registry=config.registry_db)
                 if want_thumbnails and found.state != "error":  # in the same slot and time limit
                     pictures["thumbnails"] = thumbnails(data, name, max_pixels=config.max_pixels)
                 return found
@@ -503,6 +512,137 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
             result["label"] = label_payload(report, lang)
         return JSONResponse({"schema": handmade.SCHEMA, "results": [result], "accepted": decision.accepted,
                              "policy": decision.policy, "reasons": result["policy"]["reasons"]})
+
+    registry = open_registry(config.registry_db) if config.registry_db else None
+
+    def need_registry() -> Registry:
+        if registry is None:
+            raise ApiError(404, "registry.off", "this service keeps no manifest registry")
+        return registry
+
+    def max_results(request: Request) -> int:
+        raw = request.query_params.get("maxResults", "10")
+        if not raw.isdigit() or not 1 <= int(raw) <= 100:
+            raise ApiError(422, "registry.max_results", "maxResults must be a whole number from 1 to 100")
+        return int(raw)
+
+    def matches_payload(found: list[Any]) -> dict[str, Any]:
+        """The C2PA Soft Binding Resolution API's answer: manifest ids, best first, with a similarity score."""
+        return {"matches": [{"manifestId": m.entry.manifest_id, "similarityScore": round(100 * (64 - m.distance) / 64),
+                             "alg": m.entry.alg, "distance": m.distance, "signer": m.entry.signer,
+                             "author": m.entry.author, "signedAt": m.entry.signed_at,
+                             "registeredAt": m.entry.added_at} for m in found]}
+
+    def check_alg(request: Request) -> None:
+        from handmade.fingerprint import ALG
+
+        alg = request.query_params.get("alg", ALG)
+        if alg != ALG:
+            raise ApiError(400, "registry.alg", f"soft binding algorithm '{clean_text(alg, 80)}' is not supported "
+                                                f"here; see /v1/services/supportedAlgorithms")
+
+    async def supported_algorithms(request: Request) -> Response:
+        from handmade.fingerprint import ALG
+
+        return JSONResponse({"watermarks": [], "fingerprints": [{"alg": ALG}] if registry is not None else []},
+                            headers=cors(request))
+
+    async def by_binding(request: Request) -> Response:
+        from handmade.errors import HandmadeError
+
+        try:
+            reg = need_registry()
+            check_alg(request)
+            value = request.query_params.get("value")
+            if not value:
+                raise ApiError(400, "registry.value", "give the soft binding value: ?alg=io.iscc.v0&value=ISCC:...")
+            limit = max_results(request)
+            found = await anyio.to_thread.run_sync(lambda: reg.by_binding("io.iscc.v0", value, max_results=limit))
+        except ApiError as exc:
+            return _error(exc)
+        except HandmadeError as exc:
+            return _error(ApiError(400, exc.code, exc.message))
+        return JSONResponse(matches_payload(found), headers=cors(request))
+
+    async def by_content(request: Request) -> Response:
+        from handmade.errors import HandmadeError
+        from handmade.fingerprint import fingerprint
+
+        held = [0]
+        try:
+            reg = need_registry()
+            check_alg(request)
+            limit = max_results(request)
+            data, name = await _upload(request, config, admission, held)
+            _check_pixels(data, config.max_pixels)
+
+            def look() -> list[Any]:
+                from handmade.files import sniff_mime
+
+                mime = sniff_mime(data, name)
+                if mime is None:
+                    raise ApiError(415, "input.not_image", "the upload is not an image format handmade reads")
+                fp = fingerprint(data, mime, name)
+                if fp is None:
+                    raise ApiError(415, "registry.not_picture", "films, SVG and PDF have no fingerprint")
+                return list(reg.nearest(fp.bits, max_results=limit))
+
+            found = await anyio.to_thread.run_sync(look)
+        except ApiError as exc:
+            return _error(exc)
+        except HandmadeError as exc:
+            return _error(ApiError(_STATUS_FOR_ERROR.get(exc.code, 422), exc.code, exc.message))
+        finally:
+            admission.give_back(held[0])
+        return JSONResponse(matches_payload(found), headers=cors(request))
+
+    async def manifest_endpoint(request: Request) -> Response:
+        try:
+            reg = need_registry()
+        except ApiError as exc:
+            return _error(exc)
+        manifest_id = request.path_params["manifest_id"]
+        store = await anyio.to_thread.run_sync(lambda: reg.manifest(manifest_id))
+        if store is None:
+            return _error(ApiError(404, "registry.unknown", "no manifest with that id in this registry"))
+        return Response(store, media_type="application/c2pa", headers={**cors(request),
+                        "Content-Disposition": "attachment; filename=manifest.c2pa"})
+
+    async def registry_add(request: Request) -> Response:
+        import hashlib
+        import hmac
+
+        from handmade.errors import HandmadeError
+        from handmade.files import loaded_from_bytes
+
+        held = [0]
+        try:
+            reg = need_registry()
+            if config.registry_token_sha256 is None:
+                raise ApiError(403, "registry.read_only", "this service adds nothing to its registry "
+                                                          "(started without --registry-token-file)")
+            scheme, _, token = request.headers.get("authorization", "").partition(" ")
+            presented = hashlib.sha256(token.strip().encode()).hexdigest()
+            if scheme.lower() != "bearer" or not token.strip() or not hmac.compare_digest(
+                    presented, config.registry_token_sha256):
+                raise ApiError(401, "registry.unauthorized", "adding to the registry needs its bearer token",
+                               {"WWW-Authenticate": 'Bearer realm="handmade registry"'})
+            data, name = await _upload(request, config, admission, held)
+            _check_pixels(data, config.max_pixels)
+
+            def add() -> tuple[RegistryEntry, bool]:
+                return reg.add_loaded(loaded_from_bytes(data, name, max_bytes=config.max_upload_bytes),
+                                      trust=config.trust)
+
+            entry, added = await run_in_slot(limiter, add, queue_wait_s=config.queue_wait_s,
+                                             timeout_s=config.timeout_s)
+        except ApiError as exc:
+            return _error(exc)
+        except HandmadeError as exc:
+            return _error(ApiError(_STATUS_FOR_ERROR.get(exc.code, 422), exc.code, exc.message))
+        finally:
+            admission.give_back(held[0])
+        return JSONResponse({"added": added, "entry": entry.to_dict()}, status_code=201 if added else 200)
 
     async def index(request: Request) -> Response:
         page = resources.files("handmade.web").joinpath(STATIC, "index.html").read_text(encoding="utf-8")
@@ -555,6 +695,12 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
         Route("/v1/verify", verify_endpoint, methods=["POST", "OPTIONS"]),
         Route("/v1/badge/{name}", badge_endpoint, methods=["GET"]),
         Route("/v1/messages", catalog),
+        # The C2PA Soft Binding Resolution API (1.0), answered from the manifest registry.
+        Route("/v1/services/supportedAlgorithms", supported_algorithms, methods=["GET"]),
+        Route("/v1/matches/byBinding", by_binding, methods=["GET"]),
+        Route("/v1/matches/byContent", by_content, methods=["POST"]),
+        Route("/v1/manifests/{manifest_id:path}", manifest_endpoint, methods=["GET"]),
+        Route("/v1/registry", registry_add, methods=["POST"]),
     ], exception_handlers={HTTPException: http_error, Exception: http_error})
     app.state.config = config
     app.state.limiter = limiter
@@ -582,6 +728,7 @@ def openapi_document() -> dict[str, Any]:
                   "provenance": {"enum": [*get_args(Provenance), None]},
                   "incomplete_history": {"type": ["boolean", "null"]},
                   "identity_valid": {"type": ["boolean", "null"]},
+                  "recovered": {"type": "array", "items": {"type": "object"}},
                   "summary": {"type": "string", "examples": ["TRUSTED INTACT HUMAN NO-AI NO-TRAINING"]},
                   "lineage": {"type": "array", "items": {"type": "object"}},
                   "findings": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}},

@@ -1,0 +1,115 @@
+"""Recovery: registered originals for a file that lost its manifest (README, "Copies without credentials").
+
+A file without a manifest, or whose manifest does not validate, is fingerprinted and looked up in the
+registry. A registered entry is offered as a candidate only if its stored manifest store proves itself,
+offline, under the caller's trust configuration:
+
+- c2pa-rs validates the stored store against the file's bytes: its claim signature must be validated, and
+  the only failures allowed are the hard binding's mismatch (these pixels are not the signed ones, which is
+  the point) and an untrusted signer (then the candidate's own state is ``valid``, not ``trusted``);
+- the store's active manifest is the registered one, and carries the registered soft binding value.
+A forged or altered row (a store whose signature does not verify, an assertion changed, a value that its
+manifest does not carry) is never offered.
+
+A candidate never changes the file's own ``state``, ``ai`` or ``human_authored``; a policy accepts one only
+with ``accept_recovered``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import Any
+
+from handmade import _c2pa
+from handmade import trust as _trust
+from handmade.errors import HandmadeError
+from handmade.files import LoadedFile
+from handmade.fingerprint import ALG, DEFAULT_THRESHOLD, body, fingerprint, soft_bindings
+from handmade.lineage import analyse
+from handmade.messages import finding
+from handmade.models import ProvenanceReport, RecoveredCandidate
+
+log = logging.getLogger(__name__)
+
+__all__ = ["MAX_CANDIDATES", "check_candidate", "recover"]
+
+#: Candidates shown at most (two at similar distance are both shown).
+MAX_CANDIDATES = 5
+#: Failures of a stored store checked against a copy that still let it be offered.
+_BINDING = {"assertion.dataHash.mismatch", "assertion.bmffHash.mismatch", "assertion.boxesHash.mismatch",
+            "assertion.collectionHash.mismatch"}
+_UNTRUSTED = "signingCredential.untrusted"
+
+
+def check_candidate(data: bytes, mime: str, store: bytes, manifest_id: str, value: str,
+                    config: _trust.TrustConfig) -> dict[str, Any] | None:
+    """The registered manifest's own verdict (state, ai, human_authored, test_identity, training) when the store
+    proves itself against ``data`` (see the module docstring), else None. Never raises for a bad store."""
+    from handmade.verify import _test_identity
+
+    try:
+        raw = _c2pa.read_store_against(data, mime, store, trust=config.settings(), trust_key=config.key)
+    except HandmadeError as exc:
+        log.info("registered manifest %s unreadable: %s", manifest_id, exc.message)
+        return None
+    doc = raw.store
+    if doc.get("active_manifest") != manifest_id:
+        return None
+    results = doc.get("validation_results") or {}
+    active_results = results.get("activeManifest") or {}
+    failures = {str(f.get("code")) for f in active_results.get("failure") or [] if isinstance(f, dict)}
+    successes = {str(f.get("code")) for f in active_results.get("success") or [] if isinstance(f, dict)}
+    if "claimSignature.validated" not in successes or not failures <= _BINDING | {_UNTRUSTED}:
+        return None
+    for delta in results.get("ingredientDeltas") or []:
+        if isinstance(delta, dict) and (delta.get("validationDeltas") or {}).get("failure"):
+            return None
+    manifest = (doc.get("manifests") or {}).get(manifest_id) or {}
+    if (ALG, value) not in soft_bindings(manifest):
+        return None
+    lineage = analyse(doc)
+    human = lineage.human_declared and lineage.ai == "none_declared" and lineage.provenance != "unknown_origin"
+    return {"state": "valid" if _UNTRUSTED in failures else "trusted", "ai": lineage.ai, "human_authored": human,
+            "test_identity": _test_identity(manifest), "training": lineage.training}
+
+
+def recover(loaded: LoadedFile, report: ProvenanceReport, registry_url: str, *, trust: Any = None,
+            max_distance: int = DEFAULT_THRESHOLD, max_results: int = MAX_CANDIDATES) -> ProvenanceReport:
+    """``report`` with the registered originals that match ``loaded`` in ``recovered`` (nearest first), when it
+    has no manifest or its manifest does not validate; otherwise ``report`` unchanged. Nothing else of the
+    report changes, but a finding when the registry cannot be used. Never raises."""
+    from handmade.registry import open_registry
+
+    if report.state not in ("no_manifest", "invalid"):
+        return report
+    try:
+        fp = fingerprint(loaded.data, loaded.mime, loaded.path)
+    except HandmadeError:
+        return report  # not a picture Pillow decodes: nothing to look up
+    if fp is None:
+        return report
+    config = _trust.resolve(trust)
+    candidates: list[RecoveredCandidate] = []
+    try:
+        registry = open_registry(registry_url)
+        for match in registry.nearest(fp.bits, max_distance=max_distance, max_results=max_results * 4):
+            entry = match.entry
+            store = registry.manifest(entry.manifest_id)
+            if store is None or body(entry.value) != entry.bits:
+                continue
+            verdict = check_candidate(loaded.data, loaded.mime, store, entry.manifest_id, entry.value, config)
+            if verdict is None:
+                log.info("registry entry %s not offered: its manifest does not prove itself", entry.manifest_id)
+                continue
+            candidates.append(RecoveredCandidate(
+                manifest_id=entry.manifest_id, alg=entry.alg, value=entry.value, distance=match.distance,
+                signer=entry.signer, author=entry.author, signed_at=entry.signed_at, registered_at=entry.added_at,
+                **verdict))
+            if len(candidates) >= max_results:
+                break
+    except HandmadeError as exc:
+        failed = finding("registry.lookup_failed", "warning", "finding.registry_failed", None,
+                         message=exc.message[:300])
+        return replace(report, findings=(*report.findings, failed))
+    return replace(report, recovered=tuple(candidates))

@@ -1,0 +1,215 @@
+"""Step 3 of issue 14: recovery in verify and report. A copy without credentials (or whose credentials do not
+validate) is looked up in the registry; registered originals that prove themselves are candidates in
+`recovered`, never the file's own verdict; a forged registry row is never offered; only accept_recovered lets a
+policy accept a candidate."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image, ImageEnhance
+
+from handmade import _c2pa
+from handmade.cli import main
+from handmade.fingerprint import fingerprint
+from handmade.keys import load_identity
+from handmade.policy import PRESETS, evaluate, load_policy
+from handmade.registry import Registry, _signed64
+from handmade.sign import SignOptions, sign_image
+from handmade.verify import TrustAnchors, inspect
+from tests.conftest import make_scene
+from tests.hostile.test_tampering import c2pa_segments, with_c2pa
+from tests.pki import Pki, make_pki
+
+
+@dataclass
+class World:
+    pki: Pki
+    db: str
+    original: Path
+    manifest_id: str
+    copy: Path  # re-encoded at q60 and resized to 50 %: no manifest
+    other_signed: Path  # another registered photograph
+    folder: Path
+
+
+def _reencode(src: Path, dest: Path, *, scale: float = 0.5, fmt: str = "JPEG", quality: int = 60,
+              brightness: float = 1.0) -> Path:
+    with Image.open(src) as im:
+        out = im.convert("RGB").resize((int(im.width * scale), int(im.height * scale)))
+        out = ImageEnhance.Brightness(out).enhance(brightness)
+        out.save(dest, fmt, **({"quality": quality} if fmt == "JPEG" else {}))
+    return dest
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> World:
+    folder = tmp_path_factory.mktemp("recovery")
+    pki = make_pki(folder / "pki")
+    identity = load_identity(pki.key_pem, pki.chain_pem)
+    original, other = folder / "harbour.jpg", folder / "market.jpg"
+    sign_image(make_scene(folder / "harbour-in.jpg", size=(1200, 900), seed=41), original,
+               SignOptions(author="Jane Doe"), identity)
+    sign_image(make_scene(folder / "market-in.jpg", size=(1200, 900), seed=42), other,
+               SignOptions(author="Jean Dupont"), identity)
+    db = str(folder / "registry.sqlite")
+    registry = Registry(db)
+    entry, _ = registry.add_file(original)
+    registry.add_file(other)
+    copy = _reencode(original, folder / "harbour-from-social.jpg")
+    return World(pki, db, original, entry.manifest_id, copy, other, folder)
+
+
+def _verify_json(world: World, *args: str) -> tuple[int, dict[str, object]]:
+    r = CliRunner().invoke(main, ["verify", "--json", "--registry", world.db, *args])
+    return r.exit_code, json.loads(r.stdout)["results"][0]
+
+
+def test_verify_of_a_stripped_copy_shows_the_candidate(world: World) -> None:
+    code, result = _verify_json(world, "--trust", str(world.pki.root_pem), str(world.copy))
+    assert result["state"] == "no_manifest" and result["ai"] == "unknown" and result["human_authored"] is None
+    [candidate] = result["recovered"]  # type: ignore[misc]
+    assert candidate["manifest_id"] == world.manifest_id and candidate["alg"] == "io.iscc.v0"
+    assert 0 <= candidate["distance"] <= 6 and candidate["bits"] == 64
+    assert candidate["author"] == "Jane Doe" and candidate["signer"] == "Test Signer es256"
+    assert candidate["verdict"] == {"state": "trusted", "ai": "none_declared", "human_authored": True,
+                                    "test_identity": False, "training": "not_allowed"}
+    assert code == 1  # the default policy does not accept a candidate
+    [reason] = result["policy"]["reasons"][-1:]  # type: ignore[index]
+    assert reason["code"] == "policy.recovered_not_accepted"
+
+
+@pytest.mark.parametrize("lang,words", [
+    ("en", ["No Content Credentials in this file.", "A registered original matches (fingerprint distance",
+            "made by hand by Jane Doe", "signed by Test Signer es256", "A candidate, not this file's own"]),
+    ("fr", ["Aucune Content Credentials dans ce fichier.", "Un original enregistré correspond (distance d'empreinte",
+            "fait à la main par Jane Doe", "Un candidat, pas les Content Credentials de ce fichier"]),
+])
+def test_the_candidate_in_words(world: World, lang: str, words: list[str]) -> None:
+    for command in ("verify", "report"):
+        r = CliRunner().invoke(main, [command, "--registry", world.db, "--lang", lang, str(world.copy)])
+        for w in words:
+            assert w in r.stdout, (command, r.stdout)
+
+
+def test_without_registry_nothing_is_looked_up(world: World) -> None:
+    r = CliRunner().invoke(main, ["verify", "--json", str(world.copy)])
+    assert json.loads(r.stdout)["results"][0]["recovered"] == []
+
+
+@pytest.mark.parametrize("variant", ["png-screenshot", "brighter", "half"])
+def test_recovery_never_changes_the_files_own_verdict(world: World, variant: str) -> None:
+    dest = world.folder / f"variant-{variant}.{'png' if variant == 'png-screenshot' else 'jpg'}"
+    kwargs = {"png-screenshot": {"scale": 0.8, "fmt": "PNG"}, "brighter": {"scale": 1.0, "brightness": 1.1},
+              "half": {"scale": 0.5}}[variant]
+    _reencode(world.original, dest, **kwargs)  # type: ignore[arg-type]
+    plain = inspect(dest).to_dict()
+    found = inspect(dest, registry=world.db).to_dict()
+    assert [c["manifest_id"] for c in found.pop("recovered")] == [world.manifest_id]
+    assert plain.pop("recovered") == []
+    assert found == plain  # state, ai, human_authored, findings, summary: all the file's own
+
+
+def test_a_copy_whose_manifest_does_not_validate_is_looked_up(world: World) -> None:
+    # The original's manifest put back on re-encoded pixels: the file's own credentials fail (invalid).
+    reencoded = _reencode(world.original, world.folder / "re.jpg", scale=1.0, quality=85).read_bytes()
+    broken = world.folder / "broken.jpg"
+    broken.write_bytes(with_c2pa(reencoded, c2pa_segments(world.original.read_bytes())))
+    plain = inspect(broken)
+    assert plain.state == "invalid" and plain.intact is False
+    found = inspect(broken, registry=world.db)
+    assert found.state == "invalid" and found.ai == plain.ai and found.human_authored == plain.human_authored
+    assert [c.manifest_id for c in found.recovered] == [world.manifest_id]
+
+
+def test_signed_files_and_unrelated_pictures_get_no_candidate(world: World) -> None:
+    assert inspect(world.original, registry=world.db).recovered == ()  # it has its own valid credentials
+    unrelated = make_scene(world.folder / "unrelated.jpg", size=(1200, 900), seed=99)
+    assert inspect(unrelated, registry=world.db).recovered == ()
+
+
+def _forge(world: World, db: str, manifest_id: str, value: str, store: bytes) -> None:
+    bits = fingerprint(world.copy.read_bytes(), "image/jpeg").bits  # type: ignore[union-attr]
+    with Registry(db).db.connect() as conn:
+        conn.execute("INSERT INTO registry_entries (manifest_id, alg, value, bits, sha256, mime, signer, author,"
+                     " signed_at, added_at, store) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                     (manifest_id, "io.iscc.v0", value, _signed64(bits), "0" * 64, "image/jpeg", "Jane Doe",
+                      "Jane Doe", None, "2026-12-01T00:00:00+00:00", store))
+
+
+def test_forged_registry_entries_are_never_offered(world: World, tmp_path: Path) -> None:
+    genuine = Registry(world.db)
+    store = genuine.manifest(world.manifest_id)
+    entry = genuine.entry(world.manifest_id)
+    assert store is not None and entry is not None
+    other_id, other_store = _c2pa.manifest_store_bytes(world.other_signed.read_bytes(), "image/jpeg")  # type: ignore[misc]
+    forged_db = str(tmp_path / "forged.sqlite")
+    # 1. another photograph's genuine store, under a row that claims the copy's fingerprint
+    _forge(world, forged_db, other_id, entry.value, other_store)
+    # 2. the genuine store with its author changed (an assertion no longer matches its hash in the claim)
+    i = store.index(b"Jane Doe")
+    _forge(world, forged_db, world.manifest_id + "-author", entry.value, store[:i] + b"John Doe" + store[i + 8:])
+    # 3. the genuine store with its signature's last bytes changed
+    sig = store.rindex(b"c2pa.signature")
+    broken_sig = bytearray(store)
+    for k in range(len(store) - 40, len(store) - 8):
+        broken_sig[k] ^= 0xFF
+    assert sig < len(store) - 40
+    _forge(world, forged_db, world.manifest_id, entry.value, bytes(broken_sig))
+    # 4. garbage instead of a store
+    _forge(world, forged_db, "urn:c2pa:garbage", entry.value, b"\x00\x00\x00\x10jumbnot a store")
+    assert Registry(forged_db).count() == 4
+    assert len(Registry(forged_db).nearest(fingerprint(world.copy.read_bytes()).bits)) == 4  # type: ignore[union-attr]
+    report = inspect(world.copy, registry=forged_db)
+    assert report.recovered == () and report.state == "no_manifest"
+    # The genuine entry is still offered from the genuine registry (the test can fail).
+    assert [c.manifest_id for c in inspect(world.copy, registry=world.db).recovered] == [world.manifest_id]
+
+
+def test_two_candidates_at_similar_distance_are_both_shown(world: World, tmp_path: Path) -> None:
+    # The same picture signed twice (two manifests, two registrations): both are offered.
+    db = str(tmp_path / "twice.sqlite")
+    registry = Registry(db)
+    identity = load_identity(world.pki.key_pem, world.pki.chain_pem)
+    for n in (1, 2):
+        out = tmp_path / f"twice-{n}.jpg"
+        sign_image(make_scene(tmp_path / f"in-{n}.jpg", size=(1200, 900), seed=77), out,
+                   SignOptions(author=f"Author {n}"), identity)
+        registry.add_file(out)
+    copy = _reencode(tmp_path / "twice-1.jpg", tmp_path / "copy.jpg")
+    found = inspect(copy, registry=db)
+    assert sorted(c.author or "" for c in found.recovered) == ["Author 1", "Author 2"]
+
+
+def test_accept_recovered_is_the_only_way_a_policy_accepts_a_candidate(world: World, tmp_path: Path) -> None:
+    anchors = TrustAnchors.from_pem(world.pki.root_pem.read_bytes(), "newsroom")
+    report = inspect(world.copy, trust=anchors, registry=world.db)
+    assert report.recovered and report.recovered[0].state == "trusted"
+    for name, preset in PRESETS.items():
+        decision = evaluate(preset, report)
+        if name == "any":  # accepts files without a manifest anyway, candidate or not
+            assert decision.accepted
+        else:
+            assert not decision.accepted
+            assert decision.reasons[-1].code == "policy.recovered_not_accepted"
+    policy_file = tmp_path / "desk.toml"
+    policy_file.write_text('base = "handmade"\naccept_recovered = true\n')
+    desk = load_policy(policy_file)
+    assert evaluate(desk, report).accepted
+    # Untrusted signer: the candidate does not meet "handmade" itself.
+    untrusted = inspect(world.copy, registry=world.db)
+    refused = evaluate(desk, untrusted)
+    assert not refused.accepted and refused.reasons[-1].code == "policy.recovered_refused"
+    # Through the command line: exit 0 with the policy file and the anchors.
+    r = CliRunner().invoke(main, ["verify", "--registry", world.db, "--trust", str(world.pki.root_pem),
+                                  "--policy", str(policy_file), str(world.copy)])
+    assert r.exit_code == 0, r.output
+
+
+def test_registry_errors_are_clear(world: World) -> None:
+    r = CliRunner().invoke(main, ["verify", "--registry", "mysql://x/y", str(world.copy)])
+    assert r.exit_code == 3 and "registry.unsupported" in r.stderr and "Traceback" not in r.output
