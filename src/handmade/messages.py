@@ -1044,6 +1044,39 @@ _MORE_ERRORS: dict[str, dict[str, str]] = {
 #: for every place that raises it (the English detail still says which file). Lists of choices are written out;
 #: tests/unit/test_messages.py checks them against the code's own lists.
 _HINTS: dict[str, dict[str, str]] = {
+    "hint.registry.token": {
+        "en": "Put a long random token (16 characters or more) on the first line of the file: "
+              "python -c 'import secrets; print(secrets.token_urlsafe(32))' > token",
+        "fr": "Mettez un long jeton aléatoire (16 caractères ou plus) sur la première ligne du fichier : "
+              "python -c 'import secrets; print(secrets.token_urlsafe(32))' > token",
+    },
+    "hint.fingerprint.undecodable": {
+        "en": "Sign with --no-soft-binding, or give a JPEG, PNG, WebP, TIFF or GIF.",
+        "fr": "Signez avec --no-soft-binding, ou donnez un JPEG, PNG, WebP, TIFF ou GIF.",
+    },
+    "hint.registry.not_signed": {
+        "en": "Register the signed file (handmade sign writes one).",
+        "fr": "Enregistrez le fichier signé (handmade sign en écrit un).",
+    },
+    "hint.registry.alg": {
+        "en": "This registry holds io.iscc.v0 fingerprints.",
+        "fr": "Ce registre contient des empreintes io.iscc.v0.",
+    },
+    "hint.registry.config": {
+        "en": "Give the registry as a file path, sqlite:///path or postgresql://user@host:port/database.",
+        "fr": "Donnez le registre par un chemin de fichier, sqlite:///chemin ou "
+              "postgresql://utilisateur@hôte:port/base.",
+    },
+    "hint.registry.unsupported": {
+        "en": "Use a file path, sqlite:///path or postgresql://user@host:port/database.",
+        "fr": "Utilisez un chemin de fichier, sqlite:///chemin ou postgresql://utilisateur@hôte:port/base "
+              "(PostgreSQL demande pip install 'handmade[postgres]').",
+    },
+    "hint.registry.unavailable": {
+        "en": "Check the path and its permissions, or that PostgreSQL runs and accepts these credentials.",
+        "fr": "Vérifiez le chemin et ses droits, ou que PostgreSQL tourne et accepte ces identifiants (un mot "
+              "de passe peut aussi venir de PGPASSWORD ou de ~/.pgpass).",
+    },
     "hint.audit.config": {
         "en": "Give the decision log as a file path, sqlite:///path or postgresql://...; export as csv or json.",
         "fr": ("Donnez le journal des décisions par un chemin de fichier, sqlite:///chemin ou "
@@ -1203,10 +1236,12 @@ _HINTS: dict[str, dict[str, str]] = {
         "fr": "Seul un fichier dont les Content Credentials sont lisibles et se vérifient reçoit une étiquette.",
     },
     "hint.policy.keys": {
-        "en": "Known keys: accept_no_manifest, accept_test_identity, forbid_ai_assisted, forbid_generative, "
+        "en": "Known keys: accept_no_manifest, accept_recovered, accept_test_identity, forbid_ai_assisted, "
+              "forbid_generative, "
               "require_human, require_intact, require_manifest, require_no_training, require_trusted, "
               "require_valid (set only one of require_manifest and accept_no_manifest).",
-        "fr": ("Clés connues : accept_no_manifest, accept_test_identity, forbid_ai_assisted, forbid_generative, "
+        "fr": ("Clés connues : accept_no_manifest, accept_recovered, accept_test_identity, forbid_ai_assisted, "
+               "forbid_generative, "
                "require_human, require_intact, require_manifest, require_no_training, require_trusted, "
                "require_valid (ne donnez que l'une de require_manifest et accept_no_manifest)."),
     },

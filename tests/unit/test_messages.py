@@ -162,6 +162,7 @@ _COMPUTED = {
     ("sign.py", "f'sign.{value.kind}'"): "the kinds of workers.Failure",
     ("verify.py", "code"): "a finding's code (replace(...)), not an error",
     ("audit.py", "exc.code.replace('storage.', 'audit.', 1)"): "each storage.* code as audit.*",
+    ("registry.py", "exc.code.replace('storage.', 'registry.', 1)"): "each storage.* code as registry.*",
 }
 
 
@@ -245,9 +246,10 @@ def _error_codes_of_the_source() -> tuple[dict[str, str], dict[str, str], set[tu
         raised.setdefault(f"sign.{kind}", "sign.py: iter_sign_batch")
     for code, where in list(raised.items()):
         if code.startswith("storage."):
-            raised.setdefault("audit." + code.removeprefix("storage."), where)
-            if code in hinted:
-                hinted.setdefault("audit." + code.removeprefix("storage."), where)
+            for component in ("audit.", "registry."):
+                raised.setdefault(component + code.removeprefix("storage."), where)
+                if code in hinted:
+                    hinted.setdefault(component + code.removeprefix("storage."), where)
     return raised, hinted, computed
 
 
