@@ -121,13 +121,14 @@ def test_decompression_bomb_does_not_decode(tmp_path: Path) -> None:
     from handmade.errors import HandmadeError
     from handmade.sign import SignOptions, sign_image
 
-    for options in (SignOptions(badge=True), SignOptions()):  # the badge decodes; the thumbnail would
+    # the badge decodes; the thumbnail and the fingerprint (soft binding) would
+    for options in (SignOptions(badge=True), SignOptions(), SignOptions(thumbnail=False)):
         with pytest.raises(HandmadeError) as exc:
             sign_image(bomb, tmp_path / "o.png", options)
         assert exc.value.code == "input.too_many_pixels"
         assert not (tmp_path / "o.png").exists()
-    # without a thumbnail nothing is decoded, so the same file can be signed
-    sign_image(bomb, tmp_path / "o.png", SignOptions(thumbnail=False))
+    # without a thumbnail and a fingerprint nothing is decoded, so the same file can be signed
+    sign_image(bomb, tmp_path / "o.png", SignOptions(thumbnail=False, soft_binding=False))
     assert inspect(tmp_path / "o.png").state == "valid"
 
 
