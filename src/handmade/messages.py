@@ -60,6 +60,8 @@ _T: dict[str, dict[str, str]] = {
     "certified_line": {"en": "{head}: {who}, certified by {name}", "fr": "{head} : {who}, certifié par {name}"},
     "revoked": {"en": "certificate revoked on {date} ({reason}) by {by}",
                 "fr": "certificat révoqué le {date} ({reason}) par {by}"},
+    "revoked_history": {"en": "a certificate in its history revoked on {date} ({reason}) by {by}",
+                        "fr": "un certificat de son historique révoqué le {date} ({reason}) par {by}"},
     "vouched_by": {"en": "vouched for by", "fr": "garanti par"},
     "unknown_signer": {"en": "unknown signer", "fr": "signataire inconnu"},
     "hint_generative": {"en": "its metadata (unsigned) mentions AI generation",
@@ -410,6 +412,11 @@ _MORE: dict[str, dict[str, str]] = {
               "certified.",
         "fr": "{name} a révoqué le certificat du signataire le {date} ({reason}) : les fichiers signés avec lui "
               "ne sont plus certifiés."},
+    "finding.revoked_history": {
+        "en": "{name} revoked the certificate of {signer}, who signed an earlier step of this file's history, on "
+              "{date} ({reason}): that step is no longer certified, so neither is the history.",
+        "fr": "{name} a révoqué le certificat de {signer}, qui a signé une étape antérieure de l'historique de ce "
+              "fichier, le {date} ({reason}) : cette étape n'est plus certifiée, l'historique non plus."},
     "finding.interim_frozen": {
         "en": "Only the interim trust list vouches for this signer, and that list froze on {frozen}; {when}, so "
               "it no longer vouches for it.",
@@ -584,6 +591,9 @@ _MORE: dict[str, dict[str, str]] = {
                          "fr": "Les Content Credentials ne sont pas valides (voir les constats)."},
     "policy.revoked": {"en": "{by} revoked the signer's certificate on {date} ({reason}).",
                        "fr": "{by} a révoqué le certificat du signataire le {date} ({reason})."},
+    "policy.revoked_history": {
+        "en": "{by} revoked the certificate of a signer in the file's history on {date} ({reason}).",
+        "fr": "{by} a révoqué le certificat d'un signataire de l'historique du fichier le {date} ({reason})."},
     "policy.test_identity": {
         "en": "Signed with handmade's public TEST key, which anyone can use: it proves nothing.",
         "fr": "Signé avec la clé de TEST publique de handmade, que tout le monde peut utiliser : cela ne prouve "

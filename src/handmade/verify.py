@@ -508,6 +508,81 @@ def _trust_verdict(loaded: LoadedFile, config: _trust.TrustConfig, facets: _Face
     return facets, by, findings, None
 
 
+@lru_cache(maxsize=32)
+def _issuer_names(source: _trust.TrustSource) -> frozenset[str]:
+    """The organisation and common names of an authority's CAs: a certificate that chains to one of them has
+    one of these as its issuer (c2pa-rs reports it as ``signature_info.issuer``); only narrows the search."""
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    names: set[str] = set()
+    for pem in (source.issuing_pem, source.anchors_pem):
+        try:
+            certs = x509.load_pem_x509_certificates(pem.encode()) if pem.strip() else []
+        except ValueError:
+            continue
+        for cert in certs:
+            for oid in (NameOID.ORGANIZATION_NAME, NameOID.COMMON_NAME):
+                names.update(str(a.value) for a in cert.subject.get_attributes_for_oid(oid))
+    return frozenset(names)
+
+
+def _history_revocation(loaded: LoadedFile, config: _trust.TrustConfig, manifests: dict[str, Any],
+                        active_label: str | None, allow_remote: bool) -> tuple[RevocationInfo, Finding] | None:
+    """A label authority's revocation of the signer of any manifest in the store (c2pa-rs checks OCSP only).
+
+    For each authority whose CA could have issued one of the signers, the store is validated against that
+    authority alone; each manifest whose signer c2pa-rs then finds trusted (it chains to the authority's root) has
+    its certificate's serial looked up in the authority's CRL. The first revocation found is returned, with a
+    finding that names the signer of that step: the active manifest's own revocation is ``_trust_verdict``'s.
+    """
+    from handmade.authority import check_revocation
+
+    for source in config.sources:
+        if not source.crl_pem or not source.id.startswith(_trust.AUTHORITY_PREFIX):
+            continue
+        names = _issuer_names(source)
+        if not any(isinstance(m, dict) and isinstance(m.get("signature_info"), dict)
+                   and str(m["signature_info"].get("issuer") or "") in names for m in manifests.values()):
+            continue
+        alone = _alone(config, source.id, False)
+        try:
+            doc = _c2pa.read_crjson(loaded.data, loaded.mime, trust=alone.settings(), trust_key=alone.key,
+                                    allow_remote=allow_remote)
+        except InputError:
+            continue
+        name = source.id[len(_trust.AUTHORITY_PREFIX):]
+        for manifest in (doc or {}).get("manifests") or []:
+            if not isinstance(manifest, dict):
+                continue
+            results = manifest.get("validationResults") or {}
+            if not any(e["code"] == "signingCredential.trusted" for e in _codes(results.get("success"))):
+                continue  # this signer does not chain to this authority
+            signature = manifest.get("signature")
+            cert = signature.get("certificateInfo") if isinstance(signature, dict) else None
+            if not isinstance(cert, dict):
+                continue
+            try:
+                serial = str(int(str(cert.get("serialNumber")), 16))
+            except ValueError:
+                continue
+            revoked = check_revocation(source.crl_pem, serial, name)
+            if revoked is None:
+                continue
+            info = RevocationInfo(revoked.date, revoked.reason, name)
+            if manifest.get("label") == active_label:
+                found = finding("credential.revoked", "error", "finding.revoked", source.id, name=name,
+                                date=revoked.date, reason=revoked.reason)
+            else:
+                subject = cert.get("subject")
+                subject = subject if isinstance(subject, dict) else {}
+                who = clean_text(subject.get("CN") or subject.get("O"), 80) or "?"
+                found = finding("history.revoked", "error", "finding.revoked_history", source.id, name=name,
+                                signer=who, date=revoked.date, reason=revoked.reason)
+            return info, found
+    return None
+
+
 def inspect_loaded(loaded: LoadedFile, *, trust: TrustArg = None, allow_remote: bool = False,
                    with_hints: bool = True, with_digest: bool = True) -> ProvenanceReport:
     """Report on a file already in memory. Never raises for bad content: errors become ``error`` results.
@@ -556,6 +631,17 @@ def inspect_loaded(loaded: LoadedFile, *, trust: TrustArg = None, allow_remote: 
     facets, trusted_by, trust_findings, revocation = _trust_verdict(
         loaded, config, facets, signer, allow_remote, _trusted_pool(store),
         str(info.get("cert_serial_number") or "") or None)
+    if revocation is None and any(s.crl_pem for s in config.sources):
+        # A revoked signer anywhere in the history, not only the active one: the history is then invalid
+        # (who vouches for the active signer is still said: a trusted signer is not a valid history).
+        revoked = _history_revocation(loaded, config, manifests, str(store.get("active_manifest")), allow_remote)
+        if revoked is not None:
+            revocation = revoked[0]
+            trust_findings.append(revoked[1])
+            active_revoked = revoked[1].code == "credential.revoked"
+            facets = replace(facets, state="invalid", credential_ok=False if active_revoked else facets.credential_ok,
+                             trusted=False if active_revoked else facets.trusted)
+            trusted_by = None if active_revoked else trusted_by
     findings = [_untrusted_finding(config, f) if f.code == "credential.untrusted" else f for f in facets.findings]
     findings += trust_findings
     test_identity = _test_identity(active)

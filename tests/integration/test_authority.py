@@ -108,6 +108,60 @@ def test_authority_round_trip_certified_then_revoked(member: dict[str, Path], en
     assert result(cli("verify", "--json", "--policy", "any", signed, env=env))["policy"]["accepted"]
 
 
+def _second_member(member: dict[str, Path], env: dict[str, str], tmp_path: Path) -> Path:
+    """John Roe, certified by the same collective (his chain, next to his key)."""
+    john = tmp_path / "JOHN"
+    cli("keys", "request", "--name", "John Roe", "--out", str(john), env=env)
+    cli("authority", "issue", "--authority", str(member["auth"]), "--csr", str(john / "signer.csr"), "--out",
+        str(john / "signer-chain.pem"), env=env)
+    return john
+
+
+def test_a_revoked_signer_anywhere_in_the_history_is_said(member: dict[str, Path], env: dict[str, str],
+                                                          tmp_path: Path) -> None:
+    """Jane's file, re-signed as an edit (her manifest kept as parentOf) by John on a machine without the bundle,
+    then Jane revoked: the verifier sees the revocation of the earlier step, not "certified by"."""
+    john = _second_member(member, env, tmp_path)
+    edited, again = tmp_path / "edited.jpg", tmp_path / "again.jpg"
+    r = cli("sign", str(member["signed"]), "-o", str(edited), "--author", "John Roe", "--key",
+            str(john / "signer.key"), "--chain", str(john / "signer-chain.pem"), env=env)
+    assert "existing manifest kept as parent" in r.stdout
+    # one more edit by John: Jane's manifest is then two steps down the history
+    cli("sign", str(edited), "-o", str(again), "--author", "John Roe", "--key", str(john / "signer.key"),
+        "--chain", str(john / "signer-chain.pem"), env=env)
+    bundle = str(member["bundle"])
+    before = result(cli("verify", "--json", "--trust", bundle, str(edited), env=env))
+    assert (before["state"], before["trusted_by"], before["revocation"]) == ("trusted", f"authority:{COLLECTIVE}", None)
+    cli("authority", "revoke", "--authority", str(member["auth"]), "--cert", str(member["me"] / "signer-chain.pem"),
+        "--reason", "keyCompromise", env=env)
+    cli("authority", "export", "--authority", str(member["auth"]), "--out", bundle, env=env)
+    today = dt.datetime.now(dt.timezone.utc).date().isoformat()
+    for path in (edited, again):
+        r = result(cli("verify", "--json", "--policy", "any", "--trust", bundle, str(path), env=env))
+        assert r["state"] == "invalid" and r["human_authored"] is False and r["intact"] is True, path
+        assert r["revocation"] == {"date": today, "reason": "keyCompromise", "by": COLLECTIVE}, path
+        revoked = next(f for f in r["findings"] if f["code"] == "history.revoked")
+        assert "Jane Doe" in revoked["message"] and "earlier step" in revoked["message"]
+        assert r["signer"]["name"] == "John Roe"  # John himself is still certified: his step is not what failed
+        for policy in ("handmade", "trusted", "claimed", "intact"):
+            r = result(cli("verify", "--json", "--policy", policy, "--trust", bundle, str(path), env=env, check=False))
+            assert not r["policy"]["accepted"] and "policy.revoked" in {x["code"] for x in r["policy"]["reasons"]}
+    cli("trust", "add", bundle, env=env)  # installed rather than given: the same
+    text = cli("verify", str(again), env=env, check=False).stdout
+    assert "certified by" not in text and "policy handmade: FAIL" in text
+    assert f"a certificate in its history revoked on {today} (keyCompromise) by {COLLECTIVE}" in text
+    assert f"{COLLECTIVE} revoked the certificate of Jane Doe" in text
+    fr = cli("verify", "--lang", "fr", str(again), env=env, check=False).stdout
+    assert f"un certificat de son historique révoqué le {today} (keyCompromise) par {COLLECTIVE}" in fr
+    assert f"{COLLECTIVE} a révoqué le certificat de Jane Doe" in fr
+    # John's own file, with no revoked step in its history, still reads certified
+    own = tmp_path / "john.jpg"
+    cli("sign", str(make_photo(tmp_path / "in2.jpg", seed=2)), "-o", str(own), "--author", "John Roe", "--key",
+        str(john / "signer.key"), "--chain", str(john / "signer-chain.pem"), env=env)
+    r = result(cli("verify", "--json", str(own), env=env))
+    assert (r["state"], r["trusted_by"], r["revocation"]) == ("trusted", f"authority:{COLLECTIVE}", None)
+
+
 def test_a_stale_crl_warns(member: dict[str, Path], env: dict[str, str], tmp_path: Path) -> None:
     os.environ["HANDMADE_KEY_PASSPHRASE"] = PASS
     try:
