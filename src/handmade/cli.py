@@ -109,7 +109,9 @@ def _load_trust(paths: tuple[str, ...], no_default: bool = False, trust_list: st
 
     pems: list[str] = []
     bundles: list[str] = []
-    for path in paths or default_trust_paths():
+    # The conformance mode (--trust-list/--tsa-trust-list) validates with exactly the lists given: not even
+    # HANDMADE_TRUST or the settings file's anchors (trust.build refuses --trust with it, worded).
+    for path in paths or (() if trust_list or tsa_trust_list else default_trust_paths()):
         try:
             head = Path(path).read_bytes()[:4096]
         except OSError:

@@ -916,6 +916,11 @@ _MORE_ERRORS: dict[str, dict[str, str]] = {
         "en": "not a usable label authority bundle",
         "fr": "ce n'est pas un paquet d'autorité de label utilisable",
     },
+    "error.trust.conformance": {
+        "en": "the conformance mode validates with exactly the lists given: trust anchors cannot be added to them",
+        "fr": "le mode de conformité valide avec exactement les listes fournies : on ne peut pas leur ajouter "
+              "d'ancres de confiance",
+    },
     "error.trust.config": {
         "en": "the settings file cannot be read",
         "fr": "le fichier de réglages est illisible",

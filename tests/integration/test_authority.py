@@ -162,6 +162,38 @@ def test_a_revoked_signer_anywhere_in_the_history_is_said(member: dict[str, Path
     assert (r["state"], r["trusted_by"], r["revocation"]) == ("trusted", f"authority:{COLLECTIVE}", None)
 
 
+def test_conformance_mode_uses_exactly_the_given_lists(member: dict[str, Path], env: dict[str, str],
+                                                       tmp_path: Path) -> None:
+    """verify --format crjson --trust-list X [--tsa-trust-list Y]: neither the installed bundles nor HANDMADE_TRUST
+    nor the settings file's anchors take part."""
+    def signer_codes(r: subprocess.CompletedProcess[str]) -> set[str]:
+        results = json.loads(r.stdout)["manifests"][0]["validationResults"]
+        return {c["code"] for kind in ("success", "failure") for c in results.get(kind, [])
+                if c["code"].startswith("signingCredential.")}
+
+    root = tmp_path / "collective-root.pem"
+    root.write_text(json.loads(member["bundle"].read_text())["root_pem"])
+    cli("trust", "add", str(member["bundle"]), env=env)
+    settings = tmp_path / "settings.toml"
+    settings.write_text(f'trust = ["{root}"]\n')
+    signed = str(member["signed"])
+    other = str(Path(__file__).resolve().parents[2] / "keys" / "root-ca.pem")
+    for extra in ({}, {"HANDMADE_TRUST": str(root)}, {"HANDMADE_CONFIG": str(settings)}):
+        r = cli("verify", "--format", "crjson", "--trust-list", other, signed, env={**env, **extra})
+        assert signer_codes(r) >= {"signingCredential.untrusted"}, extra
+        assert "signingCredential.trusted" not in signer_codes(r), extra
+        r = cli("verify", "--format", "crjson", "--tsa-trust-list", other, signed, env={**env, **extra})
+        assert "signingCredential.trusted" not in signer_codes(r), extra
+    # the given list is used: the collective's root as the test trust list vouches for its member
+    r = cli("verify", "--format", "crjson", "--trust-list", str(root), signed, env=env)
+    assert "signingCredential.trusted" in signer_codes(r)
+    # anchors added by hand are refused in that mode, worded
+    r = cli("verify", "--format", "crjson", "--trust-list", other, "--trust", str(root), signed, env=env, check=False)
+    assert r.returncode == 3 and "trust.conformance" in r.stderr and "exactly the lists given" in r.stderr
+    # and outside that mode the installed bundle still vouches
+    assert result(cli("verify", "--json", signed, env=env))["trusted_by"] == f"authority:{COLLECTIVE}"
+
+
 def test_a_stale_crl_warns(member: dict[str, Path], env: dict[str, str], tmp_path: Path) -> None:
     os.environ["HANDMADE_KEY_PASSPHRASE"] = PASS
     try:
