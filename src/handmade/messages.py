@@ -402,11 +402,12 @@ _MORE: dict[str, dict[str, str]] = {
               "mais personne en qui vous avez confiance ne garantit qui l'a signé."},
     "finding.untrusted_anchors": {"en": "your trust anchors", "fr": "vos ancres de confiance"},
     "finding.unattributed": {
-        "en": "c2pa reports the signer as trusted, but no single trust source vouches for it (only a time-stamping "
-              "authority, or a mix of lists): it is not counted as trusted.",
+        "en": "c2pa reports the signer as trusted, but no single trust source vouches for it on its own: it is "
+              "trusted only through a time-stamping authority's CA (which vouches for times, not for signers) or "
+              "a mix of lists. It is not counted as trusted.",
         "fr": "c2pa déclare le signataire de confiance, mais aucune source de confiance ne le garantit à elle "
-              "seule (seulement une autorité d'horodatage, ou un mélange de listes) : il n'est pas compté comme "
-              "de confiance."},
+              "seule : il n'est de confiance que par l'AC d'une autorité d'horodatage (qui garantit des heures, "
+              "pas des signataires) ou par un mélange de listes. Il n'est pas compté comme de confiance."},
     "finding.revoked": {
         "en": "{name} revoked the signer's certificate on {date} ({reason}): files signed with it are no longer "
               "certified.",

@@ -418,7 +418,8 @@ def _trusted_pool(store: dict[str, Any]) -> str | None:
 
 def attribute(loaded: LoadedFile, config: _trust.TrustConfig, allow_remote: bool = False,
               pool: str | None = None) -> str | None:
-    """Which source of ``config`` vouches for the active manifest's signer (c2pa-rs says only "trusted").
+    """Which source of ``config`` vouches for the active manifest's signer (c2pa-rs says only "trusted"): the one
+    under which, alone, c2pa-rs gives ``signingCredential.trusted`` for that signer.
 
     Each signer source is tried alone (your anchors and authorities first, then the C2PA Trust List, then the
     interim list), first without the TSA list; a signer that needs the TSA list (an expired certificate with a
@@ -439,10 +440,10 @@ def attribute(loaded: LoadedFile, config: _trust.TrustConfig, allow_remote: bool
     if len(order) == 1 and (order[0] not in shipped or config.source(_trust.TSA) is None):
         return order[0]
     for with_tsa in (False, True):
-        if with_tsa and _state_under(loaded, _tsa_only(config), allow_remote) == "Trusted":
+        if with_tsa and _signer_trusted_under(loaded, _tsa_only(config), allow_remote):
             return None
         for sid in order:
-            if _state_under(loaded, _alone(config, sid, with_tsa), allow_remote) == "Trusted":
+            if _signer_trusted_under(loaded, _alone(config, sid, with_tsa), allow_remote):
                 return sid
     return None
 
@@ -461,9 +462,21 @@ def _tsa_only(config: _trust.TrustConfig) -> _trust.TrustConfig:
                                     for s in config.sources if s.role == "tsa" or s.eku.strip()))
 
 
-def _state_under(loaded: LoadedFile, config: _trust.TrustConfig, allow_remote: bool) -> str | None:
-    return _c2pa.read_state(loaded.data, loaded.mime, trust=config.settings(), trust_key=config.key,
-                            allow_remote=allow_remote)
+def _signer_trusted_under(loaded: LoadedFile, config: _trust.TrustConfig, allow_remote: bool) -> bool:
+    """True when c2pa-rs, validating under ``config``, gives ``signingCredential.trusted`` for the active manifest's
+    signer. Its one-word state is no answer to that question: an ingredient nobody vouches for, or a CAWG identity
+    assertion that fails (judged apart, ``identity_valid``), makes it Valid or Invalid for a trusted signer."""
+    try:
+        raw = _c2pa.read_store(loaded.data, loaded.mime, trust=config.settings(), trust_key=config.key,
+                               allow_remote=allow_remote)
+    except InputError:
+        return False
+    if raw is None:
+        return False
+    label = raw.store.get("active_manifest")
+    active = (raw.store.get("validation_results") or {}).get("activeManifest") or {}
+    return any(e["code"] == "signingCredential.trusted" and not _in_other_manifest(e, str(label) if label else None)
+               for e in _codes(active.get("success")))
 
 
 def _untrusted_finding(config: _trust.TrustConfig, f: Finding) -> Finding:
