@@ -17,7 +17,7 @@ import pytest
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from handmade.authority import export_bundle
+from handmade.authority import PEM, export_bundle
 from handmade.keys import build_signer_certificate, generate_private_key
 from tests.conftest import make_photo
 from tests.tsa import running_tsa
@@ -192,6 +192,35 @@ def test_conformance_mode_uses_exactly_the_given_lists(member: dict[str, Path], 
     assert r.returncode == 3 and "trust.conformance" in r.stderr and "exactly the lists given" in r.stderr
     # and outside that mode the installed bundle still vouches
     assert result(cli("verify", "--json", signed, env=env))["trusted_by"] == f"authority:{COLLECTIVE}"
+
+
+def test_member_renewal_with_authority_issue_overwrite(member: dict[str, Path], env: dict[str, str],
+                                                        tmp_path: Path) -> None:
+    """Renewal is 'authority issue' again with --overwrite: a new certificate under the same root, and verifiers'
+    bundle, exported before the renewal, still says "certified by" for files signed before and after it."""
+    me, chain = member["me"], member["me"] / "signer-chain.pem"
+    old_leaf, old_issuing = x509.load_pem_x509_certificates(chain.read_bytes())
+    issue = ["authority", "issue", "--authority", str(member["auth"]), "--csr", str(me / "signer.csr"), "--out",
+             str(chain), "--days", "200"]
+    refused = cli(*issue, env=env, check=False)
+    assert refused.returncode != 0 and chain.read_bytes().startswith(old_leaf.public_bytes(PEM))  # not replaced
+    cli(*issue, "--overwrite", env=env)
+    new_leaf, new_issuing = x509.load_pem_x509_certificates(chain.read_bytes())
+    assert new_leaf.serial_number != old_leaf.serial_number and new_leaf.public_key() == old_leaf.public_key()
+    assert new_leaf.issuer == old_leaf.issuer and new_issuing == old_issuing  # the same issuing CA, so the same root
+    assert new_leaf.subject == old_leaf.subject
+    assert (new_leaf.not_valid_after_utc - new_leaf.not_valid_before_utc).days == 200
+    issued = [json.loads(line) for line in (member["auth"] / "issued.jsonl").read_text().splitlines()]
+    assert [e["serial"] for e in issued] == [format(old_leaf.serial_number, "x"), format(new_leaf.serial_number, "x")]
+    renewed = tmp_path / "renewed.jpg"
+    cli("sign", str(make_photo(tmp_path / "in2.jpg", seed=3)), "-o", str(renewed), "--author", "Jane Doe", "--key",
+        str(me / "signer.key"), "--chain", str(chain), env=env)
+    cli("trust", "add", str(member["bundle"]), env=env)  # the bundle exported before the renewal
+    for path in (renewed, member["signed"]):
+        r = result(cli("verify", "--json", str(path), env=env))
+        assert (r["state"], r["trusted_by"], r["policy"]["accepted"]) == ("trusted", f"authority:{COLLECTIVE}", True)
+        assert r["signer"]["name"] == "Jane Doe"
+        assert f"Made by hand: Jane Doe, certified by {COLLECTIVE}" in cli("verify", str(path), env=env).stdout
 
 
 def test_a_stale_crl_warns(member: dict[str, Path], env: dict[str, str], tmp_path: Path) -> None:
