@@ -1263,15 +1263,20 @@ def trust_group() -> None:
 @click.option("--trust", "trust_paths", multiple=True, type=click.Path(dir_okay=False),
               help="Also list these PEM anchors (as verify --trust would add them).")
 @click.option("--no-default-trust", is_flag=True, help="Show the configuration without the shipped lists.")
+@click.option("--at", "at_day", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="Judge which lists are stale on this day (UTC) rather than today: what will need an update.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @error_funnel
-def trust_show(trust_paths: tuple[str, ...], no_default_trust: bool, as_json: bool) -> None:
+def trust_show(trust_paths: tuple[str, ...], no_default_trust: bool, at_day: Any, as_json: bool) -> None:
     """List each trust source in force: issue date, next update, certificates, origin and licence.
 
-    Exit 1 when a list is past its next-update date (stale).
+    Exit 1 when a list is past its next-update date (stale), today or on the --at day.
     """
+    import datetime as dt
+
     config = _load_trust(trust_paths, no_default_trust)
-    stale = {f.source for f in config.stale_findings()}
+    now = at_day.replace(tzinfo=dt.timezone.utc) if at_day is not None else None
+    stale = {f.source for f in config.stale_findings(now=now)}
     if as_json:
         click.echo(json.dumps({"schema": "handmade.trust/v1", "sources": [
             {**s.to_dict(), "stale": s.id in stale} for s in config.sources]}, indent=2))

@@ -259,7 +259,10 @@ def test_stale_lists_warn_on_every_verify(tmp_path: Path, corpus: Path) -> None:
     later = dt.datetime(2027, 9, 1, tzinfo=dt.timezone.utc)
     stale = trust.TrustConfig.default().stale_findings(now=later)
     assert {f.source for f in stale} == {"c2pa-trust-list", "c2pa-tsa-trust-list"}
-    assert trust.TrustConfig.default().stale_findings() == ()  # the shipped snapshot is fresh today
+    # the shipped snapshot (issued 2026-08-05, next update 2027-08-05) is fresh before its next update, whatever
+    # day the tests run
+    fresh = dt.datetime(2027, 1, 1, tzinfo=dt.timezone.utc)
+    assert trust.TrustConfig.default().stale_findings(now=fresh) == ()
     env = {"HANDMADE_DATA_DIR": str(tmp_path / "data")}
     # a snapshot issued in September 2026 that was due for an update in November 2026
     source = _snapshot_dir(tmp_path / "stale", "2026-09-01T00:00:00Z", "2026-11-01T00:00:00Z")
@@ -305,7 +308,7 @@ def test_trust_update_from_a_server_on_loopback(list_server: tuple[str, Path], t
     assert r.returncode == 0, r.stderr
     assert "installed: C2PA Trust List issued 2026-11-20T00:00:00Z (30 certificates" in r.stdout
     assert sorted(_Quiet.requested) == sorted(f"/trust-list/{n}" for n in trust.OFFICIAL_FILES)
-    shown = json.loads(run_cli("trust", "show", "--json", env=env).stdout)
+    shown = json.loads(run_cli("trust", "show", "--json", "--at", "2027-01-01", env=env).stdout)
     official = next(s for s in shown["sources"] if s["id"] == "c2pa-trust-list")
     assert official["issued"] == "2026-11-20T00:00:00Z" and url in official["origin"] and not official["stale"]
     assert next(s for s in shown["sources"] if s["id"] == "c2pa-interim-list")["frozen"] == "2026-01-01"
@@ -327,7 +330,7 @@ def test_trust_update_from_a_server_on_loopback(list_server: tuple[str, Path], t
 
 
 def test_trust_show_lists_what_is_in_force() -> None:
-    r = run_cli("trust", "show")
+    r = run_cli("trust", "show", "--at", "2027-01-01")  # a day when the shipped snapshot is fresh
     assert r.returncode == 0, r.stderr
     assert "c2pa-trust-list: C2PA Trust List (signers), 30 certificate(s); issued 2026-08-05, next update 2027-08-05" \
         in r.stdout
@@ -336,6 +339,9 @@ def test_trust_show_lists_what_is_in_force() -> None:
     assert "CC BY 4.0" in r.stdout
     doc = json.loads(run_cli("trust", "show", "--json").stdout)
     assert doc["schema"] == "handmade.trust/v1" and len(doc["sources"]) == 3
+    # the day after the next update, the same snapshot is stale: exit 1 and the lists marked
+    r = run_cli("trust", "show", "--at", "2027-08-06")
+    assert r.returncode == 1 and "c2pa-trust-list STALE" in r.stdout and "c2pa-tsa-trust-list STALE" in r.stdout
 
 
 # --- the conformance harness's mode ---------------------------------------------------------------------------
