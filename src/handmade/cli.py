@@ -103,7 +103,8 @@ def trust_options(func: F) -> F:
 
 def _load_trust(paths: tuple[str, ...], no_default: bool = False, trust_list: str | None = None,
                 tsa_trust_list: str | None = None) -> Any:
-    """The trust configuration of a command; warns on stderr, once, when a shipped list is past its update date."""
+    """The trust configuration of a command; warns on stderr, once, in the command's --lang, when a list or an
+    authority's CRL is past its update date."""
     from handmade import trust
     from handmade.verify import default_trust_paths, load_trust_anchors
 
@@ -125,8 +126,11 @@ def _load_trust(paths: tuple[str, ...], no_default: bool = False, trust_list: st
         given = [load_bundle(b) for b in bundles]
     config = trust.build(anchors, use_default=trust.default_trust_enabled(no_default), trust_list=trust_list,
                          tsa_trust_list=tsa_trust_list, bundles=given)
+    from handmade.messages import t, text_of
+
+    lang = _lang_now()
     for finding in config.stale_findings():
-        _err(f"warning: {finding.message}")
+        _err(f"{t('keys.warning', lang)}{' :' if lang == 'fr' else ':'} {text_of(finding, lang)}")
     return config
 
 

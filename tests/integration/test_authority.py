@@ -233,6 +233,14 @@ def test_a_stale_crl_warns(member: dict[str, Path], env: dict[str, str], tmp_pat
     r = cli("verify", "--json", "--trust", str(old), str(member["signed"]), env=env)
     assert "authority.crl_stale" in {f["code"] for f in result(r)["findings"]}
     assert "revocation list of Collectif des illustrateurs was due for an update" in r.stderr
+    # in French: the finding in the block, and the warning on stderr
+    r = cli("verify", "--lang", "fr", "--trust", str(old), str(member["signed"]), env=env)
+    due = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=10)).date().isoformat()
+    crl_fr = (f"La liste de révocation de {COLLECTIVE} devait être mise à jour le {due} : un membre révoqué depuis "
+              "peut encore apparaître comme certifié ; installez le nouveau paquet de l'autorité (« handmade trust "
+              "add »).")
+    assert f"- [avertissement] {crl_fr} (authority.crl_stale)" in r.stdout
+    assert f"avertissement : {crl_fr}" in r.stderr and "due for an update" not in r.stderr
 
 
 def test_a_forged_bundle_is_refused(member: dict[str, Path], env: dict[str, str], tmp_path: Path) -> None:

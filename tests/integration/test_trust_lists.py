@@ -276,6 +276,26 @@ def test_stale_lists_warn_on_every_verify(tmp_path: Path, corpus: Path) -> None:
     assert shown.returncode == 1 and "c2pa-trust-list STALE" in shown.stdout
 
 
+def test_trust_findings_rendered_in_french_by_the_cli(tmp_path: Path, corpus: Path) -> None:
+    """verify --lang fr: the stale-list and frozen-interim-list findings in French, in the block and on stderr."""
+    env = {"HANDMADE_DATA_DIR": str(tmp_path / "data")}
+    source = _snapshot_dir(tmp_path / "stale", "2026-09-01T00:00:00Z", "2026-11-01T00:00:00Z")
+    assert run_cli("trust", "update", "--from", str(source), env=env).returncode == 0
+    r = run_cli("verify", "--lang", "fr", "--policy", "any", str(corpus / "edit-photoshop-2025-opened-resized.jpg"),
+                env=env)
+    assert r.returncode == 0, r.stderr
+    stale_fr = ("La source « C2PA Trust List » utilisée devait être mise à jour le 2026-11-01 ; lancez « handmade "
+                "trust update » pour installer un instantané plus récent.")
+    assert f"- [avertissement] {stale_fr} (trust.stale)" in r.stdout
+    assert f"avertissement : {stale_fr}" in r.stderr and "due for an update" not in r.stderr + r.stdout
+    r = run_cli("verify", "--lang", "fr", "--policy", "any", str(corpus / "ai-samsung-galaxy-s25-ai-edit.png"))
+    assert r.returncode == 0, r.stderr
+    assert ("- [avertissement] Seule la liste de confiance provisoire garantit ce signataire, et cette liste a été "
+            "gelée le 2026-01-01 ; il a été signé le 2026-06-05, elle ne le garantit donc plus. (trust.interim_frozen)"
+            ) in r.stdout
+    assert "De confiance" not in r.stdout and "Only the interim" not in r.stdout
+
+
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     requested: ClassVar[list[str]] = []
 
