@@ -1383,8 +1383,8 @@ def scan(roots: tuple[str, ...], out: str, resume: bool, workers: int, dask_addr
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Worker processes (stateless; or run several hosts behind a load balancer).")
 @click.option("--trust", "trust_paths", multiple=True, type=click.Path(dir_okay=False),
-              help="PEM trust anchors of your own, added to the shipped C2PA trust lists (repeatable). Default: "
-                   "$HANDMADE_TRUST or the settings file.")
+              help="PEM file of your own trust anchors, or a label authority's bundle, added to the shipped C2PA "
+                   "trust lists (repeatable). Default: $HANDMADE_TRUST or the settings file.")
 @click.option("--no-default-trust", is_flag=True, help="Do not use the shipped C2PA trust lists.")
 @click.option("--policy", "policy_ref", default="handmade", show_default=True, help=POLICY_HELP)
 @click.option("--client-policy", "client_policies", multiple=True,
