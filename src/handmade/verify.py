@@ -644,7 +644,9 @@ def inspect_loaded(loaded: LoadedFile, *, trust: TrustArg = None, allow_remote: 
     facets, trusted_by, trust_findings, revocation = _trust_verdict(
         loaded, config, facets, signer, allow_remote, _trusted_pool(store),
         str(info.get("cert_serial_number") or "") or None)
-    if revocation is None and any(s.crl_pem for s in config.sources):
+    # (One manifest whose signer an authority vouched for: _trust_verdict has already looked it up in that CRL.)
+    checked = len(manifests) <= 1 and (trusted_by or "").startswith(_trust.AUTHORITY_PREFIX)
+    if revocation is None and not checked and any(s.crl_pem for s in config.sources):
         # A revoked signer anywhere in the history, not only the active one: the history is then invalid
         # (who vouches for the active signer is still said: a trusted signer is not a valid history).
         revoked = _history_revocation(loaded, config, manifests, str(store.get("active_manifest")), allow_remote)
