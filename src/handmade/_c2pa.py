@@ -271,20 +271,6 @@ def _read_with(data: bytes, mime: str, ctx: Any, view: Callable[[Any], Any]) -> 
             return view(reader)
 
 
-def read_state(data: bytes, mime: str, *, trust: dict[str, Any] | None, trust_key: str,
-               allow_remote: bool = False) -> str | None:
-    """Only c2pa-rs's one-word validation state under another trust configuration (to find who vouched).
-
-    Returns None when there is no manifest or it cannot be read.
-    """
-    ctx = _read_context(trust, trust_key, allow_remote)
-    try:
-        state = _read_with(data, mime, ctx, lambda reader: reader.get_validation_state() or "Invalid")
-    except InputError:
-        return None
-    return None if state is None else str(state)
-
-
 def read_crjson(data: bytes, mime: str, *, trust: dict[str, Any] | None, trust_key: str,
                 allow_remote: bool = False) -> dict[str, Any] | None:
     """The manifest store as crJSON (the C2PA JSON form the conformance program evaluates), validated under

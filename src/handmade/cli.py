@@ -103,13 +103,16 @@ def trust_options(func: F) -> F:
 
 def _load_trust(paths: tuple[str, ...], no_default: bool = False, trust_list: str | None = None,
                 tsa_trust_list: str | None = None) -> Any:
-    """The trust configuration of a command; warns on stderr, once, when a shipped list is past its update date."""
+    """The trust configuration of a command; warns on stderr, once, in the command's --lang, when a list or an
+    authority's CRL is past its update date."""
     from handmade import trust
     from handmade.verify import default_trust_paths, load_trust_anchors
 
     pems: list[str] = []
     bundles: list[str] = []
-    for path in paths or default_trust_paths():
+    # The conformance mode (--trust-list/--tsa-trust-list) validates with exactly the lists given: not even
+    # HANDMADE_TRUST or the settings file's anchors (trust.build refuses --trust with it, worded).
+    for path in paths or (() if trust_list or tsa_trust_list else default_trust_paths()):
         try:
             head = Path(path).read_bytes()[:4096]
         except OSError:
@@ -1393,15 +1396,20 @@ def trust_group() -> None:
 @click.option("--trust", "trust_paths", multiple=True, type=click.Path(dir_okay=False),
               help="Also list these PEM anchors (as verify --trust would add them).")
 @click.option("--no-default-trust", is_flag=True, help="Show the configuration without the shipped lists.")
+@click.option("--at", "at_day", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="Judge which lists are stale on this day (UTC) rather than today: what will need an update.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @error_funnel
-def trust_show(trust_paths: tuple[str, ...], no_default_trust: bool, as_json: bool) -> None:
+def trust_show(trust_paths: tuple[str, ...], no_default_trust: bool, at_day: Any, as_json: bool) -> None:
     """List each trust source in force: issue date, next update, certificates, origin and licence.
 
-    Exit 1 when a list is past its next-update date (stale).
+    Exit 1 when a list is past its next-update date (stale), today or on the --at day.
     """
+    import datetime as dt
+
     config = _load_trust(trust_paths, no_default_trust)
-    stale = {f.source for f in config.stale_findings()}
+    now = at_day.replace(tzinfo=dt.timezone.utc) if at_day is not None else None
+    stale = {f.source for f in config.stale_findings(now=now)}
     if as_json:
         click.echo(json.dumps({"schema": "handmade.trust/v1", "sources": [
             {**s.to_dict(), "stale": s.id in stale} for s in config.sources]}, indent=2))
@@ -1504,8 +1512,8 @@ def scan(roots: tuple[str, ...], out: str, resume: bool, workers: int, dask_addr
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Worker processes (stateless; or run several hosts behind a load balancer).")
 @click.option("--trust", "trust_paths", multiple=True, type=click.Path(dir_okay=False),
-              help="PEM trust anchors of your own, added to the shipped C2PA trust lists (repeatable). Default: "
-                   "$HANDMADE_TRUST or the settings file.")
+              help="PEM file of your own trust anchors, or a label authority's bundle, added to the shipped C2PA "
+                   "trust lists (repeatable). Default: $HANDMADE_TRUST or the settings file.")
 @click.option("--no-default-trust", is_flag=True, help="Do not use the shipped C2PA trust lists.")
 @click.option("--policy", "policy_ref", default="handmade", show_default=True, help=POLICY_HELP)
 @click.option("--client-policy", "client_policies", multiple=True,

@@ -60,6 +60,8 @@ _T: dict[str, dict[str, str]] = {
     "certified_line": {"en": "{head}: {who}, certified by {name}", "fr": "{head} : {who}, certifié par {name}"},
     "revoked": {"en": "certificate revoked on {date} ({reason}) by {by}",
                 "fr": "certificat révoqué le {date} ({reason}) par {by}"},
+    "revoked_history": {"en": "a certificate in its history revoked on {date} ({reason}) by {by}",
+                        "fr": "un certificat de son historique révoqué le {date} ({reason}) par {by}"},
     "vouched_by": {"en": "vouched for by", "fr": "garanti par"},
     "unknown_signer": {"en": "unknown signer", "fr": "signataire inconnu"},
     "hint_generative": {"en": "its metadata (unsigned) mentions AI generation",
@@ -440,16 +442,22 @@ _MORE: dict[str, dict[str, str]] = {
               "confiance ne garantit qui l'a signé (cela ne dit rien d'une falsification, vérifiée à part)."},
     "finding.untrusted_anchors": {"en": "your trust anchors", "fr": "vos ancres de confiance"},
     "finding.unattributed": {
-        "en": "c2pa reports the signer as trusted, but no single trust source vouches for it (only a time-stamping "
-              "authority, or a mix of lists): it is not counted as trusted.",
+        "en": "c2pa reports the signer as trusted, but no single trust source vouches for it on its own: it is "
+              "trusted only through a time-stamping authority's CA (which vouches for times, not for signers) or "
+              "a mix of lists. It is not counted as trusted.",
         "fr": "c2pa déclare le signataire de confiance, mais aucune source de confiance ne le garantit à elle "
-              "seule (seulement une autorité d'horodatage, ou un mélange de listes) : il n'est pas compté comme "
-              "de confiance."},
+              "seule : il n'est de confiance que par l'AC d'une autorité d'horodatage (qui garantit des heures, "
+              "pas des signataires) ou par un mélange de listes. Il n'est pas compté comme de confiance."},
     "finding.revoked": {
         "en": "{name} revoked the signer's certificate on {date} ({reason}): files signed with it are no longer "
               "certified.",
         "fr": "{name} a révoqué le certificat du signataire le {date} ({reason}) : les fichiers signés avec lui "
               "ne sont plus certifiés."},
+    "finding.revoked_history": {
+        "en": "{name} revoked the certificate of {signer}, who signed an earlier step of this file's history, on "
+              "{date} ({reason}): that step is no longer certified, so neither is the history.",
+        "fr": "{name} a révoqué le certificat de {signer}, qui a signé une étape antérieure de l'historique de ce "
+              "fichier, le {date} ({reason}) : cette étape n'est plus certifiée, l'historique non plus."},
     "finding.interim_frozen": {
         "en": "Only the interim trust list vouches for this signer, and that list froze on {frozen}; {when}, so "
               "it no longer vouches for it.",
@@ -625,6 +633,9 @@ _MORE: dict[str, dict[str, str]] = {
                          "fr": "Les Content Credentials ne sont pas valides (voir les constats)."},
     "policy.revoked": {"en": "{by} revoked the signer's certificate on {date} ({reason}).",
                        "fr": "{by} a révoqué le certificat du signataire le {date} ({reason})."},
+    "policy.revoked_history": {
+        "en": "{by} revoked the certificate of a signer in the file's history on {date} ({reason}).",
+        "fr": "{by} a révoqué le certificat d'un signataire de l'historique du fichier le {date} ({reason})."},
     "policy.test_identity": {
         "en": "Signed with handmade's public TEST key, which anyone can use: it proves nothing.",
         "fr": "Signé avec la clé de TEST publique de handmade, que tout le monde peut utiliser : cela ne prouve "
@@ -1003,6 +1014,11 @@ _MORE_ERRORS: dict[str, dict[str, str]] = {
     "error.trust.bundle": {
         "en": "not a usable label authority bundle",
         "fr": "ce n'est pas un paquet d'autorité de label utilisable",
+    },
+    "error.trust.conformance": {
+        "en": "the conformance mode validates with exactly the lists given: trust anchors cannot be added to them",
+        "fr": "le mode de conformité valide avec exactement les listes fournies : on ne peut pas leur ajouter "
+              "d'ancres de confiance",
     },
     "error.trust.config": {
         "en": "the settings file cannot be read",

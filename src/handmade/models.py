@@ -132,7 +132,8 @@ def summarize_hints(hints: tuple[Hint, ...] | list[Hint]) -> HintSignal | None:
 
 @dataclass(frozen=True)
 class RevocationInfo:
-    """A signer certificate revoked by the label authority that vouched for it (from its CRL)."""
+    """A signer certificate revoked by the label authority that vouched for it (from its CRL): the active
+    manifest's signer, or (finding ``history.revoked``) the signer of an earlier manifest in the history."""
 
     date: str  # the revocation date (YYYY-MM-DD)
     reason: str  # keyCompromise, affiliationChanged, superseded, cessationOfOperation, unspecified
@@ -208,7 +209,7 @@ class ProvenanceReport:
     trusted: bool | None = None
     trusted_by: str | None = None  # which trust source vouched: c2pa-trust-list, c2pa-interim-list, your-anchors...
     test_identity: bool = False  # signed with handmade's public TEST key: proves nothing
-    revocation: RevocationInfo | None = None  # the vouching authority revoked the signer's certificate
+    revocation: RevocationInfo | None = None  # an authority revoked the certificate of a signer in the history
     credential_ok: bool | None = None
     expired: bool | None = None
     timestamped: bool | None = None

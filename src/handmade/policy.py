@@ -233,7 +233,9 @@ def _evaluate_own(policy: Policy, report: ProvenanceReport, reasons: list[Findin
     revoked = report.revocation
     if revoked is not None and (policy.require_manifest or policy.require_intact or policy.require_valid
                                 or policy.require_trusted):
-        fail("revoked", by=revoked.by, date=revoked.date, reason=revoked.reason)
+        in_history = any(f.code == "history.revoked" for f in report.findings)
+        fail("revoked", "policy.revoked_history" if in_history else None, by=revoked.by, date=revoked.date,
+             reason=revoked.reason)
     if report.test_identity and not policy.accept_test_identity:
         fail("test_identity")
     if policy.require_trusted and report.state != "trusted" and revoked is None:

@@ -77,7 +77,8 @@ def verdict(report: ProvenanceReport, lang: str = "en") -> str:
         if report.expired:
             reasons.append(t("expired", lang))
         if report.revocation is not None:
-            reasons.append(t("revoked", lang, date=report.revocation.date, reason=report.revocation.reason,
+            key = "revoked_history" if "history.revoked" in codes else "revoked"
+            reasons.append(t(key, lang, date=report.revocation.date, reason=report.revocation.reason,
                              by=report.revocation.by))
         elif report.credential_ok is False:
             reasons.append(t("bad_credential", lang))

@@ -354,13 +354,21 @@ def _installed_bundles() -> list[Any]:
 def build(anchors: Any = None, *, use_default: bool = True, trust_list: str | None = None,
           tsa_trust_list: str | None = None, bundles: Iterable[Any] = ()) -> TrustConfig:
     """The configuration the command line and the service use: the shipped lists (unless ``use_default`` is
-    false or ``trust_list``/``tsa_trust_list``, PEM files of the conformance harness mode, replace them), the
-    installed label authorities and ``bundles``, and ``anchors``.
-    Raises: TrustConfigError.
+    false), the installed label authorities and ``bundles``, and ``anchors``.
+
+    ``trust_list``/``tsa_trust_list`` (PEM files of the conformance harness mode) give the whole configuration:
+    exactly those lists, without the shipped ones, the installed authorities or anyone's anchors.
+    Raises: TrustConfigError (``trust.conformance`` when anchors or bundles are given with them).
     """
     from handmade.verify import TrustAnchors, load_trust_anchors
 
+    bundles = list(bundles)
     if trust_list or tsa_trust_list:
+        if anchors is not None or bundles:
+            raise TrustConfigError("the conformance mode validates with exactly the lists given (--trust-list, "
+                                   "--tsa-trust-list): trust anchors or bundles cannot be added to them",
+                                   code="trust.conformance", hint="Leave out --trust, or put those certificates "
+                                   "in the test trust list.")
         sources = []
         given_lists: tuple[tuple[str, str, Role, str | None], ...] = (
             (OFFICIAL, "trust list given", "signers", trust_list), (TSA, "TSA trust list given", "tsa", tsa_trust_list))
@@ -370,9 +378,8 @@ def build(anchors: Any = None, *, use_default: bool = True, trust_list: str | No
                 assert isinstance(given, TrustAnchors)
                 sources.append(TrustSource(id=sid, title=title, role=role, anchors_pem=given.pem, count=given.count,
                                            origin=path, location=path, shipped=True))
-        base = TrustConfig(tuple(sources))
-    else:
-        base = TrustConfig.default() if use_default else TrustConfig.none()
+        return TrustConfig(tuple(sources))
+    base = TrustConfig.default() if use_default else TrustConfig.none()
     return base.with_bundles([*_installed_bundles(), *bundles]).with_anchors(anchors)
 
 

@@ -426,7 +426,8 @@ def _trusted_pool(store: dict[str, Any]) -> str | None:
 
 def attribute(loaded: LoadedFile, config: _trust.TrustConfig, allow_remote: bool = False,
               pool: str | None = None) -> str | None:
-    """Which source of ``config`` vouches for the active manifest's signer (c2pa-rs says only "trusted").
+    """Which source of ``config`` vouches for the active manifest's signer (c2pa-rs says only "trusted"): the one
+    under which, alone, c2pa-rs gives ``signingCredential.trusted`` for that signer.
 
     Each signer source is tried alone (your anchors and authorities first, then the C2PA Trust List, then the
     interim list), first without the TSA list; a signer that needs the TSA list (an expired certificate with a
@@ -447,10 +448,10 @@ def attribute(loaded: LoadedFile, config: _trust.TrustConfig, allow_remote: bool
     if len(order) == 1 and (order[0] not in shipped or config.source(_trust.TSA) is None):
         return order[0]
     for with_tsa in (False, True):
-        if with_tsa and _state_under(loaded, _tsa_only(config), allow_remote) == "Trusted":
+        if with_tsa and _signer_trusted_under(loaded, _tsa_only(config), allow_remote):
             return None
         for sid in order:
-            if _state_under(loaded, _alone(config, sid, with_tsa), allow_remote) == "Trusted":
+            if _signer_trusted_under(loaded, _alone(config, sid, with_tsa), allow_remote):
                 return sid
     return None
 
@@ -469,9 +470,21 @@ def _tsa_only(config: _trust.TrustConfig) -> _trust.TrustConfig:
                                     for s in config.sources if s.role == "tsa" or s.eku.strip()))
 
 
-def _state_under(loaded: LoadedFile, config: _trust.TrustConfig, allow_remote: bool) -> str | None:
-    return _c2pa.read_state(loaded.data, loaded.mime, trust=config.settings(), trust_key=config.key,
-                            allow_remote=allow_remote)
+def _signer_trusted_under(loaded: LoadedFile, config: _trust.TrustConfig, allow_remote: bool) -> bool:
+    """True when c2pa-rs, validating under ``config``, gives ``signingCredential.trusted`` for the active manifest's
+    signer. Its one-word state is no answer to that question: an ingredient nobody vouches for, or a CAWG identity
+    assertion that fails (judged apart, ``identity_valid``), makes it Valid or Invalid for a trusted signer."""
+    try:
+        raw = _c2pa.read_store(loaded.data, loaded.mime, trust=config.settings(), trust_key=config.key,
+                               allow_remote=allow_remote)
+    except InputError:
+        return False
+    if raw is None:
+        return False
+    label = raw.store.get("active_manifest")
+    active = (raw.store.get("validation_results") or {}).get("activeManifest") or {}
+    return any(e["code"] == "signingCredential.trusted" and not _in_other_manifest(e, str(label) if label else None)
+               for e in _codes(active.get("success")))
 
 
 def _untrusted_finding(config: _trust.TrustConfig, f: Finding) -> Finding:
@@ -514,6 +527,81 @@ def _trust_verdict(loaded: LoadedFile, config: _trust.TrustConfig, facets: _Face
                                     frozen=frozen.date().isoformat(), **when))
             return replace(facets, state="valid", trusted=False), None, findings, None
     return facets, by, findings, None
+
+
+@lru_cache(maxsize=32)
+def _issuer_names(source: _trust.TrustSource) -> frozenset[str]:
+    """The organisation and common names of an authority's CAs: a certificate that chains to one of them has
+    one of these as its issuer (c2pa-rs reports it as ``signature_info.issuer``); only narrows the search."""
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    names: set[str] = set()
+    for pem in (source.issuing_pem, source.anchors_pem):
+        try:
+            certs = x509.load_pem_x509_certificates(pem.encode()) if pem.strip() else []
+        except ValueError:
+            continue
+        for cert in certs:
+            for oid in (NameOID.ORGANIZATION_NAME, NameOID.COMMON_NAME):
+                names.update(str(a.value) for a in cert.subject.get_attributes_for_oid(oid))
+    return frozenset(names)
+
+
+def _history_revocation(loaded: LoadedFile, config: _trust.TrustConfig, manifests: dict[str, Any],
+                        active_label: str | None, allow_remote: bool) -> tuple[RevocationInfo, Finding] | None:
+    """A label authority's revocation of the signer of any manifest in the store (c2pa-rs checks OCSP only).
+
+    For each authority whose CA could have issued one of the signers, the store is validated against that
+    authority alone; each manifest whose signer c2pa-rs then finds trusted (it chains to the authority's root) has
+    its certificate's serial looked up in the authority's CRL. The first revocation found is returned, with a
+    finding that names the signer of that step: the active manifest's own revocation is ``_trust_verdict``'s.
+    """
+    from handmade.authority import check_revocation
+
+    for source in config.sources:
+        if not source.crl_pem or not source.id.startswith(_trust.AUTHORITY_PREFIX):
+            continue
+        names = _issuer_names(source)
+        if not any(isinstance(m, dict) and isinstance(m.get("signature_info"), dict)
+                   and str(m["signature_info"].get("issuer") or "") in names for m in manifests.values()):
+            continue
+        alone = _alone(config, source.id, False)
+        try:
+            doc = _c2pa.read_crjson(loaded.data, loaded.mime, trust=alone.settings(), trust_key=alone.key,
+                                    allow_remote=allow_remote)
+        except InputError:
+            continue
+        name = source.id[len(_trust.AUTHORITY_PREFIX):]
+        for manifest in (doc or {}).get("manifests") or []:
+            if not isinstance(manifest, dict):
+                continue
+            results = manifest.get("validationResults") or {}
+            if not any(e["code"] == "signingCredential.trusted" for e in _codes(results.get("success"))):
+                continue  # this signer does not chain to this authority
+            signature = manifest.get("signature")
+            cert = signature.get("certificateInfo") if isinstance(signature, dict) else None
+            if not isinstance(cert, dict):
+                continue
+            try:
+                serial = str(int(str(cert.get("serialNumber")), 16))
+            except ValueError:
+                continue
+            revoked = check_revocation(source.crl_pem, serial, name)
+            if revoked is None:
+                continue
+            info = RevocationInfo(revoked.date, revoked.reason, name)
+            if manifest.get("label") == active_label:
+                found = finding("credential.revoked", "error", "finding.revoked", source.id, name=name,
+                                date=revoked.date, reason=revoked.reason)
+            else:
+                subject = cert.get("subject")
+                subject = subject if isinstance(subject, dict) else {}
+                who = clean_text(subject.get("CN") or subject.get("O"), 80) or "?"
+                found = finding("history.revoked", "error", "finding.revoked_history", source.id, name=name,
+                                signer=who, date=revoked.date, reason=revoked.reason)
+            return info, found
+    return None
 
 
 def inspect_loaded(loaded: LoadedFile, *, trust: TrustArg = None, allow_remote: bool = False,
@@ -577,6 +665,19 @@ def _inspect_loaded(loaded: LoadedFile, *, trust: TrustArg, allow_remote: bool, 
     facets, trusted_by, trust_findings, revocation = _trust_verdict(
         loaded, config, facets, signer, allow_remote, _trusted_pool(store),
         str(info.get("cert_serial_number") or "") or None)
+    # (One manifest whose signer an authority vouched for: _trust_verdict has already looked it up in that CRL.)
+    checked = len(manifests) <= 1 and (trusted_by or "").startswith(_trust.AUTHORITY_PREFIX)
+    if revocation is None and not checked and any(s.crl_pem for s in config.sources):
+        # A revoked signer anywhere in the history, not only the active one: the history is then invalid
+        # (who vouches for the active signer is still said: a trusted signer is not a valid history).
+        revoked = _history_revocation(loaded, config, manifests, str(store.get("active_manifest")), allow_remote)
+        if revoked is not None:
+            revocation = revoked[0]
+            trust_findings.append(revoked[1])
+            active_revoked = revoked[1].code == "credential.revoked"
+            facets = replace(facets, state="invalid", credential_ok=False if active_revoked else facets.credential_ok,
+                             trusted=False if active_revoked else facets.trusted)
+            trusted_by = None if active_revoked else trusted_by
     findings = [_untrusted_finding(config, f) if f.code == "credential.untrusted" else f for f in facets.findings]
     findings += trust_findings
     test_identity = _test_identity(active)

@@ -80,6 +80,13 @@ def test_verify_help_says_what_it_prints() -> None:
     assert "block" in r.stdout and "--format" in r.stdout and "folders" in r.stdout.lower()
 
 
+def test_serve_help_says_trust_takes_a_bundle_as_verify_does() -> None:
+    for command in ("serve", "verify"):
+        r = CliRunner().invoke(main, [command, "--help"])
+        words = " ".join(r.stdout.split())
+        assert "PEM file of your own trust anchors, or a label authority's bundle" in words, command
+
+
 def test_the_new_errors_are_told_in_french(tmp_path: Path) -> None:
     from handmade.report import _T
 

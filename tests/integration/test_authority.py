@@ -17,7 +17,7 @@ import pytest
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from handmade.authority import export_bundle
+from handmade.authority import PEM, export_bundle
 from handmade.keys import build_signer_certificate, generate_private_key
 from tests.conftest import make_photo
 from tests.tsa import running_tsa
@@ -108,6 +108,121 @@ def test_authority_round_trip_certified_then_revoked(member: dict[str, Path], en
     assert result(cli("verify", "--json", "--policy", "any", signed, env=env))["policy"]["accepted"]
 
 
+def _second_member(member: dict[str, Path], env: dict[str, str], tmp_path: Path) -> Path:
+    """John Roe, certified by the same collective (his chain, next to his key)."""
+    john = tmp_path / "JOHN"
+    cli("keys", "request", "--name", "John Roe", "--out", str(john), env=env)
+    cli("authority", "issue", "--authority", str(member["auth"]), "--csr", str(john / "signer.csr"), "--out",
+        str(john / "signer-chain.pem"), env=env)
+    return john
+
+
+def test_a_revoked_signer_anywhere_in_the_history_is_said(member: dict[str, Path], env: dict[str, str],
+                                                          tmp_path: Path) -> None:
+    """Jane's file, re-signed as an edit (her manifest kept as parentOf) by John on a machine without the bundle,
+    then Jane revoked: the verifier sees the revocation of the earlier step, not "certified by"."""
+    john = _second_member(member, env, tmp_path)
+    edited, again = tmp_path / "edited.jpg", tmp_path / "again.jpg"
+    r = cli("sign", str(member["signed"]), "-o", str(edited), "--author", "John Roe", "--key",
+            str(john / "signer.key"), "--chain", str(john / "signer-chain.pem"), env=env)
+    assert "existing manifest kept as parent" in r.stdout
+    # one more edit by John: Jane's manifest is then two steps down the history
+    cli("sign", str(edited), "-o", str(again), "--author", "John Roe", "--key", str(john / "signer.key"),
+        "--chain", str(john / "signer-chain.pem"), env=env)
+    bundle = str(member["bundle"])
+    before = result(cli("verify", "--json", "--trust", bundle, str(edited), env=env))
+    assert (before["state"], before["trusted_by"], before["revocation"]) == ("trusted", f"authority:{COLLECTIVE}", None)
+    cli("authority", "revoke", "--authority", str(member["auth"]), "--cert", str(member["me"] / "signer-chain.pem"),
+        "--reason", "keyCompromise", env=env)
+    cli("authority", "export", "--authority", str(member["auth"]), "--out", bundle, env=env)
+    today = dt.datetime.now(dt.timezone.utc).date().isoformat()
+    for path in (edited, again):
+        r = result(cli("verify", "--json", "--policy", "any", "--trust", bundle, str(path), env=env))
+        assert r["state"] == "invalid" and r["human_authored"] is False and r["intact"] is True, path
+        assert r["revocation"] == {"date": today, "reason": "keyCompromise", "by": COLLECTIVE}, path
+        revoked = next(f for f in r["findings"] if f["code"] == "history.revoked")
+        assert "Jane Doe" in revoked["message"] and "earlier step" in revoked["message"]
+        assert r["signer"]["name"] == "John Roe"  # John himself is still certified: his step is not what failed
+        for policy in ("handmade", "trusted", "claimed", "intact"):
+            r = result(cli("verify", "--json", "--policy", policy, "--trust", bundle, str(path), env=env, check=False))
+            assert not r["policy"]["accepted"] and "policy.revoked" in {x["code"] for x in r["policy"]["reasons"]}
+    cli("trust", "add", bundle, env=env)  # installed rather than given: the same
+    text = cli("verify", str(again), env=env, check=False).stdout
+    assert "certified by" not in text and "policy handmade: FAIL" in text
+    assert f"a certificate in its history revoked on {today} (keyCompromise) by {COLLECTIVE}" in text
+    assert f"{COLLECTIVE} revoked the certificate of Jane Doe" in text
+    fr = cli("verify", "--lang", "fr", str(again), env=env, check=False).stdout
+    assert f"un certificat de son historique révoqué le {today} (keyCompromise) par {COLLECTIVE}" in fr
+    assert f"{COLLECTIVE} a révoqué le certificat de Jane Doe" in fr
+    # John's own file, with no revoked step in its history, still reads certified
+    own = tmp_path / "john.jpg"
+    cli("sign", str(make_photo(tmp_path / "in2.jpg", seed=2)), "-o", str(own), "--author", "John Roe", "--key",
+        str(john / "signer.key"), "--chain", str(john / "signer-chain.pem"), env=env)
+    r = result(cli("verify", "--json", str(own), env=env))
+    assert (r["state"], r["trusted_by"], r["revocation"]) == ("trusted", f"authority:{COLLECTIVE}", None)
+
+
+def test_conformance_mode_uses_exactly_the_given_lists(member: dict[str, Path], env: dict[str, str],
+                                                       tmp_path: Path) -> None:
+    """verify --format crjson --trust-list X [--tsa-trust-list Y]: neither the installed bundles nor HANDMADE_TRUST
+    nor the settings file's anchors take part."""
+    def signer_codes(r: subprocess.CompletedProcess[str]) -> set[str]:
+        results = json.loads(r.stdout)["manifests"][0]["validationResults"]
+        return {c["code"] for kind in ("success", "failure") for c in results.get(kind, [])
+                if c["code"].startswith("signingCredential.")}
+
+    root = tmp_path / "collective-root.pem"
+    root.write_text(json.loads(member["bundle"].read_text())["root_pem"])
+    cli("trust", "add", str(member["bundle"]), env=env)
+    settings = tmp_path / "settings.toml"
+    settings.write_text(f'trust = ["{root}"]\n')
+    signed = str(member["signed"])
+    other = str(Path(__file__).resolve().parents[2] / "keys" / "root-ca.pem")
+    for extra in ({}, {"HANDMADE_TRUST": str(root)}, {"HANDMADE_CONFIG": str(settings)}):
+        r = cli("verify", "--format", "crjson", "--trust-list", other, signed, env={**env, **extra})
+        assert signer_codes(r) >= {"signingCredential.untrusted"}, extra
+        assert "signingCredential.trusted" not in signer_codes(r), extra
+        r = cli("verify", "--format", "crjson", "--tsa-trust-list", other, signed, env={**env, **extra})
+        assert "signingCredential.trusted" not in signer_codes(r), extra
+    # the given list is used: the collective's root as the test trust list vouches for its member
+    r = cli("verify", "--format", "crjson", "--trust-list", str(root), signed, env=env)
+    assert "signingCredential.trusted" in signer_codes(r)
+    # anchors added by hand are refused in that mode, worded
+    r = cli("verify", "--format", "crjson", "--trust-list", other, "--trust", str(root), signed, env=env, check=False)
+    assert r.returncode == 3 and "trust.conformance" in r.stderr and "exactly the lists given" in r.stderr
+    # and outside that mode the installed bundle still vouches
+    assert result(cli("verify", "--json", signed, env=env))["trusted_by"] == f"authority:{COLLECTIVE}"
+
+
+def test_member_renewal_with_authority_issue_overwrite(member: dict[str, Path], env: dict[str, str],
+                                                        tmp_path: Path) -> None:
+    """Renewal is 'authority issue' again with --overwrite: a new certificate under the same root, and verifiers'
+    bundle, exported before the renewal, still says "certified by" for files signed before and after it."""
+    me, chain = member["me"], member["me"] / "signer-chain.pem"
+    old_leaf, old_issuing = x509.load_pem_x509_certificates(chain.read_bytes())
+    issue = ["authority", "issue", "--authority", str(member["auth"]), "--csr", str(me / "signer.csr"), "--out",
+             str(chain), "--days", "200"]
+    refused = cli(*issue, env=env, check=False)
+    assert refused.returncode != 0 and chain.read_bytes().startswith(old_leaf.public_bytes(PEM))  # not replaced
+    cli(*issue, "--overwrite", env=env)
+    new_leaf, new_issuing = x509.load_pem_x509_certificates(chain.read_bytes())
+    assert new_leaf.serial_number != old_leaf.serial_number and new_leaf.public_key() == old_leaf.public_key()
+    assert new_leaf.issuer == old_leaf.issuer and new_issuing == old_issuing  # the same issuing CA, so the same root
+    assert new_leaf.subject == old_leaf.subject
+    assert (new_leaf.not_valid_after_utc - new_leaf.not_valid_before_utc).days == 200
+    issued = [json.loads(line) for line in (member["auth"] / "issued.jsonl").read_text().splitlines()]
+    assert [e["serial"] for e in issued] == [format(old_leaf.serial_number, "x"), format(new_leaf.serial_number, "x")]
+    renewed = tmp_path / "renewed.jpg"
+    cli("sign", str(make_photo(tmp_path / "in2.jpg", seed=3)), "-o", str(renewed), "--author", "Jane Doe", "--key",
+        str(me / "signer.key"), "--chain", str(chain), env=env)
+    cli("trust", "add", str(member["bundle"]), env=env)  # the bundle exported before the renewal
+    for path in (renewed, member["signed"]):
+        r = result(cli("verify", "--json", str(path), env=env))
+        assert (r["state"], r["trusted_by"], r["policy"]["accepted"]) == ("trusted", f"authority:{COLLECTIVE}", True)
+        assert r["signer"]["name"] == "Jane Doe"
+        assert f"Made by hand: Jane Doe, certified by {COLLECTIVE}" in cli("verify", str(path), env=env).stdout
+
+
 def test_a_stale_crl_warns(member: dict[str, Path], env: dict[str, str], tmp_path: Path) -> None:
     os.environ["HANDMADE_KEY_PASSPHRASE"] = PASS
     try:
@@ -118,6 +233,14 @@ def test_a_stale_crl_warns(member: dict[str, Path], env: dict[str, str], tmp_pat
     r = cli("verify", "--json", "--trust", str(old), str(member["signed"]), env=env)
     assert "authority.crl_stale" in {f["code"] for f in result(r)["findings"]}
     assert "revocation list of Collectif des illustrateurs was due for an update" in r.stderr
+    # in French: the finding in the block, and the warning on stderr
+    r = cli("verify", "--lang", "fr", "--trust", str(old), str(member["signed"]), env=env)
+    due = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=10)).date().isoformat()
+    crl_fr = (f"La liste de révocation de {COLLECTIVE} devait être mise à jour le {due} : un membre révoqué depuis "
+              "peut encore apparaître comme certifié ; installez le nouveau paquet de l'autorité (« handmade trust "
+              "add »).")
+    assert f"- [avertissement] {crl_fr} (authority.crl_stale)" in r.stdout
+    assert f"avertissement : {crl_fr}" in r.stderr and "due for an update" not in r.stderr
 
 
 def test_a_forged_bundle_is_refused(member: dict[str, Path], env: dict[str, str], tmp_path: Path) -> None:
