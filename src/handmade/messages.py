@@ -1015,6 +1015,10 @@ _MORE_ERRORS: dict[str, dict[str, str]] = {
         "en": "not a usable label authority bundle",
         "fr": "ce n'est pas un paquet d'autorité de label utilisable",
     },
+    "hint.trust.conformance": {
+        "en": "Leave out --trust, or put those certificates in the test trust list.",
+        "fr": "Retirez --trust, ou mettez ces certificats dans la liste de confiance de test.",
+    },
     "error.trust.conformance": {
         "en": "the conformance mode validates with exactly the lists given: trust anchors cannot be added to them",
         "fr": "le mode de conformité valide avec exactement les listes fournies : on ne peut pas leur ajouter "
