@@ -200,3 +200,55 @@ def test_tiff_and_heic_cards_get_a_preview_and_ingredients_show_their_thumbnails
     assert pictures
     WebDriverWait(browser, 20).until(lambda d: all(
         d.execute_script("return arguments[0].naturalWidth", p) > 0 for p in pictures))
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_stripped_copy_shows_its_registered_original_apart(browser: Any, tmp_path: Path, newsroom: Any,
+                                                              lang: str) -> None:
+    """A copy without credentials whose signed original is registered: the card says "No provenance
+    information" and, in a box of its own (never the accepted colours), the candidate and that it is not the
+    file's own credentials; text only, in the page's language."""
+    import io
+
+    from PIL import Image
+
+    from handmade.keys import load_identity
+    from handmade.registry import Registry
+    from handmade.sign import SignOptions, sign_image
+    from handmade.verify import TrustAnchors
+    from handmade.web.app import ServiceConfig
+    from tests.conftest import make_scene
+    from tests.web.conftest import start
+
+    signed = tmp_path / "harbour.jpg"
+    sign_image(make_scene(tmp_path / "in.jpg", size=(1200, 900), seed=52), signed, SignOptions(author="Jane Doe"),
+               load_identity(newsroom.key_pem, newsroom.chain_pem))
+    anchors = TrustAnchors.from_pem(newsroom.root_pem.read_bytes(), "newsroom root")
+    db = tmp_path / "registry.sqlite"
+    Registry(str(db)).add_file(signed, trust=anchors)
+    copy = tmp_path / "copy.jpg"
+    buf = io.BytesIO()
+    with Image.open(signed) as im:
+        im.convert("RGB").resize((600, 450)).save(buf, "JPEG", quality=60)  # a CMS thumbnail: no APP11
+    copy.write_bytes(buf.getvalue())
+    server = start(ServiceConfig(trust=anchors, registry_db=str(db)))
+    try:
+        srv = next(server)
+        cards = upload_and_read(browser, f"{srv.url}/?lang={lang}", [copy])
+        from selenium.webdriver.common.by import By
+
+        box = browser.find_element(By.CSS_SELECTOR, ".card .recovered")
+        text = box.text
+        assert box.find_elements(By.CSS_SELECTOR, "img, svg, a, script") == []
+    finally:
+        server.close()
+    card = cards[copy.name]
+    assert card["state"] == "no_manifest" and "Jane Doe" in text
+    if lang == "en":
+        assert card["verdict"] == "No provenance information" and card["decision"].startswith("Not accepted")
+        assert text.startswith("No Content Credentials in this file.")
+        assert "A registered original matches" in text and "not this file's own credentials" in text
+    else:
+        assert text.startswith("Aucune Content Credentials dans ce fichier.")
+        assert "Un original enregistré correspond" in text and "le fichier lui-même ne prouve rien" in text
+        assert "A registered original" not in text

@@ -134,6 +134,17 @@ function render(body, r, doc) {
   }
   if (r.authors && r.authors.length) body.append(el("p", "meta", `${t.author}: ${r.authors.join(", ")}`));
   if (r.state !== "no_manifest" && r.state !== "error") body.append(el("p", "meta", r.training_text));
+  if (r.recovered_text && r.recovered_text.length) {
+    // Registered originals this copy matches: a lead, set apart from the file's own (absent or invalid)
+    // credentials, never in the accepted colours. Text only, in the page's language (?lang=).
+    const box = el("div", "recovered");
+    const lines = r.recovered_text;
+    box.append(el("p", "recovered-head", lines[0]));
+    const ul = el("ul");
+    for (const line of lines.slice(1, -1)) ul.append(el("li", null, line));
+    box.append(ul, el("p", "recovered-note", lines[lines.length - 1]));
+    body.append(box);
+  }
   const tokens = el("code", "tokens", r.summary);
   tokens.title = t.tokens;
   body.append(tokens);
