@@ -219,3 +219,37 @@ def test_threads_write_through_their_own_kept_connection_and_close_releases_them
                 conn.execute("SELECT 1")  # closed
     log.close()
     assert AuditLog(db_url).count() == 100  # still there, and the log opens again after close
+
+
+def test_the_registry_on_postgresql(pg_url: str, tmp_path: Path) -> None:
+    """The manifest registry (issue 14) through the same storage layer: add, find a copy, give back the store,
+    recover it in a verdict; a second add is no second row."""
+    from PIL import Image
+
+    from handmade.keys import load_identity
+    from handmade.registry import Registry
+    from handmade.sign import SignOptions, sign_image
+    from handmade.verify import inspect, load_trust_anchors
+    from tests.conftest import make_scene
+    from tests.pki import make_pki
+
+    pki = make_pki(tmp_path / "pki")
+    signed = tmp_path / "signed.jpg"
+    sign_image(make_scene(tmp_path / "in.jpg", size=(800, 600), seed=61), signed, SignOptions(author="Jane Doe"),
+               load_identity(pki.key_pem, pki.chain_pem))
+    registry = Registry(pg_url)
+    before = registry.count()
+    entry, added = registry.add_file(signed)
+    assert added and registry.count() == before + 1
+    assert registry.add_file(signed)[1] is False and registry.count() == before + 1
+    assert registry.entry(entry.manifest_id) == entry
+    store = registry.manifest(entry.manifest_id)
+    assert store is not None and store[4:8] == b"jumb"
+    copy = tmp_path / "copy.png"
+    with Image.open(signed) as im:
+        im.resize((400, 300)).save(copy, "PNG")
+    report = inspect(copy, registry=pg_url, trust=load_trust_anchors([pki.root_pem]))
+    assert report.state == "no_manifest" and report.human_authored is None
+    assert [c.manifest_id for c in report.recovered] == [entry.manifest_id]
+    assert report.recovered[0].author == "Jane Doe" and report.recovered[0].state == "trusted"
+    registry.close()
