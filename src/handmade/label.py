@@ -36,6 +36,7 @@ from handmade import __version__, _c2pa, labels
 from handmade.errors import InputError, LabelRefused, SigningError
 from handmade.files import DEFAULT_MAX_BYTES, LoadedFile, StagedWrite, load_input
 from handmade.keys import SigningIdentity, bundled_test_identity
+from handmade.messages import LANGUAGES, t
 from handmade.models import ProvenanceReport
 
 Kind = Literal["handmade", "generative", "ai_assisted", "possibly_generative", "badge"]
@@ -48,17 +49,13 @@ MIN_SIZE, MAX_SIZE = 0.02, 0.25
 MIN_CONTRAST = 4.5
 AI_KINDS = ("generative", "ai_assisted", "possibly_generative")
 
+#: The labels' words (catalog keys ``label.head.*`` and ``label.sub.*`` in ``handmade.messages``), by kind and
+#: language.
 HEADLINES: dict[str, dict[str, str]] = {
-    "handmade": {"en": "Made by hand — verified", "fr": "Fait à la main — vérifié"},
-    "generative": {"en": "AI-generated", "fr": "Généré par IA"},
-    "ai_assisted": {"en": "AI-modified", "fr": "Modifié par IA"},
-    "possibly_generative": {"en": "May contain AI", "fr": "Peut contenir de l'IA"},
-    "badge": labels.HANDMADE_LABEL,
-}
+    kind: {lang: t(f"label.head.{kind}" if kind != "badge" else "handmade", lang) for lang in LANGUAGES}
+    for kind in ("handmade", "generative", "ai_assisted", "possibly_generative", "badge")}
 _SUB: dict[str, dict[str, str]] = {
-    "certified": {"en": "{who} · certified by {by}", "fr": "{who} · certifié par {by}"},
-    "ai": {"en": "per its Content Credentials", "fr": "selon ses Content Credentials"},
-}
+    kind: {lang: t(f"label.sub.{kind}", lang) for lang in LANGUAGES} for kind in ("certified", "ai")}
 #: The accent bar's colour by kind: one for human-made, one for every AI kind (the same for every generator).
 _ACCENT = {"handmade": (0, 122, 61), "badge": (0, 122, 61), "generative": (196, 52, 0), "ai_assisted": (196, 52, 0),
            "possibly_generative": (196, 52, 0)}
@@ -421,21 +418,14 @@ def label_image(source: str | os.PathLike[str], output: str | os.PathLike[str], 
 #: Kinds of a web badge beyond the drawn labels: ``none`` (checked, no label backed), ``unknown`` (never
 #: checked by this service, or the service keeps no log).
 BADGE_KINDS = ("handmade", "generative", "ai_assisted", "possibly_generative", "none", "unknown")
-_WEB: dict[str, dict[str, str]] = {
-    "none": {"en": "No verified label", "fr": "Aucune étiquette vérifiée"},
-    "unknown": {"en": "Not checked by this service", "fr": "Non vérifié par ce service"},
-    "checked": {"en": "checked {date}", "fr": "vérifié le {date}"},
-    "no_log": {"en": "this service keeps no record of checks", "fr": "ce service ne garde pas trace des vérifications"},
-}
 _GREY = (110, 110, 110)
 _BAD_TOKENS = {"TEST-KEY", "TAMPERED", "BAD-SIGNATURE", "BAD-CREDENTIAL", "EXPIRED", "BAD-INGREDIENT",
                "ORIGIN-UNKNOWN", "BAD-IDENTITY"}
 
 
 def web_words(key: str, lang: str = "en", **kwargs: Any) -> str:
-    entry = _WEB[key]
-    text = entry.get(lang, entry["en"])
-    return text.format(**kwargs) if kwargs else text
+    """The web badge's words (catalog keys ``label.web.*`` in ``handmade.messages``)."""
+    return t(f"label.web.{key}", lang, **kwargs)
 
 
 def label_payload(report: ProvenanceReport, lang: str = "en") -> dict[str, Any]:

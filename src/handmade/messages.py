@@ -819,6 +819,31 @@ _SOURCE_TYPES: dict[str, dict[str, str]] = {f"st.{s.term}": {"en": s.en, "fr": s
 
 #: Added with the films/SVG/PDF formats (issue 17) and the visible labels (issue 16).
 _FORMATS_AND_LABELS: dict[str, dict[str, str]] = {
+    # the visible labels (handmade.label): headlines, sublines, the web badge's words
+    "label.head.handmade": {"en": "Made by hand — verified", "fr": "Fait à la main — vérifié"},
+    "label.head.generative": {"en": "AI-generated", "fr": "Généré par IA"},
+    "label.head.ai_assisted": {"en": "AI-modified", "fr": "Modifié par IA"},
+    "label.head.possibly_generative": {"en": "May contain AI", "fr": "Peut contenir de l'IA"},
+    "label.sub.certified": {"en": "{who} · certified by {by}", "fr": "{who} · certifié par {by}"},
+    "label.sub.ai": {"en": "per its Content Credentials", "fr": "selon ses Content Credentials"},
+    "label.web.none": {"en": "No verified label", "fr": "Aucune étiquette vérifiée"},
+    "label.web.unknown": {"en": "Not checked by this service", "fr": "Non vérifié par ce service"},
+    "label.web.checked": {"en": "checked {date}", "fr": "vérifié le {date}"},
+    "label.web.no_log": {"en": "this service keeps no record of checks",
+                         "fr": "ce service ne garde pas trace des vérifications"},
+    # archive scans (handmade.scan)
+    "scan.summary": {"en": "{n} files in {out}", "fr": "{n} fichiers dans {out}"},
+    "scan.earlier": {"en": "{n} from an earlier run", "fr": "dont {n} d'une exécution précédente"},
+    "scan.by_verdict": {"en": "by verdict", "fr": "par verdict"},
+    "scan.by_signer": {"en": "by signer", "fr": "par signataire"},
+    "scan.ai_found": {"en": "AI found", "fr": "IA détectée"},
+    "scan.errors": {"en": "errors", "fr": "erreurs"},
+    "scan.unsigned": {"en": "(no signer)", "fr": "(aucun signataire)"},
+    "scan.torn": {"en": "the last line of {out} was cut short (a killed scan): that file is checked again",
+                  "fr": "la dernière ligne de {out} était incomplète (analyse interrompue) : ce fichier est revérifié"},
+    "scan.bad_lines": {"en": "{n} lines of {out} are not JSON results: their files are checked again",
+                       "fr": "{n} lignes de {out} ne sont pas des résultats JSON : leurs fichiers sont revérifiés"},
+    "scan.progress": {"en": "scanned", "fr": "analysés"},
     "cli.film_bar": {"en": "signing the film", "fr": "signature du film"},
     "cli.big_film": {
         "en": ("note: {path}: a {mb} MB film: read three times (history check, signing, self-check) "

@@ -49,25 +49,11 @@ BATCH = 64
 LOCAL_BATCH = 256
 
 
-_T: dict[str, dict[str, str]] = {
-    "summary": {"en": "{n} files in {out}", "fr": "{n} fichiers dans {out}"},
-    "earlier": {"en": "{n} from an earlier run", "fr": "dont {n} d'une exécution précédente"},
-    "by_verdict": {"en": "by verdict", "fr": "par verdict"},
-    "by_signer": {"en": "by signer", "fr": "par signataire"},
-    "ai_found": {"en": "AI found", "fr": "IA détectée"},
-    "errors": {"en": "errors", "fr": "erreurs"},
-    "unsigned": {"en": "(no signer)", "fr": "(aucun signataire)"},
-    "torn": {"en": "the last line of {out} was cut short (a killed scan): that file is checked again",
-             "fr": "la dernière ligne de {out} était incomplète (analyse interrompue) : ce fichier est revérifié"},
-    "bad_lines": {"en": "{n} lines of {out} are not JSON results: their files are checked again",
-                  "fr": "{n} lignes de {out} ne sont pas des résultats JSON : leurs fichiers sont revérifiés"},
-    "progress": {"en": "scanned", "fr": "analysés"},
-}
-
-
 def t(key: str, lang: str = "en", **kwargs: Any) -> str:
-    entry = _T[key]
-    return (entry.get(lang) or entry["en"]).format(**kwargs)
+    """The scan's words (catalog keys ``scan.*`` in ``handmade.messages``)."""
+    from handmade.messages import t as _t
+
+    return _t(f"scan.{key}", lang, **kwargs)
 
 
 # --- the tree ----------------------------------------------------------------------------------------------
