@@ -25,6 +25,21 @@ def _isolated_trust_snapshot(tmp_path_factory: pytest.TempPathFactory) -> None:
     trust.reset_cache()
 
 
+#: Test modules that start real services, load them, or trace them: `-m "not slow"` leaves them out of a quick run.
+SLOW_MODULES = {"test_load_smoke.py", "test_hostile_clients.py", "test_multi_host.py", "test_offline.py",
+                "test_scan_dask.py", "test_parent_death.py", "test_pkcs11.py"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The markers README's quick run relies on: `browser` for every test that drives Chromium (it takes the
+    `browser` fixture), `slow` for the modules of SLOW_MODULES."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+        if item.path.name in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
+
 def corpus_or_skip() -> Path:
     if not (CORPUS / "CATALOG.json").is_file():
         pytest.skip(f"THIRD-PARTY CORPUS NOT FOUND at {CORPUS}: set HANDMADE_CORPUS to run these tests")

@@ -41,3 +41,23 @@ def test_it_says_so_before_installing_system_packages(tmp_path: Path) -> None:
 def test_test_sh_runs_the_announcing_installer() -> None:
     text = (SCRIPT.parent / "test.sh").read_text()
     assert "scripts/install-browser.sh" in text and "HANDMADE_NO_SYSTEM_INSTALL=1" in text
+
+
+def test_the_quick_run_markers_select_the_browser_and_slow_tests() -> None:
+    """README's quick run (`-m "not slow and not browser"`) leaves out exactly what it says: every Chromium test
+    is marked `browser`, the service/load/trace modules `slow`."""
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+
+    def collected(*args: str) -> set[str]:
+        r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--collect-only", *args],
+                           cwd=root, capture_output=True, text=True, timeout=120)
+        return {line.split("::")[0] for line in r.stdout.splitlines() if "::" in line}
+
+    assert collected("-m", "browser", "tests/web") == {"tests/web/test_page_browser.py", "tests/web/test_badges.py",
+                                                       "tests/web/test_formats_web.py"}
+    slow = collected("-m", "slow", "tests/web", "tests/hostile")
+    assert {"tests/web/test_hostile_clients.py", "tests/web/test_load_smoke.py",
+            "tests/hostile/test_offline.py"} <= slow
+    assert "tests/web/test_api.py" not in slow
