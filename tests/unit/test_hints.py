@@ -617,3 +617,36 @@ def test_new_generators_in_the_software_field_are_generative(tool: str) -> None:
 def test_new_generators_in_prose_count_only_in_context(text: str, generative: bool) -> None:
     hints = read_hints(jpeg_with_exif(ImageDescription=text))
     assert ("generative" in {h.signal for h in hints}) is generative, text
+
+
+# --- where the fallback XMP search looks (and where it must not) ------------------------------------------
+GENERATIVE_DST = 'Iptc4xmpExt:DigitalSourceType="http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"'
+
+
+def _plain_jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 64), (90, 120, 30)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def test_xmp_in_a_trailer_after_the_jpeg_end_is_still_found() -> None:
+    assert "generative" in signals(_plain_jpeg() + xmp_packet(GENERATIVE_DST))
+
+
+def test_xmp_lookalike_inside_jpeg_scan_data_is_not_metadata() -> None:
+    """The fallback search skips the entropy-coded scan (between SOS and the last EOI): bytes there are
+    pixels, and searching them was 5 ms of the 5.1 ms hints took on a 12 MP photo."""
+    data = _plain_jpeg()
+    sos = data.index(b"\xff\xda")
+    assert "generative" not in signals(data[:sos + 20] + xmp_packet(GENERATIVE_DST) + data[sos + 20:])
+    # the same bytes before the scan (an unknown segment, a damaged header) are still searched
+    assert "generative" in signals(data[:sos] + xmp_packet(GENERATIVE_DST) + data[sos:])
+
+
+def test_xmp_lookalike_inside_png_idat_is_not_metadata() -> None:
+    data = png_with_text()
+    packet = xmp_packet(GENERATIVE_DST)
+    iend = data.rindex(b"IEND") - 4
+    assert "generative" not in signals(data[:iend] + png_chunk(b"IDAT", packet) + data[iend:])
+    # an unknown chunk is still searched
+    assert "generative" in signals(data[:iend] + png_chunk(b"teXt", packet) + data[iend:])
