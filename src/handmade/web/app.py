@@ -1,8 +1,8 @@
 """The upload-checking service: a JSON API and a web page for editors, on Starlette.
 
 Routes: ``POST /v1/verify`` (multipart field ``file`` or a raw body), ``GET /`` (the page), ``GET /healthz``,
-``GET /openapi.json``. It uses only handmade's public API, so the same policy code decides here and in
-``handmade verify``.
+``GET /openapi.json`` (the static ``openapi.json`` beside this module). It uses only handmade's public API, so
+the same policy code decides here and in ``handmade verify``.
 
 Limits against abuse, each answered with a JSON error ``{"error": {"code", "message"}}``:
 - upload size (``413 input.too_large``), checked on Content-Length and again while the body streams in;
@@ -37,7 +37,7 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict, dataclass, field, replace
 from importlib import resources
-from typing import Any, TypeVar, get_args
+from typing import Any, TypeVar
 
 import anyio
 from python_multipart.exceptions import ParseError
@@ -53,7 +53,7 @@ from handmade.files import too_many_pixels
 from handmade.label import badge_svg, decision_payload, label_payload
 from handmade.lineage import clean_text
 from handmade.messages import messages, step_reason, text_of
-from handmade.models import AiVerdict, Provenance, ProvenanceReport, State, Training
+from handmade.models import ProvenanceReport
 from handmade.policy import PRESETS, Decision, Policy, at_least_as_strict, evaluate, load_policy, policy_from_mapping
 from handmade.registry import Registry, RegistryEntry, open_registry
 from handmade.report import recovered_lines, training_text, verdict
@@ -668,7 +668,9 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
         return JSONResponse({"status": "ok"})
 
     async def openapi(request: Request) -> Response:
-        return JSONResponse(openapi_document())
+        # A static file: tests/unit/test_json_contract.py checks the values it copies from the code.
+        return Response(resources.files("handmade.web").joinpath("openapi.json").read_bytes(),
+                        media_type="application/json")
 
     async def catalog(request: Request) -> Response:
         # The page's words: the whole message catalog in one language (a new language is one more column).
@@ -706,130 +708,6 @@ def create_app(config: ServiceConfig | None = None) -> Starlette:
     app.state.limiter = limiter
     app.state.admission = admission
     return app
-
-
-def openapi_document() -> dict[str, Any]:
-    """The OpenAPI 3.1 description of the API."""
-    error = {"type": "object", "required": ["error"], "properties": {"error": {
-        "type": "object", "required": ["code", "message"],
-        "properties": {"code": {"type": "string", "examples": ["input.too_many_pixels"]},
-                       "message": {"type": "string"}}}}}
-    finding = {"type": "object", "required": ["code", "severity", "message"], "properties": {
-        "code": {"type": "string"}, "severity": {"enum": ["info", "warning", "error"]},
-        "message": {"type": "string"}, "source": {"type": ["string", "null"]}}}
-    result = {"type": "object", "description": "One handmade.report/v2 result (ProvenanceReport.to_dict()), "
-                                               "plus the decision and the verdict in words",
-              "required": ["path", "state", "bottom_line", "summary", "ai", "lineage", "findings", "policy",
-                           "verdict", "training_text"],
-              "properties": {
-                  # the values come from the report's own types, so the document cannot drift from them
-                  "state": {"enum": list(get_args(State))},
-                  "ai": {"enum": list(get_args(AiVerdict))},
-                  "provenance": {"enum": [*get_args(Provenance), None]},
-                  "incomplete_history": {"type": ["boolean", "null"]},
-                  "identity_valid": {"type": ["boolean", "null"]},
-                  "recovered": {"type": "array", "items": {"type": "object"}},
-                  "summary": {"type": "string", "examples": ["TRUSTED INTACT HUMAN NO-AI NO-TRAINING"]},
-                  "lineage": {"type": "array", "items": {"type": "object"}},
-                  "findings": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}},
-                  "policy": {"type": "object", "required": ["accepted", "policy", "reasons"], "properties": {
-                      "accepted": {"type": "boolean"}, "policy": {"type": "string"},
-                      "reasons": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}}}},
-                  "verdict": {"type": "string", "examples": [
-                      "Made by hand. Trusted: signed by Jane Doe (your trust anchors)"]},
-                  "trusted_by": {"type": ["string", "null"], "examples": ["c2pa-trust-list", "c2pa-interim-list",
-                                                                          "your-anchors"]},
-                  "test_identity": {"type": "boolean"},
-                  "training": {"enum": list(get_args(Training))},
-                  "training_terms": {"type": ["string", "null"],
-                                     "description": "terms of a constrained permission (CAWG constraint_info)"},
-                  "training_text": {"type": "string",
-                                    "examples": ["AI training: only under licence, see https://example.org/l"]}}}
-    json_error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-    errors = (("400", "malformed multipart body"), ("408", "the upload stalled or was too slow (input.timeout)"),
-              ("413", "too large (input.too_large), or too many pixels "
-                                                            "(input.too_many_pixels)"),
-              ("403", "?policy= names a policy looser than the service's (policy.looser)"),
-              ("415", "not an image (input.not_image)"),
-              ("422", "empty (input.empty), no 'file' field (input.missing), corrupt, or unknown policy"),
-              ("503", "busy (service.busy): retry after Retry-After seconds"),
-              ("504", "verification timed out (service.timeout)"))
-    return {
-        "openapi": "3.1.0",
-        "info": {"title": "handmade verification service", "version": handmade.__version__,
-                 "description": "Checks the Content Credentials (C2PA) of uploaded images: signature, tampering, "
-                                "trust, and whether any step of their history is generative AI."},
-        "paths": {
-            "/v1/verify": {"post": {
-                "operationId": "verify",
-                "summary": "Verify one image and decide with the service's policy",
-                "parameters": [
-                    {"name": "policy", "in": "query", "schema": {"type": "string", "enum": list(PRESETS)},
-                     "description": "a preset instead of the service's policy, for this call; it may only "
-                                    "tighten the service's policy (403 policy.looser otherwise) unless the "
-                                    "service lists it with --client-policy"},
-                    {"name": "lang", "in": "query", "schema": {"type": "string", "enum": ["en", "fr"]},
-                     "description": "language of verdict, training_text and every message (findings, policy "
-                                    "reasons, hints, lineage reasons; default: Accept-Language)"},
-                    {"name": "name", "in": "query", "schema": {"type": "string"},
-                     "description": "file name for a raw-body upload (or header X-Filename)"},
-                    {"name": "label", "in": "query", "schema": {"type": "string", "enum": ["1"]},
-                     "description": "add 'label' to the result: the visible label its verified history backs "
-                                    "({kind, headline, subline, refusal})"},
-                ],
-                "requestBody": {"required": True, "content": {
-                    "multipart/form-data": {"schema": {"type": "object", "properties": {
-                        "file": {"type": "string", "format": "binary"}}, "required": ["file"]}},
-                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
-                    "image/*": {"schema": {"type": "string", "format": "binary"}}}},
-                "responses": {
-                    "200": {"description": "handmade.report/v2 document with one result and the decision",
-                            "content": {"application/json": {"schema": {"type": "object", "properties": {
-                                "schema": {"const": handmade.SCHEMA},
-                                "results": {"type": "array", "minItems": 1, "maxItems": 1,
-                                            "items": {"$ref": "#/components/schemas/Result"}},
-                                "accepted": {"type": "boolean"},
-                                "policy": {"type": "string", "description": "the policy that decided"},
-                                "reasons": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}}},
-                                "required": ["schema", "results", "accepted", "policy", "reasons"]}}}},
-                    **{code: {"description": text, **json_error} for code, text in errors},
-                }}},
-            "/v1/badge/{name}": {"get": {
-                "operationId": "badge",
-                "summary": "The badge of the latest decision recorded for a file, by its SHA-256",
-                "parameters": [
-                    {"name": "name", "in": "path", "required": True, "schema": {
-                        "type": "string", "pattern": "^[0-9a-fA-F]{64}\\.(svg|json)$"},
-                     "description": "<sha256>.svg (a small SVG badge) or <sha256>.json (its words as data)"},
-                    {"name": "lang", "in": "query", "schema": {"type": "string", "enum": ["en", "fr"]}}],
-                "responses": {
-                    "200": {"description": "the badge: kind handmade, generative, ai_assisted, possibly_generative "
-                                           "or none", "content": {"image/svg+xml": {}, "application/json": {}}},
-                    "400": {"description": "not a SHA-256 with .svg or .json (badge.bad_name)", **json_error},
-                    "404": {"description": "never checked here (badge.unknown), or the service keeps no audit "
-                                           "log (badge.no_log): the 'not checked by this service' badge",
-                            "content": {"image/svg+xml": {}, "application/json": {}}}}}},
-            "/healthz": {"get": {"operationId": "healthz", "summary": "Liveness", "responses": {
-                "200": {"description": "ok", "content": {"application/json": {"schema": {
-                    "type": "object", "required": ["status"], "properties": {
-                        "status": {"const": "ok"}}}}}}}}},
-            "/": {"get": {"operationId": "page", "summary": "The editors' page (English/French)",
-                          "parameters": [{"name": "lang", "in": "query",
-                                          "schema": {"type": "string", "enum": ["en", "fr"]}}],
-                          "responses": {"200": {"description": "HTML", "content": {"text/html": {}}}}}},
-            "/v1/messages": {"get": {
-                "operationId": "messages", "summary": "Every user-facing message, by key, in one language (the page's "
-                                                      "words)",
-                "parameters": [{"name": "lang", "in": "query", "schema": {"type": "string", "enum": ["en", "fr"]}}],
-                "responses": {"200": {"description": "the catalog", "content": {"application/json": {"schema": {
-                    "type": "object", "required": ["lang", "messages"], "properties": {
-                        "lang": {"type": "string"},
-                        "messages": {"type": "object", "additionalProperties": {"type": "string"}}}}}}}}}},
-            "/openapi.json": {"get": {"operationId": "openapi", "summary": "This description",
-                                      "responses": {"200": {"description": "OpenAPI 3.1 document"}}}},
-        },
-        "components": {"schemas": {"Error": error, "Finding": finding, "Result": result}},
-    }
 
 
 # --- running ---------------------------------------------------------------------------------------------------
