@@ -52,7 +52,7 @@ import handmade
 from handmade.files import too_many_pixels
 from handmade.label import badge_svg, decision_payload, label_payload
 from handmade.lineage import clean_text
-from handmade.messages import messages, step_reason, text_of
+from handmade.messages import messages, negotiate, step_reason, text_of
 from handmade.models import ProvenanceReport
 from handmade.policy import PRESETS, Decision, Policy, at_least_as_strict, evaluate, load_policy, policy_from_mapping
 from handmade.registry import Registry, RegistryEntry, open_registry
@@ -147,23 +147,8 @@ def _error(exc: ApiError) -> JSONResponse:
 
 
 def _lang(request: Request) -> str:
-    """``?lang=`` first, then the best of English and French in Accept-Language (q-values honoured)."""
-    lang = request.query_params.get("lang")
-    if lang in ("en", "fr"):
-        return lang
-    best, best_q = "en", 0.0
-    for item in request.headers.get("accept-language", "").split(",")[:32]:
-        tag, _, params = item.strip().partition(";")
-        q = 1.0
-        if params.strip().startswith("q="):
-            try:
-                q = float(params.strip()[2:])
-            except ValueError:
-                q = 0.0
-        primary = tag.strip().lower().split("-")[0]
-        if primary in ("en", "fr") and q > best_q:
-            best, best_q = primary, q
-    return best
+    """The request's language: ``?lang=``, else Accept-Language (``handmade.messages.negotiate``)."""
+    return negotiate(request.query_params.get("lang"), request.headers.get("accept-language", ""))
 
 
 def safe_filename(raw: str | None) -> str:
