@@ -130,7 +130,7 @@ def own_server(config: Any) -> tuple[str, Any, threading.Thread]:
 
 def run(requests: int = 500, concurrency: int = 16, url: str | None = None, deadline_s: float = 300.0,
         max_concurrent: int = 4) -> dict[str, Any]:
-    from handmade.web.app import ServiceConfig
+    from handmade.web.config import ServiceConfig
 
     with tempfile.TemporaryDirectory() as work:
         items = payloads(Path(work))

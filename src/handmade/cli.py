@@ -1559,7 +1559,7 @@ def serve(host: str, port: int, workers: int, trust_paths: tuple[str, ...], no_d
     result and the policy decision; GET / is the page (English/French); GET /openapi.json the API.
     """
     try:
-        from handmade.web.app import ServiceConfig, run
+        from handmade.web import ServiceConfig, run
     except ImportError as exc:
         raise click.UsageError(f"the service needs its extra: pip install 'handmade[web]' ({exc})") from exc
     from handmade.policy import PRESETS, load_policy

@@ -1552,3 +1552,23 @@ def step_reason(step: LineageStep, lang: str = "en") -> str | None:
     if step.reason_key is None:  # a step built without its key (by hand): no English words in another language
         return None
     return t(step.reason_key, lang, **step.reason_params)
+
+
+def negotiate(asked: str | None, accept_language: str = "") -> str:
+    """The language to answer in: ``asked`` (``?lang=``) when the catalog has it, else the best of
+    ``LANGUAGES`` in an Accept-Language header (q-values honoured; its first 32 items), else English."""
+    if asked in LANGUAGES:
+        return asked
+    best, best_q = "en", 0.0
+    for item in accept_language.split(",")[:32]:
+        tag, _, params = item.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        primary = tag.strip().lower().split("-")[0]
+        if primary in LANGUAGES and q > best_q:
+            best, best_q = primary, q
+    return best

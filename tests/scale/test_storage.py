@@ -174,7 +174,7 @@ def test_other_schemes_are_refused() -> None:
 def test_service_on_postgresql_records_and_never_answers_without_its_row(pg_url: str) -> None:
     import httpx
 
-    from handmade.web.app import ServiceConfig
+    from handmade.web.config import ServiceConfig
     from tests.conftest import photo_bytes
     from tests.web.conftest import start
 

@@ -15,7 +15,7 @@ from tests.pki import make_pki
 
 from handmade import inspect
 from handmade.cli import main
-from handmade.messages import CATALOG, LANGUAGES, messages, step_reason, t, text_of
+from handmade.messages import CATALOG, LANGUAGES, messages, negotiate, step_reason, t, text_of
 from handmade.policy import PRESETS, evaluate
 
 #: Entries that read the same in both languages: codes, punctuation-only templates, names.
@@ -300,3 +300,12 @@ def test_french_hints_name_every_choice_the_code_accepts() -> None:
         for lang in LANGUAGES:
             missing = [c for c in choices if not re.search(rf"(?<![\w-]){re.escape(c)}(?![\w-])", CATALOG[key][lang])]
             assert missing == [], (key, lang)
+
+
+def test_language_negotiation() -> None:
+    """``?lang=`` first, then the best catalog language in Accept-Language by q-value, else English."""
+    assert negotiate("fr", "en") == "fr" and negotiate("de", "fr-CA") == "fr" and negotiate(None) == "en"
+    assert negotiate(None, "de-DE, fr;q=0.8, en;q=0.5") == "fr"
+    assert negotiate(None, "fr;q=0.2, en-GB;q=0.9") == "en"
+    assert negotiate(None, "fr;q=oops, de") == "en"  # an unreadable q counts as 0
+    assert negotiate(None, ",".join(["de"] * 32 + ["fr"])) == "en"  # only the first 32 items are read

@@ -21,7 +21,8 @@ import uvicorn
 from handmade.keys import bundled_test_root_pem, load_identity
 from handmade.sign import SignOptions, sign_image
 from handmade.verify import TrustAnchors
-from handmade.web.app import ServiceConfig, create_app, server_options
+from handmade.web.app import create_app, server_options
+from handmade.web.config import ServiceConfig
 from tests.conftest import make_photo
 from tests.pki import Pki, make_pki
 

@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from handmade.web.app import ServiceConfig
 from handmade.web.audit import export, list_decisions
+from handmade.web.config import ServiceConfig
 from tests.web.conftest import Server, start
 
 
@@ -121,7 +121,7 @@ def test_pixel_bomb_beyond_pillows_own_guard_is_refused_too() -> None:
 import io
 from PIL import Image
 from starlette.testclient import TestClient
-from handmade.web.app import ServiceConfig, create_app
+from handmade.web import ServiceConfig, create_app
 buf = io.BytesIO()
 Image.new("1", (20000, 20000)).save(buf, "PNG")
 r = TestClient(create_app(ServiceConfig())).post("/v1/verify", content=buf.getvalue())
@@ -374,7 +374,8 @@ def test_a_timed_out_verification_keeps_its_slot_until_it_ends() -> None:
 
     import anyio
 
-    from handmade.web.app import ApiError, run_in_slot
+    from handmade.web.errors import ApiError
+    from handmade.web.slots import run_in_slot
 
     gate = threading.Event()
     finished = threading.Event()
@@ -409,7 +410,7 @@ def test_config_travels_to_workers_through_the_environment(tmp_path: Path) -> No
     from handmade.policy import load_policy
     from handmade.trust import TrustConfig
     from handmade.verify import TrustAnchors
-    from handmade.web.app import config_from_env, config_to_env
+    from handmade.web.config import config_from_env, config_to_env
 
     policy_file = tmp_path / "desk.toml"
     policy_file.write_text('base = "trusted"\nrequire_no_training = true\n')

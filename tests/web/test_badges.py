@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from handmade.label import badge_svg
-from handmade.web.app import ServiceConfig
+from handmade.web.config import ServiceConfig
 from tests.web.conftest import Server, free_port, start
 from tests.web.test_page_browser import browser  # noqa: F401  (the fixture)
 
@@ -234,7 +234,7 @@ def test_without_cors_the_component_says_it_could_not_check(browser: Any, server
 
 def test_cors_origins_reach_every_worker() -> None:
     """serve --workers N hands the configuration to each worker through the environment: the origins too."""
-    from handmade.web.app import config_from_env, config_to_env
+    from handmade.web.config import config_from_env, config_to_env
 
     config = ServiceConfig(cors_origins=("https://news.example", "https://other.example"))
     assert config_from_env(config_to_env(config)).cors_origins == config.cors_origins

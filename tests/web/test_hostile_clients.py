@@ -198,7 +198,7 @@ def test_overlong_multipart_boundary_is_malformed_not_500(served: Served) -> Non
 def test_a_stalled_body_gives_its_memory_budget_back_in_process(signed_image: Path) -> None:
     from urllib.parse import urlsplit
 
-    from handmade.web.app import ServiceConfig
+    from handmade.web.config import ServiceConfig
     from tests.web.conftest import start
 
     for srv in start(ServiceConfig(body_idle_timeout_s=1.0, body_timeout_s=30.0)):

@@ -114,7 +114,7 @@ def test_a_claimed_label_is_never_green(browser: Any, signed_image: Path) -> Non
     from selenium.webdriver.common.by import By
 
     from handmade.policy import load_policy
-    from handmade.web.app import ServiceConfig
+    from handmade.web.config import ServiceConfig
     from tests.web.conftest import start
 
     for srv in start(ServiceConfig(policy=load_policy("claimed"))):

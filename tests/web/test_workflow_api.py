@@ -34,7 +34,7 @@ def test_the_upload_limit_is_said_in_megabytes(server: Server) -> None:
 
 
 def test_size_text() -> None:
-    from handmade.web.app import size_text
+    from handmade.web.uploads import size_text
 
     assert [size_text(n) for n in (52428800, 1536 * 1024, 300 * 1024, 12)] == ["50 MB", "1.5 MB", "300 KB",
                                                                                "12 bytes"]

@@ -1,0 +1,31 @@
+"""The service's error answers: ``ApiError`` and its JSON shape, ``{"error": {"code", "message"}}``."""
+
+from __future__ import annotations
+
+from starlette.responses import JSONResponse
+
+RETRY_AFTER_S = 2  # the Retry-After of every 503 service.busy
+
+#: The HTTP status of a library error code met while reading an upload (other codes: 422).
+STATUS_FOR_ERROR = {"input.not_image": 415, "input.unsupported": 415, "input.empty": 422,
+                    "input.too_large": 413, "input.corrupt": 422}
+
+
+class ApiError(Exception):
+    """An answer other than 200: its HTTP status, error code, message and extra headers."""
+
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.headers = status, code, message, headers or {}
+
+
+def error_response(exc: ApiError) -> JSONResponse:
+    """The JSON answer for ``exc``."""
+    return JSONResponse({"error": {"code": exc.code, "message": exc.message}}, status_code=exc.status,
+                        headers=exc.headers)
+
+
+def busy(what: str, headers: dict[str, str] | None = None) -> ApiError:
+    """``503 service.busy`` with Retry-After: too many ``what`` at once."""
+    return ApiError(503, "service.busy", f"too many {what} at once; retry shortly",
+                    {"Retry-After": str(RETRY_AFTER_S), **(headers or {})})

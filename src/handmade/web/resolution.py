@@ -1,0 +1,156 @@
+"""The manifest registry over HTTP: the C2PA Soft Binding Resolution API (1.0) and ``POST /v1/registry``.
+
+Lookups (``/v1/services/supportedAlgorithms``, ``/v1/matches/byBinding``, ``/v1/matches/byContent``,
+``/v1/manifests/{id}``) answer from the app's ``registry`` (``handmade.registry``; ``404 registry.off``
+without one); additions need the bearer token whose SHA-256 is ``ServiceConfig.registry_token_sha256``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+
+import anyio
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from handmade.errors import HandmadeError
+from handmade.files import loaded_from_bytes, sniff_mime
+from handmade.fingerprint import ALG, fingerprint
+from handmade.lineage import clean_text
+from handmade.registry import Registry, RegistryEntry
+from handmade.web.config import ServiceConfig
+from handmade.web.errors import STATUS_FOR_ERROR, ApiError, error_response
+from handmade.web.routes import cors
+from handmade.web.slots import run_in_slot
+from handmade.web.uploads import read_upload
+
+
+def _registry(request: Request) -> Registry:
+    registry: Registry | None = request.app.state.registry
+    if registry is None:
+        raise ApiError(404, "registry.off", "this service keeps no manifest registry")
+    return registry
+
+
+def _max_results(request: Request) -> int:
+    raw = request.query_params.get("maxResults", "10")
+    if not raw.isdigit() or not 1 <= int(raw) <= 100:
+        raise ApiError(422, "registry.max_results", "maxResults must be a whole number from 1 to 100")
+    return int(raw)
+
+
+def _check_alg(request: Request) -> None:
+    alg = request.query_params.get("alg", ALG)
+    if alg != ALG:
+        raise ApiError(400, "registry.alg", f"soft binding algorithm '{clean_text(alg, 80)}' is not supported "
+                                            f"here; see /v1/services/supportedAlgorithms")
+
+
+def matches_payload(found: list[Any]) -> dict[str, Any]:
+    """The C2PA Soft Binding Resolution API's answer: manifest ids, best first, with a similarity score."""
+    return {"matches": [{"manifestId": m.entry.manifest_id, "similarityScore": round(100 * (64 - m.distance) / 64),
+                         "alg": m.entry.alg, "distance": m.distance, "signer": m.entry.signer,
+                         "author": m.entry.author, "signedAt": m.entry.signed_at,
+                         "registeredAt": m.entry.added_at} for m in found]}
+
+
+async def supported_algorithms(request: Request) -> Response:
+    """``GET /v1/services/supportedAlgorithms``: the fingerprint this registry matches (none without one)."""
+    return JSONResponse({"watermarks": [],
+                         "fingerprints": [{"alg": ALG}] if request.app.state.registry is not None else []},
+                        headers=cors(request))
+
+
+async def by_binding(request: Request) -> Response:
+    """``GET /v1/matches/byBinding?alg=io.iscc.v0&value=ISCC:...``: the manifests nearest a soft binding value."""
+    try:
+        reg = _registry(request)
+        _check_alg(request)
+        value = request.query_params.get("value")
+        if not value:
+            raise ApiError(400, "registry.value", "give the soft binding value: ?alg=io.iscc.v0&value=ISCC:...")
+        limit = _max_results(request)
+        found = await anyio.to_thread.run_sync(lambda: reg.by_binding("io.iscc.v0", value, max_results=limit))
+    except ApiError as exc:
+        return error_response(exc)
+    except HandmadeError as exc:
+        return error_response(ApiError(400, exc.code, exc.message))
+    return JSONResponse(matches_payload(found), headers=cors(request))
+
+
+async def by_content(request: Request) -> Response:
+    """``POST /v1/matches/byContent``: the manifests whose pictures look nearest the uploaded one."""
+    state = request.app.state
+    held = [0]
+    try:
+        reg = _registry(request)
+        _check_alg(request)
+        limit = _max_results(request)
+        data, name = await read_upload(request, state.config, state.admission, held)
+
+        def look() -> list[Any]:
+            mime = sniff_mime(data, name)
+            if mime is None:
+                raise ApiError(415, "input.not_image", "the upload is not an image format handmade reads")
+            fp = fingerprint(data, mime, name)
+            if fp is None:
+                raise ApiError(415, "registry.not_picture", "films, SVG and PDF have no fingerprint")
+            return list(reg.nearest(fp.bits, max_results=limit))
+
+        found = await anyio.to_thread.run_sync(look)
+    except ApiError as exc:
+        return error_response(exc)
+    except HandmadeError as exc:
+        return error_response(ApiError(STATUS_FOR_ERROR.get(exc.code, 422), exc.code, exc.message))
+    finally:
+        state.admission.give_back(held[0])
+    return JSONResponse(matches_payload(found), headers=cors(request))
+
+
+async def manifest_endpoint(request: Request) -> Response:
+    """``GET /v1/manifests/{id}``: a registered manifest store (``application/c2pa``)."""
+    try:
+        reg = _registry(request)
+    except ApiError as exc:
+        return error_response(exc)
+    manifest_id = request.path_params["manifest_id"]
+    store = await anyio.to_thread.run_sync(lambda: reg.manifest(manifest_id))
+    if store is None:
+        return error_response(ApiError(404, "registry.unknown", "no manifest with that id in this registry"))
+    return Response(store, media_type="application/c2pa", headers={**cors(request),
+                    "Content-Disposition": "attachment; filename=manifest.c2pa"})
+
+
+async def registry_add(request: Request) -> Response:
+    """``POST /v1/registry`` with the bearer token: add a signed upload to the registry (201, or 200 if known)."""
+    state = request.app.state
+    config: ServiceConfig = state.config
+    held = [0]
+    try:
+        reg = _registry(request)
+        if config.registry_token_sha256 is None:
+            raise ApiError(403, "registry.read_only", "this service adds nothing to its registry "
+                                                      "(started without --registry-token-file)")
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        presented = hashlib.sha256(token.strip().encode()).hexdigest()
+        if scheme.lower() != "bearer" or not token.strip() or not hmac.compare_digest(
+                presented, config.registry_token_sha256):
+            raise ApiError(401, "registry.unauthorized", "adding to the registry needs its bearer token",
+                           {"WWW-Authenticate": 'Bearer realm="handmade registry"'})
+        data, name = await read_upload(request, config, state.admission, held)
+
+        def add() -> tuple[RegistryEntry, bool]:
+            return reg.add_loaded(loaded_from_bytes(data, name, max_bytes=config.max_upload_bytes),
+                                  trust=config.trust)
+
+        entry, added = await run_in_slot(state.limiter, add, queue_wait_s=config.queue_wait_s,
+                                         timeout_s=config.timeout_s)
+    except ApiError as exc:
+        return error_response(exc)
+    except HandmadeError as exc:
+        return error_response(ApiError(STATUS_FOR_ERROR.get(exc.code, 422), exc.code, exc.message))
+    finally:
+        state.admission.give_back(held[0])
+    return JSONResponse({"added": added, "entry": entry.to_dict()}, status_code=201 if added else 200)
