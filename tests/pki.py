@@ -1,5 +1,6 @@
 """A throwaway PKI for tests, built at test time with handmade.keys' building blocks (root -> intermediate ->
-signer), valid around now so fixtures never expire; knobs build the broken variants the key checks must refuse."""
+signer), valid around now so fixtures never expire; knobs build the broken variants the key checks must refuse
+(``odd_signer_certificate``: the library builds only certificates that meet the C2PA profile)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,46 @@ from pathlib import Path
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.x509.oid import ExtendedKeyUsageOID, ObjectIdentifier
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
 from handmade.keys import build_intermediate, build_root, build_signer_certificate, generate_private_key
 
 PEM = serialization.Encoding.PEM
+
+
+def odd_signer_certificate(key: Any, issuer_cert: x509.Certificate, issuer_key: Any, name: str, *,
+                           organization: str | None = None, country: str | None = "FR", days: int = 365,
+                           not_before: dt.datetime | None = None, eku: Sequence[ObjectIdentifier] | None = None,
+                           ca: bool = False, digital_signature: bool = True, aki: bool = True) -> x509.Certificate:
+    """A signer certificate as ``handmade.keys.build_signer_certificate`` makes it (which it is, with every knob
+    off), with parts of the C2PA profile changed: ``eku=None`` means [emailProtection], ``eku=[]`` leaves the
+    extension out; ``ca``, ``digital_signature`` and ``aki`` do what they say."""
+    if eku is None and not ca and digital_signature and aki:
+        return build_signer_certificate(key, issuer_cert, issuer_key, name, organization=organization,
+                                        country=country, days=days, not_before=not_before)
+    start = not_before or (dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=5))
+    subject = ([x509.NameAttribute(NameOID.COUNTRY_NAME, country)] if country else []) + (
+        [x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization)] if organization else []) + [
+        x509.NameAttribute(NameOID.COMMON_NAME, name)]
+    builder = (x509.CertificateBuilder().subject_name(x509.Name(subject))
+               .issuer_name(issuer_cert.subject).public_key(key.public_key())
+               .serial_number(x509.random_serial_number()).not_valid_before(start)
+               .not_valid_after(start + dt.timedelta(days=days))
+               .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+               .add_extension(x509.KeyUsage(digital_signature=digital_signature, content_commitment=False,
+                                            key_encipherment=False, data_encipherment=False, key_agreement=False,
+                                            key_cert_sign=ca, crl_sign=False, encipher_only=False,
+                                            decipher_only=False), critical=True)
+               .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False))
+    usages = [ExtendedKeyUsageOID.EMAIL_PROTECTION] if eku is None else list(eku)
+    if usages:
+        builder = builder.add_extension(x509.ExtendedKeyUsage(usages), critical=False)
+    if aki:
+        builder = builder.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
+                                        critical=False)
+    return builder.sign(issuer_key, None if isinstance(issuer_key, ed25519.Ed25519PrivateKey) else hashes.SHA256())
 
 
 @dataclass(frozen=True)
@@ -69,10 +104,9 @@ def make_pki(folder: Path, alg: str = "es256", *, intermediate: bool = True, exp
         self_root = build_root(leaf_key, "Self Signer", organization="handmade tests")
         leaf = build_signer_certificate(leaf_key, self_root, leaf_key, "Self Signer", organization="handmade tests")
     else:
-        leaf = build_signer_certificate(leaf_key, issuer, issuer_key, f"Test Signer {alg}",
-                                        organization="handmade tests", eku=eku, not_before=not_before, days=days,
-                                        ca=ca_leaf, key_usage_digital_signature=not no_digital_signature,
-                                        aki=not no_aki)
+        leaf = odd_signer_certificate(leaf_key, issuer, issuer_key, f"Test Signer {alg}",
+                                      organization="handmade tests", eku=eku, not_before=not_before, days=days,
+                                      ca=ca_leaf, digital_signature=not no_digital_signature, aki=not no_aki)
     certs = [leaf] + ([mid] if mid is not None and not self_signed else [])
     if root_first:
         certs = [root, *reversed(certs)]

@@ -47,7 +47,7 @@ _EXPORTS = {
     "SignOptions": "handmade.sign",
     "sign_image": "handmade.sign",
     "sign_bytes": "handmade.sign",
-    "sign_batch": "handmade.sign",
+    "sign_batch": "handmade.batch",
     # visible labels
     "label_image": "handmade.label",
     # verification and reports
@@ -126,6 +126,7 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:  # pragma: no cover
+    from handmade.batch import sign_batch
     from handmade.errors import (
         HandmadeError,
         InputError,
@@ -150,6 +151,6 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from handmade.policy import Decision, Policy, evaluate, load_policy, require
     from handmade.report import render_json, verdict
-    from handmade.sign import SignOptions, sign_batch, sign_bytes, sign_image
+    from handmade.sign import SignOptions, sign_bytes, sign_image
     from handmade.trust import TrustConfig
     from handmade.verify import TrustAnchors, inspect, inspect_bytes, load_trust_anchors

@@ -191,7 +191,8 @@ def worker_context() -> Any:
     if os.getpid() not in _USED_IN or _only_thread():
         return multiprocessing.get_context("fork")
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["handmade.verify", "handmade.sign", "c2pa", "PIL.Image", "PIL.JpegImagePlugin"])
+    ctx.set_forkserver_preload(["handmade.verify", "handmade.sign", "handmade.batch", "c2pa", "PIL.Image",
+                                "PIL.JpegImagePlugin"])
     return ctx
 
 

@@ -488,8 +488,8 @@ def sign(inputs: tuple[str, ...], output: str, author: str | None, made_with: st
 def _print_plan(pairs: list[tuple[Path, Path]], skipped: list[Any], *, overwrite: bool, lang: str,
                 as_json: bool) -> None:
     """``--dry-run``: each planned pair, saying which would fail because its output exists, and the skipped."""
+    from handmade.files import same_file
     from handmade.report import t
-    from handmade.sign import same_file
 
     items = []
     for src, dest in pairs:
@@ -518,8 +518,8 @@ def _timestamp_note(options: Any, result: Any, lang: str) -> None:
 
 def _metadata_note(options: Any, result: Any, lang: str) -> None:
     """Say so when the output's format gets no EXIF/XMP (HEIC, AVIF, GIF, DNG): only the manifest has it."""
+    from handmade._imaging import METADATA_FORMATS
     from handmade.report import t
-    from handmade.sign import METADATA_FORMATS
 
     if options.write_metadata and result.report.format not in METADATA_FORMATS:
         _err(t("cli.no_metadata", lang, path=result.output, fmt=result.report.format))
@@ -529,10 +529,11 @@ def _sign(inputs: tuple[str, ...], output: str, options: Any, key_args: tuple[st
           overwrite: bool,
           skip_existing: bool, in_place: bool, dry_run: bool, lang: str, workers: int, timeout: float,
           as_json: bool, register_db: str | None = None) -> None:
+    from handmade.batch import Skipped, iter_sign_batch, plan_signing
     from handmade.errors import HandmadeError
-    from handmade.files import output_error
+    from handmade.files import output_error, same_file
     from handmade.messages import error_words, t
-    from handmade.sign import Skipped, iter_sign_batch, plan_signing, same_file, sign_image
+    from handmade.sign import sign_image
 
     ctx = click.get_current_context()
     single = len(inputs) == 1 and not Path(inputs[0]).is_dir() and not Path(output).is_dir()
@@ -620,7 +621,7 @@ def _sign(inputs: tuple[str, ...], output: str, options: Any, key_args: tuple[st
             if item.result is not None and register_db:
                 progress.line(_register(register_db, item.output, lang, echo=False), err=True)
             if item.result is not None and options.write_metadata:
-                from handmade.sign import METADATA_FORMATS
+                from handmade._imaging import METADATA_FORMATS
 
                 if item.result.report.format not in METADATA_FORMATS:
                     progress.line(t("cli.no_metadata", lang, path=item.output, fmt=item.result.report.format),
@@ -1051,10 +1052,10 @@ def label(files: tuple[str, ...], output: str, trust_paths: tuple[str, ...], no_
     AI file stays AI. With --svg, OUTPUT is an SVG badge of the label (a folder of NAME.svg for several
     files). Exit 0 if every file is labelled, 1 if any is refused, 3 if one cannot be processed.
     """
+    from handmade.batch import plan_signing
     from handmade.errors import HandmadeError, LabelRefused
     from handmade.label import label_image, label_svg_file, refusal_text
     from handmade.report import error_text, t, verdict
-    from handmade.sign import plan_signing
 
     ctx = click.get_current_context()
     single = len(files) == 1 and not Path(files[0]).is_dir() and not Path(output).is_dir()

@@ -433,15 +433,16 @@ def too_many_pixels(data: bytes, limit: int) -> str | None:
     """What is wrong when the image's header announces more than ``limit`` pixels, else None.
 
     Nothing is decoded: Pillow reads the size from the header. Formats Pillow cannot read pass (the caller's
-    next step decides about them). Pillow's own bomb guard is raised to ``limit`` first (never lowered), so
-    its error always means "over the limit" rather than hiding the size.
+    next step decides about them). Pillow's own bomb guard is at least ``limit`` (``_imaging.decode_guard``,
+    never lowered), so its error always means "over the limit" rather than hiding the size.
     """
     import warnings
 
     from PIL import Image, UnidentifiedImageError
 
-    if Image.MAX_IMAGE_PIXELS is not None and Image.MAX_IMAGE_PIXELS < limit:
-        Image.MAX_IMAGE_PIXELS = limit
+    from handmade._imaging import decode_guard
+
+    decode_guard(limit)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -454,6 +455,16 @@ def too_many_pixels(data: bytes, limit: int) -> str | None:
     if width * height > limit:
         return f"{width}x{height} pixels is over the limit of {limit}"
     return None
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """True when ``a`` and ``b`` name one file: the same path once links are resolved, or a hard link."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet)
+        return False
 
 
 def output_error(dest: Path, exc: OSError) -> SigningError:

@@ -118,13 +118,13 @@ def fingerprint(data: bytes, mime: str | None = None, name: str = "<image>") -> 
     """
     from PIL import Image, UnidentifiedImageError
 
+    from handmade._imaging import decode_guard
     from handmade.files import NOT_RASTER
-    from handmade.sign import MAX_PIXELS
 
     if mime in NOT_RASTER:
         return None
 
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    decode_guard()
     try:
         with Image.open(io.BytesIO(data)) as im:
             draft(im)

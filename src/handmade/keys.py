@@ -24,14 +24,10 @@ This module does not import c2pa.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import functools
-import hashlib
 import logging
 import os
-import sys
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -68,8 +64,6 @@ __all__ = [
     "generate_private_key",
     "load_identity",
     "regenerate_test_identity",
-    "test_identity",
-    "test_root_pem",
 ]
 
 log = logging.getLogger(__name__)
@@ -286,34 +280,26 @@ def build_intermediate(key: PrivateKey, issuer_cert: x509.Certificate, issuer_ke
 
 def build_signer_certificate(key: PrivateKey, issuer_cert: x509.Certificate, issuer_key: PrivateKey, name: str, *,
                              organization: str | None = None, country: str | None = "FR", days: int = 365,
-                             not_before: dt.datetime | None = None,
-                             eku: Sequence[ObjectIdentifier] | None = None, ca: bool = False,
-                             key_usage_digital_signature: bool = True, aki: bool = True) -> x509.Certificate:
+                             not_before: dt.datetime | None = None) -> x509.Certificate:
     """A signer (leaf) certificate per the C2PA profile, issued by ``issuer_cert``.
 
-    BasicConstraints CA=false, KeyUsage digitalSignature (critical), EKU emailProtection, AKI and SKI.
-    The keyword knobs exist to build broken certificates in tests: ``eku=None`` means
-    [emailProtection], ``eku=[]`` leaves the extension out; ``ca``, ``key_usage_digital_signature``
-    and ``aki`` do what they say; ``days`` is not capped here.
+    BasicConstraints CA=false, KeyUsage digitalSignature (critical), EKU emailProtection, AKI and SKI;
+    ``days`` is not capped here (the tests' broken certificates are built in ``tests/pki.py``).
     Raises: ValueError from cryptography for an invalid name.
     """
     start, end = _window(not_before, days)
-    builder = (x509.CertificateBuilder().subject_name(_name(name, organization, country))
-               .issuer_name(issuer_cert.subject).public_key(key.public_key())
-               .serial_number(x509.random_serial_number()).not_valid_before(start).not_valid_after(end)
-               .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-               .add_extension(x509.KeyUsage(digital_signature=key_usage_digital_signature, content_commitment=False,
-                                            key_encipherment=False, data_encipherment=False, key_agreement=False,
-                                            key_cert_sign=ca, crl_sign=False, encipher_only=False,
-                                            decipher_only=False), critical=True)
-               .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False))
-    usages = [ExtendedKeyUsageOID.EMAIL_PROTECTION] if eku is None else list(eku)
-    if usages:
-        builder = builder.add_extension(x509.ExtendedKeyUsage(usages), critical=False)
-    if aki:
-        builder = builder.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
-                                        critical=False)
-    return builder.sign(issuer_key, _sig_hash(issuer_key))
+    return (x509.CertificateBuilder().subject_name(_name(name, organization, country))
+            .issuer_name(issuer_cert.subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(start).not_valid_after(end)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
+                                         data_encipherment=False, key_agreement=False, key_cert_sign=False,
+                                         crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
+                           critical=False)
+            .sign(issuer_key, _sig_hash(issuer_key)))
 
 
 # --- checks ------------------------------------------------------------------------------------------------
@@ -681,7 +667,7 @@ def _test_dir() -> Path:
     return _repo_keys_dir()  # source checkouts and editable installs
 
 
-_REGENERATE_HINT = ("Regenerate it in a source checkout: python -m handmade.keys --regenerate-test-identity "
+_REGENERATE_HINT = ("Regenerate it in a source checkout: python scripts/make-test-keys.py "
                     "(or upgrade handmade), or sign with your own key and chain.")
 
 
@@ -714,24 +700,6 @@ def bundled_test_root_pem() -> bytes:
     Raises: KeyMaterialError (``keys.unreadable``) when the file is missing.
     """
     return _read(_test_dir() / "root-ca.pem", "test root certificate")
-
-
-def test_identity() -> SigningIdentity:
-    """Alias of ``bundled_test_identity`` (the name pytest must not collect: ``__test__`` is False).
-
-    Raises: KeyMaterialError, as ``bundled_test_identity``.
-    """
-    return bundled_test_identity()
-
-
-def test_root_pem() -> bytes:
-    """Alias of ``bundled_test_root_pem``. Raises: KeyMaterialError, as ``bundled_test_root_pem``."""
-    return bundled_test_root_pem()
-
-
-# Test modules import these names; without this pytest would collect and run them as tests.
-test_identity.__test__ = False  # type: ignore[attr-defined]
-test_root_pem.__test__ = False  # type: ignore[attr-defined]
 
 
 # --- generation ----------------------------------------------------------------------------------------------
@@ -825,6 +793,7 @@ def regenerate_test_identity(folder: Path | str | None = None) -> Path:
     Root (20 years) -> intermediate (20 years) -> signer (366 days from now), all EC P-256; writes
     ``signer.key`` (unencrypted PKCS#8: the key is public on purpose), ``signer-chain.pem`` (signer then
     intermediate) and ``root-ca.pem``. ``folder`` defaults to the source checkout's ``keys/``.
+    ``scripts/make-test-keys.py`` runs it.
     Raises: KeyMaterialError (``keys.unreadable``) when no folder is given and this is not a source checkout.
     """
     if folder is None:
@@ -853,29 +822,3 @@ def regenerate_test_identity(folder: Path | str | None = None) -> Path:
              f"{leaf.not_valid_after_utc:%Y-%m-%d}")
     return target
 
-
-def _main(argv: Sequence[str] | None = None) -> int:
-    """``python -m handmade.keys --regenerate-test-identity [--out DIR]``; returns the exit status.
-
-    Raises: SystemExit for bad arguments (argparse).
-    """
-    parser = argparse.ArgumentParser(prog="python -m handmade.keys",
-                                     description="Maintenance of handmade's bundled FOR TESTING ONLY identity.")
-    parser.add_argument("--regenerate-test-identity", action="store_true", required=True,
-                        help="rewrite keys/signer.key, keys/signer-chain.pem and keys/root-ca.pem")
-    parser.add_argument("--out", type=Path, default=None, help="folder to write (default: the checkout's keys/)")
-    args = parser.parse_args(argv)
-    try:
-        target = regenerate_test_identity(args.out)
-    except KeyMaterialError as exc:
-        sys.stderr.write(exc.diagnostics() + "\n")
-        return 1
-    leaf = x509.load_pem_x509_certificates((target / "signer-chain.pem").read_bytes())[0]
-    digest = hashlib.sha256(leaf.public_bytes(serialization.Encoding.DER)).hexdigest()[:16]
-    sys.stdout.write(f"rewrote {target}: signer.key, signer-chain.pem, root-ca.pem (FOR TESTING ONLY); "
-                     f"signer certificate {digest}... valid until {leaf.not_valid_after_utc:%Y-%m-%d}\n")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(_main())

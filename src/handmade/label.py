@@ -172,7 +172,7 @@ def draw_label(image: Any, spec: LabelSpec, *, corner: str = "br", size: float =
     """
     from PIL import Image, ImageDraw, ImageStat
 
-    from handmade.sign import badge_font
+    from handmade._imaging import badge_font
 
     check_size(size)
     if corner not in CORNERS:
@@ -243,9 +243,9 @@ def draw_on_loaded(loaded: LoadedFile, spec: LabelSpec, *, corner: str = "br",
     """
     from PIL import Image, ImageOps, UnidentifiedImageError
 
-    from handmade.sign import _decode_guard
+    from handmade._imaging import decode_guard
 
-    _decode_guard()
+    decode_guard()
     try:
         with Image.open(io.BytesIO(loaded.data)) as im:
             fmt = im.format or "PNG"
@@ -347,7 +347,7 @@ def label_loaded(loaded: LoadedFile, *, trust: Any = None, identity: SigningIden
     Returns (signed bytes, label, placement, report before, report after).
     Raises: LabelRefused, InputError, SigningError.
     """
-    from handmade.sign import make_thumbnail
+    from handmade._imaging import make_thumbnail
     from handmade.verify import inspect_loaded
 
     if loaded.mime not in _c2pa.writable_mimes():
@@ -385,7 +385,8 @@ def label_image(source: str | os.PathLike[str], output: str | os.PathLike[str], 
     Raises: LabelRefused (no label backed), InputError, SigningError (``output.is_input``, ``output.exists``,
     ``label.self_check_failed`` ...).
     """
-    from handmade.sign import _input_mode, _warn_test_identity, same_file
+    from handmade.files import same_file
+    from handmade.sign import _input_mode, _warn_test_identity
 
     src, dest = Path(source), Path(output)
     if same_file(src, dest):

@@ -1199,7 +1199,7 @@ _HINTS: dict[str, dict[str, str]] = {
         "en": "Renew the certificate (handmade keys renew, or ask your CA); the TEST identity is regenerated in a "
               "source checkout.",
         "fr": ("Renouvelez le certificat (handmade keys renew, ou demandez à votre autorité) ; l'identité de TEST "
-               "se régénère dans une copie des sources (python -m handmade.keys --regenerate-test-identity) ou "
+               "se régénère dans une copie des sources (python scripts/make-test-keys.py) ou "
                "avec une version plus récente de handmade."),
     },
     "hint.keys.key_usage": {

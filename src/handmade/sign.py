@@ -1,4 +1,7 @@
-"""Sign an image as human-made, without ever laundering AI, and prove the result before writing it.
+"""Sign one image as human-made, without ever laundering AI, and prove the result before writing it.
+
+This module's role is the manifest handmade writes, the refusal of AI histories, and the signing of one file
+with its self-check; the pixels and EXIF/XMP it needs are ``handmade._imaging``'s, batches ``handmade.batch``'s.
 
 What a signed file carries (C2PA 2.1 manifest, through c2pa-rs only):
 - ``c2pa.actions.v2``: ``c2pa.created`` with the IPTC digital source type of ``--made-with`` for a file
@@ -21,47 +24,46 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import io
+import importlib
 import logging
 import os
-from collections.abc import Callable, Generator, Iterator, Sequence
-from dataclasses import dataclass, field, replace
-from glob import escape as glob_escape
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from handmade import __version__, _c2pa, labels
 from handmade._background import Background
-from handmade.errors import HandmadeError, InputError, SigningError
+from handmade._imaging import (
+    THUMBNAIL_SIZE,
+    check_pixels,
+    make_thumbnail,
+    picture_fingerprint,
+    stamp_badge,
+    thumbnail_and_fingerprint,
+    write_plain_metadata,
+)
+from handmade.errors import HandmadeError, SigningError
 from handmade.files import (
     DEFAULT_MAX_BYTES,
     FORMAT_NAMES,
     NOT_RASTER,
-    SIGNABLE_SUFFIXES,
     FileData,
     LoadedFile,
     StagedWrite,
     jxl_container,
     load_input,
     loaded_from_bytes,
-    output_error,
-    too_many_pixels,
+    same_file,
 )
 from handmade.fingerprint import Fingerprint, soft_binding_assertion
 from handmade.keys import SigningIdentity, bundled_test_identity
 from handmade.messages import t as _t
 from handmade.models import ProvenanceReport, SignResult
 from handmade.verify import TrustAnchors, inspect_loaded
-from handmade.workers import Failure
-from handmade.workers import run as run_workers
 
 log = logging.getLogger(__name__)
 
 PARENT_LABEL = "parent"
-THUMBNAIL_SIZE = 512
-#: Pillow refuses to decode images above this many pixels (decompression-bomb guard for the thumbnail
-#: and the badge); signing itself never decodes pixels.
-MAX_PIXELS = 250_000_000
 
 TEST_IDENTITY_WARNING = _t("warn.test_identity")  # the English of the catalog's entry
 
@@ -253,189 +255,6 @@ def build_manifest(title: str, options: SignOptions, *, parent: bool, claim_orig
         "assertions": assertions,
     }
 
-
-def _decode_guard() -> None:
-    from PIL import Image
-
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-
-
-def check_pixels(loaded: LoadedFile) -> None:
-    """Refuse an image whose header announces more than ``MAX_PIXELS`` (nothing is decoded).
-
-    Formats Pillow cannot read pass (c2pa-rs then makes no thumbnail for them either).
-    Raises: InputError (``input.too_many_pixels``).
-    """
-    _decode_guard()
-    if (problem := too_many_pixels(loaded.data, MAX_PIXELS)) is not None:
-        raise InputError(f"{loaded.path}: {problem}", code="input.too_many_pixels")
-
-
-def make_thumbnail(loaded: LoadedFile) -> bytes | None:
-    """A small JPEG claim thumbnail, made cheaply: JPEGs are decoded at reduced scale (``Image.draft``).
-
-    Returns None when Pillow cannot decode the format (HEIC, DNG ...): the manifest then has no thumbnail.
-    Raises: InputError (``input.too_many_pixels``) for a decompression bomb.
-    """
-    return thumbnail_and_fingerprint(loaded, fingerprint=False)[0]
-
-
-def thumbnail_and_fingerprint(loaded: LoadedFile, *, thumbnail: bool = True,
-                              fingerprint: bool = True) -> tuple[bytes | None, Fingerprint | None]:
-    """The claim thumbnail and the picture's fingerprint from one decode (a 12 MP JPEG's decode, even at 1/8
-    scale, is most of the cost of both: two decodes made the fingerprint cost 70 % of a signature).
-
-    Either is None when not asked for, or when Pillow cannot decode the format (HEIC, DNG ...: the manifest
-    then has no thumbnail, and no soft binding).
-    Raises: InputError (``input.too_many_pixels``) for a decompression bomb.
-    """
-    from PIL import Image, UnidentifiedImageError
-
-    from handmade.fingerprint import draft, fingerprint_image
-
-    _decode_guard()
-    try:
-        with Image.open(io.BytesIO(loaded.data)) as im:
-            im.decodermaxblock = max(im.decodermaxblock, len(loaded.data))  # one GIL-free decode call
-            # Ask for the thumbnail's own box: libjpeg then decodes at 1/8 scale where it can, which is what makes
-            # the thumbnail cheap (a square request would force 1/4 on a 3:2 photo); the fingerprint's lookups
-            # decode the same way (``fingerprint.draft``).
-            draft(im, THUMBNAIL_SIZE)
-            im.load()
-            fp = fingerprint_image(im) if fingerprint else None
-            if not thumbnail:
-                return None, fp
-            im.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE), Image.Resampling.BILINEAR, reducing_gap=2.0)
-            rgb = im.convert("RGB")
-            out = io.BytesIO()
-            rgb.save(out, "JPEG", quality=75, optimize=False)
-            return out.getvalue(), fp
-    except Image.DecompressionBombError as exc:
-        raise InputError(f"{loaded.path}: too many pixels to process safely ({exc})",
-                         code="input.too_many_pixels") from exc
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
-        log.info("no thumbnail or fingerprint for %s: %s", loaded.path, exc)
-        return None, None
-
-
-#: The badge's typeface: Lato Semibold, unmodified, under the SIL Open Font License 1.1 (fonts/OFL.txt). It
-#: covers Latin-1 and Latin Extended-A; Pillow's built-in font has no "à" and drew "Fait ▯ la main".
-BADGE_FONT = Path(__file__).resolve().parent / "fonts" / "Lato-Semibold.ttf"
-
-
-def badge_font(size: int) -> Any:
-    """The badge's font at ``size`` pixels (Pillow's built-in one, with a warning, if FreeType is missing)."""
-    from PIL import ImageFont
-
-    try:
-        return ImageFont.truetype(str(BADGE_FONT), size)
-    except (OSError, ImportError) as exc:  # no FreeType in this Pillow, or the file is missing
-        log.warning("badge font %s unusable (%s): Pillow's built-in font has no accented letters", BADGE_FONT, exc)
-        try:
-            return ImageFont.load_default(size=size)
-        except TypeError:
-            return ImageFont.load_default()
-
-
-def stamp_badge(loaded: LoadedFile, lang: str = "en", *, text: str | None = None) -> LoadedFile:
-    """Draw the "Made by hand" / "Fait à la main" mark in the bottom-right corner (re-encodes pixels).
-
-    Drawn by the label renderer (``handmade.label.draw_label``: one way to draw a label), as the signer's own
-    mark: it says "Made by hand", not "verified" (``handmade label`` draws that one from a verified history).
-    ``text`` replaces the label (tests compare renderings with it).
-    Raises: InputError (undecodable image, decompression bomb, image too small for a legible mark).
-    """
-    from handmade.label import LabelSpec, draw_on_loaded
-
-    text = text if text is not None else labels.HANDMADE_LABEL.get(lang, labels.HANDMADE_LABEL["en"])
-    return draw_on_loaded(loaded, LabelSpec("badge", text), corner="br")[0]
-
-
-_METADATA_FORMATS = {"image/jpeg", "image/png", "image/webp", "image/tiff"}
-#: Formats that get EXIF/XMP written (``write_plain_metadata``); others carry the manifest only.
-METADATA_FORMATS = frozenset(_METADATA_FORMATS)
-_ASCII_SUBSTITUTES = {"©": "(c)", "®": "(R)", "™": "(TM)", "‘": "'", "’": "'", "“": '"', "”": '"', "–": "-",
-                      "—": "-", "…": "...", "\u00a0": " ", "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
-                      "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D"}
-
-
-def exif_ascii(text: str) -> str:
-    """``text`` as EXIF ASCII tags (Artist, Copyright) allow: 7-bit ASCII (EXIF 2.32 §4.6.2, type ASCII).
-
-    ``©`` becomes ``(c)``, accents are dropped (``Zoë`` -> ``Zoe``), other characters become ``?``; the exact
-    text is in XMP ``dc:creator``/``dc:rights`` (UTF-8), which readers prefer. Writing UTF-8 into an ASCII
-    tag, as before, made Pillow and others read ``©`` as ``Â©``.
-    """
-    import unicodedata
-
-    out = []
-    for ch in text:
-        if ch.isascii():
-            out.append(ch)
-        elif ch in _ASCII_SUBSTITUTES:
-            out.append(_ASCII_SUBSTITUTES[ch])
-        else:
-            base = "".join(c for c in unicodedata.normalize("NFKD", ch) if c.isascii())
-            out.append(base or "?")
-    return "".join(out)
-
-
-def write_plain_metadata(loaded: LoadedFile, options: SignOptions, *, parent: bool) -> LoadedFile:
-    """Write authorship, source type and the data-mining refusal as EXIF and XMP, without re-encoding.
-
-    Formats outside JPEG/PNG/WebP/TIFF are returned unchanged (the C2PA manifest still says it all).
-    Raises: SigningError (``sign.metadata``) if the metadata library rejects the file.
-    """
-    if loaded.mime not in _METADATA_FORMATS:
-        log.info("%s: no EXIF/XMP written for %s (the C2PA manifest still carries the author, rights and "
-                    "AI-training choice)", loaded.path, loaded.mime)
-        return loaded
-    import pyexiv2
-
-    xmp: dict[str, Any] = {
-        "Xmp.plus.DataMining": "http://ns.useplus.org/ldf/vocab/" + labels.PLUS_DATA_MINING[options.training],
-    }
-    if options.training == "licensed":  # PLUS: DMI-PROHIBITED-SEECONSTRAINT points at Other Constraints
-        xmp["Xmp.plus.OtherConstraints"] = {
-            'lang="x-default"': f"AI training and data mining only under licence: {options.ai_license}"}
-    if not parent:
-        xmp["Xmp.iptcExt.DigitalSourceType"] = labels.iptc_uri(labels.MADE_WITH[options.made_with])
-    exif: dict[str, Any] = {}
-    if options.author:
-        xmp["Xmp.dc.creator"] = [options.author]
-        exif["Exif.Image.Artist"] = exif_ascii(options.author)
-    if (rights := _rights(options)) is not None:
-        xmp["Xmp.dc.rights"] = {'lang="x-default"': rights}
-        exif["Exif.Image.Copyright"] = exif_ascii(rights)
-    try:
-        with pyexiv2.ImageData(loaded.data) as img:
-            img.modify_xmp(xmp)
-            if exif:
-                img.modify_exif(exif)
-            data = img.get_bytes()
-    except (RuntimeError, ValueError, OSError) as exc:
-        raise SigningError(f"{loaded.path}: cannot write EXIF/XMP metadata ({exc})", code="sign.metadata",
-                           hint="Use --no-metadata to sign without writing plain metadata.") from exc
-    return LoadedFile(path=loaded.path, data=bytes(data), mime=loaded.mime)
-
-
-def picture_fingerprint(loaded: LoadedFile) -> Fingerprint | None:
-    """The fingerprint to sign for ``loaded``, or None when Pillow cannot decode it (HEIC without its plugin, a
-    camera DNG...): the file is then signed without a soft binding, as films, SVG and PDF are.
-
-    Raises: InputError (``input.too_many_pixels``) for a decompression bomb.
-    """
-    from handmade.fingerprint import fingerprint
-
-    try:
-        return fingerprint(loaded.data, loaded.mime, loaded.path)
-    except InputError as exc:
-        if exc.code != "fingerprint.undecodable":
-            raise
-        log.info("%s: signed without a soft binding: %s", loaded.path, exc.message)
-        return None
-
-
 def _embed(loaded: LoadedFile, options: SignOptions, identity: SigningIdentity | None,
            out: BinaryIO | None = None) -> tuple[bytes, bool]:
     """Check the history, then write metadata and sign. Returns (signed bytes, parent kept); not yet checked.
@@ -472,7 +291,9 @@ def _embed(loaded: LoadedFile, options: SignOptions, identity: SigningIdentity |
         parent = before.state != "no_manifest"
         work = stamp_badge(loaded, options.lang) if options.badge else loaded
         if options.write_metadata:
-            work = write_plain_metadata(work, options, parent=parent)
+            work = write_plain_metadata(
+                work, author=options.author, rights=_rights(options), training=options.training,
+                ai_license=options.ai_license, source_type=None if parent else labels.MADE_WITH[options.made_with])
         fp: Fingerprint | None = None
         thumbnail: bytes | None = None
         if early is not None:
@@ -635,282 +456,26 @@ def sign_bytes(data: bytes, name: str, options: SignOptions | None = None,
 FILM_SIGN_READS = 3
 
 
-# --- batches -------------------------------------------------------------------------------------------
-#: Names a folder walk offers for signing (one table, in ``handmade.files``).
-IMAGE_SUFFIXES = SIGNABLE_SUFFIXES
+# --- batches (``handmade.batch``), reachable here too: ``handmade.sign.plan_signing`` is library API -----------
+_BATCH_NAMES = frozenset({"IMAGE_SUFFIXES", "SKIP_REASONS", "BatchItem", "BatchResult", "SignPlan", "Skipped",
+                          "iter_sign_batch", "plan_batch", "plan_signing", "sign_batch"})
 
 
-@dataclass(frozen=True)
-class BatchItem:
-    """The outcome for one file of a batch: a result or an error, never both."""
-
-    source: str
-    output: str
-    result: SignResult | None = None
-    error_code: str | None = None
-    error_message: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.result is not None
+def __getattr__(name: str) -> Any:
+    """The batch names, from ``handmade.batch`` (loaded on first use: it imports this module)."""
+    if name in _BATCH_NAMES:
+        return getattr(importlib.import_module("handmade.batch"), name)
+    raise AttributeError(f"module 'handmade.sign' has no attribute {name!r}")
 
 
-@dataclass(frozen=True)
-class BatchResult:
-    items: tuple[BatchItem, ...] = field(default_factory=tuple)
-    skipped: tuple[Skipped, ...] = ()
-
-    @property
-    def succeeded(self) -> tuple[BatchItem, ...]:
-        return tuple(i for i in self.items if i.ok)
-
-    @property
-    def failed(self) -> tuple[BatchItem, ...]:
-        return tuple(i for i in self.items if not i.ok)
-
-
-#: Why a file found in an input folder is not signed (``Skipped.reason``).
-SKIP_REASONS = ("not_image", "raw", "sidecar", "hidden", "output_folder", "exists", "duplicate")
-_SIDECARS = {".xmp", ".xml", ".txt", ".json", ".pp3", ".dop", ".cos", ".cof", ".on1", ".aae"}
-_RAW = {".nef", ".nrw", ".cr2", ".cr3", ".crw", ".arw", ".srf", ".sr2", ".raf", ".orf", ".rw2", ".pef", ".srw",
-        ".x3f", ".3fr", ".iiq", ".erf", ".mrw", ".kdc", ".dcr", ".rwl"}
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """A file (or folder) a batch does not sign, and why: ``reason`` is one of ``SKIP_REASONS``."""
-
-    path: str
-    reason: str
-    message: str
-
-    def to_dict(self) -> dict[str, str]:
-        return {"path": self.path, "reason": self.reason, "message": self.message}
-
-
-@dataclass(frozen=True)
-class SignPlan:
-    """What a batch will do: the (source, destination) pairs to sign, and what it leaves out."""
-
-    pairs: tuple[tuple[Path, Path], ...]
-    skipped: tuple[Skipped, ...] = ()
-
-
-def _skip_reason(f: Path) -> tuple[str, str] | None:
-    """Why a file met in a folder walk is not signed, or None to sign it."""
-    suffix = f.suffix.lower()
-    if f.name.startswith("."):
-        return "hidden", "hidden file"
-    if suffix in IMAGE_SUFFIXES:
-        return None
-    if suffix in _RAW:
-        return "raw", (f"camera raw ({f.suffix}): C2PA cannot be embedded in it; sign the exported "
-                       "JPEG/TIFF/DNG instead")
-    if suffix in _SIDECARS:
-        return "sidecar", f"sidecar or text file ({f.suffix}), not an image"
-    return "not_image", f"{f.suffix or 'no extension'}: not an image format handmade signs"
-
-
-def same_file(a: Path, b: Path) -> bool:
-    """True when ``a`` and ``b`` name one file: the same path once links are resolved, or a hard link."""
-    if os.path.realpath(a) == os.path.realpath(b):
-        return True
-    try:
-        return os.path.samefile(a, b)
-    except OSError:  # one of them does not exist (yet)
-        return False
-
-
-def _walk(folder: Path, out: Path, skipped: list[Skipped]) -> Iterator[Path]:
-    """Files under ``folder``, sorted, never descending into the output folder (which would sign the
-    outputs of the last run again) nor into hidden folders; what is left out goes to ``skipped``."""
-    out_real = os.path.realpath(out)
-    seen = {os.path.realpath(folder)}  # linked folders are followed, each once (a link to a parent is no loop)
-    for root, dirs, files in os.walk(folder, followlinks=True):
-        kept = []
-        for d in sorted(dirs):
-            sub = Path(root, d)
-            real = os.path.realpath(sub)
-            if real == out_real:
-                skipped.append(Skipped(str(sub), "output_folder", "the output folder: not signed again"))
-            elif d.startswith("."):
-                skipped.append(Skipped(str(sub), "hidden", "hidden folder"))
-            elif real not in seen:
-                seen.add(real)
-                kept.append(d)
-        dirs[:] = kept
-        for name in sorted(files):
-            yield Path(root, name)
-
-
-def plan_signing(inputs: Sequence[str | os.PathLike[str]], out_dir: str | os.PathLike[str], *,
-                 in_place: bool = False, skip_existing: bool = False,
-                 overwrite: bool = False) -> SignPlan:
-    """Plan a batch before anything is signed, so that no file can be lost.
-
-    Folders are walked and their layout is mirrored under ``out_dir``; the output folder is never walked
-    (if it lies inside an input folder); files that are not images are listed in ``skipped`` with the
-    reason. The plan is refused when two inputs would be written to one output (compared without case, as
-    macOS and Windows file systems do), when an output would replace another input, or when an output is
-    its own input (the same path, a link to it or a hard link) without ``in_place``. With
-    ``skip_existing`` an output that exists is skipped; with ``in_place`` but without ``overwrite`` an
-    existing output that is not its own input is refused here rather than failing later.
-    Raises: InputError (``input.not_found``), SigningError (``output.collision``, ``output.is_input``,
-    ``output.exists``).
-    """
-    out = Path(out_dir)
-    pairs: list[tuple[Path, Path]] = []
-    skipped: list[Skipped] = []
-    seen_sources: set[str] = set()
-    for item in inputs:
-        p = Path(item)
-        if p.is_dir():
-            found = []
-            for f in _walk(p, out, skipped):
-                why = _skip_reason(f)
-                if why is None and f.is_file():
-                    found.append((f, out / f.relative_to(p)))
-                elif why is not None:
-                    skipped.append(Skipped(str(f), *why))
-        elif p.exists():
-            found = [(p, out / p.name)]
-        else:
-            raise InputError(f"{p}: no such file or folder", code="input.not_found")
-        for src, dest in found:
-            key = os.path.realpath(src)
-            if key in seen_sources:
-                skipped.append(Skipped(str(src), "duplicate", "given twice: signed once"))
-                continue
-            seen_sources.add(key)
-            pairs.append((src, dest))
-    by_dest: dict[str, list[Path]] = {}
-    for src, dest in pairs:
-        by_dest.setdefault(os.path.realpath(dest).casefold(), []).append(src)
-    clashes = [srcs for srcs in by_dest.values() if len(srcs) > 1]
-    if clashes:
-        listed = "; ".join(" and ".join(str(s) for s in srcs) for srcs in clashes[:5])
-        more = f" (and {len(clashes) - 5} more)" if len(clashes) > 5 else ""
-        raise SigningError(f"{len(clashes)} output name(s) would be written by two inputs: {listed}{more}; "
-                           "nothing was signed", code="output.collision",
-                           hint="Give their common parent folder (its layout is mirrored in the output), "
-                                "or sign them into different output folders.")
-    sources = {os.path.realpath(s): s for s, _ in pairs}
-    kept: list[tuple[Path, Path]] = []
-    for src, dest in pairs:
-        if same_file(src, dest):
-            if not in_place:
-                raise SigningError(f"{dest}: is the input itself; signing would replace the original. Nothing "
-                                   "was signed", code="output.is_input",
-                                   hint="Choose another output, or pass --in-place to replace the originals "
-                                        "with their signed versions.")
-        else:
-            other = sources.get(os.path.realpath(dest))
-            if other is not None:
-                raise SigningError(f"{dest}: would replace the input {other}; nothing was signed",
-                                   code="output.is_input", hint="Choose an output folder outside the inputs.")
-            if dest.exists():
-                if skip_existing:
-                    skipped.append(Skipped(str(src), "exists", f"{dest} already exists"))
-                    continue
-                if in_place and not overwrite:
-                    raise SigningError(f"{dest}: already exists and is not its own input; nothing was signed",
-                                       code="output.exists", hint="Pass --overwrite, or --skip-existing.")
-        kept.append((src, dest))
-    return SignPlan(tuple(kept), tuple(skipped))
-
-
-def plan_batch(inputs: Sequence[str | os.PathLike[str]], out_dir: str | os.PathLike[str]) -> list[tuple[Path, Path]]:
-    """Pairs (source, destination) for files and folders (see ``plan_signing``, whose checks apply).
-
-    Raises: as ``plan_signing``.
-    """
-    return list(plan_signing(inputs, out_dir).pairs)
-
-
-def _sign_one(options: SignOptions, identity: SigningIdentity | None, overwrite: bool, in_place: bool,
-              src: Path, dest: Path) -> BatchItem:
-    try:
-        try:
-            dest.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise output_error(dest.parent, exc) from exc
-        import warnings
-
-        with warnings.catch_warnings():  # the batch warned once, not once per file (nor from workers)
-            warnings.simplefilter("ignore", TestIdentityWarning)
-            result = sign_image(src, dest, options, identity, overwrite=overwrite, in_place=in_place)
-        return BatchItem(str(src), str(dest), result=result)
-    except HandmadeError as exc:
-        return BatchItem(str(src), str(dest), error_code=exc.code, error_message=exc.message)
-    except OSError as exc:
-        return BatchItem(str(src), str(dest), error_code="output.failed", error_message=str(exc))
-
-
-def _remove_staged(dest: Path) -> None:
-    """Remove what a killed worker may have staged for ``dest`` (``StagedWrite``'s temporary name)."""
-    with contextlib.suppress(OSError):
-        for part in dest.parent.glob(f".{glob_escape(dest.name)}.*.part"):
-            part.unlink()
-
-
-def iter_sign_batch(pairs: Sequence[tuple[Path, Path]], options: SignOptions, identity: SigningIdentity | None,
-                    *, overwrite: bool = False, workers: int = 1,
-                    timeout: float | None = None, in_place: bool = False) -> Generator[BatchItem, None, None]:
-    """Sign many files, yielding one ``BatchItem`` per file as each finishes; goes on past bad files.
-
-    ``workers > 1``, or a ``timeout``, signs in worker processes (``handmade.workers``: forked, or from a
-    clean fork server once this process has used c2pa; spawn re-imported c2pa per worker and was slower
-    than one process). A file that overruns ``timeout`` seconds or kills its worker fails alone
-    (``sign.timeout``/``sign.crash``; nothing is written for it). Results arrive in completion order.
-    """
-    if (workers <= 1 and timeout is None) or not pairs:
-        for src, dest in pairs:
-            yield _sign_one(options, identity, overwrite, in_place, src, dest)
-        return
-    identity = identity or bundled_test_identity()  # resolved once, not in every worker
-    answers = run_workers(_sign_one, pairs, shared=(options, identity, overwrite, in_place), workers=max(1, workers),
-                          timeout=timeout)
-    pending = set(range(len(pairs)))
-    try:
-        for index, value in answers:
-            pending.discard(index)
-            src, dest = pairs[index]
-            if isinstance(value, BatchItem):
-                yield value
-            elif isinstance(value, Failure):
-                what = f"gave up after {timeout:g} s" if value.kind == "timeout" else (
-                    f"the signer crashed (exit code {value.exitcode})")
-                _remove_staged(dest)
-                yield BatchItem(str(src), str(dest), error_code=f"sign.{value.kind}",
-                                error_message=f"{src}: {what}")
-            else:
-                yield BatchItem(str(src), str(dest), error_code="sign.crash", error_message=f"{src}: {value}"[:300])
-    finally:  # stopped early (Ctrl-C, an error, the caller): workers are killed first, then their leftovers go
-        answers.close()
-        for index in pending:
-            _remove_staged(pairs[index][1])
-
-
-def sign_batch(inputs: Sequence[str | os.PathLike[str]], out_dir: str | os.PathLike[str],
-               options: SignOptions | None = None, identity: SigningIdentity | None = None, *,
-               overwrite: bool = False, workers: int = 1, timeout: float | None = None,
-               progress: Callable[[BatchItem], None] | None = None, in_place: bool = False,
-               skip_existing: bool = False) -> BatchResult:
-    """Sign files and folders into ``out_dir`` (see ``iter_sign_batch`` for ``workers`` and ``timeout``).
-
-    The batch is planned first (``plan_signing``): collisions and outputs that would replace an input are
-    refused before anything is signed; what is left out is in ``BatchResult.skipped``.
-    Raises: InputError for inputs that do not exist; SigningError for a refused plan.
-    """
-    plan = plan_signing(inputs, out_dir, in_place=in_place, skip_existing=skip_existing, overwrite=overwrite)
-    pairs = plan.pairs
-    identity = identity or bundled_test_identity()
-    _warn_test_identity(identity)
-    items = []
-    for item in iter_sign_batch(pairs, options or SignOptions(), identity, overwrite=overwrite,
-                                workers=workers, timeout=timeout, in_place=in_place):
-        items.append(item)
-        if progress:
-            progress(item)
-    order = {str(s): i for i, (s, _) in enumerate(pairs)}
-    return BatchResult(tuple(sorted(items, key=lambda i: order.get(i.source, 0))), plan.skipped)
+if TYPE_CHECKING:  # pragma: no cover
+    from handmade.batch import IMAGE_SUFFIXES as IMAGE_SUFFIXES
+    from handmade.batch import SKIP_REASONS as SKIP_REASONS
+    from handmade.batch import BatchItem as BatchItem
+    from handmade.batch import BatchResult as BatchResult
+    from handmade.batch import SignPlan as SignPlan
+    from handmade.batch import Skipped as Skipped
+    from handmade.batch import iter_sign_batch as iter_sign_batch
+    from handmade.batch import plan_batch as plan_batch
+    from handmade.batch import plan_signing as plan_signing
+    from handmade.batch import sign_batch as sign_batch

@@ -31,8 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from handmade.errors import HandmadeError, SigningError
+from handmade.files import SIGNABLE_SUFFIXES, same_file
 from handmade.keys import SigningIdentity
-from handmade.sign import IMAGE_SUFFIXES, SignOptions, same_file, sign_image
+from handmade.sign import SignOptions, sign_image
 
 log = logging.getLogger(__name__)
 
@@ -189,7 +190,7 @@ class FolderWatcher:
         entry = self.state.entries.get(str(rel))
         if entry is not None and entry.get("sha256") == digest:
             return None  # this very content was handled before (this run or an earlier one)
-        if p.suffix.lower() not in IMAGE_SUFFIXES:  # reported once, and remembered like the others
+        if p.suffix.lower() not in SIGNABLE_SUFFIXES:  # reported once, and remembered like the others
             self.state.entries[str(rel)] = {"sha256": digest, "status": "skipped", "output": None,
                                             "code": "not_image"}
             self.state.save()

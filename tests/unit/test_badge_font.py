@@ -12,9 +12,9 @@ from PIL import Image, ImageChops
 from tests.conftest import make_photo
 
 from handmade import labels
+from handmade._imaging import BADGE_FONT, badge_font, stamp_badge
 from handmade.cli import main
 from handmade.files import load_input
-from handmade.sign import BADGE_FONT, badge_font, stamp_badge
 
 MISSING = "\u0378"  # an unassigned code point: every font draws its "missing glyph" box for it
 

@@ -36,13 +36,12 @@ from handmade.keys import (
     build_root,
     build_signer_certificate,
     bundled_test_identity,
+    bundled_test_root_pem,
     check_certificate,
     check_identity,
     create_identity,
     load_identity,
     regenerate_test_identity,
-    test_identity,
-    test_root_pem,
 )
 
 SECRET = "Tr0ub4dor&3-horse"
@@ -121,7 +120,7 @@ def test_chain_through_an_intermediate_is_trusted_by_the_root(alg: str, tmp_path
 
 
 def test_bundled_test_identity_signs_and_is_trusted_by_bundled_root(jpeg: bytes) -> None:
-    identity = test_identity()
+    identity = bundled_test_identity()
     assert identity is bundled_test_identity()  # loaded once
     assert identity.is_test_identity and identity.alg == "es256"
     subject = identity.leaf.subject
@@ -130,10 +129,10 @@ def test_bundled_test_identity_signs_and_is_trusted_by_bundled_root(jpeg: bytes)
     assert subject.get_attributes_for_oid(NameOID.COUNTRY_NAME)[0].value == "FR"
     assert check_certificate(identity.leaf) == ()
     chain = pem_certs(identity.chain_pem)
-    root = pem_certs(test_root_pem())[0]
+    root = pem_certs(bundled_test_root_pem())[0]
     assert len(chain) == 2 and chain[1].issuer == root.subject and root.subject == root.issuer
     assert (root.not_valid_after_utc - root.not_valid_before_utc).days >= 20 * 365
-    assert sign_and_read(identity, jpeg, test_root_pem()) == ("Trusted", [])
+    assert sign_and_read(identity, jpeg, bundled_test_root_pem()) == ("Trusted", [])
 
 
 def test_bundled_files_are_what_the_readme_says() -> None:
@@ -143,17 +142,17 @@ def test_bundled_files_are_what_the_readme_says() -> None:
     assert not (folder / ".keep").exists()
     readme = (folder / "README.md").read_text()
     for words in ("FOR TESTING ONLY", "TRUSTED BY NOBODY", "ANYONE CAN SIGN", "handmade keys init",
-                  "--regenerate-test-identity"):
+                  "scripts/make-test-keys.py"):
         assert words in readme
 
 
 def test_bundled_identity_refused_once_expired(monkeypatch: pytest.MonkeyPatch) -> None:
-    test_identity()
+    bundled_test_identity()
     later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=MAX_LEAF_DAYS + 1)
     monkeypatch.setattr(keys_module, "_utcnow", lambda: later)
     with pytest.raises(KeyMaterialError) as exc:
-        test_identity()
-    assert exc.value.code == "keys.expired" and "--regenerate-test-identity" in (exc.value.hint or "")
+        bundled_test_identity()
+    assert exc.value.code == "keys.expired" and "scripts/make-test-keys.py" in (exc.value.hint or "")
 
 
 def test_bundled_identity_with_expired_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -161,8 +160,8 @@ def test_bundled_identity_with_expired_files(tmp_path: Path, monkeypatch: pytest
     pki.chain_pem.rename(tmp_path / "old" / "signer-chain.pem")
     monkeypatch.setattr(keys_module, "_test_dir", lambda: tmp_path / "old")
     with pytest.raises(KeyMaterialError) as exc:
-        test_identity()
-    assert exc.value.code == "keys.expired" and "--regenerate-test-identity" in (exc.value.hint or "")
+        bundled_test_identity()
+    assert exc.value.code == "keys.expired" and "scripts/make-test-keys.py" in (exc.value.hint or "")
 
 
 def test_regenerated_test_identity(tmp_path: Path, jpeg: bytes) -> None:
@@ -174,13 +173,12 @@ def test_regenerated_test_identity(tmp_path: Path, jpeg: bytes) -> None:
         dt.timedelta(minutes=5)
     assert identity.subject_name == "handmade TEST identity - FOR TESTING ONLY"
     assert sign_and_read(identity, jpeg, (folder / "root-ca.pem").read_bytes()) == ("Trusted", [])
-    assert keys_module._main(["--regenerate-test-identity", "--out", str(tmp_path / "k2")]) == 0
+    script = Path(keys_module.__file__).resolve().parents[2] / "scripts" / "make-test-keys.py"
+    r = subprocess.run([sys.executable, str(script), "--out", str(tmp_path / "k2")], capture_output=True, text=True,
+                       timeout=120, check=False)
+    assert r.returncode == 0, r.stderr[-2000:]
     assert (tmp_path / "k2" / "root-ca.pem").is_file()
-
-
-def test_pytest_does_not_collect_the_aliases() -> None:
-    assert getattr(test_identity, "__test__", True) is False
-    assert getattr(test_root_pem, "__test__", True) is False
+    assert "FOR TESTING ONLY" in r.stdout
 
 
 # --- passphrases -------------------------------------------------------------------------------------------
@@ -446,7 +444,7 @@ def test_create_rejects_bad_parameters(kwargs: dict[str, Any], code: str, tmp_pa
 
 # --- secrets never shown -------------------------------------------------------------------------------------
 def test_repr_never_shows_the_key(tmp_path: Path) -> None:
-    identity = test_identity()
+    identity = bundled_test_identity()
     made = create_identity(tmp_path / "id", "Jane", passphrase=None)
     for ident in (identity, load_identity(made.key_path, made.chain_path)):
         text = repr(ident) + str(ident) + f"{ident}"
@@ -462,7 +460,7 @@ def test_keys_never_in_sign_json(tmp_path: Path) -> None:
 
     result = sign_image(make_photo(tmp_path / "in.jpg"), tmp_path / "s.jpg")
     blob = json.dumps(result.to_dict())
-    assert "PRIVATE" not in blob and test_identity().private_key_pem.decode().splitlines()[1] not in blob
+    assert "PRIVATE" not in blob and bundled_test_identity().private_key_pem.decode().splitlines()[1] not in blob
 
 
 def test_library_module_does_not_import_c2pa() -> None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
+from handmade._imaging import BADGE_FONT
 from handmade.errors import InputError
 from handmade.label import CORNERS, HEADLINES, LabelSpec, contrast, draw_label
-from handmade.sign import BADGE_FONT
 
 MISSING = "\u0378"  # an unassigned code point: drawn as the font's "missing glyph" box
 AI = LabelSpec("generative", HEADLINES["generative"]["en"], "per its Content Credentials")

@@ -110,25 +110,38 @@ def test_pixel_bomb_refused_from_header(server: Server, tmp_path: Path) -> None:
     assert r.status_code == 413 and r.json()["error"]["code"] == "input.too_many_pixels"
 
 
-def test_pixel_bomb_beyond_pillows_own_guard_is_refused_too() -> None:
+def _png_header(width: int, height: int) -> bytes:
+    """A PNG that announces ``width`` x ``height`` 1-bit pixels and holds none (cheap to make at any size)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b""))
+
+
+@pytest.mark.parametrize(("side", "said"), [(20000, "20000x20000 pixels is over the limit"),
+                                            (30000, "too many pixels to process safely")])
+def test_pixel_bomb_beyond_pillows_own_guard_is_refused_too(side: int, said: str,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """Regression: Pillow refuses to even open a header announcing more than twice its guard (179 MP by
     default), and the service took that as "not an image Pillow reads" and let a 400 MP image through its
-    100 MP limit. In a fresh process, as a service's is (signing in this one raises Pillow's guard)."""
-    import subprocess
-    import sys
+    100 MP limit. Pillow's guard is a global that only ``handmade._imaging.decode_guard`` sets (to 250 MP, or
+    a bigger limit asked for), so this runs in the test process, from Pillow's default as a fresh service's
+    process has it: 400 MP is read from the header (above the guard, below twice it), 900 MP is refused by
+    Pillow itself (above twice the guard); both are over the limit."""
+    from PIL import Image
+    from starlette.testclient import TestClient
 
-    code = """
-import io
-from PIL import Image
-from starlette.testclient import TestClient
-from handmade.web import ServiceConfig, create_app
-buf = io.BytesIO()
-Image.new("1", (20000, 20000)).save(buf, "PNG")
-r = TestClient(create_app(ServiceConfig())).post("/v1/verify", content=buf.getvalue())
-print(r.status_code, r.json()["error"]["code"])
-"""
-    r = subprocess.run([sys.executable, "-W", "ignore", "-c", code], capture_output=True, text=True, timeout=120)
-    assert r.stdout.split() == ["413", "input.too_many_pixels"], r.stderr[-2000:]
+    from handmade.web.app import create_app
+
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1024 * 1024 * 1024 // 4 // 3)  # Pillow's default
+    r = TestClient(create_app(ServiceConfig())).post("/v1/verify", content=_png_header(side, side))
+    assert (r.status_code, r.json()["error"]["code"]) == (413, "input.too_many_pixels")
+    assert said in r.json()["error"]["message"]
+    assert Image.MAX_IMAGE_PIXELS == 250_000_000  # set by the one guard, whatever ran before
 
 
 def test_busy_service_answers_503_then_recovers(signed_image: Path) -> None:
