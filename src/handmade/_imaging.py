@@ -17,6 +17,7 @@ from handmade import labels
 from handmade.errors import InputError, SigningError
 from handmade.files import LoadedFile, too_many_pixels
 from handmade.fingerprint import Fingerprint
+from handmade.messages import t
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +129,7 @@ def stamp_badge(loaded: LoadedFile, lang: str = "en", *, text: str | None = None
     """
     from handmade.label import LabelSpec, draw_on_loaded
 
-    text = text if text is not None else labels.HANDMADE_LABEL.get(lang, labels.HANDMADE_LABEL["en"])
+    text = text if text is not None else t("handmade", lang)
     return draw_on_loaded(loaded, LabelSpec("badge", text), corner="br")[0]
 
 

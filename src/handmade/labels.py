@@ -237,7 +237,3 @@ def training_assertion(label: str, *, allow: bool = False, use: str | None = Non
         "label": label,
         "data": {"entries": {f"{prefix}.{u}": dict(entry) for u in TRAINING_USES}},
     }
-
-
-# --- The label shown to people -------------------------------------------------------------------------
-HANDMADE_LABEL = {"en": "Made by hand", "fr": "Fait à la main"}

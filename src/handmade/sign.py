@@ -199,7 +199,7 @@ def _actions(parent: bool, options: SignOptions, source_type: str, claim_origin:
     if options.badge:
         actions.append({"action": "c2pa.edited", "softwareAgent": agent,
                         "digitalSourceType": labels.iptc_uri("humanEdits"),
-                        "description": f"Visible label \"{labels.HANDMADE_LABEL[options.lang]}\" added"})
+                        "description": f"Visible label \"{_t('handmade', options.lang)}\" added"})
     return {
         "label": "c2pa.actions.v2",
         "data": {

@@ -11,10 +11,10 @@ from click.testing import CliRunner
 from PIL import Image, ImageChops
 from tests.conftest import make_photo
 
-from handmade import labels
 from handmade._imaging import BADGE_FONT, badge_font, stamp_badge
 from handmade.cli import main
 from handmade.files import load_input
+from handmade.messages import LANGUAGES, t
 
 MISSING = "\u0378"  # an unassigned code point: every font draws its "missing glyph" box for it
 
@@ -24,7 +24,7 @@ def test_the_font_ships_with_its_licence_and_covers_every_label() -> None:
 
     assert (BADGE_FONT.parent / "OFL.txt").read_text().count("SIL Open Font License") >= 1
     cmap = TTFont(str(BADGE_FONT)).getBestCmap()
-    for lang, text in labels.HANDMADE_LABEL.items():
+    for lang, text in ((lang, t("handmade", lang)) for lang in LANGUAGES):
         assert all(ord(c) in cmap for c in text), (lang, [c for c in text if ord(c) not in cmap])
     assert ord(MISSING) not in cmap
 
