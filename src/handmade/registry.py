@@ -31,7 +31,7 @@ from handmade.errors import HandmadeError, InputError
 from handmade.files import DEFAULT_MAX_BYTES, LoadedFile, load_input
 from handmade.fingerprint import ALG, DEFAULT_THRESHOLD, body, soft_bindings
 from handmade.lineage import clean_text
-from handmade.storage import Database, Migration, StorageError, open_database
+from handmade.storage import Database, Migration, StorageError, open_component
 
 __all__ = ["MAX_RESULTS", "Match", "Registry", "RegistryEntry", "RegistryError", "open_registry"]
 
@@ -142,19 +142,8 @@ class Registry:
     """
 
     def __init__(self, url: str) -> None:
-        try:
-            self.db: Database = open_database(url)
-        except StorageError as exc:
-            raise RegistryError(f"registry: {exc.message}", code=exc.code.replace("storage.", "registry.", 1),
-                                hint=exc.hint) from exc
+        self.db: Database = open_component(url, "registry", MIGRATIONS, RegistryError, "registry")
         self.url = url
-        try:
-            self.db.migrate("registry", MIGRATIONS)
-        except StorageError:
-            raise
-        except Exception as exc:  # a driver error: the database refused the schema
-            raise RegistryError(f"registry: cannot create its table: {type(exc).__name__}: {str(exc)[:200]}",
-                                code="registry.unavailable") from exc
         self._index = _Index()
 
     def close(self) -> None:

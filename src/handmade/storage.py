@@ -29,7 +29,7 @@ from typing import Any
 
 from handmade.errors import StorageError
 
-__all__ = ["Database", "Migration", "StorageError", "open_database", "redact"]
+__all__ = ["Database", "Migration", "StorageError", "open_component", "open_database", "redact"]
 
 
 @dataclass(frozen=True)
@@ -263,6 +263,31 @@ class PostgresDatabase(Database):
 
 def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+
+
+def open_component(url: str, component: str, migrations: Sequence[Migration], error: type[StorageError],
+                   what: str) -> Database:
+    """The database of ``url`` with ``component``'s tables created or migrated, its problems told in the
+    component's own words: ``error`` (a StorageError) with the code ``<component>.unsupported`` /
+    ``.unavailable`` / ``.config`` and the message prefixed by ``what`` ("audit log", "registry").
+
+    Raises: ``error``.
+    """
+    try:
+        db = open_database(url)
+    except StorageError as exc:
+        raise error(f"{what}: {exc.message}", code=exc.code.replace("storage.", f"{component}.", 1),
+                    hint=exc.hint) from exc
+    try:
+        db.migrate(component, migrations)
+    except StorageError:
+        db.close()
+        raise
+    except Exception as exc:  # a driver error: the database refused the schema
+        db.close()
+        raise error(f"{what}: cannot create its table: {type(exc).__name__}: {str(exc)[:200]}",
+                    code=f"{component}.unavailable") from exc
+    return db
 
 
 def open_database(url: str) -> Database:

@@ -161,8 +161,9 @@ _COMPUTED = {
     ("batch.py", "exc.code"): "re-raised",
     ("batch.py", "f'sign.{value.kind}'"): "the kinds of workers.Failure",
     ("verify.py", "code"): "a finding's code (replace(...)), not an error",
-    ("audit.py", "exc.code.replace('storage.', 'audit.', 1)"): "each storage.* code as audit.*",
-    ("registry.py", "exc.code.replace('storage.', 'registry.', 1)"): "each storage.* code as registry.*",
+    ("storage.py", "exc.code.replace('storage.', f'{component}.', 1)"):
+        "each storage.* code as <component>.* (audit, registry: open_component)",
+    ("storage.py", "f'{component}.unavailable'"): "audit.unavailable, registry.unavailable (open_component)",
 }
 
 
@@ -246,7 +247,7 @@ def _error_codes_of_the_source() -> tuple[dict[str, str], dict[str, str], set[tu
         raised.setdefault(f"sign.{kind}", "batch.py: iter_sign_batch")
     for code, where in list(raised.items()):
         if code.startswith("storage."):
-            for component in ("audit.", "registry."):
+            for component in ("audit.", "registry."):  # the components that call storage.open_component
                 raised.setdefault(component + code.removeprefix("storage."), where)
                 if code in hinted:
                     hinted.setdefault(component + code.removeprefix("storage."), where)

@@ -16,7 +16,7 @@ from handmade.errors import AuditConfigError
 from handmade.models import ProvenanceReport
 from handmade.policy import Decision
 from handmade.report import join_reasons
-from handmade.storage import Database, Migration, StorageError, open_database
+from handmade.storage import Database, Migration, open_component
 
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS decisions (
@@ -46,14 +46,6 @@ MIGRATIONS = (
 COLUMNS = ("id", "time", "sha256", "size", "filename", "state", "ai", "summary", "policy", "accepted", "reasons")
 
 
-def _open(url: str) -> Database:
-    try:
-        return open_database(url)
-    except StorageError as exc:
-        raise AuditConfigError(f"audit log: {exc.message}", code=exc.code.replace("storage.", "audit.", 1),
-                               hint=exc.hint) from exc
-
-
 def check_url(url: str) -> None:
     """Refuse, before anything starts, a decision log that cannot be used: an unsupported scheme, a database
     that cannot be reached or refuses the table (the log is opened, migrated and closed).
@@ -67,15 +59,8 @@ class AuditLog:
     """Append decisions; list and export them. Opening it creates or migrates its table."""
 
     def __init__(self, url: str) -> None:
-        self.db = _open(url)
+        self.db: Database = open_component(url, "audit", MIGRATIONS, AuditConfigError, "audit log")
         self.url = url
-        try:
-            self.db.migrate("audit", MIGRATIONS)
-        except StorageError:
-            raise
-        except Exception as exc:  # a driver error: the database refused the schema
-            raise AuditConfigError(f"audit log: cannot create its table: {type(exc).__name__}: {str(exc)[:200]}",
-                                   code="audit.unavailable") from exc
 
     def close(self) -> None:
         self.db.close()
