@@ -235,7 +235,6 @@ class ProvenanceReport:
     #: Registered originals that match this file's fingerprint (only looked up for a file without a manifest,
     #: or whose manifest does not validate, when a registry is given). Candidates, not this file's provenance.
     recovered: tuple[RecoveredCandidate, ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     # -- derived ----------------------------------------------------------------------------------------
     @property
