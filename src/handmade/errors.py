@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from handmade.models import ReportErrorInfo
+
 if TYPE_CHECKING:
     from handmade.models import Finding, ProvenanceReport
 
@@ -65,9 +67,14 @@ class HandmadeError(Exception):
             text += f"\n  hint: {self.hint}"
         return text
 
+    @property
+    def info(self) -> ReportErrorInfo:
+        """The error as a result records it (code and message: the ``error`` object of the JSON contract)."""
+        return ReportErrorInfo(self.code, self.message)
+
     def to_dict(self) -> dict[str, Any]:
         """The ``error`` object of the JSON contract."""
-        return {"code": self.code, "message": self.message}
+        return self.info.to_dict()
 
 
 class InputError(HandmadeError):

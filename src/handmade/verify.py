@@ -622,6 +622,9 @@ def _inspect_loaded(loaded: LoadedFile, *, trust: TrustArg, allow_remote: bool, 
     digest = _Digest(loaded.data if with_digest else b"")
     hints = _hints(loaded.data) if with_hints else ()
 
+    def known() -> dict[str, Any]:  # asked once c2pa-rs has read: the digest was computed meanwhile
+        return {"format": loaded.mime, "sha256": digest.hexdigest() if with_digest else None, "size": len(loaded.data)}
+
     def alone(data: bytes) -> ProvenanceReport:  # the file with one of several manifest stores left in it
         return inspect_loaded(LoadedFile(loaded.path, data, loaded.mime), trust=trust, allow_remote=allow_remote,
                               with_hints=False, with_digest=False)
@@ -630,17 +633,12 @@ def _inspect_loaded(loaded: LoadedFile, *, trust: TrustArg, allow_remote: bool, 
         raw = _c2pa.read_store(loaded.data, loaded.mime, trust=config.settings(), trust_key=config.key,
                                allow_remote=allow_remote)
     except InputError as exc:
-        base: dict[str, Any] = {"path": loaded.path, "format": loaded.mime,
-                                "sha256": digest.hexdigest() if with_digest else None, "size": len(loaded.data)}
         # A manifest is there but cannot be read (unknown algorithm, pre-release, remote-only, corrupt
         # container): an ``invalid`` state with the reason, never a crash and never a guess about AI.
-        failed = ProvenanceReport(state="invalid" if exc.code.startswith("manifest.") else "error",
-                                  error=ReportErrorInfo(exc.code, exc.message), hints=hints,
-                                  findings=(error_finding(exc.code, exc.message),), **base)
+        failed = _error_report(loaded.path, exc, manifest=exc.code.startswith("manifest."), hints=hints, **known())
         # c2pa-rs refuses a PNG with two stores ("more than one manifest store"): say which one binds.
         return reconcile(failed, loaded.data, loaded.mime, alone) if failed.state == "invalid" else failed
-    base = {"path": loaded.path, "format": loaded.mime, "sha256": digest.hexdigest() if with_digest else None,
-            "size": len(loaded.data)}
+    base = {"path": loaded.path, **known()}
     if raw is None:
         findings = [finding("manifest.none", "info", "finding.none")]
         return ProvenanceReport(state="no_manifest", hints=hints, findings=tuple(findings), **base)
@@ -950,7 +948,7 @@ def manifest_views(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX
         loaded = load_input(path, max_bytes=max_bytes)
         views = _c2pa.read_views(loaded.data, loaded.mime)
     except HandmadeError as exc:
-        return ManifestViews(str(path), error=ReportErrorInfo(exc.code, exc.message))
+        return ManifestViews(str(path), error=exc.info)
     if views is None:
         return ManifestViews(str(path))
     detailed, crjson, signatures = views
@@ -1078,9 +1076,12 @@ def inspect_with_timeout(path: str | os.PathLike[str], timeout: float, **kwargs:
     return report
 
 
-def _error_report(path: str, err: HandmadeError) -> ProvenanceReport:
-    return ProvenanceReport(path=path, state="error", error=ReportErrorInfo(err.code, err.message),
-                            findings=(error_finding(err.code, err.message),))
+def _error_report(path: str, err: HandmadeError, *, manifest: bool = False, **known: Any) -> ProvenanceReport:
+    """The report of a file that could not be processed (state ``error``), or whose manifest could not be read
+    (``manifest``: state ``invalid``, a failure none of the checks names). The error is its ``error`` and, by
+    the JSON contract, its one error finding too (a reader of the findings alone sees it): both from ``err``."""
+    return ProvenanceReport(path=path, state="invalid" if manifest else "error", failed=manifest, error=err.info,
+                            findings=(error_finding(err.code, err.message),), **known)
 
 
 def _inspect_task(kwargs: dict[str, Any], path: str) -> ProvenanceReport:  # pragma: no cover - in a worker
