@@ -55,7 +55,7 @@ from handmade.models import (
     State,
 )
 from handmade.stores import reconcile
-from handmade.workers import Failure
+from handmade.workers import failure_error
 from handmade.workers import run as run_workers
 
 log = logging.getLogger(__name__)
@@ -991,10 +991,7 @@ def _views_answers(paths: Sequence[str], timeout: float) -> Generator[tuple[int,
     try:
         for index, value in answers:
             if not isinstance(value, ManifestViews):
-                what = f"gave up after {timeout:g} s" if isinstance(value, Failure) and value.kind == "timeout" \
-                    else "the reader crashed"
-                value = ManifestViews(paths[index], error=ReportErrorInfo(
-                    "input.timeout" if "gave up" in what else "input.crash", f"{paths[index]}: {what}"))
+                value = ManifestViews(paths[index], error=failure_error(value, paths[index], timeout).info)
             yield index, value
     finally:
         answers.close()
@@ -1116,14 +1113,6 @@ def inspect_as_done(paths: Sequence[str | os.PathLike[str]], *, timeout: float |
 
 def report_for_failure(path: str, value: object, timeout: float | None) -> ProvenanceReport:
     """The ``error`` report of a file whose worker gave no report: a HandmadeError it raised, a
-    ``workers.Failure`` (``input.timeout`` after ``timeout`` seconds, ``input.crash``), any other exception."""
-    if isinstance(value, HandmadeError):
-        return _error_report(path, value)
-    if isinstance(value, Failure) and value.kind == "timeout":
-        return _error_report(path, InputError(
-            f"{path}: gave up after {timeout or 0:g} s", code="input.timeout",
-            hint="The file may be hostile; raise --timeout if it is merely huge."))
-    if isinstance(value, Failure):
-        return _error_report(path, InputError(
-            f"{path}: the checker crashed (exit code {value.exitcode})", code="input.crash"))
-    return _error_report(path, InputError(f"{path}: {str(value)[:300]}", code="input.crash"))
+    ``workers.Failure`` (``input.timeout`` after ``timeout`` seconds, ``input.crash``), any other exception
+    (``workers.failure_error``)."""
+    return _error_report(path, failure_error(value, path, timeout))
