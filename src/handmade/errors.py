@@ -1,7 +1,7 @@
 """The whole exception tree of handmade.
 
 ```
-HandmadeError            .code (stable string), .diagnostics()
+HandmadeError            .code (stable string), .info (code and message, as a result records it), .diagnostics()
 ├── InputError           missing, unreadable, unsupported or corrupt file
 ├── KeyMaterialError     bad key or chain: mismatch, wrong order, missing EKU, unsupported algorithm
 ├── TrustConfigError     unreadable or empty trust anchors, unusable trust-list snapshots or authority bundles
