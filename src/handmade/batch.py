@@ -19,7 +19,7 @@ from handmade.files import SIGNABLE_SUFFIXES, output_error, same_file
 from handmade.keys import SigningIdentity, bundled_test_identity
 from handmade.models import SignResult
 from handmade.sign import SignOptions, TestIdentityWarning, _warn_test_identity, sign_image
-from handmade.workers import Failure
+from handmade.workers import Failure, failure_error
 from handmade.workers import run as run_workers
 
 __all__ = ["IMAGE_SUFFIXES", "SKIP_REASONS", "BatchItem", "BatchResult", "SignPlan", "Skipped", "iter_sign_batch",
@@ -256,14 +256,11 @@ def iter_sign_batch(pairs: Sequence[tuple[Path, Path]], options: SignOptions, id
             src, dest = pairs[index]
             if isinstance(value, BatchItem):
                 yield value
-            elif isinstance(value, Failure):
-                what = f"gave up after {timeout:g} s" if value.kind == "timeout" else (
-                    f"the signer crashed (exit code {value.exitcode})")
+                continue
+            if isinstance(value, Failure):  # killed or dead: what it staged is left behind
                 _remove_staged(dest)
-                yield BatchItem(str(src), str(dest), error_code=f"sign.{value.kind}",
-                                error_message=f"{src}: {what}")
-            else:
-                yield BatchItem(str(src), str(dest), error_code="sign.crash", error_message=f"{src}: {value}"[:300])
+            error = failure_error(value, str(src), timeout, signing=True)
+            yield BatchItem(str(src), str(dest), error_code=error.code, error_message=error.message)
     finally:  # stopped early (Ctrl-C, an error, the caller): workers are killed first, then their leftovers go
         answers.close()
         for index in pending:

@@ -1,7 +1,7 @@
 """The whole exception tree of handmade.
 
 ```
-HandmadeError            .code (stable string), .diagnostics()
+HandmadeError            .code (stable string), .info (code and message, as a result records it), .diagnostics()
 ├── InputError           missing, unreadable, unsupported or corrupt file
 ├── KeyMaterialError     bad key or chain: mismatch, wrong order, missing EKU, unsupported algorithm
 ├── TrustConfigError     unreadable or empty trust anchors, unusable trust-list snapshots or authority bundles
@@ -23,6 +23,8 @@ for input that cannot be processed and for misconfiguration. Every error carries
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+
+from handmade.models import ReportErrorInfo
 
 if TYPE_CHECKING:
     from handmade.models import Finding, ProvenanceReport
@@ -65,9 +67,14 @@ class HandmadeError(Exception):
             text += f"\n  hint: {self.hint}"
         return text
 
+    @property
+    def info(self) -> ReportErrorInfo:
+        """The error as a result records it (code and message: the ``error`` object of the JSON contract)."""
+        return ReportErrorInfo(self.code, self.message)
+
     def to_dict(self) -> dict[str, Any]:
         """The ``error`` object of the JSON contract."""
-        return {"code": self.code, "message": self.message}
+        return self.info.to_dict()
 
 
 class InputError(HandmadeError):

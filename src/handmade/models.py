@@ -1,5 +1,8 @@
 """Frozen result types: what a verification, a report and a signing return.
 
+A report is a ``SignatureStatus`` (the checks of the active manifest, each kept once) and what the history
+says; its ``state`` for a manifest that was read is derived from those checks.
+
 The JSON contract (``handmade.report/v2``; v2 added ``trusted_by``, ``test_identity``, ``revocation``, the
 ``CLAIMED`` and ``POSSIBLY-AI`` bottom lines, ``provenance``, ``incomplete_history``, ``identity_valid`` and
 ``ai: possibly_generative``; later, additively, ``recovered``: candidates from a manifest registry) is
@@ -192,28 +195,80 @@ class ReportErrorInfo:
         return {"code": self.code, "message": self.message}
 
 
-@dataclass(frozen=True)
-class ProvenanceReport:
+@dataclass(frozen=True, kw_only=True)
+class SignatureStatus:
+    """The checks of a file's active manifest, each kept once (pyHanko's ``SignatureStatus`` is the model):
+    ``valid``, ``state`` and the summary's check tokens are derived from them, never stored beside them.
+
+    ``trusted``: a trust source vouches for the signer (c2pa-rs's ``signingCredential.trusted``, then handmade's
+    own rules: attribution, the interim list's freeze, an authority's CRL); it stays True for a trusted signer
+    whose history does not validate. ``failed``: a failure that none of the other checks names (a malformed
+    claim, a timestamp that does not match, an unknown code, c2pa-rs's own Invalid, a revoked signer earlier in
+    the history, a foreign manifest store, a manifest that cannot be read); its finding says which.
+    """
+
+    intact: bool | None = None
+    signature_valid: bool | None = None
+    trusted: bool | None = None
+    credential_ok: bool | None = None
+    expired: bool | None = None
+    timestamped: bool | None = None
+    ingredients_valid: bool | None = None
+    identity_valid: bool | None = None  # the CAWG identity assertion: never voids the claim itself
+    failed: bool = False
+
+    @property
+    def valid(self) -> bool:
+        """No check failed (the identity assertion aside: judged apart)."""
+        return not (self.intact is False or self.signature_valid is False or self.credential_ok is False
+                    or self.expired or self.ingredients_valid is False or self.failed)
+
+    @property
+    def signature_state(self) -> Literal["invalid", "valid", "trusted"]:
+        """``invalid`` if any check failed, else ``trusted`` when a trust source vouches, else ``valid``."""
+        if not self.valid:
+            return "invalid"
+        return "trusted" if self.trusted else "valid"
+
+    def checks(self) -> dict[str, Any]:
+        """These checks alone, by name: what a report is built with (``ProvenanceReport(**status.checks(), ...)``)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(SignatureStatus)}
+
+    def check_tokens(self) -> list[str]:
+        """The summary's tokens for these checks: ``TRUSTED INTACT``, ``INVALID TAMPERED BAD-SIGNATURE`` ..."""
+        tokens = [self.signature_state.upper()]
+        tokens.append("INTACT" if self.intact else "TAMPERED" if self.intact is False else "INTACT-UNKNOWN")
+        if self.signature_valid is False:
+            tokens.append("BAD-SIGNATURE")
+        if self.credential_ok is False:
+            tokens.append("BAD-CREDENTIAL")
+        if self.expired:
+            tokens.append("EXPIRED")
+        if self.ingredients_valid is False:
+            tokens.append("BAD-INGREDIENT")
+        return tokens
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProvenanceReport(SignatureStatus):
     """Everything handmade can say about one file. Each trust question is its own field.
 
     ``state`` is the bottom line of the signature checks: ``no_manifest``, ``invalid`` (something failed:
     see ``intact``/``signature_valid``/``credential_ok``), ``valid`` (intact and well signed, signer not
     in the trust anchors), ``trusted`` (valid, and the chain ends at a configured anchor; ``trusted_by``
     names the list that vouched), or ``error`` (the file could not be processed; see ``error``).
+
+    For a file whose manifest was read, ``state`` is the checks' own (``SignatureStatus.signature_state``): a
+    report that says otherwise cannot be built (ValueError); ``invalid`` given for checks that all passed sets
+    ``failed``. An ``error`` result holds its error twice by contract: as ``error`` and as its one error finding
+    (both made from one ``HandmadeError`` by ``verify``).
     """
 
     path: str
     state: State
-    intact: bool | None = None
-    signature_valid: bool | None = None
-    trusted: bool | None = None
     trusted_by: str | None = None  # which trust source vouched: c2pa-trust-list, c2pa-interim-list, your-anchors...
     test_identity: bool = False  # signed with handmade's public TEST key: proves nothing
     revocation: RevocationInfo | None = None  # an authority revoked the certificate of a signer in the history
-    credential_ok: bool | None = None
-    expired: bool | None = None
-    timestamped: bool | None = None
-    ingredients_valid: bool | None = None
     signer: SignerIdentity | None = None
     human_authored: bool | None = None
     authors: tuple[str, ...] = ()
@@ -231,13 +286,25 @@ class ProvenanceReport:
     size: int | None = None
     provenance: Provenance | None = None
     incomplete_history: bool | None = None
-    identity_valid: bool | None = None
     #: Registered originals that match this file's fingerprint (only looked up for a file without a manifest,
     #: or whose manifest does not validate, when a registry is given). Candidates, not this file's provenance.
     recovered: tuple[RecoveredCandidate, ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        if self.state not in ("invalid", "valid", "trusted"):
+            return  # no manifest was read: nothing to check the state against
+        if self.state == "invalid" and self.valid:
+            object.__setattr__(self, "failed", True)  # a failure none of the checks names
+        elif self.state != self.signature_state:
+            raise ValueError(f"{self.path}: state {self.state!r} contradicts its checks, which say "
+                             f"{self.signature_state!r}")
 
     # -- derived ----------------------------------------------------------------------------------------
+    @property
+    def valid(self) -> bool:
+        """A manifest was read and none of its checks failed (``state`` is ``valid`` or ``trusted``)."""
+        return self.state not in ("no_manifest", "error") and super().valid
+
     @property
     def generative_steps(self) -> tuple[LineageStep, ...]:
         return tuple(s for s in self.lineage if s.generative)
@@ -256,7 +323,7 @@ class ProvenanceReport:
         """A valid manifest that claims human authorship with no generative or possibly generative step and
         no origin that nobody vouches for, whoever signed it."""
         return (
-            self.state in ("valid", "trusted")
+            self.valid
             and bool(self.human_authored)
             and self.ai == "none_declared"
             and self.provenance != "unknown_origin"
@@ -266,7 +333,7 @@ class ProvenanceReport:
     def is_handmade(self) -> bool:
         """The strongest claim: ``claims_handmade``, and a signer that a trust source vouches for (never the
         public TEST key)."""
-        return self.claims_handmade and self.state == "trusted" and not self.test_identity
+        return self.claims_handmade and self.trusted is True and not self.test_identity
 
     @property
     def bottom_line(self) -> str:
@@ -296,16 +363,7 @@ class ProvenanceReport:
             if hint:
                 tokens.append(f"HINT-{hint.upper()}")
             return " ".join(tokens)
-        tokens = [self.state.upper()]
-        tokens.append("INTACT" if self.intact else "TAMPERED" if self.intact is False else "INTACT-UNKNOWN")
-        if self.signature_valid is False:
-            tokens.append("BAD-SIGNATURE")
-        if self.credential_ok is False:
-            tokens.append("BAD-CREDENTIAL")
-        if self.expired:
-            tokens.append("EXPIRED")
-        if self.ingredients_valid is False:
-            tokens.append("BAD-INGREDIENT")
+        tokens = self.check_tokens()
         if self.test_identity:
             tokens.append("TEST-KEY")
         if self.human_authored:

@@ -228,7 +228,7 @@ def _evaluate_own(policy: Policy, report: ProvenanceReport, reasons: list[Findin
     if (policy.require_intact or policy.require_valid) and any(
             f.code == "manifest.foreign_store" for f in report.findings):  # see handmade.stores
         fail("foreign_store")
-    if policy.require_valid and report.state not in ("valid", "trusted"):
+    if policy.require_valid and not report.valid:
         fail("not_valid")
     revoked = report.revocation
     if revoked is not None and (policy.require_manifest or policy.require_intact or policy.require_valid
@@ -238,7 +238,7 @@ def _evaluate_own(policy: Policy, report: ProvenanceReport, reasons: list[Findin
              reason=revoked.reason)
     if report.test_identity and not policy.accept_test_identity:
         fail("test_identity")
-    if policy.require_trusted and report.state != "trusted" and revoked is None:
+    if policy.require_trusted and not (report.valid and report.trusted) and revoked is None:
         fail("not_trusted")
     if policy.forbid_generative and report.ai == "generative":
         fail("generative")

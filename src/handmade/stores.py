@@ -152,4 +152,4 @@ def reconcile(report: ProvenanceReport, data: bytes, mime: str | None,
     base = report if binding is None else replace(
         alone[binding], path=report.path, format=report.format, sha256=report.sha256, size=report.size,
         hints=report.hints)
-    return replace(base, state="invalid", findings=(*findings, *base.findings))
+    return replace(base, state="invalid", failed=True, findings=(*findings, *base.findings))

@@ -50,11 +50,12 @@ from handmade.models import (
     ReportErrorInfo,
     RevocationInfo,
     Severity,
+    SignatureStatus,
     SignerIdentity,
     State,
 )
 from handmade.stores import reconcile
-from handmade.workers import Failure
+from handmade.workers import failure_error
 from handmade.workers import run as run_workers
 
 log = logging.getLogger(__name__)
@@ -205,19 +206,16 @@ def _finding_for(status: dict[str, Any], where: str) -> Finding:
     return finding(ours, severity, key, code, **params)
 
 
-@dataclass(frozen=True)
-class _Facets:
-    state: State
-    intact: bool | None
-    signature_valid: bool | None
-    trusted: bool | None
-    credential_ok: bool | None
-    expired: bool
-    timestamped: bool | None
-    ingredients_valid: bool | None
-    findings: tuple[Finding, ...]
-    identity_valid: bool | None = None
+@dataclass(frozen=True, kw_only=True)
+class _Facets(SignatureStatus):
+    """The checks read from c2pa-rs's status codes, with the findings that say why."""
+
+    findings: tuple[Finding, ...] = ()
     unknown_provenance: bool = False  # c2pa-rs's informational ingredient.unknownProvenance
+
+    @property
+    def state(self) -> State:
+        return self.signature_state
 
 
 def _identity_findings(entries: list[dict[str, Any]], subjects: Sequence[str], where: str = "empty") -> list[Finding]:
@@ -324,23 +322,18 @@ def facets_from_status(results: dict[str, Any] | None, c2pa_state: str, has_ingr
     hard = failure_codes - _SOFT_FAILURES
     # c2pa-rs says Invalid for a failing identity assertion too: that alone does not void the claim.
     c2pa_invalid = c2pa_state == "Invalid" and not ((identity_failures or ingredient_identity) and not hard)
-    if intact is False or signature_valid is False or credential_ok is False or expired or hard \
-            or ingredients_valid is False or c2pa_invalid:
-        state: State = "invalid"
-        if c2pa_invalid and not (hard or ingredients_valid is False):
-            # c2pa-rs said Invalid for a reason not in its failure list: say so rather than guess.
-            soft = sorted(failure_codes & _SOFT_FAILURES - {"signingCredential.untrusted"})
-            findings.append(finding("c2pa.invalid", "error", "finding.c2pa_invalid_soft", soft[0],
-                                    codes=", ".join(soft)) if soft else
-                            finding("c2pa.invalid", "error", "finding.c2pa_invalid"))
-    elif trusted:
-        state = "trusted"
-    else:
-        state = "valid"
-    if c2pa_state == "Trusted" and state == "valid":
-        state = "trusted"
-    return _Facets(state, intact, signature_valid, trusted, credential_ok, expired, timestamped,
-                   ingredients_valid, tuple(findings), identity_valid, unknown_provenance)
+    if c2pa_invalid and not (hard or ingredients_valid is False):
+        # c2pa-rs said Invalid for a reason not in its failure list: say so rather than guess.
+        soft = sorted(failure_codes & _SOFT_FAILURES - {"signingCredential.untrusted"})
+        findings.append(finding("c2pa.invalid", "error", "finding.c2pa_invalid_soft", soft[0],
+                                codes=", ".join(soft)) if soft else
+                        finding("c2pa.invalid", "error", "finding.c2pa_invalid"))
+    # The state is derived from these checks (``SignatureStatus.signature_state``); c2pa-rs's one word is not
+    # a trust decision: ``trusted`` comes from its signingCredential codes alone.
+    return _Facets(intact=intact, signature_valid=signature_valid, trusted=trusted, credential_ok=credential_ok,
+                   expired=expired, timestamped=timestamped, ingredients_valid=ingredients_valid,
+                   identity_valid=identity_valid, failed=bool(hard) or c2pa_invalid, findings=tuple(findings),
+                   unknown_provenance=unknown_provenance)
 
 
 # --- inspection ----------------------------------------------------------------------------------------
@@ -500,12 +493,12 @@ def _trust_verdict(loaded: LoadedFile, config: _trust.TrustConfig, facets: _Face
     before it froze); and a label authority's CRL (c2pa-rs checks OCSP only). Returns (facets, trusted_by,
     findings to add, the revocation if the vouching authority revoked the signer)."""
     findings: list[Finding] = []
-    if facets.state != "trusted":
+    if facets.signature_state != "trusted":
         return facets, None, findings, None
     by = attribute(loaded, config, allow_remote, pool)
     if by is None:
         findings.append(finding("trust.unattributed", "warning", "finding.unattributed"))
-        return replace(facets, state="valid", trusted=False), None, findings, None
+        return replace(facets, trusted=False), None, findings, None
     source = config.source(by)
     if source is not None and source.crl_pem:
         from handmade.authority import check_revocation
@@ -516,7 +509,7 @@ def _trust_verdict(loaded: LoadedFile, config: _trust.TrustConfig, facets: _Face
             findings.append(finding("credential.revoked", "error", "finding.revoked", by, name=name,
                                     date=revoked.date, reason=revoked.reason))
             info = RevocationInfo(revoked.date, revoked.reason, name)
-            return replace(facets, state="invalid", credential_ok=False, trusted=False), None, findings, info
+            return replace(facets, credential_ok=False, trusted=False), None, findings, info
     frozen = _trust.parse_time(source.frozen) if source else None
     if frozen is not None:
         signed = _trust.parse_time(signer.signed_at) if signer and facets.timestamped else None
@@ -525,7 +518,7 @@ def _trust_verdict(loaded: LoadedFile, config: _trust.TrustConfig, facets: _Face
                     else {"when_k": "finding.interim_no_time"})
             findings.append(finding("trust.interim_frozen", "warning", "finding.interim_frozen", by,
                                     frozen=frozen.date().isoformat(), **when))
-            return replace(facets, state="valid", trusted=False), None, findings, None
+            return replace(facets, trusted=False), None, findings, None
     return facets, by, findings, None
 
 
@@ -629,6 +622,9 @@ def _inspect_loaded(loaded: LoadedFile, *, trust: TrustArg, allow_remote: bool, 
     digest = _Digest(loaded.data if with_digest else b"")
     hints = _hints(loaded.data) if with_hints else ()
 
+    def known() -> dict[str, Any]:  # asked once c2pa-rs has read: the digest was computed meanwhile
+        return {"format": loaded.mime, "sha256": digest.hexdigest() if with_digest else None, "size": len(loaded.data)}
+
     def alone(data: bytes) -> ProvenanceReport:  # the file with one of several manifest stores left in it
         return inspect_loaded(LoadedFile(loaded.path, data, loaded.mime), trust=trust, allow_remote=allow_remote,
                               with_hints=False, with_digest=False)
@@ -637,17 +633,12 @@ def _inspect_loaded(loaded: LoadedFile, *, trust: TrustArg, allow_remote: bool, 
         raw = _c2pa.read_store(loaded.data, loaded.mime, trust=config.settings(), trust_key=config.key,
                                allow_remote=allow_remote)
     except InputError as exc:
-        base: dict[str, Any] = {"path": loaded.path, "format": loaded.mime,
-                                "sha256": digest.hexdigest() if with_digest else None, "size": len(loaded.data)}
         # A manifest is there but cannot be read (unknown algorithm, pre-release, remote-only, corrupt
         # container): an ``invalid`` state with the reason, never a crash and never a guess about AI.
-        failed = ProvenanceReport(state="invalid" if exc.code.startswith("manifest.") else "error",
-                                  error=ReportErrorInfo(exc.code, exc.message), hints=hints,
-                                  findings=(error_finding(exc.code, exc.message),), **base)
+        failed = _error_report(loaded.path, exc, manifest=exc.code.startswith("manifest."), hints=hints, **known())
         # c2pa-rs refuses a PNG with two stores ("more than one manifest store"): say which one binds.
         return reconcile(failed, loaded.data, loaded.mime, alone) if failed.state == "invalid" else failed
-    base = {"path": loaded.path, "format": loaded.mime, "sha256": digest.hexdigest() if with_digest else None,
-            "size": len(loaded.data)}
+    base = {"path": loaded.path, **known()}
     if raw is None:
         findings = [finding("manifest.none", "info", "finding.none")]
         return ProvenanceReport(state="no_manifest", hints=hints, findings=tuple(findings), **base)
@@ -675,7 +666,7 @@ def _inspect_loaded(loaded: LoadedFile, *, trust: TrustArg, allow_remote: bool, 
             revocation = revoked[0]
             trust_findings.append(revoked[1])
             active_revoked = revoked[1].code == "credential.revoked"
-            facets = replace(facets, state="invalid", credential_ok=False if active_revoked else facets.credential_ok,
+            facets = replace(facets, failed=True, credential_ok=False if active_revoked else facets.credential_ok,
                              trusted=False if active_revoked else facets.trusted)
             trusted_by = None if active_revoked else trusted_by
     findings = [_untrusted_finding(config, f) if f.code == "credential.untrusted" else f for f in facets.findings]
@@ -688,37 +679,29 @@ def _inspect_loaded(loaded: LoadedFile, *, trust: TrustArg, allow_remote: bool, 
     if not raw.embedded:
         url = clean_text(raw.remote_url, 300) or ""
         findings.append(finding("manifest.remote", "info", "finding.remote", url, url=url))
-    state, ingredients_valid = facets.state, facets.ingredients_valid
     if lineage.broken_ingredient:
         # An ingredient recorded as failing validation when it was added (c2pa-rs does not re-validate it).
-        ingredients_valid = False
-        if state in ("valid", "trusted"):
-            state = "invalid"
+        facets = replace(facets, ingredients_valid=False)
     ai, provenance = lineage.ai, lineage.provenance
     if facets.unknown_provenance and provenance == "signed":
         provenance = "unknown_origin"  # c2pa-rs saw an ingredient without credentials that the walk did not
         ai = "unknown" if ai == "none_declared" else ai
     # Any manifest that does not validate (tampered, bad signature or credential, expired without a trusted
     # timestamp, a malformed claim, a failed ingredient): what it declares is not evidence.
-    broken = (state == "invalid" or facets.intact is False or facets.signature_valid is False
-              or ingredients_valid is False)
+    broken = not facets.valid
     if broken and ai == "none_declared":
         ai = "unknown"  # a history that does not validate is not evidence that it has no AI step
     # human_authored: the whole history signed, valid, examinable, free of generative and possibly
     # generative steps, every origin signed or stated by a signer (README, "Verdicts").
-    human = (lineage.human_declared and state in ("valid", "trusted") and ai == "none_declared"
+    human = (lineage.human_declared and facets.valid and ai == "none_declared"
              and provenance != "unknown_origin")
     report = ProvenanceReport(
-        state=state, intact=facets.intact, signature_valid=facets.signature_valid,
-        trusted=facets.trusted, trusted_by=trusted_by, test_identity=test_identity,
-        revocation=revocation,
-        credential_ok=facets.credential_ok, expired=facets.expired,
-        timestamped=facets.timestamped, ingredients_valid=ingredients_valid,
-        signer=signer, human_authored=human, authors=lineage.authors,
+        state=facets.signature_state, **facets.checks(), trusted_by=trusted_by, test_identity=test_identity,
+        revocation=revocation, signer=signer, human_authored=human, authors=lineage.authors,
         training=lineage.training, training_terms=lineage.training_terms,
         ai=ai, lineage=lineage.steps, hints=hints, findings=tuple(findings),
         manifest_count=len(manifests), provenance=provenance,
-        incomplete_history=lineage.incomplete_history, identity_valid=facets.identity_valid, **base,
+        incomplete_history=lineage.incomplete_history, **base,
     )
     # A store copied in front of the real one (c2pa-rs reads only the first): report the one that binds.
     return reconcile(report, loaded.data, loaded.mime, alone)
@@ -965,7 +948,7 @@ def manifest_views(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX
         loaded = load_input(path, max_bytes=max_bytes)
         views = _c2pa.read_views(loaded.data, loaded.mime)
     except HandmadeError as exc:
-        return ManifestViews(str(path), error=ReportErrorInfo(exc.code, exc.message))
+        return ManifestViews(str(path), error=exc.info)
     if views is None:
         return ManifestViews(str(path))
     detailed, crjson, signatures = views
@@ -1008,10 +991,7 @@ def _views_answers(paths: Sequence[str], timeout: float) -> Generator[tuple[int,
     try:
         for index, value in answers:
             if not isinstance(value, ManifestViews):
-                what = f"gave up after {timeout:g} s" if isinstance(value, Failure) and value.kind == "timeout" \
-                    else "the reader crashed"
-                value = ManifestViews(paths[index], error=ReportErrorInfo(
-                    "input.timeout" if "gave up" in what else "input.crash", f"{paths[index]}: {what}"))
+                value = ManifestViews(paths[index], error=failure_error(value, paths[index], timeout).info)
             yield index, value
     finally:
         answers.close()
@@ -1093,9 +1073,12 @@ def inspect_with_timeout(path: str | os.PathLike[str], timeout: float, **kwargs:
     return report
 
 
-def _error_report(path: str, err: HandmadeError) -> ProvenanceReport:
-    return ProvenanceReport(path=path, state="error", error=ReportErrorInfo(err.code, err.message),
-                            findings=(error_finding(err.code, err.message),))
+def _error_report(path: str, err: HandmadeError, *, manifest: bool = False, **known: Any) -> ProvenanceReport:
+    """The report of a file that could not be processed (state ``error``), or whose manifest could not be read
+    (``manifest``: state ``invalid``, a failure none of the checks names). The error is its ``error`` and, by
+    the JSON contract, its one error finding too (a reader of the findings alone sees it): both from ``err``."""
+    return ProvenanceReport(path=path, state="invalid" if manifest else "error", failed=manifest, error=err.info,
+                            findings=(error_finding(err.code, err.message),), **known)
 
 
 def _inspect_task(kwargs: dict[str, Any], path: str) -> ProvenanceReport:  # pragma: no cover - in a worker
@@ -1130,14 +1113,6 @@ def inspect_as_done(paths: Sequence[str | os.PathLike[str]], *, timeout: float |
 
 def report_for_failure(path: str, value: object, timeout: float | None) -> ProvenanceReport:
     """The ``error`` report of a file whose worker gave no report: a HandmadeError it raised, a
-    ``workers.Failure`` (``input.timeout`` after ``timeout`` seconds, ``input.crash``), any other exception."""
-    if isinstance(value, HandmadeError):
-        return _error_report(path, value)
-    if isinstance(value, Failure) and value.kind == "timeout":
-        return _error_report(path, InputError(
-            f"{path}: gave up after {timeout or 0:g} s", code="input.timeout",
-            hint="The file may be hostile; raise --timeout if it is merely huge."))
-    if isinstance(value, Failure):
-        return _error_report(path, InputError(
-            f"{path}: the checker crashed (exit code {value.exitcode})", code="input.crash"))
-    return _error_report(path, InputError(f"{path}: {str(value)[:300]}", code="input.crash"))
+    ``workers.Failure`` (``input.timeout`` after ``timeout`` seconds, ``input.crash``), any other exception
+    (``workers.failure_error``)."""
+    return _error_report(path, failure_error(value, path, timeout))

@@ -3,8 +3,8 @@
 Native code (c2pa-rs, image decoders) cannot be interrupted from Python, so a file that makes it spin is
 stopped by killing its process. Workers live for a whole batch (a process per file cost a fork, and from a
 fork server a re-import, for each file); a worker that overruns its task or dies is replaced, and that
-task alone gets a ``Failure``. Plain pipes and ``multiprocessing.connection.wait``: no helper threads in
-this process.
+task alone gets a ``Failure`` (``failure_error`` words it as that file's error, for checking or signing).
+Plain pipes and ``multiprocessing.connection.wait``: no helper threads in this process.
 
 Workers die with their parent, however it ends (SIGKILL included), so a killed batch never goes on signing:
 - a forked worker closes the copies it inherited of the parent's pipe ends (its own and those of the
@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from handmade import _background, _c2pa
+from handmade.errors import HandmadeError, InputError, SigningError
 from handmade.files import discard_all_staged
 from handmade.tuning import tune_allocator
 
@@ -47,6 +48,25 @@ class Failure:
 
     kind: str
     exitcode: int | None = None
+
+
+def failure_error(value: object, path: str, timeout: float | None, *, signing: bool = False) -> HandmadeError:
+    """The error of a file whose task gave no answer, from what ``run`` yielded instead: the HandmadeError it
+    raised, as it is; a ``Failure``: ``input.timeout`` (after ``timeout`` seconds) or ``input.crash``, and
+    ``sign.timeout`` or ``sign.crash`` when ``signing``; any other exception: a crash, in its own words."""
+    if isinstance(value, HandmadeError):
+        return value
+    if isinstance(value, Failure) and value.kind == "timeout":
+        gave_up = f"{path}: gave up after {timeout or 0:g} s"
+        if signing:
+            return SigningError(gave_up, code="sign.timeout")
+        return InputError(gave_up, code="input.timeout",
+                          hint="The file may be hostile; raise --timeout if it is merely huge.")
+    if isinstance(value, Failure):
+        what = f"{path}: the {'signer' if signing else 'checker'} crashed (exit code {value.exitcode})"
+    else:
+        what = f"{path}: {str(value)[:300]}"
+    return SigningError(what, code="sign.crash") if signing else InputError(what, code="input.crash")
 
 
 def _die_with_parent(parent_pid: int) -> None:  # pragma: no cover - runs in the worker

@@ -159,7 +159,7 @@ _COMPUTED = {
     ("label.py", "code"): "the `code = \"label...\"` assignments of label.py",
     ("label.py", "report.error.code"): "a report's error code (input.*, manifest.*)",
     ("batch.py", "exc.code"): "re-raised",
-    ("batch.py", "f'sign.{value.kind}'"): "the kinds of workers.Failure",
+    ("batch.py", "error.code"): "workers.failure_error's: sign.timeout, sign.crash (literals there)",
     ("verify.py", "code"): "a finding's code (replace(...)), not an error",
     ("storage.py", "exc.code.replace('storage.', f'{component}.', 1)"):
         "each storage.* code as <component>.* (audit, registry: open_component)",
@@ -244,7 +244,7 @@ def _error_codes_of_the_source() -> tuple[dict[str, str], dict[str, str], set[tu
             raised.setdefault(f"sign.{_c2pa._kind(kind()).lower()}", "_c2pa.py: _map_errors")
     for kind in ("timeout", "crash"):
         Failure(kind)
-        raised.setdefault(f"sign.{kind}", "batch.py: iter_sign_batch")
+        raised.setdefault(f"sign.{kind}", "workers.py: failure_error")
     for code, where in list(raised.items()):
         if code.startswith("storage."):
             for component in ("audit.", "registry."):  # the components that call storage.open_component

@@ -64,6 +64,15 @@ def test_untrusted_is_never_tampered_and_says_why() -> None:
     assert [(x.code, x.severity) for x in f.findings] == [("credential.untrusted", "warning")]
 
 
+def test_state_trusted_only_when_the_trusted_facet_is() -> None:
+    """c2pa-rs's one-word state is no trust decision: a Trusted without ``signingCredential.trusted`` among the
+    success codes (no anchors configured; anchors that said neither) leaves the state ``valid``, as ``trusted``."""
+    f = facets_from_status(results(), "Trusted", False, False)
+    assert (f.state, f.trusted) == ("valid", False)
+    f = facets_from_status(results(), "Trusted", False, True)
+    assert (f.state, f.trusted) == ("valid", None)
+
+
 def test_only_a_trusted_timestamp_counts() -> None:
     assert facets_from_status(results(), "Valid", False, True).timestamped is True
     untrusted = [c for c in GOOD if c != "timeStamp.trusted"]

@@ -101,3 +101,20 @@ def test_background_inline_gives_the_same_results_and_errors() -> None:
         assert threading.active_count() == before
     finally:
         _background.INLINE = False
+
+
+def test_one_mapping_words_a_failure_as_the_files_error_for_checking_and_signing() -> None:
+    from handmade.errors import InputError
+    from handmade.workers import failure_error
+
+    def said(value: object, signing: bool = False) -> tuple[str, str]:
+        error = failure_error(value, "a.jpg", 2.5, signing=signing)
+        return error.code, error.message
+
+    assert said(Failure("timeout")) == ("input.timeout", "a.jpg: gave up after 2.5 s")
+    assert said(Failure("timeout"), signing=True) == ("sign.timeout", "a.jpg: gave up after 2.5 s")
+    assert said(Failure("crash", -9)) == ("input.crash", "a.jpg: the checker crashed (exit code -9)")
+    assert said(Failure("crash", -9), signing=True) == ("sign.crash", "a.jpg: the signer crashed (exit code -9)")
+    assert said(RuntimeError("x" * 400), signing=True) == ("sign.crash", "a.jpg: " + "x" * 300)
+    raised = InputError("a.jpg: not an image", code="input.not_image")
+    assert failure_error(raised, "a.jpg", None) is raised
