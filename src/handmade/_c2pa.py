@@ -67,7 +67,7 @@ def _kind(exc: BaseException) -> str:
 
 def _clean(message: str) -> str:
     # c2pa-rs messages are "Kind: detail" and can quote the file: through the one cleaner, bounded.
-    from handmade.lineage import clean_text
+    from handmade.text import clean_text
 
     return clean_text(message, 400) or ""
 

@@ -26,9 +26,9 @@ from typing import Any
 
 from handmade import labels
 from handmade.files import sniff_mime
-from handmade.lineage import clean_text
 from handmade.messages import CATALOG, t
 from handmade.models import Hint, HintSignal, summarize_hints
+from handmade.text import clean_text
 
 log = logging.getLogger(__name__)
 

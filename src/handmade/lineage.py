@@ -41,6 +41,7 @@ from typing import Any
 from handmade import labels
 from handmade.messages import finding, t
 from handmade.models import AiVerdict, Finding, LineageStep, Provenance, Training
+from handmade.text import clean_text
 
 #: Why a step counts (or may count) as AI: a catalog key and its parameters (see ``_why``).
 Why = tuple[str, dict[str, str]]
@@ -100,26 +101,6 @@ class Lineage:
     identity: tuple[str, ...] = ()  # who the active manifest's CAWG identity assertions name
     #: The terms of a ``constrained`` training permission (CAWG ``constraint_info``), if stated.
     training_terms: str | None = None
-
-
-def clean_text(value: Any, limit: int = 300) -> str | None:
-    """A display string for an untrusted value (manifest or metadata): control and format characters
-    removed, white space folded, length bounded; None when nothing printable is left."""
-    if value is None:
-        return None
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    if isinstance(value, dict):
-        name = value.get("name")
-        version = value.get("version")
-        value = f"{name} {version}" if name and version else name
-        if value is None:
-            return None
-    text = str(value)[: max(limit, 1) * 4 + 64]  # bound the work on a huge value before cleaning it
-    if not text.isprintable():  # the common case (all printable) skips the per-character pass
-        text = "".join(ch if ch.isprintable() else " " for ch in text)
-    text = " ".join(text.split())
-    return text[:limit] if text else None
 
 
 def _manifest_signer(manifest: dict[str, Any]) -> str | None:

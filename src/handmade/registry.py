@@ -30,8 +30,8 @@ from handmade import _c2pa
 from handmade.errors import HandmadeError, InputError
 from handmade.files import DEFAULT_MAX_BYTES, LoadedFile, load_input
 from handmade.fingerprint import ALG, DEFAULT_THRESHOLD, body, soft_bindings
-from handmade.lineage import clean_text
 from handmade.storage import Database, Migration, StorageError, open_component
+from handmade.text import clean_text
 
 __all__ = ["MAX_RESULTS", "Match", "Registry", "RegistryEntry", "RegistryError", "open_registry"]
 

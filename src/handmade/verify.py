@@ -41,7 +41,7 @@ from handmade.files import (
     load_input,
     loaded_from_bytes,
 )
-from handmade.lineage import analyse, clean_text
+from handmade.lineage import analyse
 from handmade.messages import error_finding, finding
 from handmade.models import (
     Finding,
@@ -55,6 +55,7 @@ from handmade.models import (
     State,
 )
 from handmade.stores import reconcile
+from handmade.text import clean_text
 from handmade.workers import failure_error
 from handmade.workers import run as run_workers
 

@@ -17,8 +17,8 @@ helpers that carry no compatibility promise: ``handmade.policy`` (``PRESETS``, `
 ``policy_from_mapping``), ``handmade.trust`` (``TrustSource``, ``resolve``, ``standard``), ``handmade.verify``
 (``thumbnails``), ``handmade.report`` (``training_text``, ``recovered_lines``, ``join_reasons``),
 ``handmade.messages`` (the catalog and ``negotiate``), ``handmade.label`` (the badge and label payloads),
-``handmade.files`` (``too_many_pixels``, ``sniff_mime``, ``loaded_from_bytes``), ``handmade.lineage``
-(``clean_text``), ``handmade.registry``, ``handmade.fingerprint``, ``handmade.storage``, ``handmade.errors``,
+``handmade.files`` (``too_many_pixels``, ``sniff_mime``, ``loaded_from_bytes``), ``handmade.text``
+(``clean_text``, ``file_name``), ``handmade.registry``, ``handmade.fingerprint``, ``handmade.storage``, ``handmade.errors``,
 ``handmade.models`` and ``handmade.tuning``.
 """
 

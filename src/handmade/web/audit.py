@@ -17,6 +17,7 @@ from handmade.models import ProvenanceReport
 from handmade.policy import Decision
 from handmade.report import join_reasons
 from handmade.storage import Database, Migration, open_component
+from handmade.text import file_name
 
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS decisions (
@@ -68,7 +69,7 @@ class AuditLog:
     def record(self, report: ProvenanceReport, decision: Decision, filename: str) -> None:
         """Write one decision."""
         row = (dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), report.sha256, report.size,
-               _clean_name(filename), report.state, report.ai, report.summary(), decision.policy,
+               file_name(filename), report.state, report.ai, report.summary(), decision.policy,
                bool(decision.accepted),
                json.dumps([r.to_dict() for r in decision.reasons], ensure_ascii=False))
         with self.db.connect() as db:
@@ -116,12 +117,6 @@ class AuditLog:
             item["reasons"] = json.loads(item["reasons"])
             out.append(item)
         return out
-
-
-def _clean_name(name: str) -> str:
-    """Printable, one line, last path component, at most 200 characters."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    return " ".join("".join(ch if ch.isprintable() else " " for ch in base).split())[:200] or "upload"
 
 
 def _csv_cell(value: Any) -> Any:

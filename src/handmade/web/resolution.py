@@ -18,8 +18,8 @@ from starlette.responses import JSONResponse, Response
 from handmade.errors import HandmadeError
 from handmade.files import loaded_from_bytes, sniff_mime
 from handmade.fingerprint import ALG, fingerprint
-from handmade.lineage import clean_text
 from handmade.registry import Registry, RegistryEntry
+from handmade.text import clean_text
 from handmade.web.config import ServiceConfig
 from handmade.web.errors import STATUS_FOR_ERROR, ApiError, error_response
 from handmade.web.routes import cors

@@ -19,11 +19,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from handmade.label import badge_svg, decision_payload, label_payload
-from handmade.lineage import clean_text
 from handmade.messages import messages, negotiate, step_reason, text_of
 from handmade.models import SCHEMA, ProvenanceReport
 from handmade.policy import PRESETS, Decision, Policy, at_least_as_strict, evaluate
 from handmade.report import recovered_lines, training_text, verdict
+from handmade.text import clean_text
 from handmade.verify import Thumbnails, inspect_bytes, thumbnails
 from handmade.web.config import ServiceConfig
 from handmade.web.errors import STATUS_FOR_ERROR, ApiError, error_response

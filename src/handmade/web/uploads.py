@@ -19,20 +19,13 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
 from handmade.files import too_many_pixels
-from handmade.lineage import clean_text
+from handmade.text import file_name
 from handmade.web.config import MULTIPART_SLACK, ServiceConfig
 from handmade.web.errors import ApiError, busy
 from handmade.web.guard import BodyTimeout, BudgetExhausted, ByteBudget, read_body
 
 MAX_BOUNDARY = 256  # python-multipart refuses longer ones (RFC 2046 allows 70)
 MAX_PARTS = 8  # a multipart body with more parts than this is not an upload from our page or a script
-
-
-def safe_filename(raw: str | None) -> str:
-    """A file name fit for display and the audit log: last path component (``/`` or ``\\``), printable,
-    at most 200 characters; ``upload`` when nothing is left."""
-    base = (raw or "").replace("\\", "/").rsplit("/", 1)[-1]
-    return clean_text(base, 200) or "upload"
 
 
 def size_text(n: int) -> str:
@@ -124,7 +117,7 @@ def multipart_file(body: bytes, content_type: str, field_name: str = "file") -> 
         _, options = parse_options_header(headers.get(b"content-disposition", b""))
         if options.get(b"name", b"").decode("utf-8", "replace") == field_name:
             name = options.get(b"filename", b"").decode("utf-8", "replace")
-            return bytes(data), safe_filename(name)
+            return bytes(data), file_name(name)
     raise ApiError(422, "input.missing", f"send the image as the multipart field '{field_name}'")
 
 
@@ -141,7 +134,7 @@ async def read_upload(request: Request, config: ServiceConfig, budget: ByteBudge
         del body
     else:
         data = body
-        name = safe_filename(request.headers.get("x-filename") or request.query_params.get("name"))
+        name = file_name(request.headers.get("x-filename") or request.query_params.get("name"))
     if len(data) > config.max_upload_bytes:
         raise _too_large(config.max_upload_bytes)
     if not data:
