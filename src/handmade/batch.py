@@ -17,7 +17,7 @@ from pathlib import Path
 from handmade.errors import HandmadeError, InputError, SigningError
 from handmade.files import SIGNABLE_SUFFIXES, output_error, same_file
 from handmade.keys import SigningIdentity, bundled_test_identity
-from handmade.models import SignResult
+from handmade.models import ReportErrorInfo, SignResult
 from handmade.sign import SignOptions, TestIdentityWarning, _warn_test_identity, sign_image
 from handmade.workers import Failure, failure_error
 from handmade.workers import run as run_workers
@@ -36,12 +36,20 @@ class BatchItem:
     source: str
     output: str
     result: SignResult | None = None
-    error_code: str | None = None
-    error_message: str | None = None
+    #: Why the file was not signed, in the one shape errors take in results (``ReportErrorInfo``).
+    error: ReportErrorInfo | None = None
 
     @property
     def ok(self) -> bool:
         return self.result is not None
+
+    @property
+    def error_code(self) -> str | None:
+        return self.error.code if self.error is not None else None
+
+    @property
+    def error_message(self) -> str | None:
+        return self.error.message if self.error is not None else None
 
 
 @dataclass(frozen=True)
@@ -220,9 +228,9 @@ def _sign_one(options: SignOptions, identity: SigningIdentity | None, overwrite:
             result = sign_image(src, dest, options, identity, overwrite=overwrite, in_place=in_place)
         return BatchItem(str(src), str(dest), result=result)
     except HandmadeError as exc:
-        return BatchItem(str(src), str(dest), error_code=exc.code, error_message=exc.message)
+        return BatchItem(str(src), str(dest), error=exc.info)
     except OSError as exc:
-        return BatchItem(str(src), str(dest), error_code="output.failed", error_message=str(exc))
+        return BatchItem(str(src), str(dest), error=ReportErrorInfo("output.failed", str(exc)))
 
 
 def _remove_staged(dest: Path) -> None:
@@ -260,7 +268,7 @@ def iter_sign_batch(pairs: Sequence[tuple[Path, Path]], options: SignOptions, id
             if isinstance(value, Failure):  # killed or dead: what it staged is left behind
                 _remove_staged(dest)
             error = failure_error(value, str(src), timeout, signing=True)
-            yield BatchItem(str(src), str(dest), error_code=error.code, error_message=error.message)
+            yield BatchItem(str(src), str(dest), error=error.info)
     finally:  # stopped early (Ctrl-C, an error, the caller): workers are killed first, then their leftovers go
         answers.close()
         for index in pending:
