@@ -399,7 +399,7 @@ def crl_next_update(crl_pem: str) -> dt.datetime | None:
 
 
 def installed_dir() -> Path:
-    from handmade.trust import data_dir
+    from handmade.settings import data_dir
 
     return data_dir() / "authorities"
 

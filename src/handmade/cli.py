@@ -106,7 +106,8 @@ def _load_trust(paths: tuple[str, ...], no_default: bool = False, trust_list: st
     """The trust configuration of a command; warns on stderr, once, in the command's --lang, when a list or an
     authority's CRL is past its update date."""
     from handmade import trust
-    from handmade.verify import default_trust_paths, load_trust_anchors
+    from handmade.settings import default_trust_paths
+    from handmade.verify import load_trust_anchors
 
     pems: list[str] = []
     bundles: list[str] = []
@@ -1564,7 +1565,7 @@ def serve(host: str, port: int, workers: int, trust_paths: tuple[str, ...], no_d
     except ImportError as exc:
         raise click.UsageError(f"the service needs its extra: pip install 'handmade[web]' ({exc})") from exc
     from handmade.policy import PRESETS, load_policy
-    from handmade.verify import default_trust_paths
+    from handmade.settings import default_trust_paths
     from handmade.web.audit import check_url
 
     unknown = [p for p in client_policies if p not in PRESETS]

@@ -21,7 +21,7 @@ def resolve_tsa_url(explicit: str | None, identity: Any) -> tuple[str | None, st
     settings file), ``"authority:NAME"`` (the bundle of the label authority NAME), or (None, None)."""
     if explicit:
         return explicit, "--tsa-url"
-    from handmade.verify import read_settings
+    from handmade.settings import read_settings
 
     configured = read_settings().get("tsa_url")
     if isinstance(configured, str) and configured.strip():

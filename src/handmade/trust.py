@@ -34,6 +34,7 @@ from typing import Any, Literal
 from handmade.errors import TrustConfigError
 from handmade.messages import finding
 from handmade.models import Finding
+from handmade.settings import NO_DEFAULT_ENV, data_dir, read_settings
 
 OFFICIAL = "c2pa-trust-list"
 TSA = "c2pa-tsa-trust-list"
@@ -41,8 +42,6 @@ INTERIM = "c2pa-interim-list"
 YOURS = "your-anchors"
 AUTHORITY_PREFIX = "authority:"
 
-NO_DEFAULT_ENV = "HANDMADE_NO_DEFAULT_TRUST"
-DATA_ENV = "HANDMADE_DATA_DIR"
 SNAPSHOT_FILE = "SNAPSHOT.json"
 #: The files a snapshot directory holds (the layout of ``handmade/trustlists/`` and of ``trust update --from``).
 OFFICIAL_FILES = ("C2PA-TRUST-LIST.pem", "C2PA-TRUST-LIST.json", "C2PA-TSA-TRUST-LIST.pem", "C2PA-TSA-TRUST-LIST.json")
@@ -220,15 +219,6 @@ def _lote_dates(text: str) -> tuple[str | None, str | None]:
 
 
 # --- loading a snapshot ------------------------------------------------------------------------------------
-def data_dir() -> Path:
-    """Where ``trust update`` installs snapshots: ``$HANDMADE_DATA_DIR``, else ``$XDG_DATA_HOME/handmade``,
-    else ``~/.local/share/handmade``."""
-    if os.environ.get(DATA_ENV):
-        return Path(os.environ[DATA_ENV])
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "handmade"
-
-
 def installed_dir() -> Path:
     return data_dir() / "trustlists"
 
@@ -295,8 +285,6 @@ def default_trust_enabled(flag_no_default: bool = False) -> bool:
         return False
     if os.environ.get(NO_DEFAULT_ENV, "").strip().lower() in ("1", "true", "yes"):
         return False
-    from handmade.verify import read_settings
-
     value = read_settings().get("default_trust", True)
     return value is not False
 

@@ -63,7 +63,6 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-TRUST_ENV = "HANDMADE_TRUST"
 
 
 # --- trust anchors -------------------------------------------------------------------------------------
@@ -109,41 +108,6 @@ def load_trust_anchors(paths: Iterable[str | os.PathLike[str]]) -> TrustAnchors 
         anchors = TrustAnchors.from_pem(pem, str(p))
         result = anchors if result is None else result + anchors
     return result
-
-
-def settings_path() -> Path:
-    """The settings file: ``$HANDMADE_CONFIG``, else ``$XDG_CONFIG_HOME/handmade/config.toml``, else
-    ``~/.config/handmade/config.toml``."""
-    if os.environ.get("HANDMADE_CONFIG"):
-        return Path(os.environ["HANDMADE_CONFIG"])
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "handmade" / "config.toml"
-
-
-def read_settings() -> dict[str, Any]:
-    """The settings file as a mapping ({} when there is none). Raises: TrustConfigError if unreadable."""
-    config = settings_path()
-    if not config.is_file():
-        return {}
-    import tomllib
-
-    try:
-        return tomllib.loads(config.read_text())
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise TrustConfigError(f"{config}: settings file cannot be read: {exc}", code="trust.config") from exc
-
-
-def default_trust_paths() -> list[str]:
-    """Trust anchor files from ``HANDMADE_TRUST`` (``os.pathsep``-separated) or the settings file
-    (``trust = ["/path/root.pem", ...]``, relative to the file's folder)."""
-    env = os.environ.get(TRUST_ENV)
-    if env:
-        return [p for p in env.split(os.pathsep) if p]
-    trust = read_settings().get("trust", [])
-    if isinstance(trust, str):
-        trust = [trust]
-    base = settings_path().parent
-    return [str((base / t).expanduser()) for t in trust if isinstance(t, str)]
 
 
 # --- status codes -> facets ---------------------------------------------------------------------------

@@ -158,8 +158,6 @@ _COMPUTED = {
     ("errors.py", "code"): "the constructor's own argument",
     ("label.py", "code"): "the `code = \"label...\"` assignments of label.py",
     ("label.py", "report.error.code"): "a report's error code (input.*, manifest.*)",
-    ("batch.py", "exc.code"): "re-raised",
-    ("batch.py", "error.code"): "workers.failure_error's: sign.timeout, sign.crash (literals there)",
     ("verify.py", "code"): "a finding's code (replace(...)), not an error",
     ("storage.py", "exc.code.replace('storage.', f'{component}.', 1)"):
         "each storage.* code as <component>.* (audit, registry: open_component)",
