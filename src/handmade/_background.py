@@ -1,4 +1,9 @@
-"""One call run in a thread while the caller goes on (for work that releases the GIL: hashing, decoding, I/O)."""
+"""One call run in a thread while the caller goes on (for work that releases the GIL: hashing, decoding, I/O).
+
+Not ``concurrent.futures``: an executor keeps threads alive between calls and joins them at interpreter exit,
+and a process that forks workers (handmade's pools fork while a single OS thread runs) must not carry a pool's
+threads or its locks into the child. Here each call has its own daemon thread that ends with the call, and
+``INLINE`` runs the call in the caller where a pool already keeps every core busy."""
 
 from __future__ import annotations
 

@@ -8,7 +8,8 @@ HandmadeError            .code (stable string), .info (code and message, as a re
 ├── PolicyConfigError    an unknown policy, an unreadable policy file, unknown or contradictory keys
 ├── SigningError         signing failed, or refused (e.g. the input's history is generative)
 ├── StorageError         a database URL that cannot be used, a database unreachable or refusing its schema
-│   └── AuditConfigError the service's audit log, in its own words (audit.*)
+│   ├── AuditConfigError the service's audit log, in its own words (audit.*)
+│   └── RegistryError    the manifest registry, in its own words (registry.*), or a file it cannot register
 ├── ScanError            a scan that cannot start: a missing root, an unwritable output, no Dask scheduler
 └── VerificationError    raised by strict APIs only
     ├── PolicyViolation  carries the report and the failed findings
@@ -37,6 +38,7 @@ __all__ = [
     "LabelRefused",
     "PolicyConfigError",
     "PolicyViolation",
+    "RegistryError",
     "ScanError",
     "SigningError",
     "StorageError",
@@ -117,6 +119,14 @@ class AuditConfigError(StorageError):
     """The audit log's URL cannot be used (``audit.unsupported``, ``audit.unavailable``, ``audit.config``)."""
 
     default_code = "audit.config"
+
+
+class RegistryError(StorageError):
+    """A registry that cannot be used (``registry.unsupported``, ``registry.unavailable``, ``registry.config``),
+    or a file that cannot be registered (``registry.not_signed``, ``registry.invalid``,
+    ``registry.no_soft_binding``)."""
+
+    default_code = "registry.config"
 
 
 class ScanError(HandmadeError):

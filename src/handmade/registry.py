@@ -27,10 +27,10 @@ from typing import Any
 import numpy as np
 
 from handmade import _c2pa
-from handmade.errors import HandmadeError, InputError
+from handmade.errors import HandmadeError, InputError, RegistryError
 from handmade.files import DEFAULT_MAX_BYTES, LoadedFile, load_input
 from handmade.fingerprint import ALG, DEFAULT_THRESHOLD, body, soft_bindings
-from handmade.storage import Database, Migration, StorageError, open_component
+from handmade.storage import Database, Migration, open_component
 from handmade.text import clean_text
 
 __all__ = ["MAX_RESULTS", "Match", "Registry", "RegistryEntry", "RegistryError", "open_registry"]
@@ -61,14 +61,6 @@ _COLUMNS = ("id", "manifest_id", "alg", "value", "bits", "sha256", "mime", "sign
             "added_at")
 #: The most candidates one lookup returns.
 MAX_RESULTS = 100
-
-
-class RegistryError(StorageError):
-    """A registry that cannot be used (``registry.unsupported``, ``registry.unavailable``, ``registry.config``),
-    or a file that cannot be registered (``registry.not_signed``, ``registry.invalid``,
-    ``registry.no_soft_binding``)."""
-
-    default_code = "registry.config"
 
 
 @dataclass(frozen=True)
