@@ -844,6 +844,12 @@ _FORMATS_AND_LABELS: dict[str, dict[str, str]] = {
     "scan.bad_lines": {"en": "{n} lines of {out} are not JSON results: their files are checked again",
                        "fr": "{n} lignes de {out} ne sont pas des résultats JSON : leurs fichiers sont revérifiés"},
     "scan.progress": {"en": "scanned", "fr": "analysés"},
+    "scan.daemonic": {
+        "en": "the Dask workers are daemonic processes, which may not start children: the per-file time limit "
+              "cannot be enforced there (start them with DASK_DISTRIBUTED__WORKER__DAEMON=False)",
+        "fr": "les workers Dask sont des processus démons, qui ne peuvent pas lancer de processus enfants : la "
+              "limite de temps par fichier ne peut pas y être appliquée (démarrez-les avec "
+              "DASK_DISTRIBUTED__WORKER__DAEMON=False)"},
     "cli.film_bar": {"en": "signing the film", "fr": "signature du film"},
     "cli.big_film": {
         "en": ("note: {path}: a {mb} MB film: read three times (history check, signing, self-check) "

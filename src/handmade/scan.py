@@ -406,7 +406,7 @@ def scan(roots: list[str], out: str | os.PathLike[str], *, trust: Any = None, po
 
     try:
         if dask is not None:
-            _run_on_dask(dask, _batches(todo, BATCH), options, write, warn)
+            _run_on_dask(dask, _batches(todo, BATCH), options, write, warn, lang)
         else:
             for batch in _batches(todo, LOCAL_BATCH * n_workers):
                 for item in _batch_in_processes(batch, options, min(n_workers, len(batch))):
@@ -435,7 +435,7 @@ def _task_result(future: Any) -> list[Done]:
 
 
 def _run_on_dask(target: Any, batches: Iterator[list[str]], options: dict[str, Any],
-                 write: Callable[[list[Done]], None], warn: Callable[[str], None]) -> None:
+                 write: Callable[[list[Done]], None], warn: Callable[[str], None], lang: str = "en") -> None:
     """Submit batches to a Dask cluster, a bounded number in flight, and write each result as it comes."""
     try:
         import distributed
@@ -454,8 +454,7 @@ def _run_on_dask(target: Any, batches: Iterator[list[str]], options: dict[str, A
         client = target
     try:
         if any(client.run(_daemonic).values()):
-            warn("the Dask workers are daemonic processes, which may not start children: the per-file time "
-                 "limit cannot be enforced there (start them with DASK_DISTRIBUTED__WORKER__DAEMON=False)")
+            warn(t("daemonic", lang))
         # The trust lists travel once per worker. A list, not the dict itself: Dask scatters a dict's values
         # under its keys as names, which a second scan on the same client would then share and release.
         [shared] = client.scatter([options], broadcast=True, hash=False)

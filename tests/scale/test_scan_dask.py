@@ -91,6 +91,10 @@ def test_daemonic_workers_still_scan_and_say_the_limit_is_off(tree: Tree, tmp_pa
     with _cluster(daemon=True) as c, distributed.Client(c) as client:
         scan([str(tree.root / "2021")], out, dask=client, warn=warnings.append)
     assert any("time limit cannot be enforced" in w for w in warnings)
+    french: list[str] = []
+    with _cluster(daemon=True) as c, distributed.Client(c) as client:
+        scan([str(tree.root / "2021")], tmp_path / "fr.jsonl", dask=client, warn=french.append, lang="fr")
+    assert any("limite de temps par fichier ne peut pas y être appliquée" in w for w in french), french
     assert sorted(line["path"] for line in read_lines(out)) == sorted(
         str(p) for p in (tree.root / "2021").rglob("*") if p.is_file())
 
