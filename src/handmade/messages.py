@@ -204,7 +204,6 @@ _T: dict[str, dict[str, str]] = {
     "error.input.is_directory": {"en": "a folder was given where a file is expected",
                                  "fr": "un dossier a été donné à la place d'un fichier"},
     "error.input.empty": {"en": "the file is empty", "fr": "le fichier est vide"},
-    "error.input.not_image": {"en": "not an image handmade reads", "fr": "pas une image que handmade lit"},
     "error.input.unsupported": {"en": "the file format is not supported",
                                 "fr": "ce format de fichier n'est pas pris en charge"},
     "error.input.too_large": {"en": "the file is too large", "fr": "le fichier est trop volumineux"},

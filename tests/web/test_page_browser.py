@@ -252,3 +252,19 @@ def test_a_stripped_copy_shows_its_registered_original_apart(browser: Any, tmp_p
         assert text.startswith("Aucune Content Credentials dans ce fichier.")
         assert "Un original enregistré correspond" in text and "le fichier lui-même ne prouve rien" in text
         assert "A registered original" not in text
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "Could not be checked: not a format handmade reads"),
+                                             ("fr", "pas un format que handmade sait lire")])
+def test_a_refused_upload_is_worded_in_the_pages_language(browser: Any, server: Server, tmp_path: Path,
+                                                          lang: str, words: str) -> None:
+    text = tmp_path / "notes.jpg"
+    text.write_text("not a picture at all")
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(f"{server.url}/?lang={lang}")
+    browser.find_element(By.ID, "files").send_keys(str(text))
+    WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".card[data-state='error']"))
+    verdict = browser.find_element(By.CSS_SELECTOR, ".card[data-state='error'] .verdict").text
+    assert words in verdict and "input.not_image" not in verdict, verdict

@@ -94,7 +94,10 @@ async function verify(file, card, body) {
   }
   body.replaceChildren(el("h2", null, file.name));
   if (!ok) {
-    body.append(el("div", "verdict v-ERROR", `${t.failed}: ${doc.error ? doc.error.message : ""}`));
+    // The error's sentence in the page's language (the catalog's error.<code>), its English detail after it.
+    const err = doc.error || {};
+    const words = M[`error.${err.code}`];
+    body.append(el("div", "verdict v-ERROR", `${t.failed}: ${words ? `${words} (${err.message})` : err.message || ""}`));
     card.dataset.state = "error";
     return;
   }
