@@ -27,7 +27,6 @@ import os
 import selectors
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -175,22 +174,9 @@ async def uploads(url: str, items: list[tuple[str, bytes, bool]], count: int, co
 
 
 def start_server(work: Path) -> tuple[subprocess.Popen[bytes], str, int]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    proc = subprocess.Popen([sys.executable, "-m", "handmade", "serve", "--port", str(port),
-                             "--audit-db", str(work / "audit.sqlite")], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return proc, url, port
-        time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("the service did not start")
+    """``handmade serve`` of this tree, default limits (bench/load_service.py starts it)."""
+    proc, url, port = _load_service().start_server(work)
+    return proc, url, port
 
 
 def run(quick: bool = False) -> dict[str, Any]:

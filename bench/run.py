@@ -369,8 +369,9 @@ def main() -> None:
     # the service, when its load test exists
     load = HERE / "load_service.py"
     if load.exists():
-        r = subprocess.run([sys.executable, str(load), "--requests", "100" if opts.quick else "500",
-                            "--json", str(HERE / "results-service.json")], capture_output=True, text=True)
+        r = subprocess.run([sys.executable, str(load), "--requests", "100" if opts.quick else "1000",
+                            "--runs", "1" if opts.quick else "3", "--json", str(HERE / "results-service.json")],
+                           capture_output=True, text=True, env=cli_env)
         results["service"] = {"exit_code": r.returncode, "output": r.stdout.strip()[-2000:]}
 
     load_end = os.getloadavg()
