@@ -17,8 +17,9 @@ average is recorded at the start and at the end:
   pure CPU work (the ceiling any pool can reach); peak memory of one
   24 MP sign in a fresh process; CLI wall time of ``--help`` and of one ``verify``, against ``python -c pass``
 and ``python -c "import c2pa"`` (``python -m handmade`` of the handmade the bench imports).
-The bench pins glibc's allocator thresholds first, as the command line does (``handmade.tuning``), so raw
-c2pa-python and handmade run under the same allocator; ``--default-malloc`` leaves it alone for comparison.
+The bench pins glibc's allocator thresholds first, as handmade does in every process where it calls c2pa
+(``handmade.tuning``), so raw c2pa-python and handmade run under the same allocator; ``--default-malloc``
+leaves it alone for comparison (``HANDMADE_DEFAULT_MALLOC=1``).
 Nothing here is asserted: targets are read from the printed ratios (README, "Performance").
 """
 
@@ -211,6 +212,8 @@ def main() -> None:
     warnings.filterwarnings("ignore", message="Signing with the bundled TEST identity")
     from handmade.tuning import tune_allocator
 
+    if opts.default_malloc:  # handmade tunes a library caller's process itself, unless told not to
+        os.environ["HANDMADE_DEFAULT_MALLOC"] = "1"
     allocator = "default" if opts.default_malloc else ("tuned" if tune_allocator() else "default")
 
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -294,7 +297,8 @@ def main() -> None:
 
     batch_repeats = 3 if not opts.quick else 1
     r = subprocess.run([sys.executable, str(HERE / "_batch.py"), str(batch_dir), str(work), str(cores),
-                        str(batch_repeats), allocator], capture_output=True, text=True, check=True)
+                        str(batch_repeats), allocator], capture_output=True, text=True, check=True,
+                       env={**os.environ, **({"HANDMADE_DEFAULT_MALLOC": "1"} if allocator == "default" else {})})
     batch = json.loads(r.stdout.strip().splitlines()[-1])
     bt = {k: Timing(batch[k]) for k in ("sign_1", "sign_n", "verify_1", "verify_n")}
     b1, bn, vb1, vbn = (bt[k].median for k in ("sign_1", "sign_n", "verify_1", "verify_n"))
@@ -344,7 +348,8 @@ def main() -> None:
         results["peak_memory"] = {"file": big.name, "bytes": big.stat().st_size}
         for mode in ("tuned", "default"):
             r = subprocess.run([sys.executable, "-c", PEAK_SCRIPT, str(big), str(work / "peak.jpg"), mode],
-                               capture_output=True, text=True, check=True)
+                               capture_output=True, text=True, check=True,
+                               env={**os.environ, **({"HANDMADE_DEFAULT_MALLOC": "1"} if mode == "default" else {})})
             peak_kb = int(r.stdout.strip().splitlines()[-1])
             results["peak_memory"][f"max_rss_mb_{mode}_allocator"] = peak_kb / 1024
             rows.append((f"peak RSS, sign {big.name} ({mode} allocator)", "", peak_kb / 1024, ""))
