@@ -114,6 +114,26 @@ def stop_server(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(5)
 
 
+def tree_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` and its living descendants (Linux ``/proc``; 0.0 elsewhere):
+    the server's worker processes included."""
+    stats: dict[int, tuple[int, float]] = {}
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
+        if entry.isdigit():
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        total += stats.get(current, (0, 0.0))[1]
+        todo += [child for child, (parent, _) in stats.items() if parent == current]
+    return total
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * (len(ordered) - 1)))] if ordered else float("nan")
@@ -191,8 +211,18 @@ def run(requests: int = 1000, concurrency: int = 16, worker_counts: tuple[int, .
                 asyncio.run(load(u, items, 4 * concurrency, concurrency, deadline_s))
             results: dict[str, list[dict[str, Any]]] = {name: [] for name in servers}
             for _ in range(runs):  # interleaved: 1 worker, 2 workers, 1, 2 ...
-                for name, (_, u) in servers.items():
-                    results[name].append(asyncio.run(load(u, items, requests, concurrency, deadline_s)))
+                for name, (proc, u) in servers.items():
+                    # CPU of the server's processes and of this client (it shares the machine's cores)
+                    server_cpu = tree_cpu_s(proc.pid) if proc is not None else 0.0
+                    client_cpu = time.process_time()
+                    r = asyncio.run(load(u, items, requests, concurrency, deadline_s))
+                    r["server_cpu_ms_per_request"] = 1000 * ((tree_cpu_s(proc.pid) if proc is not None else 0.0)
+                                                             - server_cpu) / requests
+                    r["client_cpu_ms_per_request"] = 1000 * (time.process_time() - client_cpu) / requests
+                    # cores the server kept busy on average: one worker process can use more than one
+                    # (verifications run in threads, and c2pa-rs releases the GIL)
+                    r["server_cores_busy"] = r["server_cpu_ms_per_request"] * requests / 1000 / r["elapsed_s"]
+                    results[name].append(r)
         finally:
             for proc, _ in servers.values():
                 if proc is not None:
@@ -226,7 +256,9 @@ def report(result: dict[str, Any]) -> str:
             shares = ", ".join(str(n) for n in r["per_worker"].values())
             lines.append(f"  {name} run {i + 1}: {r['throughput_rps']:.0f} req/s, p50 {r['p50_ms']:.0f} ms, "
                          f"p95 {r['p95_ms']:.0f} ms, p99 {r['p99_ms']:.0f} ms, errors {r['errors']}, "
-                         f"requests per worker process: {shares}")
+                         f"requests per worker process: {shares}; CPU per request: server "
+                         f"{r['server_cpu_ms_per_request']:.1f} ms, client {r['client_cpu_ms_per_request']:.1f} ms; "
+                         f"server cores busy {r['server_cores_busy']:.2f} of {os.cpu_count()}")
         s = result["summary"][name]
         lines.append(f"  {name}: median {s['throughput_rps_median']:.0f} req/s "
                      f"[{s['throughput_rps_min']:.0f}-{s['throughput_rps_max']:.0f}], p99 median "
