@@ -2,7 +2,8 @@
 
 A fresh process is what a user's batch runs in (the command line, a script): the bench's own process has
 by then signed and read hundreds of megabytes, and forking it copies that heap's page tables and faults its
-pages back in, which is not what a batch costs. Prints one JSON object.
+pages back in, which is not what a batch costs. Prints one JSON object: each variant's
+times, interleaved.
 
     python bench/_batch.py BATCH_DIR WORK_DIR CORES REPEATS {tuned|default}
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -40,8 +40,10 @@ def main() -> None:
         return elapsed
 
     sign(cores)  # warm-up: page cache, lazy imports
-    s1 = statistics.median(sign(1) for _ in range(repeats))
-    sn = statistics.median(sign(cores) for _ in range(repeats))
+    s1, sn = [], []
+    for _ in range(repeats):  # interleaved: 1 worker, N workers, 1, N ... (the machine's speed drifts)
+        s1.append(sign(1))
+        sn.append(sign(cores))
     signed = sorted((work / f"batch-out-{cores}").iterdir())
 
     def verify(workers: int) -> float:
@@ -53,8 +55,10 @@ def main() -> None:
         return elapsed
 
     verify(cores)
-    v1 = statistics.median(verify(1) for _ in range(repeats))
-    vn = statistics.median(verify(cores) for _ in range(repeats))
+    v1, vn = [], []
+    for _ in range(repeats):
+        v1.append(verify(1))
+        vn.append(verify(cores))
     print(json.dumps({"sign_1": s1, "sign_n": sn, "verify_1": v1, "verify_n": vn,
                       "signed_dir": str(work / f"batch-out-{cores}")}))
 

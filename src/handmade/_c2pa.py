@@ -164,8 +164,15 @@ def _read_settings(trust: dict[str, Any] | None, allow_remote: bool) -> dict[str
 _USED_IN: set[int] = set()
 
 
-def _mark_used() -> None:
+def _mark_used(size: int = 0) -> None:
+    """This process uses c2pa (see ``worker_context``), now on an asset of ``size`` bytes: glibc's allocator is
+    tuned for it, as in the processes handmade owns (``handmade.tuning``; a library caller opts out with
+    HANDMADE_DEFAULT_MALLOC=1)."""
     _USED_IN.add(os.getpid())
+    from handmade.tuning import tune_allocator, tune_for_size
+
+    tune_allocator()
+    tune_for_size(size)
 
 
 def _only_thread() -> bool:
@@ -250,6 +257,7 @@ def read_store(data: bytes, mime: str, *, trust: dict[str, Any] | None = None, t
     Raises: InputError (unsupported type, corrupt file, unreadable or remote-only manifest).
     """
     ctx = _read_context(trust, trust_key or json.dumps(trust, sort_keys=True), allow_remote)
+    _mark_used(len(data))
     with _map_errors("Reading the manifest"):
         reader = _try_reader(data, mime, ctx)
         if reader is None:
@@ -473,6 +481,7 @@ def sign_bytes(
     if thumbnail is not None:
         definition["thumbnail"] = {"format": "image/jpeg", "identifier": "handmade-thumbnail.jpg"}
     ctx = _context(json.dumps(settings, sort_keys=True))
+    _mark_used(len(data))
     with _tsa_errors(tsa_url), _map_errors("Signing", signing=True):
         token = None
         if identity.pkcs11 is not None:  # the key stays in its token: c2pa calls back for the signature

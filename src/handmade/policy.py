@@ -27,7 +27,6 @@ when a registered original matches it and meets the rest of the policy (``verify
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -118,6 +117,8 @@ def load_policy(name_or_path: str | Path) -> Policy:
     if not path.is_file():
         raise PolicyConfigError(f"unknown policy '{text}'", code="policy.unknown",
                                 hint="Use one of " + ", ".join(PRESETS) + ", or a path to a TOML policy file.")
+    import tomllib  # only for a policy file: a preset (every one-file verify by default) needs no parser
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

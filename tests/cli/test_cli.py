@@ -282,3 +282,24 @@ def test_readme_names_the_report_schema_in_force() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     named = set(re.findall(r"handmade\.report/v\d+", readme))
     assert named == {SCHEMA}, named
+
+
+def _modules_after(args: list[str], cwd: Path) -> set[str]:
+    """The heavy modules a fresh ``handmade ARGS`` process imported (its own process, as a user runs it)."""
+    code = ("import sys, contextlib, io\nfrom handmade.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
+            f"    try:\n        main({args!r}, prog_name='handmade')\n    except SystemExit:\n        pass\n"
+            "print(' '.join(sorted({m.split('.')[0] for m in sys.modules} & {'c2pa', 'PIL', 'cryptography'})))")
+    src = Path(__file__).resolve().parents[2] / "src"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=cwd,
+                         env={"PYTHONPATH": str(src), "PATH": "", "HOME": str(cwd)})
+    return set(out.stdout.split())
+
+
+def test_help_imports_neither_c2pa_nor_pillow(tmp_path: Path) -> None:
+    assert _modules_after(["--help"], tmp_path) == set()
+
+
+def test_a_one_file_verify_imports_c2pa_but_not_pillow_or_cryptography(test_signed: Path, tmp_path: Path) -> None:
+    # in this process (--timeout 0: no worker child), so that what the check imported is seen here
+    assert _modules_after(["verify", "--timeout", "0", str(test_signed)], tmp_path) == {"c2pa"}

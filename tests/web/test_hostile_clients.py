@@ -183,7 +183,20 @@ def test_answers_are_nosniff_without_a_server_header_and_healthz_is_bare(served:
               httpx.get(f"{served.url}/nope"), httpx.post(f"{served.url}/v1/verify", content=b"not an image")):
         assert r.headers["x-content-type-options"] == "nosniff"
         assert "server" not in r.headers
+        assert "x-handmade-worker" not in r.headers  # only when HANDMADE_WORKER_HEADER asks for it
     assert httpx.get(f"{served.url}/healthz").json() == {"status": "ok"}
+
+
+def test_a_kept_alive_connection_is_closed_after_its_request_quota(served: Served) -> None:
+    """So that a client's keep-alive pool cannot stay on one worker process for good (``--workers N``)."""
+    from handmade.web.guard import MAX_REQUESTS_PER_CONNECTION
+
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    with httpx.Client(base_url=served.url, limits=limits, timeout=10) as client:
+        answers = [client.get("/healthz") for _ in range(MAX_REQUESTS_PER_CONNECTION + 2)]
+    assert all(r.status_code == 200 for r in answers)
+    closing = [i + 1 for i, r in enumerate(answers) if r.headers.get("connection") == "close"]
+    assert closing == [MAX_REQUESTS_PER_CONNECTION]  # the next connection starts its own count
 
 
 def test_overlong_multipart_boundary_is_malformed_not_500(served: Served) -> None:
