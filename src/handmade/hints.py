@@ -18,6 +18,7 @@ import json
 import logging
 import re
 import struct
+import warnings
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -341,101 +342,24 @@ def _utf8_in_ascii(value: str) -> str:
         return value
 
 
-#: Bytes per value of each TIFF field type that Pillow reads (BYTE ASCII SHORT LONG RATIONAL SBYTE UNDEFINED
-#: SSHORT SLONG SRATIONAL FLOAT DOUBLE IFD LONG8); other types are skipped, as Pillow skips them.
-_TIFF_UNIT = {1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4, 16: 8}
-#: The integer types, as struct formats.
-_TIFF_INT = {3: "H", 4: "L", 6: "b", 8: "h", 9: "l", 13: "L", 16: "Q"}
-#: The TIFF headers Pillow accepts (MM 0 + is read as a classic big-endian TIFF, as Pillow reads it; a
-#: BigTIFF header, II + 0, is not read: no EXIF block is one, and Pillow's reader fails on it too).
-_TIFF_HEADS = (b"II*\x00", b"MM\x00*", b"II\x00*", b"MM*\x00", b"MM\x00+")
-
-
-def _tiff_ifd(data: bytes, offset: int, endian: str) -> dict[int, tuple[int, bytes]]:
-    """The ``(type, value bytes)`` of each entry of the IFD at ``offset``, read as Pillow reads them: the first
-    of a repeated tag wins; an entry of an unknown type, an empty one, or one whose out-of-line values add up
-    to more than the block's size is skipped; the IFD ends early, keeping what was read, where an entry or a
-    value runs past the end of the block.
-
-    Raises: ValueError (a negative offset).
-    """
-    if offset < 0:
-        raise ValueError("negative IFD offset")
-    entries: dict[int, tuple[int, bytes]] = {}
-    if offset + 2 > len(data):
-        return entries
-    (count,) = struct.unpack_from(endian + "H", data, offset)
-    out_of_line = 0
-    for i in range(count):
-        at = offset + 2 + 12 * i
-        if at + 12 > len(data):
-            break
-        tag, typ, n, inline = struct.unpack_from(endian + "HHL4s", data, at)
-        unit = _TIFF_UNIT.get(typ)
-        if tag in entries or unit is None:
-            continue
-        size = n * unit
-        if size > 4:
-            (where,) = struct.unpack(endian + "L", inline)
-            out_of_line += size
-            if out_of_line > len(data):  # "Tag data larger than file"
-                continue
-            if where + size > len(data):  # "Truncated File Read"
-                break
-            value = data[where:where + size]
-        else:
-            value = inline[:size]
-        if value:
-            entries[tag] = (typ, value)
-    return entries
-
-
-def _tiff_value(typ: int, value: bytes, endian: str) -> object:
-    """An entry's value as Pillow's ``Image.Exif`` gives it: bytes (BYTE, UNDEFINED), text (ASCII, Latin-1, less
-    one final NUL), an integer or a tuple of them; None for the other types (no text tag holds them)."""
-    if typ in (1, 7):
-        return value
-    if typ == 2:
-        return (value[:-1] if value.endswith(b"\0") else value).decode("latin-1", "replace")
-    fmt = _TIFF_INT.get(typ)
-    if fmt is None:
-        return None
-    numbers = struct.unpack(f"{endian}{len(value) // _TIFF_UNIT[typ]}{fmt}", value)
-    return numbers[0] if len(numbers) == 1 else numbers
-
-
 def _load_exif(raw: bytes) -> tuple[dict[str, object], bytes | None]:
     """The fields we read from one raw EXIF block, and its XMP (TIFF tag 700) if any.
 
-    A small reader of the few entries we need (IFD0 and the Exif IFD), made to read what Pillow's
-    ``Image.Exif`` reads (tests/unit/test_hints_exif.py compares the two, damaged blocks included): importing
-    Pillow for it cost a one-file ``handmade verify`` about 13 ms, more than the rest of the hints.
-
-    Raises: SyntaxError (not a TIFF structure), ValueError, struct.error on a damaged block (as Pillow does).
+    Raises: OSError, SyntaxError, ValueError, struct.error, KeyError, TypeError, IndexError, EOFError from
+    Pillow on a damaged block.
     """
-    data = re.sub(b"^(Exif\x00\x00){1,2}", b"", raw)
-    if not data:
-        return {}, None
-    if data[:4] not in _TIFF_HEADS:
-        raise SyntaxError("not a TIFF structure")
-    endian = "<" if data[:2] == b"II" else ">"
-    (first,) = struct.unpack(endian + "L", data[4:8])
-    ifd0 = _tiff_ifd(data, first, endian)
+    from PIL import Image
 
-    def value(entries: dict[int, tuple[int, bytes]], tag: int, single: bool = False) -> object:
-        got = _tiff_value(*entries[tag], endian)
-        # a tag the TIFF/EXIF tables define as one value (the IFD0 text tags, the Exif IFD's offset): Pillow
-        # keeps the first of several
-        return got[0] if single and isinstance(got, tuple) else got
-
-    fields: dict[str, object] = {name: value(ifd0, tag, single=True) for tag, name in _EXIF_0TH.items()
-                                 if tag in ifd0}
-    xmp = value(ifd0, _TIFF_XMP) if _TIFF_XMP in ifd0 else None
-    if _EXIF_IFD in ifd0:
-        pointer = value(ifd0, _EXIF_IFD, single=True)
-        sub = _tiff_ifd(data, pointer, endian) if isinstance(pointer, int) else {}
-        fields.update({name: value(sub, tag) for tag, name in _EXIF_SUB.items() if tag in sub})
-    return {k: v for k, v in fields.items() if v is not None}, xmp if isinstance(xmp, bytes) else None
+    exif = Image.Exif()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Tag data larger than file" and the like: expected on hostile input
+        exif.load(raw)
+        fields: dict[str, object] = {name: exif[tag] for tag, name in _EXIF_0TH.items() if tag in exif}
+        xmp = exif.get(_TIFF_XMP)
+        if _EXIF_IFD in exif:
+            sub = exif.get_ifd(_EXIF_IFD)
+            fields.update({name: sub[tag] for tag, name in _EXIF_SUB.items() if tag in sub})
+    return fields, xmp if isinstance(xmp, bytes) else None
 
 
 def _read_exif(blocks: _Blocks) -> tuple[list[tuple[str, str]], list[bytes]]:
@@ -445,7 +369,7 @@ def _read_exif(blocks: _Blocks) -> tuple[list[tuple[str, str]], list[bytes]]:
     for raw in blocks.exif[:4]:
         try:
             fields, xmp = _load_exif(raw)
-        except (SyntaxError, ValueError, struct.error) as exc:
+        except (OSError, SyntaxError, ValueError, struct.error, KeyError, TypeError, IndexError, EOFError) as exc:
             log.debug("unreadable EXIF block: %s", exc)
             continue
         if xmp:

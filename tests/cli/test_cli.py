@@ -300,6 +300,14 @@ def test_help_imports_neither_c2pa_nor_pillow(tmp_path: Path) -> None:
     assert _modules_after(["--help"], tmp_path) == set()
 
 
-def test_a_one_file_verify_imports_c2pa_but_not_pillow_or_cryptography(test_signed: Path, tmp_path: Path) -> None:
-    # in this process (--timeout 0: no worker child), so that what the check imported is seen here
-    assert _modules_after(["verify", "--timeout", "0", str(test_signed)], tmp_path) == {"c2pa"}
+def test_a_one_file_verify_imports_pillow_only_for_exif(runner: CliRunner, tmp_path: Path) -> None:
+    """Pillow reads EXIF for the hints (its own parser, not one of ours), imported only when a file has an EXIF
+    block; cryptography never. In this process (--timeout 0: no worker child), so what the check imported is
+    seen here."""
+    photo = make_photo(tmp_path / "p.jpg")
+    bare, with_exif = tmp_path / "bare.jpg", tmp_path / "exif.jpg"
+    for out, extra in ((bare, ["--no-metadata"]), (with_exif, [])):
+        r = runner.invoke(main, ["sign", str(photo), "-o", str(out), "--author", "Jane", *extra])
+        assert r.exit_code == 0, r.output
+    assert _modules_after(["verify", "--timeout", "0", str(bare)], tmp_path) == {"c2pa"}
+    assert _modules_after(["verify", "--timeout", "0", str(with_exif)], tmp_path) == {"c2pa", "PIL"}
