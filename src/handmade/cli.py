@@ -31,8 +31,13 @@ EXIT_PIPE = 141
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# The library's names, written here so that --help need not import labels, keys or messages (each costs start-up
+# time); tests/cli/test_cli.py checks every one against the module that owns it.
 MADE_WITH_CHOICES = ["camera", "phone", "film", "slide", "scan", "painting", "drawing", "digital-art",
-                     "illustration", "animation", "composite"]
+                     "illustration", "animation", "composite"]  # labels.MADE_WITH
+ALGORITHM_CHOICES = ["es256", "es384", "ps256", "ed25519"]  # keys.ALGORITHMS
+LANGUAGE_CHOICES = ["en", "fr"]  # messages.LANGUAGES
+PASSPHRASE_ENV = "HANDMADE_KEY_PASSPHRASE"  # keys.PASSPHRASE_ENV
 
 
 def _err(message: str) -> None:
@@ -182,12 +187,12 @@ T = TypeVar("T")
 PASSPHRASE_TRIES = 3
 
 
-def _can_prompt(env: str = "HANDMADE_KEY_PASSPHRASE") -> bool:
+def _can_prompt(env: str = PASSPHRASE_ENV) -> bool:
     return _isatty(sys.stdin) and not os.environ.get(env)
 
 
 def _with_passphrase(key: str, attempt: Callable[[str | None], T], *, code: str = "keys.passphrase",
-                     env: str = "HANDMADE_KEY_PASSPHRASE", what: str = "Passphrase") -> T:
+                     env: str = PASSPHRASE_ENV, what: str = "Passphrase") -> T:
     """``attempt(None)`` (which reads ``env``); when the key turns out to need a passphrase (or a token PIN)
     that was not given and stdin is a terminal, ask for it without echo and try again (three times)."""
     from handmade.errors import KeyMaterialError
@@ -330,7 +335,7 @@ def sign_options(func: F) -> F:
         click.option("--tsa-url", help="RFC 3161 timestamp server, so the signature outlives the certificate "
                      "(needs network). Default: tsa_url in the settings file, or your label authority's."),
         click.option("--badge", is_flag=True, help="Stamp a visible 'Made by hand' mark in a corner (re-encodes)."),
-        click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
+        click.option("--lang", type=click.Choice(LANGUAGE_CHOICES), default="en", show_default=True,
                      help="Language of the badge and messages."),
         click.option("--no-thumbnail", is_flag=True, help="Do not embed a claim thumbnail."),
         click.option("--no-metadata", is_flag=True, help="Do not write EXIF/XMP (the manifest still says it all)."),
@@ -809,7 +814,7 @@ def _no_images(files: tuple[str, ...]) -> None:
 @click.option("--policy", "policy_name", default="handmade", show_default=True, help=POLICY_HELP)
 @click.option("--workers", type=click.IntRange(0, 64), default=0, show_default=True,
               help="Files checked at once (0: one per core).")
-@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
+@click.option("--lang", type=click.Choice(LANGUAGE_CHOICES), default="en", show_default=True,
               help="Language of the text output: verdicts, findings, policy reasons, errors (the JSON keeps "
                    "English messages).")
 @click.option("--format", "fmt", type=click.Choice(VERIFY_FORMATS), default=None,
@@ -905,7 +910,7 @@ def _print_crjson(files: list[str], trust: Any, allow_remote: bool) -> None:
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @trust_options
-@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
+@click.option("--lang", type=click.Choice(LANGUAGE_CHOICES), default="en", show_default=True,
               help="Language of the tree: labels, findings, hints, step reasons, errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print only the handmade.report/v2 JSON on stdout.")
 @click.option("--detailed", is_flag=True,
@@ -1027,7 +1032,7 @@ LABEL_SCHEMA = "handmade.label/v1"
               help="Corner of the label: bottom-right, bottom-left, top-right, top-left.")
 @click.option("--size", type=click.FloatRange(2, 25), default=6.0, show_default=True,
               help="Height of the label, in percent of the image's short side.")
-@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True,
+@click.option("--lang", type=click.Choice(LANGUAGE_CHOICES), default="en", show_default=True,
               help="Language of the label and messages.")
 @click.option("--key", help="Private key (PEM or PKCS#12) or PKCS#11 token key that signs the labelled file. "
                             "Default: TEST key.")
@@ -1153,7 +1158,7 @@ def keys() -> None:
 @click.option("--name", required=True, help="Your name, as it will appear as the signer.")
 @click.option("--org", "organization", help="Organisation in the certificate (default: the name).")
 @click.option("--country", help="Two-letter country code for the certificates (default: none).")
-@click.option("--alg", type=click.Choice(["es256", "es384", "ps256", "ed25519"]), default="es256",
+@click.option("--alg", type=click.Choice(ALGORITHM_CHOICES), default="es256",
               show_default=True)
 @click.option("--no-passphrase", is_flag=True, help="Write the private key unencrypted (not recommended).")
 @click.option("--overwrite", is_flag=True, help="Replace existing key files.")
@@ -1169,7 +1174,7 @@ def keys_init(out_dir: str, name: str, organization: str | None, country: str | 
 
     passphrase: str | None = None
     if not no_passphrase:
-        passphrase = os.environ.get("HANDMADE_KEY_PASSPHRASE")
+        passphrase = os.environ.get(PASSPHRASE_ENV)
         if not passphrase:
             if not sys.stdin.isatty():
                 raise click.UsageError("no passphrase: set HANDMADE_KEY_PASSPHRASE or pass --no-passphrase")
@@ -1189,7 +1194,7 @@ def _new_passphrase(no_passphrase: bool, what: str = "the new key") -> str | Non
     """A passphrase for keys about to be written: $HANDMADE_KEY_PASSPHRASE or a prompt (twice), or none."""
     if no_passphrase:
         return None
-    passphrase = os.environ.get("HANDMADE_KEY_PASSPHRASE")
+    passphrase = os.environ.get(PASSPHRASE_ENV)
     if passphrase:
         return passphrase
     if not sys.stdin.isatty():
@@ -1199,7 +1204,7 @@ def _new_passphrase(no_passphrase: bool, what: str = "the new key") -> str | Non
 
 def _key_passphrase(what: str) -> str | None:
     """The passphrase of an existing key: $HANDMADE_KEY_PASSPHRASE, else a prompt on a terminal, else none."""
-    passphrase = os.environ.get("HANDMADE_KEY_PASSPHRASE")
+    passphrase = os.environ.get(PASSPHRASE_ENV)
     if passphrase or not sys.stdin.isatty():
         return passphrase or None
     return str(click.prompt(f"Passphrase for {what}", hide_input=True, default="", show_default=False,
@@ -1209,7 +1214,7 @@ def _key_passphrase(what: str) -> str | None:
 @keys.command("request")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write into.")
 @click.option("--name", required=True, help="Your name, as the authority will certify it.")
-@click.option("--alg", type=click.Choice(["es256", "es384", "ps256", "ed25519"]), default="es256", show_default=True)
+@click.option("--alg", type=click.Choice(ALGORITHM_CHOICES), default="es256", show_default=True)
 @click.option("--no-passphrase", is_flag=True, help="Write the private key unencrypted (not recommended).")
 @click.option("--overwrite", is_flag=True, help="Replace existing files.")
 @error_funnel
@@ -1247,7 +1252,7 @@ def keys_renew(key: str, chain: str, root_key: str, root_cert: str, out_path: st
 @keys.command("check")
 @click.option("--key", required=True, help="Private key file (PEM or PKCS#12), or a PKCS#11 token key URI.")
 @click.option("--chain", type=click.Path(dir_okay=False), help="Certificate chain PEM (not needed for PKCS#12).")
-@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
+@click.option("--lang", type=click.Choice(LANGUAGE_CHOICES), default="en", show_default=True)
 @error_funnel
 def keys_check(key: str, chain: str | None, lang: str) -> None:
     """Show who a key signs as (subject, issuer, algorithm, validity, days left, whether it is the public
@@ -1260,7 +1265,7 @@ def keys_check(key: str, chain: str | None, lang: str) -> None:
     from handmade.report import t
 
     def attempt(passphrase: str | None) -> Any:
-        details, problems = identity_details(key, chain, passphrase or os.environ.get("HANDMADE_KEY_PASSPHRASE"))
+        details, problems = identity_details(key, chain, passphrase or os.environ.get(PASSPHRASE_ENV))
         passphrase_problem = next((p for p in problems if p.code == "keys.passphrase"), None)
         if passphrase_problem is not None:
             raise KeyMaterialError(passphrase_problem.message, code="keys.passphrase", hint=passphrase_problem.hint)
@@ -1319,7 +1324,7 @@ def authority() -> None:
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="The authority's folder.")
 @click.option("--country", help="Two-letter country code for the certificates (left out if not given).")
 @click.option("--tsa-url", help="The RFC 3161 timestamp service members should use (travels in the bundle).")
-@click.option("--alg", type=click.Choice(["es256", "es384", "ps256", "ed25519"]), default="es256", show_default=True)
+@click.option("--alg", type=click.Choice(ALGORITHM_CHOICES), default="es256", show_default=True)
 @click.option("--no-passphrase", is_flag=True, help="Write the CA keys unencrypted (not recommended).")
 @error_funnel
 def authority_init(name: str, out_dir: str, country: str | None, tsa_url: str | None, alg: str,
@@ -1482,7 +1487,7 @@ def trust_update(source: str, force: bool, timeout: float) -> None:
 @click.option("--all-files", is_flag=True, help="Check every regular file, not only image file names.")
 @trust_options
 @click.option("--policy", "policy_name", default="handmade", show_default=True, help=POLICY_HELP)
-@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
+@click.option("--lang", type=click.Choice(LANGUAGE_CHOICES), default="en", show_default=True)
 @error_funnel
 def scan(roots: tuple[str, ...], out: str, resume: bool, workers: int, dask_address: str | None, all_files: bool,
          trust_paths: tuple[str, ...], no_default_trust: bool, trust_list: str | None, tsa_trust_list: str | None,
@@ -1661,7 +1666,7 @@ def registry() -> None:
 @click.option("--db", "db_url", required=True, help=REGISTRY_HELP)
 @click.option("--trust", "trust_paths", multiple=True, type=click.Path(dir_okay=False),
               help="PEM trust anchors or a label authority's bundle, added to the shipped lists (repeatable).")
-@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True)
+@click.option("--lang", type=click.Choice(LANGUAGE_CHOICES), default="en", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print one handmade.registry/v1 JSON document on stdout.")
 @error_funnel
 def registry_add(files: tuple[str, ...], db_url: str, trust_paths: tuple[str, ...], lang: str, as_json: bool) -> None:

@@ -311,3 +311,13 @@ def test_a_one_file_verify_imports_pillow_only_for_exif(runner: CliRunner, tmp_p
         assert r.exit_code == 0, r.output
     assert _modules_after(["verify", "--timeout", "0", str(bare)], tmp_path) == {"c2pa"}
     assert _modules_after(["verify", "--timeout", "0", str(with_exif)], tmp_path) == {"c2pa", "PIL"}
+
+
+def test_the_command_lines_copies_of_library_names_agree_with_their_owners() -> None:
+    """cli.py writes a few names of the library itself (so that --help imports little): each must be the owner's."""
+    from handmade import cli, keys, labels, messages
+
+    assert cli.MADE_WITH_CHOICES == list(labels.MADE_WITH)
+    assert cli.ALGORITHM_CHOICES == list(keys.ALGORITHMS)
+    assert cli.LANGUAGE_CHOICES == list(messages.LANGUAGES)
+    assert cli.PASSPHRASE_ENV == keys.PASSPHRASE_ENV
