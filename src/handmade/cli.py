@@ -851,7 +851,7 @@ def verify(files: tuple[str, ...], trust_paths: tuple[str, ...], no_default_trus
     if not paths:
         _no_images(files)
     if fmt == "crjson":
-        _print_crjson(paths, trust, allow_remote)
+        _print_crjson(paths, trust, allow_remote, lang)
         return
     n_workers = min(workers or (os.cpu_count() or 1), len(paths))
     tally = dict.fromkeys(_TALLY.values(), 0)
@@ -887,7 +887,7 @@ def verify(files: tuple[str, ...], trust_paths: tuple[str, ...], no_default_trus
         ctx.exit(EXIT_FAIL)
 
 
-def _print_crjson(files: list[str], trust: Any, allow_remote: bool) -> None:
+def _print_crjson(files: list[str], trust: Any, allow_remote: bool, lang: str = "en") -> None:
     """``verify --format crjson``: one crJSON document per file (a JSON array for several files); a file
     without a manifest gives null; an unreadable one exits 3 after the others are printed."""
     from handmade.errors import HandmadeError
@@ -899,7 +899,7 @@ def _print_crjson(files: list[str], trust: Any, allow_remote: bool) -> None:
         try:
             docs.append(crjson(path, trust=trust, allow_remote=allow_remote))
         except HandmadeError as exc:
-            _err(f"error: {exc.diagnostics()}")
+            _err(_error_line(exc, lang))
             docs.append(None)
             failed = True
     click.echo(json.dumps(docs[0] if len(files) == 1 else docs, indent=2, ensure_ascii=False))

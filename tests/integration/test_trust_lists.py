@@ -391,3 +391,5 @@ def test_crjson_with_given_trust_lists(corpus: Path, tmp_path: Path) -> None:
     assert {"signingCredential.untrusted", "signingCredential.expired"} <= _codes(docs[0], "failure")
     r = run_cli("verify", "--format", "crjson", str(tmp_path / "missing.jpg"))
     assert r.returncode == 3 and "input.not_found" in r.stderr
+    r = run_cli("verify", "--format", "crjson", "--lang", "fr", str(tmp_path / "missing.jpg"))
+    assert r.returncode == 3 and "input.not_found" in r.stderr and "erreur" in r.stderr.lower(), r.stderr
