@@ -15,13 +15,11 @@ from handmade.messages import CATALOG, colon, error_words, hint_words, step_reas
 from handmade.messages import t as t  # re-exported: ``from handmade.report import t`` predates the catalog
 from handmade.models import Finding, LineageStep, ProvenanceReport, results_document
 
-_T = CATALOG  # the one message catalog (handmade.messages); this name stays for old imports
-
 
 def error_text(code: str, message: str, hint: str | None, lang: str = "en") -> str | None:
     """An error in ``lang`` when the table has it (codes added with issue 12), else None: the sentence and
     the code, the original message as the detail, and the fix."""
-    if lang == "en" or f"error.{code}" not in _T:
+    if lang == "en" or f"error.{code}" not in CATALOG:
         return None
     lines = [f"{t('err.error', lang)} : {t('error.' + code, lang)} [{code}]",
              f"  {t('err.detail', lang)} : {message}"]
@@ -152,7 +150,7 @@ def source_words(source: str | None, lang: str = "en") -> str:
 
         found = TrustConfig.default().source(source)
         return t("src:" + source, lang, frozen=(found.frozen if found and found.frozen else "2026-01-01"))
-    return t("src:" + source, lang) if ("src:" + source) in _T else source
+    return t("src:" + source, lang) if ("src:" + source) in CATALOG else source
 
 
 def join_reasons(messages: Sequence[str]) -> str:

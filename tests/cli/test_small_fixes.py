@@ -88,7 +88,7 @@ def test_serve_help_says_trust_takes_a_bundle_as_verify_does() -> None:
 
 
 def test_the_new_errors_are_told_in_french(tmp_path: Path) -> None:
-    from handmade.report import _T
+    from handmade.messages import CATALOG as _T
 
     for d in ("a", "b"):
         (tmp_path / d).mkdir()
