@@ -122,3 +122,18 @@ def test_a_service_without_token_is_read_only(tmp_path: Path) -> None:
     with serve_process("--audit-db", "none") as (url, _port, _proc):
         r = httpx.get(f"{url}/v1/matches/byBinding", params={"value": "ISCC:EEA4GQZQTY6J5DTH"})
         assert r.status_code == 404 and r.json()["error"]["code"] == "registry.off"
+
+
+def test_by_content_decodes_within_the_services_slots_and_time_limit(tmp_path: Path, newsroom: Pki) -> None:
+    """Fingerprinting an upload is decoding work, bounded as a verification is: a time limit too short for it
+    answers 504, as /v1/verify would."""
+    from handmade.web.config import ServiceConfig
+    from tests.web.conftest import start
+
+    picture = make_scene(tmp_path / "big.jpg", size=(2400, 1800), seed=71).read_bytes()
+    for srv in start(ServiceConfig(registry_db=str(tmp_path / "r.sqlite"), timeout_s=0.000001)):
+        r = httpx.post(f"{srv.url}/v1/matches/byContent", content=picture, timeout=30)
+        assert r.status_code == 504 and r.json()["error"]["code"] == "service.timeout", r.text
+    for srv in start(ServiceConfig(registry_db=str(tmp_path / "r.sqlite"))):
+        r = httpx.post(f"{srv.url}/v1/matches/byContent", content=picture, timeout=30)
+        assert r.status_code == 200 and r.json()["matches"] == []

@@ -99,7 +99,9 @@ async def by_content(request: Request) -> Response:
                 raise ApiError(415, "registry.not_picture", "films, SVG and PDF have no fingerprint")
             return list(reg.nearest(fp.bits, max_results=limit))
 
-        found = await anyio.to_thread.run_sync(look)
+        # Decoding an upload is the work verify's slots bound: the same slots and time limit.
+        found = await run_in_slot(state.limiter, look, queue_wait_s=state.config.queue_wait_s,
+                                  timeout_s=state.config.timeout_s)
     except ApiError as exc:
         return error_response(exc)
     except HandmadeError as exc:
