@@ -281,10 +281,19 @@ def _read_with(data: bytes, mime: str, ctx: Any, view: Callable[[Any], Any]) -> 
 
 
 def read_crjson(data: bytes, mime: str, *, trust: dict[str, Any] | None, trust_key: str,
-                allow_remote: bool = False) -> dict[str, Any] | None:
+                allow_remote: bool = False, store: bytes | None = None) -> dict[str, Any] | None:
     """The manifest store as crJSON (the C2PA JSON form the conformance program evaluates), validated under
-    ``trust``. Returns None when the asset has no manifest. Raises: InputError."""
-    doc = _read_with(data, mime, _read_context(trust, trust_key, allow_remote), lambda r: json.loads(r.crjson()))
+    ``trust``; ``store``: a manifest store kept apart (a registry's), read against ``data``. Returns None when
+    the asset has no manifest. Raises: InputError."""
+    ctx = _read_context(trust, trust_key, allow_remote)
+    if store is not None:
+        from handmade.files import as_stream
+
+        with _map_errors("Reading the registered manifest"), \
+                _c2pa().Reader(mime, as_stream(data), manifest_data=store, context=ctx) as reader:
+            doc: Any = json.loads(reader.crjson())
+    else:
+        doc = _read_with(data, mime, ctx, lambda r: json.loads(r.crjson()))
     if doc is None:
         return None
     return doc if isinstance(doc, dict) else {"crjson": doc}

@@ -9,7 +9,8 @@ offline, under the caller's trust configuration:
   the point) and an untrusted signer (then the candidate's own state is ``valid``, not ``trusted``);
 - the store's active manifest is the registered one, and carries the registered soft binding value.
 A forged or altered row (a store whose signature does not verify, an assertion changed, a value that its
-manifest does not carry) is never offered.
+manifest does not carry) is never offered, nor a store one of whose signers a label authority you trust has
+revoked (its CRL, as for an embedded manifest).
 
 A candidate never changes the file's own ``state``, ``ai`` or ``human_authored``; a policy accepts one only
 with ``accept_recovered``.
@@ -67,6 +68,15 @@ def check_candidate(data: bytes, mime: str, store: bytes, manifest_id: str, valu
             return None
     manifest = (doc.get("manifests") or {}).get(manifest_id) or {}
     if (ALG, value) not in soft_bindings(manifest):
+        return None
+    # A label authority's member revoked anywhere in the registered history (c2pa-rs checks OCSP only, handmade
+    # the authorities' CRLs): that manifest no longer proves anything, so it is not offered.
+    from handmade.verify import history_revocation
+
+    manifests = doc.get("manifests") or {}
+    if history_revocation(LoadedFile("<candidate>", data, mime), config, manifests if isinstance(manifests, dict)
+                          else {}, manifest_id, False, store=store) is not None:
+        log.info("registered manifest %s not offered: a signer of its history is revoked", manifest_id)
         return None
     lineage = analyse(doc)
     human = lineage.human_declared and lineage.ai == "none_declared" and lineage.provenance != "unknown_origin"

@@ -506,14 +506,16 @@ def _issuer_names(source: _trust.TrustSource) -> frozenset[str]:
     return frozenset(names)
 
 
-def _history_revocation(loaded: LoadedFile, config: _trust.TrustConfig, manifests: dict[str, Any],
-                        active_label: str | None, allow_remote: bool) -> tuple[RevocationInfo, Finding] | None:
+def history_revocation(loaded: LoadedFile, config: _trust.TrustConfig, manifests: dict[str, Any],
+                        active_label: str | None, allow_remote: bool,
+                        store: bytes | None = None) -> tuple[RevocationInfo, Finding] | None:
     """A label authority's revocation of the signer of any manifest in the store (c2pa-rs checks OCSP only).
 
     For each authority whose CA could have issued one of the signers, the store is validated against that
     authority alone; each manifest whose signer c2pa-rs then finds trusted (it chains to the authority's root) has
     its certificate's serial looked up in the authority's CRL. The first revocation found is returned, with a
     finding that names the signer of that step: the active manifest's own revocation is ``_trust_verdict``'s.
+    ``store``: a manifest store kept apart (a registry's candidate), read against ``loaded``'s bytes.
     """
     from handmade.authority import check_revocation
 
@@ -527,7 +529,7 @@ def _history_revocation(loaded: LoadedFile, config: _trust.TrustConfig, manifest
         alone = _alone(config, source.id, False)
         try:
             doc = _c2pa.read_crjson(loaded.data, loaded.mime, trust=alone.settings(), trust_key=alone.key,
-                                    allow_remote=allow_remote)
+                                    allow_remote=allow_remote, store=store)
         except InputError:
             continue
         name = source.id[len(_trust.AUTHORITY_PREFIX):]
@@ -626,7 +628,7 @@ def _inspect_loaded(loaded: LoadedFile, *, trust: TrustArg, allow_remote: bool, 
     if revocation is None and not checked and any(s.crl_pem for s in config.sources):
         # A revoked signer anywhere in the history, not only the active one: the history is then invalid
         # (who vouches for the active signer is still said: a trusted signer is not a valid history).
-        revoked = _history_revocation(loaded, config, manifests, str(store.get("active_manifest")), allow_remote)
+        revoked = history_revocation(loaded, config, manifests, str(store.get("active_manifest")), allow_remote)
         if revoked is not None:
             revocation = revoked[0]
             trust_findings.append(revoked[1])

@@ -108,6 +108,26 @@ def test_authority_round_trip_certified_then_revoked(member: dict[str, Path], en
     assert result(cli("verify", "--json", "--policy", "any", signed, env=env))["policy"]["accepted"]
 
 
+def test_a_revoked_members_registered_original_is_not_offered(member: dict[str, Path], env: dict[str, str],
+                                                               tmp_path: Path) -> None:
+    """A stripped copy of a member's signed picture: its registered original is a candidate while the member is
+    certified, and is no longer offered once the collective revokes her (the CRL, as for an embedded manifest)."""
+    from PIL import Image
+
+    signed, bundle, db = member["signed"], str(member["bundle"]), str(tmp_path / "registry.sqlite")
+    cli("registry", "add", str(signed), "--db", db, "--trust", bundle, env=env)
+    copy = tmp_path / "copy.jpg"
+    with Image.open(signed) as im:
+        im.convert("RGB").save(copy, "JPEG", quality=70)  # a CMS re-encode: no manifest left
+    r = result(cli("verify", "--json", "--policy", "any", "--registry", db, "--trust", bundle, str(copy), env=env))
+    assert r["state"] == "no_manifest" and [c["verdict"]["state"] for c in r["recovered"]] == ["trusted"]
+    cli("authority", "revoke", "--authority", str(member["auth"]), "--cert", str(member["me"] / "signer-chain.pem"),
+        "--reason", "keyCompromise", env=env)
+    cli("authority", "export", "--authority", str(member["auth"]), "--out", bundle, env=env)
+    r = result(cli("verify", "--json", "--policy", "any", "--registry", db, "--trust", bundle, str(copy), env=env))
+    assert r["state"] == "no_manifest" and r["recovered"] == []
+
+
 def _second_member(member: dict[str, Path], env: dict[str, str], tmp_path: Path) -> Path:
     """John Roe, certified by the same collective (his chain, next to his key)."""
     john = tmp_path / "JOHN"
