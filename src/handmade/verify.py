@@ -414,6 +414,30 @@ def attribute(loaded: LoadedFile, config: _trust.TrustConfig, allow_remote: bool
     return None
 
 
+#: Who vouched, by the question's whole input but the file: the configuration, the anchor pool c2pa-rs named,
+#: remote access, and the signer's certificate (issuer and serial) with its signing time. ``attribute`` costs one
+#: more c2pa-rs read per source tried (a Firefly file: three reads in all), and a service meets the same signers
+#: again and again; c2pa-rs has already found this signer trusted under the whole configuration before it is
+#: asked, so the same certificate gets the same source. Bounded: emptied when full.
+_ATTRIBUTED: dict[tuple[object, ...], str | None] = {}
+_ATTRIBUTED_MAX = 4096
+
+
+def _attributed(loaded: LoadedFile, config: _trust.TrustConfig, allow_remote: bool, pool: str | None,
+                signer: SignerIdentity | None, serial: str | None, timestamped: bool | None) -> str | None:
+    """``attribute``, remembered per signer certificate and signing time (see ``_ATTRIBUTED``)."""
+    if signer is None or not serial or not signer.issuer:
+        return attribute(loaded, config, allow_remote, pool)
+    key = (config.key, pool, allow_remote, signer.issuer, serial, signer.signed_at, timestamped)
+    if key in _ATTRIBUTED:
+        return _ATTRIBUTED[key]
+    by = attribute(loaded, config, allow_remote, pool)
+    if len(_ATTRIBUTED) >= _ATTRIBUTED_MAX:
+        _ATTRIBUTED.clear()
+    _ATTRIBUTED[key] = by
+    return by
+
+
 @lru_cache(maxsize=64)
 def _alone(config: _trust.TrustConfig, sid: str, with_tsa: bool) -> _trust.TrustConfig:
     """``config`` with one signer source alone (and the TSA list or not), built once: a configuration hashes
@@ -460,7 +484,7 @@ def _trust_verdict(loaded: LoadedFile, config: _trust.TrustConfig, facets: _Face
     findings: list[Finding] = []
     if facets.signature_state != "trusted":
         return facets, None, findings, None
-    by = attribute(loaded, config, allow_remote, pool)
+    by = _attributed(loaded, config, allow_remote, pool, signer, serial, facets.timestamped)
     if by is None:
         findings.append(finding("trust.unattributed", "warning", "finding.unattributed"))
         return replace(facets, trusted=False), None, findings, None

@@ -393,3 +393,30 @@ def test_crjson_with_given_trust_lists(corpus: Path, tmp_path: Path) -> None:
     assert r.returncode == 3 and "input.not_found" in r.stderr
     r = run_cli("verify", "--format", "crjson", "--lang", "fr", str(tmp_path / "missing.jpg"))
     assert r.returncode == 3 and "input.not_found" in r.stderr and "erreur" in r.stderr.lower(), r.stderr
+
+
+def test_who_vouches_is_found_once_per_signer_certificate(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Finding the list that vouches costs one more c2pa-rs read per list tried; the answer is remembered per
+    signer certificate (issuer, serial, signing time) and configuration, and is the same as a fresh one."""
+    from handmade import verify
+
+    verify._ATTRIBUTED.clear()
+    firefly = corpus / "ai-adobe-firefly-2025-text-to-image.jpg"
+    google = corpus / "ai-google-gemini-visible-watermark-chain.png"
+    fresh = {f: inspect(f).trusted_by for f in (firefly, google)}
+    assert fresh[firefly] == "c2pa-interim-list" and fresh[google] == "c2pa-trust-list"
+    asked: list[str] = []
+    real = verify.attribute
+
+    def counting(loaded: Any, *args: Any, **kwargs: Any) -> str | None:
+        asked.append(loaded.path)
+        return real(loaded, *args, **kwargs)
+
+    monkeypatch.setattr(verify, "attribute", counting)
+    for _ in range(3):
+        assert {f: inspect(f).trusted_by for f in (firefly, google)} == fresh
+    assert asked == []  # both signers were seen: no more reads
+    # another configuration is another question: with no lists nobody vouches, and nothing is taken from before
+    assert inspect(firefly, trust=trust.TrustConfig.none()).trusted_by is None
+    verify._ATTRIBUTED.clear()
+    assert inspect(firefly).trusted_by == "c2pa-interim-list" and len(asked) == 1
