@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import json
 import logging
 import os
@@ -284,6 +285,34 @@ def _film_progress(size: int, label: str) -> Iterator[None]:
 
         with metered(advance):
             yield
+
+
+@contextlib.contextmanager
+def _read_progress(length: int, label: str, counter: Any) -> Iterator[None]:
+    """A bar on stderr over ``length`` bytes, fed from ``counter`` (a shared ``multiprocessing.Value`` that the
+    worker checking the file adds every read to), polled from a thread until the block ends."""
+    import threading
+
+    done = threading.Event()
+    with click.progressbar(length=length, label=label, file=sys.stderr, show_eta=True, show_percent=True) as bar:
+        def poll() -> None:
+            shown = 0
+            while True:
+                finished = done.wait(0.2)
+                now = min(int(counter.value), length)
+                if now > shown:
+                    bar.update(now - shown)
+                    shown = now
+                if finished:
+                    return
+
+        watcher = threading.Thread(target=poll, daemon=True)
+        watcher.start()
+        try:
+            yield
+        finally:
+            done.set()
+            watcher.join(5)
 
 
 def _sign_item(source: str, output: str, status: str, *, result: Any = None,
@@ -863,10 +892,22 @@ def verify(files: tuple[str, ...], trust_paths: tuple[str, ...], no_default_trus
 
         check_url(registry_db)
     extra: dict[str, Any] = {"registry": registry_db} if registry_db else {}
+    film_bar: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
+    if len(paths) == 1 and _stderr_is_terminal():
+        from handmade.files import big_film_size
+
+        if (size := big_film_size(paths[0])) is not None:  # one big film: a bar over what is read of it
+            from handmade import _c2pa
+            from handmade.verify import FILM_VERIFY_READS
+
+            extra["read_counter"] = counter = _c2pa.worker_context().Value("q", 0)
+            film_bar = _read_progress(FILM_VERIFY_READS * size, t("cli.film_check_bar", lang), counter)
     reports = iter_inspect(paths, trust=trust, allow_remote=allow_remote, timeout=timeout or None,
                            workers=n_workers, **extra)
     try:
-        for report in reports:
+        with film_bar:
+            first = next(reports, None)
+        for report in itertools.chain([first] if first is not None else [], reports):
             decision = evaluate(policy, report)
             tally[_TALLY[report.bottom_line]] += 1
             passed += decision.accepted

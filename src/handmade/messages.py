@@ -850,6 +850,7 @@ _FORMATS_AND_LABELS: dict[str, dict[str, str]] = {
               "limite de temps par fichier ne peut pas y être appliquée (démarrez-les avec "
               "DASK_DISTRIBUTED__WORKER__DAEMON=False)"},
     "cli.film_bar": {"en": "signing the film", "fr": "signature du film"},
+    "cli.film_check_bar": {"en": "checking the film", "fr": "vérification du film"},
     "cli.big_film": {
         "en": ("note: {path}: a {mb} MB film: read three times (history check, signing, self-check) "
                "through file handles; this takes a while"),

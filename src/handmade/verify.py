@@ -1014,14 +1014,20 @@ def inspect_many(paths: Sequence[str | os.PathLike[str]], *, timeout: float | No
 
 
 def iter_inspect(paths: Sequence[str | os.PathLike[str]], *, timeout: float | None = None, workers: int = 1,
-                 **kwargs: Any) -> Generator[ProvenanceReport, None, None]:
+                 read_counter: Any = None, **kwargs: Any) -> Generator[ProvenanceReport, None, None]:
     """``inspect_many`` as a stream: each report is yielded, in input order, as soon as it and those before
-    it are done, so a million-file run holds only the few results that finished early, not the list."""
+    it are done, so a million-file run holds only the few results that finished early, not the list.
+    ``read_counter``: a ``multiprocessing.Value`` (from ``_c2pa.worker_context()``) that counts the bytes read
+    of big films, wherever they are read (a progress bar's source)."""
     if timeout is None and workers <= 1:
         for p in paths:
-            yield inspect(p, **kwargs)
+            if read_counter is None:
+                yield inspect(p, **kwargs)
+            else:
+                with _counted(read_counter):
+                    yield inspect(p, **kwargs)
         return
-    yield from _inspect_in_children(paths, timeout, max(1, workers), kwargs)
+    yield from _inspect_in_children(paths, timeout, max(1, workers), kwargs, read_counter)
 
 
 #: The file names a folder walk verifies (the formats handmade reads; one table, in ``handmade.files``); hidden
@@ -1076,24 +1082,46 @@ def _inspect_task(kwargs: dict[str, Any], path: str) -> ProvenanceReport:  # pra
     return inspect(path, **kwargs)
 
 
+#: How much of a big film ``verify`` reads, in film sizes: its SHA-256 and c2pa-rs's read (a test pins it).
+FILM_VERIFY_READS = 2
+
+
+def _counted(counter: Any) -> Any:
+    """``files.metered`` adding every read of a big file to ``counter`` (a shared ``multiprocessing.Value``,
+    which a parent's progress bar reads)."""
+    from handmade.files import metered
+
+    def add(n: int) -> None:
+        with counter.get_lock():  # the SHA-256 thread and c2pa-rs's reads both add
+            counter.value += n
+
+    return metered(add)
+
+
+def _inspect_counted(kwargs: dict[str, Any], counter: Any, path: str) -> ProvenanceReport:  # pragma: no cover
+    with _counted(counter):
+        return inspect(path, **kwargs)
+
+
 def _inspect_in_children(paths: Sequence[str | os.PathLike[str]], timeout: float | None, workers: int,
-                         kwargs: dict[str, Any]) -> Generator[ProvenanceReport, None, None]:
+                         kwargs: dict[str, Any], read_counter: Any = None) -> Generator[ProvenanceReport, None, None]:
     """Run ``inspect`` for each path in worker processes (``workers`` at a time), each within ``timeout``;
     yield the reports in input order (those that finish early wait in a small buffer).
 
     A file that overruns or kills its worker gets an ``error`` report (``input.timeout``/``input.crash``);
     its worker is replaced and the others go on (see ``handmade.workers``).
     """
-    yield from _in_input_order(inspect_as_done(paths, timeout=timeout, workers=workers, **kwargs))
+    yield from _in_input_order(inspect_as_done(paths, timeout=timeout, workers=workers, read_counter=read_counter,
+                                               **kwargs))
 
 
 def inspect_as_done(paths: Sequence[str | os.PathLike[str]], *, timeout: float | None = None, workers: int = 1,
-                    **kwargs: Any) -> Generator[tuple[int, ProvenanceReport], None, None]:
+                    read_counter: Any = None, **kwargs: Any) -> Generator[tuple[int, ProvenanceReport], None, None]:
     """Like ``inspect_many`` in worker processes, yielding ``(index, report)`` as each file finishes (in
     finishing order), so a caller can keep each result the moment it is known (``handmade.scan``). Closing
     it stops the workers."""
-    answers = run_workers(_inspect_task, [(str(p),) for p in paths], shared=(kwargs,), workers=max(1, workers),
-                          timeout=timeout)
+    fn, shared = (_inspect_task, (kwargs,)) if read_counter is None else (_inspect_counted, (kwargs, read_counter))
+    answers = run_workers(fn, [(str(p),) for p in paths], shared=shared, workers=max(1, workers), timeout=timeout)
     try:
         for index, value in answers:
             path = str(paths[index])

@@ -402,6 +402,45 @@ def test_a_big_film_gets_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     assert piped.exit_code == 0 and "signing the film" not in piped.output  # no bar where nobody watches
 
 
+def test_the_film_check_bar_measures_what_verify_reads_in_its_worker(tmp_path: Path) -> None:
+    """verify's bar counts what the worker checking the film reads (a shared counter fed by every file-handle
+    read): FILM_VERIFY_READS film sizes, in a worker process as in this one."""
+    from handmade import _c2pa
+    from handmade.verify import FILM_VERIFY_READS, iter_inspect
+
+    src = big_film(tmp_path / "in.mp4")
+    signed = tmp_path / "signed.mp4"
+    sign_image(src, signed, SignOptions(made_with="animation"))
+    for timeout in (60.0, None):  # a worker process, then in this process
+        counter = _c2pa.worker_context().Value("q", 0)
+        [report] = list(iter_inspect([str(signed)], timeout=timeout, read_counter=counter))
+        assert report.state in ("valid", "trusted")
+        ratio = counter.value / signed.stat().st_size
+        assert FILM_VERIFY_READS - 0.1 < ratio < FILM_VERIFY_READS + 0.1, (timeout, ratio)
+
+
+def test_verifying_a_big_film_draws_a_bar_on_a_terminal(tmp_path: Path) -> None:
+    import os
+    import sys
+
+    pexpect = pytest.importorskip("pexpect")
+    signed = tmp_path / "signed.mp4"
+    sign_image(big_film(tmp_path / "long.mp4"), signed, SignOptions(made_with="animation"))
+    src_dir = str(Path(__file__).resolve().parents[2] / "src")
+    child = pexpect.spawn(sys.executable, ["-m", "handmade", "verify", "--policy", "any", str(signed)],
+                          env={**os.environ, "PYTHONPATH": src_dir}, encoding="utf-8", timeout=180,
+                          dimensions=(40, 200))
+    child.expect(pexpect.EOF)
+    child.close()
+    raw = str(child.before)
+    assert child.exitstatus == 0, raw
+    assert "checking the film" in raw
+    percents = [int(p) for p in re.findall(r"(\d+)%", raw)]
+    assert percents and percents[-1] >= 95 and max(percents) <= 100, percents
+    piped = CliRunner().invoke(main, ["verify", "--policy", "any", str(signed)])
+    assert piped.exit_code == 0 and "checking the film" not in piped.output
+
+
 @pytest.mark.usefixtures("stream_everything")
 def test_a_refused_big_film_leaves_nothing_behind(tmp_path: Path, identity: SigningIdentity) -> None:
     src = tmp_path / "ai.mp4"
