@@ -19,6 +19,11 @@ class ApiError(Exception):
         self.status, self.code, self.message, self.headers = status, code, message, headers or {}
 
 
+def library_error(code: str, message: str) -> ApiError:
+    """The answer for an error of the library met while handling an upload: its status by code (422 else)."""
+    return ApiError(STATUS_FOR_ERROR.get(code, 422), code, message)
+
+
 def error_response(exc: ApiError) -> JSONResponse:
     """The JSON answer for ``exc``."""
     return JSONResponse({"error": {"code": exc.code, "message": exc.message}}, status_code=exc.status,

@@ -21,7 +21,7 @@ from handmade.fingerprint import ALG, fingerprint
 from handmade.registry import Registry, RegistryEntry
 from handmade.text import clean_text
 from handmade.web.config import ServiceConfig
-from handmade.web.errors import STATUS_FOR_ERROR, ApiError, error_response
+from handmade.web.errors import ApiError, error_response, library_error
 from handmade.web.routes import cors
 from handmade.web.slots import run_in_slot
 from handmade.web.uploads import read_upload
@@ -105,7 +105,7 @@ async def by_content(request: Request) -> Response:
     except ApiError as exc:
         return error_response(exc)
     except HandmadeError as exc:
-        return error_response(ApiError(STATUS_FOR_ERROR.get(exc.code, 422), exc.code, exc.message))
+        return error_response(library_error(exc.code, exc.message))
     finally:
         state.admission.give_back(held[0])
     return JSONResponse(matches_payload(found), headers=cors(request))
@@ -152,7 +152,7 @@ async def registry_add(request: Request) -> Response:
     except ApiError as exc:
         return error_response(exc)
     except HandmadeError as exc:
-        return error_response(ApiError(STATUS_FOR_ERROR.get(exc.code, 422), exc.code, exc.message))
+        return error_response(library_error(exc.code, exc.message))
     finally:
         state.admission.give_back(held[0])
     return JSONResponse({"added": added, "entry": entry.to_dict()}, status_code=201 if added else 200)

@@ -26,7 +26,7 @@ from handmade.report import recovered_lines, training_text, verdict
 from handmade.text import clean_text
 from handmade.verify import Thumbnails, inspect_bytes, thumbnails
 from handmade.web.config import ServiceConfig
-from handmade.web.errors import STATUS_FOR_ERROR, ApiError, error_response
+from handmade.web.errors import ApiError, error_response, library_error
 from handmade.web.slots import run_in_slot
 from handmade.web.uploads import read_upload
 
@@ -142,8 +142,7 @@ async def _verify(request: Request, lang: str, held: list[int]) -> Response:
     except ApiError as exc:
         return error_response(exc)
     if report.state == "error" and report.error is not None:
-        status = STATUS_FOR_ERROR.get(report.error.code, 422)
-        return error_response(ApiError(status, report.error.code, report.error.message))
+        return error_response(library_error(report.error.code, report.error.message))
     decision = evaluate(policy, report)
     audit = state.audit
     if audit is not None:
