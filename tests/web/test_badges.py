@@ -173,12 +173,13 @@ def test_the_component_on_a_press_site_under_a_strict_csp(browser: Any, server: 
         for srv in start(config, port=service_port):
             verify(srv.url, signed_image)  # checked once before: the sha256 card finds its decision
             browser.get(f"{site}/index.html")
-            WebDriverWait(browser, 60).until(lambda d: d.execute_script(
-                "return [...document.querySelectorAll('handmade-credentials')]"
-                ".every(e => e.getAttribute('data-phase') === 'done')"))
-            cards = browser.execute_script("""
+            # The cards are read in the same script that sees every one of them done (one snapshot of the page),
+            # not in a second call after the wait.
+            cards = WebDriverWait(browser, 60).until(lambda d: d.execute_script("""
+                const all = [...document.querySelectorAll('handmade-credentials')];
+                if (!all.every(e => e.getAttribute('data-phase') === 'done')) return null;
                 const out = {};
-                for (const e of document.querySelectorAll('handmade-credentials')) {
+                for (const e of all) {
                   const r = e.shadowRoot;
                   out[e.id] = {kind: e.getAttribute('data-kind'),
                                headline: r.querySelector('.headline').textContent,
@@ -186,7 +187,7 @@ def test_the_component_on_a_press_site_under_a_strict_csp(browser: Any, server: 
                                verdict: (r.querySelector('.verdict') || {}).textContent || '',
                                foreign: r.querySelectorAll('img, svg, iframe, object, style, link').length};
                 }
-                return out;""")
+                return out;"""))
             violations = browser.execute_script("return window.__violations")
     assert violations == []  # nothing the component did broke the page's CSP
     assert all(c["foreign"] == 0 for c in cards.values())  # text only: no image, SVG or markup in the cards
@@ -224,11 +225,10 @@ def test_without_cors_the_component_says_it_could_not_check(browser: Any, server
     for site in press_site(folder, service):
         for _ in start(ServiceConfig(trust=server.config.trust), port=service_port):
             browser.get(f"{site}/index.html")
-            WebDriverWait(browser, 60).until(lambda d: d.execute_script(
-                "return [...document.querySelectorAll('handmade-credentials')]"
-                ".every(e => e.getAttribute('data-phase') === 'done')"))
-            kinds = browser.execute_script(
-                "return [...document.querySelectorAll('handmade-credentials')].map(e => e.getAttribute('data-kind'))")
+            kinds = WebDriverWait(browser, 60).until(lambda d: d.execute_script(  # one snapshot, as above
+                "const all = [...document.querySelectorAll('handmade-credentials')];"
+                "return all.every(e => e.getAttribute('data-phase') === 'done')"
+                " ? all.map(e => e.getAttribute('data-kind')) : null"))
     assert set(kinds) == {"error"}
 
 
