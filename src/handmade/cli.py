@@ -268,29 +268,22 @@ def _stderr_is_terminal() -> bool:
 
 
 @contextlib.contextmanager
-def _film_progress(size: int, label: str) -> Iterator[None]:
-    """A bar on stderr over what signing a big film reads (``FILM_SIGN_READS`` times its size), fed by every read
-    of the file handles (``files.metered``), whichever thread reads."""
-    import threading
+def _reads_here(length: int, label: str) -> Iterator[None]:
+    """``_read_progress`` over what this process reads of big files while the block runs (signing a film)."""
+    import multiprocessing
 
-    from handmade.files import metered
-    from handmade.sign import FILM_SIGN_READS
+    from handmade.files import count_reads
 
-    lock = threading.Lock()
-    with click.progressbar(length=FILM_SIGN_READS * size, label=label, file=sys.stderr, show_eta=True,
-                           show_percent=True) as bar:
-        def advance(n: int) -> None:
-            with lock:
-                bar.update(n)
-
-        with metered(advance):
-            yield
+    counter = multiprocessing.Value("q", 0)
+    with _read_progress(length, label, counter), count_reads(counter):
+        yield
 
 
 @contextlib.contextmanager
 def _read_progress(length: int, label: str, counter: Any) -> Iterator[None]:
     """A bar on stderr over ``length`` bytes, fed from ``counter`` (a shared ``multiprocessing.Value`` that the
-    worker checking the file adds every read to), polled from a thread until the block ends."""
+    process reading the file adds every read to: ``files.count_reads``), polled from a thread until the block
+    ends. Signing counts in this process, verify in the worker that checks the file."""
     import threading
 
     done = threading.Event()
@@ -605,7 +598,9 @@ def _sign(inputs: tuple[str, ...], output: str, options: Any, key_args: tuple[st
 
             _err(t("cli.big_film", lang, path=str(src), mb=size // 1_000_000))
             if _stderr_is_terminal():
-                film_bar = _film_progress(size, t("cli.film_bar", lang))
+                from handmade.sign import FILM_SIGN_READS
+
+                film_bar = _reads_here(FILM_SIGN_READS * size, t("cli.film_bar", lang))
         try:
             with film_bar:
                 result = sign_image(src, dest, options, identity, overwrite=overwrite, in_place=in_place)

@@ -47,6 +47,17 @@ def metered(callback: Callable[[int], None]) -> Iterator[None]:
         _meter = previous
 
 
+def count_reads(counter: Any) -> contextlib.AbstractContextManager[None]:
+    """``metered`` adding every read to ``counter``, a shared ``multiprocessing.Value`` (a progress bar's source,
+    in this process or a worker's); reads from several threads (a digest beside c2pa-rs) all count."""
+
+    def add(n: int) -> None:
+        with counter.get_lock():
+            counter.value += n
+
+    return metered(add)
+
+
 class FileData:
     """A big file's bytes, read on demand through one open handle (``os.pread``: no shared position), never
     held whole. It offers what the readers of ``LoadedFile.data`` use: ``len``, slices, ``startswith``,

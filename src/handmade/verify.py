@@ -38,6 +38,7 @@ from handmade.files import (
     READABLE_SUFFIXES,
     FileData,
     LoadedFile,
+    count_reads,
     load_input,
     loaded_from_bytes,
 )
@@ -1024,7 +1025,7 @@ def iter_inspect(paths: Sequence[str | os.PathLike[str]], *, timeout: float | No
             if read_counter is None:
                 yield inspect(p, **kwargs)
             else:
-                with _counted(read_counter):
+                with count_reads(read_counter):
                     yield inspect(p, **kwargs)
         return
     yield from _inspect_in_children(paths, timeout, max(1, workers), kwargs, read_counter)
@@ -1086,20 +1087,8 @@ def _inspect_task(kwargs: dict[str, Any], path: str) -> ProvenanceReport:  # pra
 FILM_VERIFY_READS = 2
 
 
-def _counted(counter: Any) -> Any:
-    """``files.metered`` adding every read of a big file to ``counter`` (a shared ``multiprocessing.Value``,
-    which a parent's progress bar reads)."""
-    from handmade.files import metered
-
-    def add(n: int) -> None:
-        with counter.get_lock():  # the SHA-256 thread and c2pa-rs's reads both add
-            counter.value += n
-
-    return metered(add)
-
-
 def _inspect_counted(kwargs: dict[str, Any], counter: Any, path: str) -> ProvenanceReport:  # pragma: no cover
-    with _counted(counter):
+    with count_reads(counter):
         return inspect(path, **kwargs)
 
 
