@@ -36,6 +36,7 @@ from typing import Any
 
 from handmade.errors import ScanError
 from handmade.files import READABLE_SUFFIXES
+from handmade.messages import t as _t
 from handmade.models import SCHEMA, ProvenanceReport
 
 __all__ = ["IMAGE_SUFFIXES", "ScanError", "ScanSummary", "read_done", "scan", "walk"]
@@ -51,8 +52,6 @@ LOCAL_BATCH = 256
 
 def t(key: str, lang: str = "en", **kwargs: Any) -> str:
     """The scan's words (catalog keys ``scan.*`` in ``handmade.messages``)."""
-    from handmade.messages import t as _t
-
     return _t(f"scan.{key}", lang, **kwargs)
 
 

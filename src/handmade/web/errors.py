@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from starlette.responses import JSONResponse
 
+from handmade.errors import HandmadeError
+
 RETRY_AFTER_S = 2  # the Retry-After of every 503 service.busy
 
 #: The HTTP status of a library error code met while reading an upload (other codes: 422).
@@ -24,8 +26,10 @@ def library_error(code: str, message: str) -> ApiError:
     return ApiError(STATUS_FOR_ERROR.get(code, 422), code, message)
 
 
-def error_response(exc: ApiError) -> JSONResponse:
-    """The JSON answer for ``exc``."""
+def error_response(exc: ApiError | HandmadeError) -> JSONResponse:
+    """The JSON answer for ``exc``: an ``ApiError`` as it is, an error of the library by ``library_error``."""
+    if not isinstance(exc, ApiError):
+        exc = library_error(exc.code, exc.message)
     return JSONResponse({"error": {"code": exc.code, "message": exc.message}}, status_code=exc.status,
                         headers=exc.headers)
 

@@ -21,7 +21,7 @@ from handmade.fingerprint import ALG, fingerprint
 from handmade.registry import Registry, RegistryEntry
 from handmade.text import clean_text
 from handmade.web.config import ServiceConfig
-from handmade.web.errors import ApiError, error_response, library_error
+from handmade.web.errors import ApiError, error_response
 from handmade.web.routes import cors
 from handmade.web.slots import run_in_slot
 from handmade.web.uploads import read_upload
@@ -102,10 +102,8 @@ async def by_content(request: Request) -> Response:
         # Decoding an upload is the work verify's slots bound: the same slots and time limit.
         found = await run_in_slot(state.limiter, look, queue_wait_s=state.config.queue_wait_s,
                                   timeout_s=state.config.timeout_s)
-    except ApiError as exc:
+    except (ApiError, HandmadeError) as exc:
         return error_response(exc)
-    except HandmadeError as exc:
-        return error_response(library_error(exc.code, exc.message))
     finally:
         state.admission.give_back(held[0])
     return JSONResponse(matches_payload(found), headers=cors(request))
@@ -149,10 +147,8 @@ async def registry_add(request: Request) -> Response:
 
         entry, added = await run_in_slot(state.limiter, add, queue_wait_s=config.queue_wait_s,
                                          timeout_s=config.timeout_s)
-    except ApiError as exc:
+    except (ApiError, HandmadeError) as exc:
         return error_response(exc)
-    except HandmadeError as exc:
-        return error_response(library_error(exc.code, exc.message))
     finally:
         state.admission.give_back(held[0])
     return JSONResponse({"added": added, "entry": entry.to_dict()}, status_code=201 if added else 200)
