@@ -138,6 +138,7 @@ class RawStore:
     state: str  # "Invalid" | "Valid" | "Trusted"
     embedded: bool
     remote_url: str | None
+    claim_thumbnail: bytes | None = None  # the active manifest's raster claim thumbnail, when asked for
 
 
 #: No network for c2pa-rs: ``remote_manifest_fetch: false`` does not stop it from resolving the
@@ -391,6 +392,21 @@ def _jumbf_signature(store: bytes, manifest: str) -> bytes | None:
 _RASTER_THUMBNAILS = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif", "image/avif"})
 
 
+def _resource(reader: Any, ref: Any, max_bytes: int) -> tuple[str, bytes] | None:
+    """A manifest's thumbnail resource (format, bytes) as c2pa-rs reads it; None when it is missing, not a raster
+    picture, over ``max_bytes`` or unreadable."""
+    if not isinstance(ref, dict) or not isinstance(ref.get("identifier"), str):
+        return None
+    out = io.BytesIO()
+    try:
+        reader.resource_to_stream(ref["identifier"], out)
+    except (_c2pa().C2paError, ValueError, OSError):
+        return None
+    blob = out.getvalue()
+    fmt = str(ref.get("format") or "image/jpeg")
+    return (fmt, blob) if 0 < len(blob) <= max_bytes and fmt in _RASTER_THUMBNAILS else None
+
+
 def read_thumbnails(data: bytes, mime: str, *, max_ingredients: int = 8,
                     max_bytes: int = 512 * 1024) -> tuple[tuple[str, bytes] | None, list[tuple[str, str, bytes]]]:
     """The active manifest's claim thumbnail (format, bytes) and its ingredients' thumbnails (title, format,
@@ -399,21 +415,7 @@ def read_thumbnails(data: bytes, mime: str, *, max_ingredients: int = 8,
 
     Raises: InputError (unreadable manifest); a file without one gives (None, []).
     """
-    c2pa = _c2pa()
     ctx = _context(json.dumps(_read_settings(None, False), sort_keys=True))
-
-    def resource(reader: Any, ref: Any) -> tuple[str, bytes] | None:
-        if not isinstance(ref, dict) or not isinstance(ref.get("identifier"), str):
-            return None
-        out = io.BytesIO()
-        try:
-            reader.resource_to_stream(ref["identifier"], out)
-        except (c2pa.C2paError, ValueError, OSError):
-            return None
-        blob = out.getvalue()
-        fmt = str(ref.get("format") or "image/jpeg")
-        return (fmt, blob) if 0 < len(blob) <= max_bytes and fmt in _RASTER_THUMBNAILS else None
-
     with _map_errors("Reading the manifest"):
         reader = _try_reader(data, mime, ctx)
         if reader is None:
@@ -421,10 +423,10 @@ def read_thumbnails(data: bytes, mime: str, *, max_ingredients: int = 8,
         with reader:
             store = json.loads(reader.json())
             active = store.get("manifests", {}).get(store.get("active_manifest") or "", {})
-            claim = resource(reader, active.get("thumbnail"))
+            claim = _resource(reader, active.get("thumbnail"), max_bytes)
             ingredients = []
             for ing in (active.get("ingredients") or [])[:max_ingredients]:
-                got = resource(reader, ing.get("thumbnail")) if isinstance(ing, dict) else None
+                got = _resource(reader, ing.get("thumbnail"), max_bytes) if isinstance(ing, dict) else None
                 if got is not None:
                     ingredients.append((str(ing.get("title") or ""), got[0], got[1]))
     return claim, ingredients
@@ -540,10 +542,11 @@ def manifest_store_bytes(data: bytes, mime: str) -> tuple[str, bytes] | None:
 
 
 def read_store_against(data: bytes, mime: str, store: bytes, *, trust: dict[str, Any] | None,
-                       trust_key: str) -> RawStore:
+                       trust_key: str, with_thumbnail: bool = False) -> RawStore:
     """Validate a manifest store kept apart (a registry's copy) against ``data``, offline: the claim signature
     and the credential are checked as for an embedded store; the hard binding compares the store with these
-    bytes (a re-encoded copy fails it: ``assertion.dataHash.mismatch``).
+    bytes (a re-encoded copy fails it: ``assertion.dataHash.mismatch``). ``with_thumbnail``: also the active
+    manifest's claim thumbnail (``claim_thumbnail``), read by c2pa-rs from the store.
 
     Raises: InputError (a store c2pa-rs cannot read).
     """
@@ -554,4 +557,9 @@ def read_store_against(data: bytes, mime: str, store: bytes, *, trust: dict[str,
             _c2pa().Reader(mime, as_stream(data), manifest_data=store, context=ctx) as reader:
         parsed = json.loads(reader.json())
         state = reader.get_validation_state() or parsed.get("validation_state") or "Invalid"
-    return RawStore(store=parsed, state=str(state), embedded=False, remote_url=None)
+        thumbnail = None
+        if with_thumbnail:
+            active = (parsed.get("manifests") or {}).get(parsed.get("active_manifest") or "") or {}
+            found = _resource(reader, active.get("thumbnail") if isinstance(active, dict) else None, 512 * 1024)
+            thumbnail = found[1] if found else None
+    return RawStore(store=parsed, state=str(state), embedded=False, remote_url=None, claim_thumbnail=thumbnail)

@@ -71,7 +71,7 @@ def thumbnail_and_fingerprint(loaded: LoadedFile, *, thumbnail: bool = True,
     then has no thumbnail, and no soft binding).
     Raises: InputError (``input.too_many_pixels``) for a decompression bomb.
     """
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, ImageOps, UnidentifiedImageError
 
     from handmade.fingerprint import draft, fingerprint_image
 
@@ -84,11 +84,12 @@ def thumbnail_and_fingerprint(loaded: LoadedFile, *, thumbnail: bool = True,
             # decode the same way (``fingerprint.draft``).
             draft(im, THUMBNAIL_SIZE)
             im.load()
-            fp = fingerprint_image(im) if fingerprint else None
+            upright = ImageOps.exif_transpose(im)  # the thumbnail shows the picture as viewers do
+            fp = fingerprint_image(upright) if fingerprint else None
             if not thumbnail:
                 return None, fp
-            im.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE), Image.Resampling.BILINEAR, reducing_gap=2.0)
-            rgb = im.convert("RGB")
+            upright.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE), Image.Resampling.BILINEAR, reducing_gap=2.0)
+            rgb = upright.convert("RGB")
             out = io.BytesIO()
             rgb.save(out, "JPEG", quality=75, optimize=False)
             return out.getvalue(), fp

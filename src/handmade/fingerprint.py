@@ -21,8 +21,9 @@ from typing import Any
 
 from handmade.errors import InputError
 
-__all__ = ["ALG", "BITS", "DEFAULT_THRESHOLD", "LABEL", "Fingerprint", "body", "distance", "fingerprint",
-           "fingerprint_image", "soft_binding_assertion", "soft_bindings"]
+__all__ = ["ALG", "BITS", "DEFAULT_THRESHOLD", "LABEL", "MIN_RESEMBLANCE", "Fingerprint", "Look", "body", "distance",
+           "fingerprint", "fingerprint_image", "look", "look_image", "resemblance", "soft_binding_assertion",
+           "soft_bindings"]
 
 #: The soft binding assertion's label and the algorithm's name in the C2PA soft-binding algorithm list.
 LABEL = "c2pa.soft-binding"
@@ -31,8 +32,15 @@ BITS = 64
 #: Candidates farther than this many bits (of 64) are not offered (see README, "Copies without credentials":
 #: recall and false matches at this threshold are measured by bench/registry.py).
 DEFAULT_THRESHOLD = 10
+#: A candidate whose claim thumbnail correlates less than this with the copy (grey levels at 32x32) is not
+#: offered: the same picture re-encoded, resized, screenshot or brightened correlates above 0.9 nearly always;
+#: unrelated pictures within the threshold stayed under 0.64 (README, "Copies without credentials").
+MIN_RESEMBLANCE = 0.70
 
 _SIDE = 32
+#: The side of the grey levels ``resemblance`` compares (box filter): twice the fingerprint's, so that pixels
+#: tell apart pictures whose 32x32 layout agrees (measured in bench/registry.py).
+_LEVELS_SIDE = 64
 #: A JPEG is decoded at the smallest DCT scale that still gives this long edge: the signer's claim thumbnail
 #: size, so that signing takes the fingerprint from the thumbnail's decode and a lookup sees the same pixels.
 DRAFT_EDGE = 512
@@ -76,8 +84,9 @@ def distance(a: int, b: int) -> int:
     return (a ^ b).bit_count()
 
 
-def _normalise(im: Any) -> list[int]:
-    """1024 grey levels of a Pillow image, normalised as iscc-core's image code expects."""
+def _grey(im: Any) -> Any:
+    """A Pillow image brought to grey levels as iscc-core's image code expects: EXIF orientation applied,
+    transparency laid on white, uniform borders cropped (as iscc-sdk does)."""
     from PIL import Image, ImageChops, ImageOps
 
     im = ImageOps.exif_transpose(im)
@@ -86,13 +95,45 @@ def _normalise(im: Any) -> list[int]:
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         im = Image.alpha_composite(white, rgba).convert("RGB")
     grey = im.convert("L")
-    # Uniform borders (a letterbox, a frame of one colour) are cropped, as iscc-sdk does.
     background = Image.new("L", grey.size, grey.getpixel((0, 0)))
     box = ImageChops.difference(grey, background).point(lambda v: 255 if v > 12 else 0).getbbox()
     if box and (box[2] - box[0]) * (box[3] - box[1]) >= grey.width * grey.height // 4:
         grey = grey.crop(box)
-    small = grey.resize((_SIDE, _SIDE), Image.Resampling.BICUBIC)
-    return list(small.tobytes())
+    return grey
+
+
+def _normalise(grey: Any) -> list[int]:
+    """1024 grey levels (32x32, bicubic) of a picture brought to grey by ``_grey``: the image code's input."""
+    from PIL import Image
+
+    return list(grey.resize((_SIDE, _SIDE), Image.Resampling.BICUBIC).tobytes())
+
+
+@dataclass(frozen=True)
+class Look:
+    """What a lookup needs of a picture, from one decode: its fingerprint, and its grey levels at 32x32 (box
+    filter; mean removed, unit norm) for ``resemblance`` with a registered original's claim thumbnail."""
+
+    fingerprint: Fingerprint
+    levels: tuple[float, ...]
+
+
+def _levels(grey: Any) -> tuple[float, ...]:
+    import numpy as np
+    from PIL import Image
+
+    a = np.asarray(grey.resize((_LEVELS_SIDE, _LEVELS_SIDE), Image.Resampling.BOX), dtype=np.float64)
+    a -= a.mean()
+    norm = float(np.linalg.norm(a))
+    return tuple((a / norm).ravel().tolist()) if norm else tuple(a.ravel().tolist())
+
+
+def resemblance(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    """The correlation (-1 to 1) of two pictures' ``Look.levels``: 1 for the same picture, whatever its size,
+    encoding or brightness; a flat picture (no levels) resembles nothing (0)."""
+    import numpy as np
+
+    return float(np.dot(np.asarray(a), np.asarray(b)))
 
 
 def draft(im: Any, long_edge: int = DRAFT_EDGE) -> None:
@@ -104,10 +145,20 @@ def draft(im: Any, long_edge: int = DRAFT_EDGE) -> None:
 
 def fingerprint_image(im: Any) -> Fingerprint:
     """The fingerprint of a decoded Pillow image."""
+    return _code(_normalise(_grey(im)))
+
+
+def _code(pixels: list[int]) -> Fingerprint:
     import iscc_core as ic
 
-    code = str(ic.gen_image_code_v0(_normalise(im), bits=BITS)["iscc"])
+    code = str(ic.gen_image_code_v0(pixels, bits=BITS)["iscc"])
     return Fingerprint(code, body(code))
+
+
+def look_image(im: Any) -> Look:
+    """The fingerprint and resemblance levels of a decoded Pillow image (one normalisation serves both)."""
+    grey = _grey(im)
+    return Look(_code(_normalise(grey)), _levels(grey))
 
 
 def fingerprint(data: bytes, mime: str | None = None, name: str = "<image>") -> Fingerprint | None:
@@ -116,6 +167,13 @@ def fingerprint(data: bytes, mime: str | None = None, name: str = "<image>") -> 
     Raises: InputError (``fingerprint.undecodable``) when Pillow cannot decode the picture,
     (``input.too_many_pixels``) for a decompression bomb.
     """
+    found = look(data, mime, name)
+    return None if found is None else found.fingerprint
+
+
+def look(data: bytes, mime: str | None = None, name: str = "<image>") -> Look | None:
+    """``fingerprint`` and the resemblance levels of an encoded picture, from one decode; None for formats that
+    are not pictures. Raises as ``fingerprint``."""
     from PIL import Image, UnidentifiedImageError
 
     from handmade._imaging import decode_guard
@@ -128,7 +186,7 @@ def fingerprint(data: bytes, mime: str | None = None, name: str = "<image>") -> 
     try:
         with Image.open(io.BytesIO(data)) as im:
             draft(im)
-            return fingerprint_image(im)
+            return look_image(im)
     except Image.DecompressionBombError as exc:
         raise InputError(f"{name}: too many pixels to process safely ({exc})", code="input.too_many_pixels") from exc
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:

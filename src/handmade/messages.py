@@ -113,10 +113,11 @@ _T: dict[str, dict[str, str]] = {
     "recovered.head_invalid": {"en": "The Content Credentials in this file do not validate.",
                                "fr": "Les Content Credentials de ce fichier ne sont pas valides."},
     "recovered.match": {
-        "en": "A registered original matches (fingerprint distance {distance} of {bits}): {what}, {when}, signed "
-              "by {signer}; {trust}",
-        "fr": "Un original enregistré correspond (distance d'empreinte {distance} sur {bits}) : {what}, {when}, "
-              "signé par {signer} ; {trust}"},
+        "en": "A registered original matches (fingerprint distance {distance} of {bits}{alike}): {what}, {when}, "
+              "signed by {signer}; {trust}",
+        "fr": "Un original enregistré correspond (distance d'empreinte {distance} sur {bits}{alike}) : {what}, "
+              "{when}, signé par {signer} ; {trust}"},
+    "recovered.alike": {"en": ", its thumbnail {percent} % alike", "fr": ", sa vignette semblable à {percent} %"},
     "recovered.handmade_by": {"en": "made by hand by {author}", "fr": "fait à la main par {author}"},
     "recovered.handmade": {"en": "made by hand", "fr": "fait à la main"},
     "recovered.not_handmade": {"en": "not declared made by hand", "fr": "non déclaré fait à la main"},

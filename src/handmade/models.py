@@ -171,6 +171,8 @@ class RecoveredCandidate:
     test_identity: bool = False
     training: Training = "unspecified"
     bits: int = 64
+    #: Correlation (-1 to 1) of the copy's grey levels with the registered claim thumbnail's; None without one.
+    resemblance: float | None = None
 
     @property
     def claims_handmade(self) -> bool:
@@ -179,7 +181,7 @@ class RecoveredCandidate:
     def to_dict(self) -> dict[str, Any]:
         return {"manifest_id": self.manifest_id, "alg": self.alg, "value": self.value, "distance": self.distance,
                 "bits": self.bits, "signer": self.signer, "author": self.author, "signed_at": self.signed_at,
-                "registered_at": self.registered_at,
+                "registered_at": self.registered_at, "resemblance": self.resemblance,
                 "verdict": {"state": self.state, "ai": self.ai, "human_authored": self.human_authored,
                             "test_identity": self.test_identity, "training": self.training}}
 

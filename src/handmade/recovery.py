@@ -7,7 +7,12 @@ offline, under the caller's trust configuration:
 - c2pa-rs validates the stored store against the file's bytes: its claim signature must be validated, and
   the only failures allowed are the hard binding's mismatch (these pixels are not the signed ones, which is
   the point) and an untrusted signer (then the candidate's own state is ``valid``, not ``trusted``);
-- the store's active manifest is the registered one, and carries the registered soft binding value.
+- the store's active manifest is the registered one, and carries the registered soft binding value;
+- the copy's pixels resemble the registered manifest's own claim thumbnail (read from the store by c2pa-rs): the
+  correlation of their grey levels at 32x32 is at least ``MIN_RESEMBLANCE``. A fingerprint is 64 bits of a
+  32x32 picture: unrelated pictures of the same layout (a faint galaxy on black, another one) can fall within the
+  threshold, and their pixels then disagree (bench/registry.py measures both). A registered manifest without a
+  claim thumbnail cannot be checked so, and is offered only within ``UNCHECKED_THRESHOLD`` bits.
 A forged or altered row (a store whose signature does not verify, an assertion changed, a value that its
 manifest does not carry) is never offered, nor a store one of whose signers a label authority you trust has
 revoked (its CRL, as for an embedded manifest).
@@ -26,17 +31,19 @@ from handmade import _c2pa
 from handmade import trust as _trust
 from handmade.errors import HandmadeError
 from handmade.files import LoadedFile
-from handmade.fingerprint import ALG, DEFAULT_THRESHOLD, body, fingerprint, soft_bindings
+from handmade.fingerprint import ALG, DEFAULT_THRESHOLD, MIN_RESEMBLANCE, body, look, resemblance, soft_bindings
 from handmade.lineage import analyse
 from handmade.messages import finding
 from handmade.models import ProvenanceReport, RecoveredCandidate
 
 log = logging.getLogger(__name__)
 
-__all__ = ["MAX_CANDIDATES", "check_candidate", "recover"]
+__all__ = ["MAX_CANDIDATES", "UNCHECKED_THRESHOLD", "check_candidate", "offered", "rank", "recover"]
 
 #: Candidates shown at most (two at similar distance are both shown).
 MAX_CANDIDATES = 5
+#: A registered manifest without a claim thumbnail (its pixels cannot be compared) is offered only this near.
+UNCHECKED_THRESHOLD = 4
 #: Failures of a stored store checked against a copy that still let it be offered.
 _BINDING = {"assertion.dataHash.mismatch", "assertion.bmffHash.mismatch", "assertion.boxesHash.mismatch",
             "assertion.collectionHash.mismatch"}
@@ -44,13 +51,16 @@ _UNTRUSTED = "signingCredential.untrusted"
 
 
 def check_candidate(data: bytes, mime: str, store: bytes, manifest_id: str, value: str,
-                    config: _trust.TrustConfig) -> dict[str, Any] | None:
-    """The registered manifest's own verdict (state, ai, human_authored, test_identity, training) when the store
-    proves itself against ``data`` (see the module docstring), else None. Never raises for a bad store."""
+                    config: _trust.TrustConfig, levels: tuple[float, ...] | None = None) -> dict[str, Any] | None:
+    """The registered manifest's own verdict (state, ai, human_authored, test_identity, training) and the copy's
+    ``resemblance`` to its claim thumbnail (None without ``levels``, the copy's ``Look.levels``, or without a
+    thumbnail) when the store proves itself against ``data`` (see the module docstring), else None. Never raises
+    for a bad store."""
     from handmade.verify import _test_identity
 
     try:
-        raw = _c2pa.read_store_against(data, mime, store, trust=config.settings(), trust_key=config.key)
+        raw = _c2pa.read_store_against(data, mime, store, trust=config.settings(), trust_key=config.key,
+                                       with_thumbnail=levels is not None)
     except HandmadeError as exc:
         log.info("registered manifest %s unreadable: %s", manifest_id, exc.message)
         return None
@@ -78,15 +88,40 @@ def check_candidate(data: bytes, mime: str, store: bytes, manifest_id: str, valu
                           else {}, manifest_id, False, store=store) is not None:
         log.info("registered manifest %s not offered: a signer of its history is revoked", manifest_id)
         return None
+    alike = _resemblance(raw.claim_thumbnail, levels) if levels is not None else None
     lineage = analyse(doc)
     human = lineage.human_declared and lineage.ai == "none_declared" and lineage.provenance != "unknown_origin"
     return {"state": "valid" if _UNTRUSTED in failures else "trusted", "ai": lineage.ai, "human_authored": human,
-            "test_identity": _test_identity(manifest), "training": lineage.training}
+            "test_identity": _test_identity(manifest), "training": lineage.training, "resemblance": alike}
+
+
+def offered(distance: int, alike: float | None) -> bool:
+    """Whether a candidate whose store proved itself is offered: its claim thumbnail resembles the copy
+    (``MIN_RESEMBLANCE``), or it has none and its fingerprint is within ``UNCHECKED_THRESHOLD`` bits."""
+    return alike >= MIN_RESEMBLANCE if alike is not None else distance <= UNCHECKED_THRESHOLD
+
+
+def rank(distance: int, alike: float | None) -> tuple[bool, float, int]:
+    """The order of candidates: the most alike first (same-scene originals can be equally near in bits), then
+    those without a thumbnail, each by fingerprint distance."""
+    return alike is None, -(alike or 0.0), distance
+
+
+def _resemblance(thumbnail: bytes | None, levels: tuple[float, ...]) -> float | None:
+    """How much a claim thumbnail resembles the copy whose levels these are; None without a thumbnail Pillow
+    decodes."""
+    if thumbnail is None:
+        return None
+    try:
+        seen = look(thumbnail)
+    except HandmadeError:
+        return None
+    return None if seen is None else round(resemblance(seen.levels, levels), 3)
 
 
 def recover(loaded: LoadedFile, report: ProvenanceReport, registry_url: str, *, trust: Any = None,
             max_distance: int = DEFAULT_THRESHOLD, max_results: int = MAX_CANDIDATES) -> ProvenanceReport:
-    """``report`` with the registered originals that match ``loaded`` in ``recovered`` (nearest first), when it
+    """``report`` with the registered originals that match ``loaded`` in ``recovered`` (most alike first), when it
     has no manifest or its manifest does not validate; otherwise ``report`` unchanged. Nothing else of the
     report changes, but a finding when the registry cannot be used. Never raises."""
     from handmade.registry import open_registry
@@ -94,32 +129,36 @@ def recover(loaded: LoadedFile, report: ProvenanceReport, registry_url: str, *, 
     if report.state not in ("no_manifest", "invalid"):
         return report
     try:
-        fp = fingerprint(loaded.data, loaded.mime, loaded.path)
+        seen = look(loaded.data, loaded.mime, loaded.path)
     except HandmadeError:
         return report  # not a picture Pillow decodes: nothing to look up
-    if fp is None:
+    if seen is None:
         return report
     config = _trust.resolve(trust)
     candidates: list[RecoveredCandidate] = []
     try:
         registry = open_registry(registry_url)
-        for match in registry.nearest(fp.bits, max_distance=max_distance, max_results=max_results * 4):
+        for match in registry.nearest(seen.fingerprint.bits, max_distance=max_distance, max_results=max_results * 4):
             entry = match.entry
             store = registry.manifest(entry.manifest_id)
             if store is None or body(entry.value) != entry.bits:
                 continue
-            verdict = check_candidate(loaded.data, loaded.mime, store, entry.manifest_id, entry.value, config)
+            verdict = check_candidate(loaded.data, loaded.mime, store, entry.manifest_id, entry.value, config,
+                                      seen.levels)
             if verdict is None:
                 log.info("registry entry %s not offered: its manifest does not prove itself", entry.manifest_id)
+                continue
+            if not offered(match.distance, verdict["resemblance"]):
+                log.info("registry entry %s not offered: %d bits away, its thumbnail %s alike", entry.manifest_id,
+                         match.distance, verdict["resemblance"])
                 continue
             candidates.append(RecoveredCandidate(
                 manifest_id=entry.manifest_id, alg=entry.alg, value=entry.value, distance=match.distance,
                 signer=entry.signer, author=entry.author, signed_at=entry.signed_at, registered_at=entry.added_at,
                 **verdict))
-            if len(candidates) >= max_results:
-                break
     except HandmadeError as exc:
         failed = finding("registry.lookup_failed", "warning", "finding.registry_failed", None,
                          message=exc.message[:300])
         return replace(report, findings=(*report.findings, failed))
-    return replace(report, recovered=tuple(candidates))
+    candidates.sort(key=lambda c: rank(c.distance, c.resemblance))
+    return replace(report, recovered=tuple(candidates[:max_results]))

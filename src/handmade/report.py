@@ -123,7 +123,9 @@ def recovered_lines(report: ProvenanceReport, lang: str = "en") -> list[str]:
             "recovered.not_handmade")
         when = "recovered.signed_on" if c.signed_at else "recovered.registered_on"
         vouch = "test_key" if c.test_identity else ("recovered.trusted" if c.state == "trusted" else "nobody_vouches")
-        lines.append(t("recovered.match", lang, distance=c.distance, bits=c.bits, what_k=what, author=c.author or "",
+        alike = "recovered.alike" if c.resemblance is not None else ""
+        lines.append(t("recovered.match", lang, distance=c.distance, bits=c.bits, alike_k=alike,
+                       percent=round(100 * max(c.resemblance or 0.0, 0.0)), what_k=what, author=c.author or "",
                        when_k=when, date=(c.signed_at or c.registered_at)[:10],
                        signer=c.signer or t("unknown_signer", lang), trust_k=vouch))
     lines.append(t("recovered.note", lang))

@@ -5,6 +5,7 @@ policy accept a candidate."""
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,9 +16,10 @@ from PIL import Image, ImageEnhance
 
 from handmade import _c2pa
 from handmade.cli import main
-from handmade.fingerprint import fingerprint
+from handmade.fingerprint import MIN_RESEMBLANCE, distance, fingerprint, look, resemblance
 from handmade.keys import load_identity
 from handmade.policy import PRESETS, evaluate, load_policy
+from handmade.recovery import UNCHECKED_THRESHOLD, offered, rank
 from handmade.registry import Registry, _signed64
 from handmade.sign import SignOptions, sign_image
 from handmade.verify import TrustAnchors, inspect
@@ -75,6 +77,7 @@ def test_verify_of_a_stripped_copy_shows_the_candidate(world: World) -> None:
     [candidate] = result["recovered"]  # type: ignore[misc]
     assert candidate["manifest_id"] == world.manifest_id and candidate["alg"] == "io.iscc.v0"
     assert 0 <= candidate["distance"] <= 6 and candidate["bits"] == 64
+    assert candidate["resemblance"] >= 0.9  # its claim thumbnail's grey levels against the copy's
     assert candidate["author"] == "Jane Doe" and candidate["signer"] == "Test Signer es256"
     assert candidate["verdict"] == {"state": "trusted", "ai": "none_declared", "human_authored": True,
                                     "test_identity": False, "training": "not_allowed"}
@@ -213,3 +216,71 @@ def test_accept_recovered_is_the_only_way_a_policy_accepts_a_candidate(world: Wo
 def test_registry_errors_are_clear(world: World) -> None:
     r = CliRunner().invoke(main, ["verify", "--registry", "mysql://x/y", str(world.copy)])
     assert r.exit_code == 3 and "registry.unsupported" in r.stderr and "Traceback" not in r.output
+
+
+def _lookalike(src: Path, dest: Path, amplitude: int = 70) -> Path:
+    """The picture's layout at 32x32 kept, its pixels not: a strong checkerboard whose 2x2 cells cancel out inside
+    each cell of the fingerprint's 32x32 grid (a crafted near-collision, and what unrelated pictures of the same
+    layout look like to a 64-bit fingerprint)."""
+    from PIL import ImageChops
+
+    with Image.open(src) as im:
+        base = im.convert("RGB").resize((1280, 960))
+    cells = Image.new("L", (64, 64))
+    cells.putdata([128 + (amplitude if (x + y) % 2 else -amplitude) for y in range(64) for x in range(64)])
+    pattern = cells.resize(base.size, Image.Resampling.NEAREST).convert("RGB")
+    ImageChops.add(base, pattern, scale=1.0, offset=-128).save(dest, "PNG")
+    return dest
+
+
+def test_a_lookalike_whose_pixels_differ_is_not_offered(world: World) -> None:
+    fake = _lookalike(world.original, world.folder / "lookalike.png")
+    registered = Registry(world.db).entry(world.manifest_id)
+    seen, genuine = look(fake.read_bytes()), look(world.copy.read_bytes())
+    assert seen is not None and genuine is not None and registered is not None
+    # Within the fingerprint's threshold (so only the pixels can refuse it) ...
+    assert distance(seen.fingerprint.bits, registered.bits) <= 10
+    # ... and far from the copy's pixels, where the genuine copy is close.
+    assert resemblance(seen.levels, genuine.levels) < MIN_RESEMBLANCE <= 0.9 < resemblance(genuine.levels,
+                                                                                            genuine.levels)
+    report = inspect(fake, registry=world.db)
+    assert report.state == "no_manifest" and report.recovered == ()
+    assert [c.manifest_id for c in inspect(world.copy, registry=world.db).recovered] == [world.manifest_id]
+
+
+def test_an_original_without_a_thumbnail_is_offered_only_when_very_near(world: World, tmp_path: Path) -> None:
+    identity = load_identity(world.pki.key_pem, world.pki.chain_pem)
+    signed = tmp_path / "no-thumb.jpg"
+    sign_image(make_scene(tmp_path / "in.jpg", size=(1200, 900), seed=55), signed,
+               SignOptions(author="Jane Doe", thumbnail=False), identity)
+    db = str(tmp_path / "no-thumb.sqlite")
+    Registry(db).add_file(signed)
+    copy = _reencode(signed, tmp_path / "copy.jpg", scale=1.0, quality=90)
+    d = distance(fingerprint(copy.read_bytes()).bits, fingerprint(signed.read_bytes()).bits)  # type: ignore[union-attr]
+    assert d <= UNCHECKED_THRESHOLD
+    [candidate] = inspect(copy, registry=db).recovered
+    assert candidate.resemblance is None and candidate.author == "Jane Doe"
+    r = CliRunner().invoke(main, ["verify", "--registry", db, str(copy)])
+    assert "(fingerprint distance" in r.stdout and "alike" not in r.stdout
+    # The rule itself: a compared candidate by its pixels, an uncompared one by its distance alone.
+    assert offered(10, MIN_RESEMBLANCE) and not offered(0, MIN_RESEMBLANCE - 0.01)
+    assert offered(UNCHECKED_THRESHOLD, None) and not offered(UNCHECKED_THRESHOLD + 1, None)
+    assert sorted([(3, None), (9, 0.8), (1, 0.75), (2, 0.99)], key=lambda c: rank(*c)) == [
+        (2, 0.99), (9, 0.8), (1, 0.75), (3, None)]
+
+
+def test_the_claim_thumbnail_is_upright(tmp_path: Path) -> None:
+    # A camera JPEG stored landscape with EXIF orientation 6 (rotate 90 degrees to view): the thumbnail is portrait,
+    # as the picture is shown, so that it can be compared with copies (which are upright once decoded).
+    src = make_scene(tmp_path / "in.jpg", size=(1200, 900), seed=5)
+    with Image.open(src) as im:
+        exif = im.getexif()
+        exif[0x0112] = 6
+        im.save(tmp_path / "rotated.jpg", "JPEG", exif=exif.tobytes(), quality=90)
+    pki = make_pki(tmp_path / "pki")
+    out = tmp_path / "signed.jpg"
+    sign_image(tmp_path / "rotated.jpg", out, SignOptions(), load_identity(pki.key_pem, pki.chain_pem))
+    claim, _ = _c2pa.read_thumbnails(out.read_bytes(), "image/jpeg")
+    assert claim is not None
+    with Image.open(io.BytesIO(claim[1])) as thumb:
+        assert thumb.height > thumb.width, thumb.size

@@ -59,7 +59,7 @@ def sample_reports() -> list[ProvenanceReport]:
                                 manifest_id="urn:c2pa:3", alg="io.iscc.v0", value="ISCC:EEA4GQZQTY6J5DTH", distance=3,
                                 signer="Jane Doe", author="Jane Doe", signed_at="2026-11-02T09:00:00+00:00",
                                 registered_at="2026-11-02T09:00:05+00:00", state="trusted", ai="none_declared",
-                                human_authored=True, training="not_allowed"),))
+                                human_authored=True, training="not_allowed", resemblance=0.97),))
     broken = ProvenanceReport(path="bad.jpg", state="error", error=ReportErrorInfo("input.not_image", "not an image"))
     return [signed, ai, none, broken]
 
