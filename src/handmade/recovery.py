@@ -88,11 +88,39 @@ def check_candidate(data: bytes, mime: str, store: bytes, manifest_id: str, valu
                           else {}, manifest_id, False, store=store) is not None:
         log.info("registered manifest %s not offered: a signer of its history is revoked", manifest_id)
         return None
+    state = "valid" if _UNTRUSTED in failures else "trusted"
+    if state == "trusted" and _vouched_only_after_freeze(data, mime, store, manifest, successes, config):
+        state = "valid"
     alike = _resemblance(raw.claim_thumbnail, levels) if levels is not None else None
     lineage = analyse(doc)
     human = lineage.human_declared and lineage.ai == "none_declared" and lineage.provenance != "unknown_origin"
-    return {"state": "valid" if _UNTRUSTED in failures else "trusted", "ai": lineage.ai, "human_authored": human,
+    return {"state": state, "ai": lineage.ai, "human_authored": human,
             "test_identity": _test_identity(manifest), "training": lineage.training, "resemblance": alike}
+
+
+def _vouched_only_after_freeze(data: bytes, mime: str, store: bytes, manifest: dict[str, Any], successes: set[str],
+                               config: _trust.TrustConfig) -> bool:
+    """The frozen interim list's rule, as for an embedded manifest (``verify._trust_verdict``): a frozen list
+    vouches only for what a trusted timestamp shows was signed before it froze. True when only such a list
+    vouches for this trusted candidate's signer, and nothing shows it signed in time: then nobody vouches."""
+    from handmade.verify import _signer
+
+    frozen = [s for s in config.sources if s.frozen and s.id in config.signer_sources()]
+    if not frozen:
+        return False
+    signer = _signer(manifest)
+    signed = _trust.parse_time(signer.signed_at) if signer and "timeStamp.trusted" in successes else None
+    if signed is not None and all((f := _trust.parse_time(s.frozen)) is not None and signed < f for s in frozen):
+        return False
+    others = _trust.TrustConfig(tuple(replace(s, anchors_pem="", allowed_pem="", count=0) if s in frozen else s
+                                      for s in config.sources))
+    try:
+        raw = _c2pa.read_store_against(data, mime, store, trust=others.settings(), trust_key=others.key)
+    except HandmadeError:
+        return True
+    active = (raw.store.get("validation_results") or {}).get("activeManifest") or {}
+    return not any(isinstance(f, dict) and f.get("code") == "signingCredential.trusted"
+                   for f in active.get("success") or [])
 
 
 def offered(distance: int, alike: float | None) -> bool:

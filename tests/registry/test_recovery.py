@@ -284,3 +284,21 @@ def test_the_claim_thumbnail_is_upright(tmp_path: Path) -> None:
     assert claim is not None
     with Image.open(io.BytesIO(claim[1])) as thumb:
         assert thumb.height > thumb.width, thumb.size
+
+
+def test_a_frozen_list_vouches_for_a_candidate_as_for_an_embedded_manifest(world: World) -> None:
+    # The interim list's rule (it vouches only for what a trusted timestamp shows was signed before it froze),
+    # with the test root in a list of that kind: the candidate reads as the embedded manifest would.
+    from handmade.trust import TrustConfig, TrustSource
+
+    def config(frozen: str | None) -> TrustConfig:
+        return TrustConfig((TrustSource(id="frozen-like", title="a list that froze", role="signers",
+                                        anchors_pem=world.pki.root_pem.read_text(), count=1, frozen=frozen),))
+
+    live, frozen = config(None), config("2026-01-01T00:00:00+00:00")
+    assert [c.state for c in inspect(world.copy, trust=live, registry=world.db).recovered] == ["trusted"]
+    assert inspect(world.original, trust=live).trusted is True
+    # Signed without a trusted timestamp: nothing shows it was signed before the list froze.
+    assert [c.state for c in inspect(world.copy, trust=frozen, registry=world.db).recovered] == ["valid"]
+    embedded = inspect(world.original, trust=frozen)
+    assert embedded.trusted is False and "trust.interim_frozen" in {f.code for f in embedded.findings}
