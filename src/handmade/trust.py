@@ -35,7 +35,7 @@ from typing import Any, Literal
 from handmade.errors import TrustConfigError
 from handmade.messages import finding
 from handmade.models import Finding
-from handmade.settings import NO_DEFAULT_ENV, data_dir, read_settings
+from handmade.settings import DATA_ENV, NO_DEFAULT_ENV, data_dir, read_settings
 
 OFFICIAL = "c2pa-trust-list"
 TSA = "c2pa-tsa-trust-list"
@@ -341,11 +341,18 @@ def standard() -> TrustConfig:
 def _bundles_stamp() -> tuple[str, int | None]:
     """What the installed authorities depend on: their folder and its modification time (``trust add``
     replaces a file in it, which changes the folder's time)."""
-    folder = data_dir() / "authorities"
+    folder = _authorities_folder(os.environ.get(DATA_ENV), os.environ.get("XDG_DATA_HOME"), os.environ.get("HOME"))
     try:
-        return str(folder), folder.stat().st_mtime_ns
+        return folder, os.stat(folder).st_mtime_ns
     except OSError:
-        return str(folder), None
+        return folder, None
+
+
+@lru_cache(maxsize=8)
+def _authorities_folder(*environment: str | None) -> str:
+    """``data_dir() / "authorities"`` for the environment it depends on (the cache key): every verify asks, and
+    the ``pathlib`` work cost several times the ``stat`` itself, which is still made every time."""
+    return str(data_dir() / "authorities")
 
 
 @lru_cache(maxsize=16)

@@ -467,3 +467,21 @@ def test_who_vouches_is_found_once_per_signer_certificate(corpus: Path, monkeypa
     assert inspect(firefly, trust=trust.TrustConfig.none()).trusted_by is None
     verify._ATTRIBUTED.clear()
     assert inspect(firefly).trusted_by == "c2pa-interim-list" and len(asked) == 1
+
+
+def test_installed_authorities_are_looked_up_where_the_environment_says(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The authorities' folder is remembered per environment, and its state is read on every call: another
+    data directory, or a folder that appears or changes, gives another configuration at once."""
+    monkeypatch.setenv("HANDMADE_DATA_DIR", str(tmp_path / "one"))
+    assert trust._bundles_stamp() == (str(tmp_path / "one" / "authorities"), None)
+    (tmp_path / "one" / "authorities").mkdir(parents=True)
+    stamp = trust._bundles_stamp()
+    assert stamp[1] == (tmp_path / "one" / "authorities").stat().st_mtime_ns
+    os.utime(tmp_path / "one" / "authorities", ns=(1, 2))
+    assert trust._bundles_stamp() == (stamp[0], 2)
+    monkeypatch.setenv("HANDMADE_DATA_DIR", str(tmp_path / "two"))
+    assert trust._bundles_stamp() == (str(tmp_path / "two" / "authorities"), None)
+    monkeypatch.delenv("HANDMADE_DATA_DIR")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert trust._bundles_stamp()[0] == str(tmp_path / "xdg" / "handmade" / "authorities")
