@@ -11,6 +11,7 @@ import errno
 import hashlib
 import io
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -369,10 +370,10 @@ def load_input(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYT
         raise InputError(f"{p}: no such file", code="input.not_found") from exc
     except OSError as exc:
         raise InputError(f"{p}: cannot be read ({exc.strerror})", code="input.unreadable") from exc
-    if p.is_dir():
+    if stat.S_ISDIR(st.st_mode):  # what p.is_dir() said, from the stat already made
         raise InputError(f"{p}: is a directory", code="input.is_directory",
                          hint="Give image files, or a folder to 'handmade sign' to sign all images in it.")
-    if st.st_size >= STREAM_BYTES and p.is_file():
+    if st.st_size >= STREAM_BYTES and stat.S_ISREG(st.st_mode):
         streamed = _load_streamed(p, st.st_size)
         if streamed is not None:
             return streamed

@@ -1487,8 +1487,26 @@ class _Blank(dict[str, Any]):
 
 def t(key: str, lang: str = "en", **kwargs: Any) -> str:
     """A translated string (English when the language or key is missing). A keyword ending in ``_k`` names
-    another catalog key, rendered in the same language with the same keywords, and fills ``{name}``."""
-    return _render(key, lang, kwargs, 0)
+    another catalog key, rendered in the same language with the same keywords, and fills ``{name}``.
+
+    Remembered (``_RENDERED``) when every keyword is a ``str``: a verify renders ten or so messages per file
+    (findings, hints), mostly the same ones with the same words. Other values (numbers, ``True``, which compare
+    equal to ``1`` yet print otherwise) are rendered each time."""
+    for value in kwargs.values():
+        if type(value) is not str:
+            return _render(key, lang, kwargs, 0)
+    memo = (key, lang, *kwargs.items())
+    text = _RENDERED.get(memo)
+    if text is None:
+        if len(_RENDERED) >= _RENDERED_MAX:
+            _RENDERED.clear()
+        text = _RENDERED[memo] = _render(key, lang, kwargs, 0)
+    return text
+
+
+#: ``t``'s rendered strings by (key, language, keywords), all ``str``; bounded: emptied when full.
+_RENDERED: dict[tuple[Any, ...], str] = {}
+_RENDERED_MAX = 4096
 
 
 def _render(key: str, lang: str, kwargs: dict[str, Any], depth: int) -> str:

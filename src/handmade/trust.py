@@ -24,6 +24,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -34,7 +35,7 @@ from typing import Any, Literal
 from handmade.errors import TrustConfigError
 from handmade.messages import finding
 from handmade.models import Finding
-from handmade.settings import NO_DEFAULT_ENV, data_dir, read_settings
+from handmade.settings import DATA_ENV, NO_DEFAULT_ENV, data_dir, read_settings
 
 OFFICIAL = "c2pa-trust-list"
 TSA = "c2pa-tsa-trust-list"
@@ -145,21 +146,9 @@ class TrustConfig:
         return next((s for s in self.sources if s.id == source_id), None)
 
     def settings(self) -> dict[str, Any]:
-        """The ``trust`` section of c2pa-rs's settings (empty when nothing is configured)."""
-        shipped = "\n".join(s.anchors_pem.strip() for s in self.sources if s.shipped and s.anchors_pem.strip())
-        user = "\n".join(s.anchors_pem.strip() for s in self.sources if not s.shipped and s.anchors_pem.strip())
-        allowed = "\n".join(s.allowed_pem.strip() for s in self.sources if s.allowed_pem.strip())
-        eku = "\n".join(s.eku.strip() for s in self.sources if s.eku.strip())
-        out: dict[str, Any] = {}
-        if shipped:
-            out["trust_anchors"] = shipped + "\n"
-        if user:
-            out["user_anchors"] = user + "\n"
-        if allowed:
-            out["allowed_list"] = allowed + "\n"
-        if eku:
-            out["trust_config"] = eku + "\n"
-        return out
+        """The ``trust`` section of c2pa-rs's settings (empty when nothing is configured): built once per
+        configuration (``_settings``), a fresh dict each call."""
+        return dict(_settings(self))
 
     def only(self, source_id: str) -> TrustConfig:
         """The configuration with one signer source alone (plus the TSA list and the EKU settings, which
@@ -192,6 +181,53 @@ class TrustConfig:
                 out.append(finding("trust.stale", "warning", "finding.trust_stale", s.id, title=s.title,
                                    date=when.date().isoformat()))
         return tuple(out)
+
+
+@lru_cache(maxsize=32)
+def _settings(config: TrustConfig) -> dict[str, str]:
+    """``TrustConfig.settings``, built once per configuration: every file verified asks for it, and joining a few
+    hundred KB of PEM each time cost more than the rest of the trust handling.
+
+    Each pool of anchors gives c2pa-rs each certificate once (``_unique_pem``): c2pa-rs parses every anchor again
+    on every read (about 7 µs each), and the shipped lists share 16 of their 70 roots (the C2PA and interim lists,
+    the TSA list). An anchor given twice can vouch for nothing the first copy does not, so the answers are the
+    same. The pools stay apart (a root both shipped and yours still reads ``user_anchors`` when yours vouches)."""
+    shipped = _unique_pem(s.anchors_pem for s in config.sources if s.shipped)
+    user = _unique_pem(s.anchors_pem for s in config.sources if not s.shipped)
+    allowed = "\n".join(s.allowed_pem.strip() for s in config.sources if s.allowed_pem.strip())
+    eku = "\n".join(s.eku.strip() for s in config.sources if s.eku.strip())
+    out: dict[str, str] = {}
+    if shipped:
+        out["trust_anchors"] = shipped + "\n"
+    if user:
+        out["user_anchors"] = user + "\n"
+    if allowed:
+        out["allowed_list"] = allowed + "\n"
+    if eku:
+        out["trust_config"] = eku + "\n"
+    return out
+
+
+#: A PEM certificate whose body is base64 alone (no headers): the only blocks ``_unique_pem`` compares.
+_PEM_CERT = re.compile(r"-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]*?)-----END CERTIFICATE-----")
+
+
+def _unique_pem(texts: Iterable[str]) -> str:
+    """PEM texts joined (stripped, one a line, as c2pa-rs takes them) with every certificate after its first
+    copy taken out (same base64 body, line breaks aside). Everything else is left as it is, in its place: text
+    between blocks, blocks with headers or another label, and anything malformed, which c2pa-rs then meets
+    exactly where it did."""
+    joined = "\n".join(t.strip() for t in texts if t.strip())
+    seen: set[str] = set()
+
+    def first_copy(m: re.Match[str]) -> str:
+        body = "".join(m.group(1).split())
+        if body in seen:
+            return ""
+        seen.add(body)
+        return m.group(0)
+
+    return _PEM_CERT.sub(first_copy, joined)
 
 
 def parse_time(text: str | None) -> dt.datetime | None:
@@ -305,11 +341,18 @@ def standard() -> TrustConfig:
 def _bundles_stamp() -> tuple[str, int | None]:
     """What the installed authorities depend on: their folder and its modification time (``trust add``
     replaces a file in it, which changes the folder's time)."""
-    folder = data_dir() / "authorities"
+    folder = _authorities_folder(os.environ.get(DATA_ENV), os.environ.get("XDG_DATA_HOME"), os.environ.get("HOME"))
     try:
-        return str(folder), folder.stat().st_mtime_ns
+        return folder, os.stat(folder).st_mtime_ns
     except OSError:
-        return str(folder), None
+        return folder, None
+
+
+@lru_cache(maxsize=8)
+def _authorities_folder(*environment: str | None) -> str:
+    """``data_dir() / "authorities"`` for the environment it depends on (the cache key): every verify asks, and
+    the ``pathlib`` work cost several times the ``stat`` itself, which is still made every time."""
+    return str(data_dir() / "authorities")
 
 
 @lru_cache(maxsize=16)

@@ -484,9 +484,12 @@ def test_a_refusal_leaves_no_thumbnail_thread_running(tmp_path: Path) -> None:
            '</rdf:RDF></x:xmpmeta>')
     with Image.open(make_photo(tmp_path / "base.jpg", size=(2000, 1500))) as im:
         im.save(src, "JPEG", quality=90, xmp=xmp.encode())
-    threads = threading.active_count()
+    from handmade import _background
+
+    threads, helpers = threading.active_count(), _background.running()
     with pytest.raises(SigningError) as exc:
         sign_image(src, tmp_path / "out.jpg")
     assert exc.value.code == "sign.generative_hint"
     assert threading.active_count() == threads
+    assert _background.running() == helpers == 0  # Background's threads are bare _thread ones: counted apart
     assert not (tmp_path / "out.jpg").exists()

@@ -129,9 +129,56 @@ def test_default_configuration_has_the_three_lists_in_all_three_settings() -> No
     settings = config.settings()
     assert set(settings) == {"trust_anchors", "allowed_list", "trust_config"}
     assert "1.3.6.1.4.1.311.76.59.1.9" in settings["trust_config"]  # Microsoft's C2PA signing EKU
-    assert settings["trust_anchors"].count("BEGIN CERTIFICATE") == 30 + 22 + 18
+    # each root once: the three lists share 16 of their 70 (c2pa-rs parses every anchor on every read)
+    given = _pem_bodies(settings["trust_anchors"])
+    assert len(given) == len(set(given)) == 54
+    assert set(given) == {b for s in config.sources for b in _pem_bodies(s.anchors_pem)}
     mine = config.with_anchors(TrustAnchors.from_pem((ROOT / "keys" / "root-ca.pem").read_bytes(), "root"))
     assert mine.settings()["user_anchors"].count("BEGIN CERTIFICATE") == 1 and mine.key != config.key
+
+
+def _pem_bodies(pem: str) -> list[str]:
+    return ["".join(b.split("-----")[0].split()) for b in pem.split("-----BEGIN CERTIFICATE-----")[1:]]
+
+
+def test_each_anchor_given_once_and_nothing_else_changed() -> None:
+    a, b, c = (_fake_pem(x) for x in (b"a" * 60, b"b" * 60, b"c" * 60))
+    header = "-----BEGIN CERTIFICATE-----\nProc-Type: 4,ENCRYPTED\n\n" + a.split("\n", 1)[1]
+    text = trust._unique_pem([f"# list one\n{a}\n{b}\n", f"{b.replace(chr(10), chr(13) + chr(10))}\n# two\n{c}",
+                              header, f"{a}\ngarbage -----BEGIN CERTIFICATE-----\nnot closed"])
+    assert text.count("BEGIN CERTIFICATE") == 5  # a, b, c, the one with a header, the unclosed one
+    assert text.index(a) < text.index(b) < text.index(c) < text.index("Proc-Type")
+    assert "# list one" in text and "# two" in text and text.endswith("garbage -----BEGIN CERTIFICATE-----\nnot closed")
+
+
+def _fake_pem(der: bytes) -> str:
+    import base64
+    import textwrap
+
+    body = "\n".join(textwrap.wrap(base64.b64encode(der).decode(), 64))
+    return f"-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----"
+
+
+def test_settings_are_built_once_per_configuration_and_never_shared(tmp_path: Path) -> None:
+    """``settings()`` is remembered per configuration: another configuration gets its own, a caller that changes
+    the dict it got changes nothing for the next, and verdicts follow the configuration given each time."""
+    from handmade.keys import bundled_test_identity
+    from handmade.sign import SignOptions, sign_image
+
+    config = trust.TrustConfig.default()
+    mine = config.with_anchors(TrustAnchors.from_pem((ROOT / "keys" / "root-ca.pem").read_bytes(), "root"))
+    got = config.settings()
+    got["user_anchors"] = "changed"
+    assert "user_anchors" not in config.settings() and config.settings() == config.settings()
+    assert "user_anchors" in mine.settings() and trust.TrustConfig.none().settings() == {}
+    signed = tmp_path / "signed.jpg"
+    with pytest.warns(UserWarning):
+        sign_image(make_photo(tmp_path / "in.jpg"), signed, SignOptions(author="Jane Doe"), bundled_test_identity())
+    for _ in range(2):
+        assert (inspect(signed, trust=config).state, inspect(signed, trust=config).trusted_by) == ("valid", None)
+        assert (inspect(signed, trust=mine).state, inspect(signed, trust=mine).trusted_by) == (
+            "trusted", "your-anchors")
+        assert inspect(signed, trust=trust.TrustConfig.none()).trusted is False
 
 
 # --- the corpus under the shipped lists -------------------------------------------------------------------------
@@ -420,3 +467,21 @@ def test_who_vouches_is_found_once_per_signer_certificate(corpus: Path, monkeypa
     assert inspect(firefly, trust=trust.TrustConfig.none()).trusted_by is None
     verify._ATTRIBUTED.clear()
     assert inspect(firefly).trusted_by == "c2pa-interim-list" and len(asked) == 1
+
+
+def test_installed_authorities_are_looked_up_where_the_environment_says(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The authorities' folder is remembered per environment, and its state is read on every call: another
+    data directory, or a folder that appears or changes, gives another configuration at once."""
+    monkeypatch.setenv("HANDMADE_DATA_DIR", str(tmp_path / "one"))
+    assert trust._bundles_stamp() == (str(tmp_path / "one" / "authorities"), None)
+    (tmp_path / "one" / "authorities").mkdir(parents=True)
+    stamp = trust._bundles_stamp()
+    assert stamp[1] == (tmp_path / "one" / "authorities").stat().st_mtime_ns
+    os.utime(tmp_path / "one" / "authorities", ns=(1, 2))
+    assert trust._bundles_stamp() == (stamp[0], 2)
+    monkeypatch.setenv("HANDMADE_DATA_DIR", str(tmp_path / "two"))
+    assert trust._bundles_stamp() == (str(tmp_path / "two" / "authorities"), None)
+    monkeypatch.delenv("HANDMADE_DATA_DIR")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert trust._bundles_stamp()[0] == str(tmp_path / "xdg" / "handmade" / "authorities")

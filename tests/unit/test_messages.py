@@ -308,3 +308,24 @@ def test_language_negotiation() -> None:
     assert negotiate(None, "fr;q=0.2, en-GB;q=0.9") == "en"
     assert negotiate(None, "fr;q=oops, de") == "en"  # an unreadable q counts as 0
     assert negotiate(None, ",".join(["de"] * 32 + ["fr"])) == "en"  # only the first 32 items are read
+
+
+def test_rendered_messages_are_remembered_but_never_mixed_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``t`` remembers what it rendered, by key, language and every keyword: another word, language or nested
+    key gives another string; a value that is not a ``str`` (``True`` equals ``1``) is rendered each time."""
+    from handmade import messages as m
+
+    monkeypatch.setattr(m, "_RENDERED", {})
+    monkeypatch.setattr(m, "_RENDERED_MAX", 3)
+    words = {"name": "Acme", "date": "2026-01-02", "reason": "keyCompromise"}
+    first = t("finding.revoked", "en", **words)
+    assert first == t("finding.revoked", "en", **words) == m._render("finding.revoked", "en", words, 0)
+    assert t("finding.revoked", "en", **{**words, "name": "Other"}).startswith("Other revoked")
+    assert t("finding.revoked", "fr", **words).startswith("Acme a révoqué")
+    assert len(m._RENDERED) <= 3  # bounded: emptied when full
+    assert t("finding.revoked", "en", **words) == first
+    assert t("finding.revoked", "en", name=True, date="d", reason="r").startswith("True revoked")
+    assert t("finding.revoked", "en", name=1, date="d", reason="r").startswith("1 revoked")
+    assert all(type(value) is str for key in m._RENDERED for _, value in key[2:])
+    nested = {"body_k": "hint.plus_allowed", "unsigned_k": "hint.unsigned"}
+    assert t("hint.message", "en", **nested) != t("hint.message", "en", **{**nested, "body_k": "hint.plus_unspecified"})

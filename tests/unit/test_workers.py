@@ -98,9 +98,27 @@ def test_background_inline_gives_the_same_results_and_errors() -> None:
         assert Background(square_or_misbehave, 2, 3).result() == 18
         with pytest.raises(ValueError):
             Background(square_or_misbehave, 1, -3).result()
-        assert threading.active_count() == before
+        assert threading.active_count() == before and _background.running() == 0
     finally:
         _background.INLINE = False
+
+
+def test_background_threads_give_results_and_errors_and_are_counted_until_done() -> None:
+    import threading
+
+    import pytest
+
+    from handmade import _background
+    from handmade._background import Background
+
+    gate = threading.Event()
+    job = Background(lambda: gate.wait(5) and 7)
+    assert _background.running() == 1
+    gate.set()
+    assert job.result() == 7 and job.result() == 7 and _background.running() == 0
+    with pytest.raises(ValueError):
+        Background(square_or_misbehave, 1, -3).result()
+    assert Background(square_or_misbehave, 2, 3).result() == 18 and _background.running() == 0
 
 
 def test_one_mapping_words_a_failure_as_the_files_error_for_checking_and_signing() -> None:
