@@ -37,6 +37,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -135,15 +136,23 @@ def raw_sign(src: Path, dest: Path, identity: Any, thumbnail: bool) -> None:
             builder.sign(signer, mime, s, d)
 
 
+@lru_cache(maxsize=4)
+def _raw_context(trust_json: str) -> Any:
+    """c2pa-python's read context, built once per settings and reused, as a script reading many files would."""
+    import c2pa
+
+    settings: dict[str, Any] = {"verify": {"remote_manifest_fetch": False, "ocsp_fetch": False}}
+    if trust_json != "null":
+        settings["trust"] = json.loads(trust_json)
+    return c2pa.Context.from_dict(settings)
+
+
 def raw_read(src: Path, trust: dict[str, Any] | None = None) -> None:
     """c2pa-python's own read of a file; ``trust``: c2pa-rs's trust settings (the lists handmade ships, given as
     plain PEM data), so that the comparison with handmade includes the same certificate-chain work."""
     import c2pa
 
-    settings: dict[str, Any] = {"verify": {"remote_manifest_fetch": False, "ocsp_fetch": False}}
-    if trust:
-        settings["trust"] = trust
-    ctx = c2pa.Context.from_dict(settings)
+    ctx = _raw_context(json.dumps(trust, sort_keys=True))
     mime = "image/png" if src.suffix == ".png" else "image/jpeg"
     with open(src, "rb") as f, c2pa.Reader(mime, f, context=ctx) as reader:
         json.loads(reader.json())
