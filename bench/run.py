@@ -10,13 +10,15 @@ average is recorded at the start and at the end:
 - sign: handmade ``sign_image`` (its default cheap thumbnail, metadata, refusal check and re-verification)
   vs raw c2pa-python ``Builder.sign`` with default settings (c2pa-rs makes the thumbnail) and with the
   thumbnail off, vs the floor: read + SHA-256 over the bytes + write + one ECDSA signature;
-- verify: handmade ``inspect`` (facets, lineage, hints) vs raw ``c2pa.Reader`` (json + validation state)
+- verify: handmade ``inspect`` (facets, lineage, hints) vs raw ``c2pa.Reader`` (json + validation state),
+  with its defaults (no certificate-chain check against any list) and given the trust lists handmade ships,
   vs the floor: read + SHA-256;
 - batches of N files with one worker and with one per core, through the library (sign_batch, inspect_many,
   in a fresh process: bench/_batch.py) and through the command line, beside the machine's own speed-up on
-  pure CPU work (the ceiling any pool can reach); peak memory of one
-  24 MP sign in a fresh process; CLI wall time of ``--help`` and of one ``verify``, against ``python -c pass``
-and ``python -c "import c2pa"`` (``python -m handmade`` of the handmade the bench imports).
+  pure CPU work (the ceiling any pool can reach), and N copies of the 24 MP file through the command line;
+  peak memory of one 24 MP sign in a fresh process; CLI wall time of ``--help`` and of one ``verify``, against
+  ``python -c pass``, ``python -c "import c2pa"`` and any ``--peer`` tool's own one-file verify (``python -m
+  handmade`` of the handmade the bench imports); the service (bench/load_service.py).
 The bench pins glibc's allocator thresholds first, as handmade does in every process where it calls c2pa
 (``handmade.tuning``), so raw c2pa-python and handmade run under the same allocator; ``--default-malloc``
 leaves it alone for comparison (``HANDMADE_DEFAULT_MALLOC=1``).
@@ -30,6 +32,7 @@ import hashlib
 import json
 import os
 import platform
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -213,6 +216,10 @@ except (OSError, IndexError):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, few repeats (smoke run)")
+    parser.add_argument("--peer", action="append", default=[], metavar="NAME=COMMAND",
+                        help="another tool's one-file verify, timed beside handmade's: a command with {file} "
+                             "where the file goes, e.g. 'c2pax=/tmp/c2paxenv/bin/c2pax verify {file}' "
+                             "(repeatable; peers are not dependencies: install them in a venv of their own)")
     parser.add_argument("--repeats", type=int, default=None)
     parser.add_argument("--batch", type=int, default=None, help="files per batch (default 200; quick: 24)")
     parser.add_argument("--json", default=str(HERE / "results.json"), help="where to write the results")
@@ -365,6 +372,28 @@ def main() -> None:
              ("", f"--workers {cores}", ct["verify_n"], f"{cv1 / cvn:.2f}x speed-up"),
              (f"machine: {cores} processes of pure CPU work", "", ceiling, "speed-up (the ceiling)")]
 
+    # big files through the command line: the same 24 MP signed file under many names (hard links, so that the
+    # page cache holds one copy and the figure is the work, not the disk)
+    big_signed = work / "24MP.out.jpg"
+    if big_signed.exists() and not opts.quick:
+        big_dir = work / "batch-24MP"
+        big_dir.mkdir()
+        for i in range(batch_n):
+            os.link(big_signed, big_dir / f"big{i:04d}.jpg")
+        big_files = sorted(map(str, big_dir.iterdir()))
+
+        def cli_verify_big(workers: int) -> None:
+            subprocess.run([*handmade_cmd, "verify", "--policy", "any", "--workers", str(workers), *big_files],
+                           check=True, capture_output=True, env=cli_env)
+
+        bg = interleaved({"1": lambda: cli_verify_big(1), "n": lambda: cli_verify_big(cores)}, batch_repeats,
+                         warmup=0)
+        results["batch"]["cli_verify_24MP_1_worker_s"] = bg["1"].median
+        results["batch"][f"cli_verify_24MP_{cores}_workers_s"] = bg["n"].median
+        results["batch"]["cli_verify_24MP_speedup"] = bg["1"].median / bg["n"].median
+        rows += [(f"batch verify {batch_n} x 24MP (CLI)", "--workers 1", bg["1"], ""),
+                 ("", f"--workers {cores}", bg["n"], f"{bg['1'].median / bg['n'].median:.2f}x speed-up")]
+
     # peak memory of one large sign, in a fresh process
     big = next((work / f"{n}.jpg" for n, _, f in reversed(sizes) if f == "JPEG"), None)
     if big is not None and big.exists():
@@ -385,10 +414,14 @@ def main() -> None:
     compileall.compile_dir(str(Path(handmade_file).resolve().parent), quiet=2)
     cli_repeats = 5 if opts.quick else 11
     verify_target = work / "1MP.out.jpg"
+    peers = {}
+    for spec in opts.peer:
+        name, _, command = spec.partition("=")
+        peers[f"peer_{name}"] = [part.replace("{file}", str(verify_target)) for part in shlex.split(command)]
     cl = cli_times({"pass": [sys.executable, "-c", "pass"],
                     "import_c2pa": [sys.executable, "-c", "import c2pa"],
                     "help": [*handmade_cmd, "--help"],
-                    "verify_one": [*handmade_cmd, "verify", str(verify_target)]}, cli_repeats, env=cli_env)
+                    "verify_one": [*handmade_cmd, "verify", str(verify_target)], **peers}, cli_repeats, env=cli_env)
     t_py, t_c2pa, t_help, t_verify = (cl[k].median for k in ("pass", "import_c2pa", "help", "verify_one"))
     results["cli"] = {"python_pass_s": t_py, "import_c2pa_s": t_c2pa, "help_s": t_help, "verify_one_s": t_verify,
                       "help_over_pass": t_help / t_py, "verify_one_over_import_c2pa": t_verify / t_c2pa,
@@ -398,6 +431,11 @@ def main() -> None:
              ("", "handmade --help", cl["help"], f"{t_help / t_py:.2f}x python -c pass (target <= 3x)"),
              ("", "handmade verify (1 file)", cl["verify_one"],
               f"{t_verify / t_c2pa:.2f}x import c2pa (target <= 1.5x)")]
+    for key in peers:
+        t_peer = cl[key].median
+        results["cli"][f"{key}_s"] = t_peer
+        results["cli"][f"verify_one_over_{key}"] = t_verify / t_peer
+        rows.append(("", f"{key[5:]} (1 file, a peer)", cl[key], f"handmade {t_verify / t_peer:.2f}x its time"))
 
     # the service, when its load test exists
     load = HERE / "load_service.py"
