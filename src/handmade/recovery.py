@@ -9,7 +9,7 @@ offline, under the caller's trust configuration:
   the point) and an untrusted signer (then the candidate's own state is ``valid``, not ``trusted``);
 - the store's active manifest is the registered one, and carries the registered soft binding value;
 - the copy's pixels resemble the registered manifest's own claim thumbnail (read from the store by c2pa-rs): the
-  correlation of their grey levels at 32x32 is at least ``MIN_RESEMBLANCE``. A fingerprint is 64 bits of a
+  correlation of their grey levels at 64x64 is at least ``MIN_RESEMBLANCE``. A fingerprint is 64 bits of a
   32x32 picture: unrelated pictures of the same layout (a faint galaxy on black, another one) can fall within the
   threshold, and their pixels then disagree (bench/registry.py measures both). A registered manifest without a
   claim thumbnail cannot be checked so, and is offered only within ``UNCHECKED_THRESHOLD`` bits.
