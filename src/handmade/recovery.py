@@ -135,10 +135,17 @@ def rank(distance: int, alike: float | None) -> tuple[bool, float, int]:
     return alike is None, -(alike or 0.0), distance
 
 
+#: A claim thumbnail is small (handmade's: 512 px; c2pa-rs's default: 1024); one whose header announces more
+#: pixels than this is not decoded (a registrant's signed store could carry a bomb): it is as if it had none.
+MAX_THUMBNAIL_PIXELS = 4_000_000
+
+
 def _resemblance(thumbnail: bytes | None, levels: tuple[float, ...]) -> float | None:
     """How much a claim thumbnail resembles the copy whose levels these are; None without a thumbnail Pillow
-    decodes."""
-    if thumbnail is None:
+    decodes within ``MAX_THUMBNAIL_PIXELS``."""
+    from handmade.files import too_many_pixels
+
+    if thumbnail is None or too_many_pixels(thumbnail, MAX_THUMBNAIL_PIXELS) is not None:
         return None
     try:
         seen = look(thumbnail)

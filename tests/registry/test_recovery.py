@@ -302,3 +302,21 @@ def test_a_frozen_list_vouches_for_a_candidate_as_for_an_embedded_manifest(world
     assert [c.state for c in inspect(world.copy, trust=frozen, registry=world.db).recovered] == ["valid"]
     embedded = inspect(world.original, trust=frozen)
     assert embedded.trusted is False and "trust.interim_frozen" in {f.code for f in embedded.findings}
+
+
+def test_a_huge_claim_thumbnail_is_not_decoded(tmp_path: Path) -> None:
+    # A signed store could carry a small file announcing many pixels: it is not decoded, as if there were none
+    # (then only a copy within UNCHECKED_THRESHOLD bits is offered).
+    from handmade.recovery import MAX_THUMBNAIL_PIXELS, _resemblance
+
+    bomb = io.BytesIO()
+    Image.new("L", (5000, 5000)).save(bomb, "PNG")  # 25 MP of zeros: a few KB
+    assert len(bomb.getvalue()) < 512 * 1024 and 5000 * 5000 > MAX_THUMBNAIL_PIXELS
+    small = io.BytesIO()
+    make_scene(tmp_path / "s.jpg", size=(400, 300), seed=3)
+    with Image.open(tmp_path / "s.jpg") as im:
+        im.save(small, "JPEG")
+    seen = look(small.getvalue())
+    assert seen is not None
+    assert _resemblance(bomb.getvalue(), seen.levels) is None
+    assert _resemblance(small.getvalue(), seen.levels) == 1.0  # the test can fail: a real thumbnail is compared
