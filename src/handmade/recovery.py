@@ -112,8 +112,7 @@ def _vouched_only_after_freeze(data: bytes, mime: str, store: bytes, manifest: d
     signed = _trust.parse_time(signer.signed_at) if signer and "timeStamp.trusted" in successes else None
     if signed is not None and all((f := _trust.parse_time(s.frozen)) is not None and signed < f for s in frozen):
         return False
-    others = _trust.TrustConfig(tuple(replace(s, anchors_pem="", allowed_pem="", count=0) if s in frozen else s
-                                      for s in config.sources))
+    others = config.without(s.id for s in frozen)
     try:
         raw = _c2pa.read_store_against(data, mime, store, trust=others.settings(), trust_key=others.key)
     except HandmadeError:

@@ -158,8 +158,14 @@ class TrustConfig:
             if s.id == source_id or s.role == "tsa":
                 keep.append(s)
             elif s.eku.strip():  # keep the accepted EKUs without the source's certificates
-                keep.append(replace(s, anchors_pem="", allowed_pem="", count=0))
+                keep.append(_uncertified(s))
         return TrustConfig(tuple(keep))
+
+    def without(self, source_ids: Iterable[str]) -> TrustConfig:
+        """The configuration with these sources vouching for nobody: their certificates removed, their accepted
+        EKUs kept (as ``only`` does for the others)."""
+        ids = set(source_ids)
+        return TrustConfig(tuple(_uncertified(s) if s.id in ids else s for s in self.sources))
 
     def signer_sources(self) -> list[str]:
         return [s.id for s in self.sources if s.role == "signers" and (s.anchors_pem.strip() or s.allowed_pem.strip())]
@@ -181,6 +187,11 @@ class TrustConfig:
                 out.append(finding("trust.stale", "warning", "finding.trust_stale", s.id, title=s.title,
                                    date=when.date().isoformat()))
         return tuple(out)
+
+
+def _uncertified(source: TrustSource) -> TrustSource:
+    """``source`` without its certificates (anchors and allowed list): it vouches for nobody."""
+    return replace(source, anchors_pem="", allowed_pem="", count=0)
 
 
 @lru_cache(maxsize=32)
