@@ -345,9 +345,9 @@ def main() -> None:
         subprocess.run([*handmade_cmd, "sign", str(batch_dir), "-o", str(out_dir), "--workers", str(workers)],
                        check=True, capture_output=True, env=cli_env)
 
-    def cli_verify(workers: int) -> None:
-        subprocess.run([*handmade_cmd, "verify", "--policy", "any", "--workers", str(workers),
-                        *map(str, signed_files)], check=True, capture_output=True, env=cli_env)
+    def cli_verify(workers: int, files: list[Path] = signed_files) -> None:
+        subprocess.run([*handmade_cmd, "verify", "--policy", "any", "--workers", str(workers), *map(str, files)],
+                       check=True, capture_output=True, env=cli_env)
 
     ct = interleaved({"sign_1": lambda: cli_sign(1), "sign_n": lambda: cli_sign(cores),
                       "verify_1": lambda: cli_verify(1), "verify_n": lambda: cli_verify(cores)},
@@ -380,14 +380,9 @@ def main() -> None:
         big_dir.mkdir()
         for i in range(batch_n):
             os.link(big_signed, big_dir / f"big{i:04d}.jpg")
-        big_files = sorted(map(str, big_dir.iterdir()))
-
-        def cli_verify_big(workers: int) -> None:
-            subprocess.run([*handmade_cmd, "verify", "--policy", "any", "--workers", str(workers), *big_files],
-                           check=True, capture_output=True, env=cli_env)
-
-        bg = interleaved({"1": lambda: cli_verify_big(1), "n": lambda: cli_verify_big(cores)}, batch_repeats,
-                         warmup=0)
+        big_files = sorted(big_dir.iterdir())
+        bg = interleaved({"1": lambda: cli_verify(1, big_files), "n": lambda: cli_verify(cores, big_files)},
+                         batch_repeats, warmup=0)
         results["batch"]["cli_verify_24MP_1_worker_s"] = bg["1"].median
         results["batch"][f"cli_verify_24MP_{cores}_workers_s"] = bg["n"].median
         results["batch"]["cli_verify_24MP_speedup"] = bg["1"].median / bg["n"].median
