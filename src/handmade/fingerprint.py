@@ -16,10 +16,13 @@ a full one, for a fraction of the time.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from handmade.errors import InputError
+
+T = TypeVar("T")
 
 __all__ = ["ALG", "BITS", "DEFAULT_THRESHOLD", "LABEL", "MIN_RESEMBLANCE", "Fingerprint", "Look", "body", "distance",
            "fingerprint", "fingerprint_image", "look", "look_image", "resemblance", "soft_binding_assertion",
@@ -168,13 +171,18 @@ def fingerprint(data: bytes, mime: str | None = None, name: str = "<image>") -> 
     Raises: InputError (``fingerprint.undecodable``) when Pillow cannot decode the picture,
     (``input.too_many_pixels``) for a decompression bomb.
     """
-    found = look(data, mime, name)
-    return None if found is None else found.fingerprint
+    return _decoded(data, mime, name, fingerprint_image)
 
 
 def look(data: bytes, mime: str | None = None, name: str = "<image>") -> Look | None:
     """``fingerprint`` and the resemblance levels of an encoded picture, from one decode; None for formats that
     are not pictures. Raises as ``fingerprint``."""
+    return _decoded(data, mime, name, look_image)
+
+
+def _decoded(data: bytes, mime: str | None, name: str, what: Callable[[Any], T]) -> T | None:
+    """``what`` of the decoded picture (a JPEG at reduced scale, ``draft``); None for formats that are not
+    pictures. Raises as ``fingerprint``."""
     from PIL import Image, UnidentifiedImageError
 
     from handmade._imaging import decode_guard
@@ -187,7 +195,7 @@ def look(data: bytes, mime: str | None = None, name: str = "<image>") -> Look | 
     try:
         with Image.open(io.BytesIO(data)) as im:
             draft(im)
-            return look_image(im)
+            return what(im)
     except Image.DecompressionBombError as exc:
         raise InputError(f"{name}: too many pixels to process safely ({exc})", code="input.too_many_pixels") from exc
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
