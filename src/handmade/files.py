@@ -11,8 +11,9 @@ import errno
 import hashlib
 import io
 import os
+import secrets
 import stat
-import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -507,7 +508,7 @@ class StagedWrite:
 
     ``writer``, if given, writes the content into the open temporary file instead of ``data``.
     ``mode`` (permission bits, e.g. the input's) is set on the staged file; without it the file keeps
-    mkstemp's 0600. Every staged name of this process is listed in ``STAGED`` until it is committed or
+    0600. Every staged name of this process is listed in ``STAGED`` until it is committed or
     discarded, so a worker told that its parent died can remove its own (``discard_all_staged``).
 
     Raises (constructor and commit): SigningError with code ``output.exists``, ``output.no_dir``,
@@ -525,8 +526,7 @@ class StagedWrite:
         if not folder.is_dir():
             raise SigningError(f"{folder}: output folder does not exist", code="output.no_dir")
         try:
-            fd, self._tmp = tempfile.mkstemp(prefix=f".{self.dest.name}.", suffix=".part", dir=folder)
-            STAGED.add(self._tmp)
+            fd = _create_staged(self, folder)
             with os.fdopen(fd, "w+b") as fh:
                 if mode is not None:
                     os.fchmod(fh.fileno(), mode & 0o777)
@@ -587,11 +587,39 @@ class StagedWrite:
 
 #: Temporary names staged by this process and not yet committed or discarded.
 STAGED: set[str] = set()
+#: Held while a staged file is created; taken for good by ``discard_all_staged(seal=True)``.
+_CREATING = threading.Lock()
 
 
-def discard_all_staged() -> None:
+def _create_staged(staged: StagedWrite, folder: Path) -> int:
+    """Create ``staged``'s temporary file in ``folder`` (0600, never an existing name) and return its open
+    descriptor. Its name is listed in ``STAGED`` *before* the file exists, so a death handler running at
+    any moment (the worker's SIGTERM handler between two bytecodes of this thread) finds every file there
+    is; the creation itself holds ``_CREATING``, so the worker's watchdog thread, which seals it before it
+    cleans, never cleans while a file is being created behind its back."""
+    for _ in range(100):
+        name = os.path.join(folder, f".{staged.dest.name}.{secrets.token_hex(4)}.part")
+        with _CREATING:
+            staged._tmp = name
+            STAGED.add(name)
+            try:
+                return os.open(name, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
+            except FileExistsError:
+                STAGED.discard(name)
+                staged._tmp = None
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(folder))
+
+
+def discard_all_staged(*, seal: bool = False) -> None:
     """Remove every file this process has staged and not committed (never raises): what a worker does
-    when its parent dies, since nobody else will know these names."""
+    when its parent dies, since nobody else will know these names.
+
+    ``seal`` (from a thread other than the one that stages, just before the process exits): first wait
+    (at most 5 s) for a file being created to be listed, and keep the lock, so no file is created after
+    this cleaning. The worker's signal handler runs in the staging thread itself and does not seal: that
+    thread is then between two bytecodes, and every file it created is already listed."""
+    if seal:
+        _CREATING.acquire(timeout=5)
     for tmp in list(STAGED):
         with contextlib.suppress(OSError):
             os.unlink(tmp)

@@ -112,3 +112,37 @@ def test_killed_verify_batch_leaves_no_worker(photos: Path, sig: signal.Signals)
             proc.kill()
             proc.wait(5)
     assert wait_for(lambda: not any(alive(p) for p in workers), 15), [p for p in workers if alive(p)]
+
+
+STAGE_AND_DIE = r"""
+import os, sys, threading, time
+from handmade import files
+
+folder, delay = sys.argv[1], float(sys.argv[2])
+
+def die():
+    time.sleep(delay)
+    files.discard_all_staged(seal=True)  # what a worker's watchdog does when its parent is gone
+    os._exit(1)
+
+threading.Thread(target=die, daemon=True).start()
+i = 0
+while True:  # staged and never committed, as a worker busy signing when its parent dies
+    files.StagedWrite(os.path.join(folder, f"f{i}.jpg"), b"x")
+    i += 1
+"""
+
+
+def test_a_worker_dying_while_it_stages_leaves_no_staged_file(tmp_path: Path) -> None:
+    """The watchdog thread cleans while the main thread keeps creating staged files (as fast as it can, so
+    cleaning lands in the middle of a creation in some of the 40 runs): not one is left behind."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    left: list[str] = []
+    for run in range(40):
+        folder = tmp_path / f"run{run}"
+        folder.mkdir()
+        done = subprocess.run([sys.executable, "-c", STAGE_AND_DIE, str(folder), str(0.05 + run * 0.002)],
+                              env=env, timeout=60, capture_output=True)
+        assert done.returncode == 1, done.stderr.decode()[-500:]
+        left += [p.name for p in folder.iterdir()]
+    assert not left, f"{len(left)} staged files were left behind, e.g. {left[:3]}"
