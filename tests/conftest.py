@@ -115,6 +115,21 @@ def external() -> Path:
     return EXTERNAL
 
 
+def make_lookalike(src: Path, dest: Path, amplitude: int = 70) -> Path:
+    """The picture's layout at 32x32 kept, its pixels not: a strong checkerboard whose 2x2 cells cancel out inside
+    each cell of the fingerprint's 32x32 grid (a crafted near-collision, and what unrelated pictures of the same
+    layout look like to a 64-bit fingerprint)."""
+    from PIL import Image, ImageChops
+
+    with Image.open(src) as im:
+        base = im.convert("RGB").resize((1280, 960))
+    cells = Image.new("L", (64, 64))
+    cells.putdata([128 + (amplitude if (x + y) % 2 else -amplitude) for y in range(64) for x in range(64)])
+    pattern = cells.resize(base.size, Image.Resampling.NEAREST).convert("RGB")
+    ImageChops.add(base, pattern, scale=1.0, offset=-128).save(dest, "PNG")
+    return dest
+
+
 def make_scene(path: Path, size: tuple[int, int] = (640, 480), seed: int = 1, fmt: str | None = None) -> Path:
     """A picture with shapes and shading (not noise): its perceptual fingerprint is as stable under re-encoding and
     resizing as a photograph's, and two seeds give unrelated pictures. Written for real with Pillow."""

@@ -25,20 +25,23 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from handmade import _c2pa
 from handmade import trust as _trust
 from handmade.errors import HandmadeError
 from handmade.files import LoadedFile
-from handmade.fingerprint import ALG, DEFAULT_THRESHOLD, MIN_RESEMBLANCE, body, look, resemblance, soft_bindings
+from handmade.fingerprint import ALG, DEFAULT_THRESHOLD, MIN_RESEMBLANCE, Look, body, look, resemblance, soft_bindings
 from handmade.lineage import analyse
 from handmade.messages import finding
 from handmade.models import ProvenanceReport, RecoveredCandidate
 
+if TYPE_CHECKING:
+    from handmade.registry import Registry
+
 log = logging.getLogger(__name__)
 
-__all__ = ["MAX_CANDIDATES", "UNCHECKED_THRESHOLD", "check_candidate", "offered", "rank", "recover"]
+__all__ = ["MAX_CANDIDATES", "UNCHECKED_THRESHOLD", "candidates", "check_candidate", "offered", "rank", "recover"]
 
 #: Candidates shown at most (two at similar distance are both shown).
 MAX_CANDIDATES = 5
@@ -153,6 +156,38 @@ def _resemblance(thumbnail: bytes | None, levels: tuple[float, ...]) -> float | 
     return None if seen is None else round(resemblance(seen.levels, levels), 3)
 
 
+def candidates(loaded: LoadedFile, seen: Look, registry: Registry, config: _trust.TrustConfig, *,
+               max_distance: int = DEFAULT_THRESHOLD, max_results: int = MAX_CANDIDATES) -> list[RecoveredCandidate]:
+    """The registered originals offered for ``loaded`` (whose ``Look`` is ``seen``), most alike first, at most
+    ``max_results``: those within ``max_distance`` bits whose store proves itself against these bytes under
+    ``config`` and whose claim thumbnail resembles them (``offered``). Recovery and the service's
+    ``/v1/matches/byContent`` both answer with this rule.
+
+    Raises: HandmadeError when the registry cannot be read.
+    """
+    found: list[RecoveredCandidate] = []
+    for match in registry.nearest(seen.fingerprint.bits, max_distance=max_distance, max_results=max_results * 4):
+        entry = match.entry
+        store = registry.manifest(entry.manifest_id)
+        if store is None or body(entry.value) != entry.bits:
+            continue
+        verdict = check_candidate(loaded.data, loaded.mime, store, entry.manifest_id, entry.value, config,
+                                  seen.levels)
+        if verdict is None:
+            log.info("registry entry %s not offered: its manifest does not prove itself", entry.manifest_id)
+            continue
+        if not offered(match.distance, verdict["resemblance"]):
+            log.info("registry entry %s not offered: %d bits away, its thumbnail %s alike", entry.manifest_id,
+                     match.distance, verdict["resemblance"])
+            continue
+        found.append(RecoveredCandidate(
+            manifest_id=entry.manifest_id, alg=entry.alg, value=entry.value, distance=match.distance,
+            signer=entry.signer, author=entry.author, signed_at=entry.signed_at, registered_at=entry.added_at,
+            **verdict))
+    found.sort(key=lambda c: rank(c.distance, c.resemblance))
+    return found[:max_results]
+
+
 def recover(loaded: LoadedFile, report: ProvenanceReport, registry_url: str, *, trust: Any = None,
             max_distance: int = DEFAULT_THRESHOLD, max_results: int = MAX_CANDIDATES) -> ProvenanceReport:
     """``report`` with the registered originals that match ``loaded`` in ``recovered`` (most alike first), when it
@@ -168,31 +203,11 @@ def recover(loaded: LoadedFile, report: ProvenanceReport, registry_url: str, *, 
         return report  # not a picture Pillow decodes: nothing to look up
     if seen is None:
         return report
-    config = _trust.resolve(trust)
-    candidates: list[RecoveredCandidate] = []
     try:
-        registry = open_registry(registry_url)
-        for match in registry.nearest(seen.fingerprint.bits, max_distance=max_distance, max_results=max_results * 4):
-            entry = match.entry
-            store = registry.manifest(entry.manifest_id)
-            if store is None or body(entry.value) != entry.bits:
-                continue
-            verdict = check_candidate(loaded.data, loaded.mime, store, entry.manifest_id, entry.value, config,
-                                      seen.levels)
-            if verdict is None:
-                log.info("registry entry %s not offered: its manifest does not prove itself", entry.manifest_id)
-                continue
-            if not offered(match.distance, verdict["resemblance"]):
-                log.info("registry entry %s not offered: %d bits away, its thumbnail %s alike", entry.manifest_id,
-                         match.distance, verdict["resemblance"])
-                continue
-            candidates.append(RecoveredCandidate(
-                manifest_id=entry.manifest_id, alg=entry.alg, value=entry.value, distance=match.distance,
-                signer=entry.signer, author=entry.author, signed_at=entry.signed_at, registered_at=entry.added_at,
-                **verdict))
+        found = candidates(loaded, seen, open_registry(registry_url), _trust.resolve(trust),
+                           max_distance=max_distance, max_results=max_results)
     except HandmadeError as exc:
         failed = finding("registry.lookup_failed", "warning", "finding.registry_failed", None,
                          message=exc.message[:300])
         return replace(report, findings=(*report.findings, failed))
-    candidates.sort(key=lambda c: rank(c.distance, c.resemblance))
-    return replace(report, recovered=tuple(candidates[:max_results]))
+    return replace(report, recovered=tuple(found))

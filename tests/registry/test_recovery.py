@@ -23,7 +23,7 @@ from handmade.recovery import UNCHECKED_THRESHOLD, offered, rank
 from handmade.registry import Registry, _signed64
 from handmade.sign import SignOptions, sign_image
 from handmade.verify import TrustAnchors, inspect
-from tests.conftest import make_scene
+from tests.conftest import make_lookalike, make_scene
 from tests.hostile.test_tampering import c2pa_segments, with_c2pa
 from tests.pki import Pki, make_pki
 
@@ -218,23 +218,8 @@ def test_registry_errors_are_clear(world: World) -> None:
     assert r.exit_code == 3 and "registry.unsupported" in r.stderr and "Traceback" not in r.output
 
 
-def _lookalike(src: Path, dest: Path, amplitude: int = 70) -> Path:
-    """The picture's layout at 32x32 kept, its pixels not: a strong checkerboard whose 2x2 cells cancel out inside
-    each cell of the fingerprint's 32x32 grid (a crafted near-collision, and what unrelated pictures of the same
-    layout look like to a 64-bit fingerprint)."""
-    from PIL import ImageChops
-
-    with Image.open(src) as im:
-        base = im.convert("RGB").resize((1280, 960))
-    cells = Image.new("L", (64, 64))
-    cells.putdata([128 + (amplitude if (x + y) % 2 else -amplitude) for y in range(64) for x in range(64)])
-    pattern = cells.resize(base.size, Image.Resampling.NEAREST).convert("RGB")
-    ImageChops.add(base, pattern, scale=1.0, offset=-128).save(dest, "PNG")
-    return dest
-
-
 def test_a_lookalike_whose_pixels_differ_is_not_offered(world: World) -> None:
-    fake = _lookalike(world.original, world.folder / "lookalike.png")
+    fake = make_lookalike(world.original, world.folder / "lookalike.png")
     registered = Registry(world.db).entry(world.manifest_id)
     seen, genuine = look(fake.read_bytes()), look(world.copy.read_bytes())
     assert seen is not None and genuine is not None and registered is not None

@@ -12,10 +12,11 @@ import pytest
 from PIL import Image
 
 from handmade import _c2pa
+from handmade.fingerprint import fingerprint
 from handmade.keys import load_identity
 from handmade.registry import Registry
 from handmade.sign import SignOptions, sign_image
-from tests.conftest import make_scene
+from tests.conftest import make_lookalike, make_scene
 from tests.pki import Pki
 from tests.web.conftest import serve_process
 
@@ -77,6 +78,7 @@ def test_resolution_api(service: tuple[str, Path, Path]) -> None:
     assert r.status_code == 200
     [match] = r.json()["matches"]
     assert match["manifestId"] == entry.manifest_id and match["distance"] <= 6
+    assert match["resemblance"] > 0.9 and match["state"] == "trusted" and match["author"] == "Jane Doe"
     # the manifest store, as application/c2pa, which validates against the original file
     r = httpx.get(f"{url}/v1/manifests/{entry.manifest_id}")
     assert r.status_code == 200 and r.headers["content-type"] == "application/c2pa"
@@ -137,3 +139,18 @@ def test_by_content_decodes_within_the_services_slots_and_time_limit(tmp_path: P
     for srv in start(ServiceConfig(registry_db=str(tmp_path / "r.sqlite"))):
         r = httpx.post(f"{srv.url}/v1/matches/byContent", content=picture, timeout=30)
         assert r.status_code == 200 and r.json()["matches"] == []
+
+
+def test_by_content_refuses_a_lookalike_that_by_binding_names(service: tuple[str, Path, Path], tmp_path: Path) -> None:
+    """A picture crafted to share the registered original's fingerprint (its layout) but not its pixels: byBinding,
+    which has only the fingerprint, names the original; byContent checks the pixels against the registered claim
+    thumbnail, as recovery does, and names nothing."""
+    url, signed, _ = service
+    httpx.post(f"{url}/v1/registry", content=signed.read_bytes(), headers={"Authorization": f"Bearer {TOKEN}"})
+    fake = make_lookalike(signed, tmp_path / "lookalike.png")
+    seen = fingerprint(fake.read_bytes())
+    assert seen is not None
+    by_value = httpx.get(f"{url}/v1/matches/byBinding", params={"alg": "io.iscc.v0", "value": seen.code})
+    assert [m["author"] for m in by_value.json()["matches"]] == ["Jane Doe"], by_value.text
+    r = httpx.post(f"{url}/v1/matches/byContent", content=fake.read_bytes(), headers={"content-type": "image/png"})
+    assert r.status_code == 200 and r.json()["matches"] == [], r.text

@@ -15,10 +15,13 @@ import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from handmade import fingerprint
 from handmade.errors import HandmadeError
-from handmade.files import loaded_from_bytes, sniff_mime
-from handmade.fingerprint import ALG, fingerprint
-from handmade.registry import Registry, RegistryEntry
+from handmade.files import loaded_from_bytes
+from handmade.fingerprint import ALG
+from handmade.models import RecoveredCandidate
+from handmade.recovery import candidates
+from handmade.registry import Match, Registry, RegistryEntry
 from handmade.text import clean_text
 from handmade.web.config import ServiceConfig
 from handmade.web.errors import ApiError, error_response
@@ -48,12 +51,24 @@ def _check_alg(request: Request) -> None:
                                             f"here; see /v1/services/supportedAlgorithms")
 
 
-def matches_payload(found: list[Any]) -> dict[str, Any]:
+def _score(distance: int) -> int:
+    return round(100 * (64 - distance) / 64)
+
+
+def matches_payload(found: list[Match]) -> dict[str, Any]:
     """The C2PA Soft Binding Resolution API's answer: manifest ids, best first, with a similarity score."""
-    return {"matches": [{"manifestId": m.entry.manifest_id, "similarityScore": round(100 * (64 - m.distance) / 64),
+    return {"matches": [{"manifestId": m.entry.manifest_id, "similarityScore": _score(m.distance),
                          "alg": m.entry.alg, "distance": m.distance, "signer": m.entry.signer,
                          "author": m.entry.author, "signedAt": m.entry.signed_at,
                          "registeredAt": m.entry.added_at} for m in found]}
+
+
+def candidate_match(c: RecoveredCandidate) -> dict[str, Any]:
+    """A byContent match: what a byBinding match says, plus the pixel check and the registered manifest's own
+    verdict (``state``: ``trusted`` or ``valid``) that recovery applies before it offers a candidate."""
+    return {"manifestId": c.manifest_id, "similarityScore": _score(c.distance), "alg": c.alg,
+            "distance": c.distance, "resemblance": c.resemblance, "state": c.state, "signer": c.signer,
+            "author": c.author, "signedAt": c.signed_at, "registeredAt": c.registered_at}
 
 
 async def supported_algorithms(request: Request) -> Response:
@@ -81,7 +96,10 @@ async def by_binding(request: Request) -> Response:
 
 
 async def by_content(request: Request) -> Response:
-    """``POST /v1/matches/byContent``: the manifests whose pictures look nearest the uploaded one."""
+    """``POST /v1/matches/byContent``: the registered manifests that recovery would offer for the uploaded
+    picture (``handmade.recovery.candidates``: near in fingerprint, the store proving itself against the upload
+    under the service's trust configuration, its claim thumbnail alike), most alike first. An answer on the
+    fingerprint alone (``byBinding``) can name an unrelated picture of the same layout; this one does not."""
     state = request.app.state
     held = [0]
     try:
@@ -90,14 +108,12 @@ async def by_content(request: Request) -> Response:
         limit = _max_results(request)
         data, name = await read_upload(request, state.config, state.admission, held)
 
-        def look() -> list[Any]:
-            mime = sniff_mime(data, name)
-            if mime is None:
-                raise ApiError(415, "input.not_image", "the upload is not an image format handmade reads")
-            fp = fingerprint(data, mime, name)
-            if fp is None:
+        def look() -> list[dict[str, Any]]:
+            loaded = loaded_from_bytes(data, name, max_bytes=state.config.max_upload_bytes)
+            seen = fingerprint.look(loaded.data, loaded.mime, name)
+            if seen is None:
                 raise ApiError(415, "registry.not_picture", "films, SVG and PDF have no fingerprint")
-            return list(reg.nearest(fp.bits, max_results=limit))
+            return [candidate_match(c) for c in candidates(loaded, seen, reg, state.config.trust, max_results=limit)]
 
         # Decoding an upload is the work verify's slots bound: the same slots and time limit.
         found = await run_in_slot(state.limiter, look, queue_wait_s=state.config.queue_wait_s,
@@ -106,7 +122,7 @@ async def by_content(request: Request) -> Response:
         return error_response(exc)
     finally:
         state.admission.give_back(held[0])
-    return JSONResponse(matches_payload(found), headers=cors(request))
+    return JSONResponse({"matches": found}, headers=cors(request))
 
 
 async def manifest_endpoint(request: Request) -> Response:
