@@ -7,6 +7,7 @@ they do not parse C2PA.
 from __future__ import annotations
 
 import errno
+import os
 import struct
 from pathlib import Path
 
@@ -98,13 +99,15 @@ def test_resigned_with_untrusted_key_is_never_trusted(tmp_path: Path) -> None:
 
 def test_unwritable_output_folder_even_as_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The OS's refusal (EACCES) is simulated so that the test also means something when run as root."""
-    import tempfile
+    real_open = os.open
 
-    def refuse(*args: object, **kwargs: object) -> tuple[int, str]:
-        raise PermissionError(errno.EACCES, "Permission denied")
+    def refuse(path: str, *args: object, **kwargs: object) -> int:
+        if str(path).endswith(".part"):  # the staged file beside the output: the folder refuses it
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real_open(path, *args, **kwargs)  # type: ignore[arg-type]
 
     src = make_photo(tmp_path / "in.jpg")
-    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(os, "open", refuse)
     with pytest.raises(SigningError) as exc:
         sign_image(src, tmp_path / "out.jpg")
     assert exc.value.code == "output.not_writable"

@@ -21,3 +21,22 @@ def test_the_package_docstring_names_every_library_module_it_imports() -> None:
                      else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
             imported.update(n for n in names if n.startswith("handmade.") and not n.startswith("handmade.web"))
     assert imported and all(f"``{name}``" in said for name in imported), sorted(imported)
+
+
+def test_the_openapi_document_describes_every_route() -> None:
+    """Every endpoint the app serves (the page's static files aside) is in ``openapi.json``, with its methods."""
+    import json
+    import re
+
+    from handmade.web.app import ROUTES
+
+    paths = json.loads((WEB / "openapi.json").read_text(encoding="utf-8"))["paths"]
+    missing = []
+    for route in ROUTES:
+        if route.path.startswith("/static/"):
+            continue
+        path = re.sub(r"\{manifest_id:path\}", "{manifestId}", route.path)
+        methods = {m.lower() for m in route.methods or {"GET"}} - {"head", "options"}
+        if path not in paths or not methods <= set(paths[path]):
+            missing.append(f"{sorted(methods)} {path}")
+    assert not missing, missing

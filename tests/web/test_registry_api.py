@@ -154,3 +154,28 @@ def test_by_content_refuses_a_lookalike_that_by_binding_names(service: tuple[str
     assert [m["author"] for m in by_value.json()["matches"]] == ["Jane Doe"], by_value.text
     r = httpx.post(f"{url}/v1/matches/byContent", content=fake.read_bytes(), headers={"content-type": "image/png"})
     assert r.status_code == 200 and r.json()["matches"] == [], r.text
+
+
+def test_the_openapi_document_describes_the_registry_s_real_answers(service: tuple[str, Path, Path]) -> None:
+    validator = pytest.importorskip("openapi_spec_validator", reason="openapi-spec-validator not installed")
+    jsonschema = pytest.importorskip("jsonschema", reason="jsonschema not installed")
+    url, signed, _ = service
+    spec = httpx.get(f"{url}/openapi.json").json()
+    validator.validate(spec)
+
+    def check(answer: httpx.Response, path: str, method: str) -> None:
+        schema = spec["paths"][path][method]["responses"][str(answer.status_code)]["content"]["application/json"]
+        jsonschema.validate(answer.json(), {**schema["schema"], "components": spec["components"]})
+
+    added = httpx.post(f"{url}/v1/registry", content=signed.read_bytes(), headers={"Authorization": f"Bearer {TOKEN}"})
+    check(added, "/v1/registry", "post")
+    check(httpx.post(f"{url}/v1/registry", content=b"x"), "/v1/registry", "post")  # 401
+    check(httpx.get(f"{url}/v1/services/supportedAlgorithms"), "/v1/services/supportedAlgorithms", "get")
+    value = added.json()["entry"]["value"]
+    by_binding = httpx.get(f"{url}/v1/matches/byBinding", params={"value": value})
+    assert by_binding.json()["matches"], by_binding.text
+    check(by_binding, "/v1/matches/byBinding", "get")
+    by_content = httpx.post(f"{url}/v1/matches/byContent", content=_copy(signed))
+    assert by_content.json()["matches"], by_content.text
+    check(by_content, "/v1/matches/byContent", "post")
+    check(httpx.post(f"{url}/v1/matches/byContent", content=b"not a picture"), "/v1/matches/byContent", "post")

@@ -18,7 +18,8 @@ helpers that carry no compatibility promise: ``handmade.policy`` (``PRESETS``, `
 (``thumbnails``), ``handmade.report`` (``training_text``, ``recovered_lines``, ``join_reasons``),
 ``handmade.messages`` (the catalog and ``negotiate``), ``handmade.label`` (the badge and label payloads),
 ``handmade.files`` (``too_many_pixels``, ``sniff_mime``, ``loaded_from_bytes``), ``handmade.text``
-(``clean_text``, ``file_name``), ``handmade.registry``, ``handmade.fingerprint``, ``handmade.storage``,
+(``clean_text``, ``file_name``), ``handmade.registry``, ``handmade.fingerprint``, ``handmade.recovery``
+(``candidates``, byContent's rule), ``handmade.storage``,
 ``handmade.errors``, ``handmade.models`` and ``handmade.tuning``.
 """
 
