@@ -1,13 +1,13 @@
 """Issue 14's figures: recall of stripped copies, false matches, lookup time among 1,000,000 fingerprints, memory per
 million, and the signing cost of the fingerprint on a 12 MP JPEG.
 
-    PYTHONPATH=src python bench/registry.py [--shared ../shared]
+    PYTHONPATH=src python bench/registry.py [--shared ../shared] [--quality-only] [--threshold N]
 
-Photographs: every picture of the corpora in ../shared that Pillow decodes (distinct pixels only), plus distinct
-512x512 tiles of the larger real photographs (different regions are different photographs); never noise.
-Variants: JPEG q60, resized to 50 %, a 0.8x screenshot saved as PNG, +10 % brightness, and a 10 % crop (5 % off
-each side), reported apart since fingerprints of the whole picture are not made for crops.
-"""
+Photographs: the 227 of bench/photos.py (hand-picked and deduplicated: 30 of the corpora in ../shared, the rest
+from Debian packages fetched at pinned versions); the unrelated pictures are every other picture of those
+packages. Variants: JPEG q60, resized to 50 %, a 0.8x screenshot saved as PNG, +10 % brightness (the issue's
+targets), halved then JPEG q70 (a social network's copy), and a 10 % crop (5 % off each side), reported apart
+since fingerprints of the whole picture are not made for crops. bench/pdq.py measures PDQ on the same set."""
 
 from __future__ import annotations
 
