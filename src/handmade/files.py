@@ -526,7 +526,7 @@ class StagedWrite:
         if not folder.is_dir():
             raise SigningError(f"{folder}: output folder does not exist", code="output.no_dir")
         try:
-            fd = _create_staged(self, folder)
+            fd = self._create(folder)
             with os.fdopen(fd, "w+b") as fh:
                 if mode is not None:
                     os.fchmod(fh.fileno(), mode & 0o777)
@@ -542,6 +542,24 @@ class StagedWrite:
         except BaseException:  # the writer's own errors (a refusal while signing): nothing is left behind
             self.discard()
             raise
+
+    def _create(self, folder: Path) -> int:
+        """Create the temporary file in ``folder`` (0600, never an existing name) and return its open descriptor.
+        Its name is listed in ``STAGED`` *before* the file exists, so a death handler running at any moment (a
+        worker's SIGTERM handler, between two bytecodes of this thread) finds every file there is; the creation
+        holds ``_CREATING``, which the worker's watchdog thread takes for good before it cleans, so no file is
+        created behind its back."""
+        for _ in range(100):
+            name = os.path.join(folder, f".{self.dest.name}.{secrets.token_hex(4)}.part")
+            with _CREATING:
+                self._tmp = name
+                STAGED.add(name)
+                try:
+                    return os.open(name, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
+                except FileExistsError:
+                    STAGED.discard(name)
+                    self._tmp = None
+        raise FileExistsError(errno.EEXIST, "no free temporary name", str(folder))
 
     @property
     def staged_path(self) -> str | None:
@@ -589,25 +607,6 @@ class StagedWrite:
 STAGED: set[str] = set()
 #: Held while a staged file is created; taken for good by ``discard_all_staged(seal=True)``.
 _CREATING = threading.Lock()
-
-
-def _create_staged(staged: StagedWrite, folder: Path) -> int:
-    """Create ``staged``'s temporary file in ``folder`` (0600, never an existing name) and return its open
-    descriptor. Its name is listed in ``STAGED`` *before* the file exists, so a death handler running at
-    any moment (the worker's SIGTERM handler between two bytecodes of this thread) finds every file there
-    is; the creation itself holds ``_CREATING``, so the worker's watchdog thread, which seals it before it
-    cleans, never cleans while a file is being created behind its back."""
-    for _ in range(100):
-        name = os.path.join(folder, f".{staged.dest.name}.{secrets.token_hex(4)}.part")
-        with _CREATING:
-            staged._tmp = name
-            STAGED.add(name)
-            try:
-                return os.open(name, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
-            except FileExistsError:
-                STAGED.discard(name)
-                staged._tmp = None
-    raise FileExistsError(errno.EEXIST, "no free temporary name", str(folder))
 
 
 def discard_all_staged(*, seal: bool = False) -> None:
