@@ -547,8 +547,7 @@ class StagedWrite:
         """Create the temporary file in ``folder`` (0600, never an existing name) and return its open descriptor.
         Its name is listed in ``STAGED`` *before* the file exists, so a death handler running at any moment (a
         worker's SIGTERM handler, between two bytecodes of this thread) finds every file there is; the creation
-        holds ``_CREATING``, which the worker's watchdog thread takes for good before it cleans, so no file is
-        created behind its back."""
+        holds ``_CREATING``, which the cleaning takes for good first, so no file is created behind its back."""
         for _ in range(100):
             name = os.path.join(folder, f".{self.dest.name}.{secrets.token_hex(4)}.part")
             with _CREATING:
@@ -605,20 +604,20 @@ class StagedWrite:
 
 #: Temporary names staged by this process and not yet committed or discarded.
 STAGED: set[str] = set()
-#: Held while a staged file is created; taken for good by ``discard_all_staged(seal=True)``.
-_CREATING = threading.Lock()
+#: Held while a staged file is created (by whichever thread stages: signing stages in a helper thread when a
+#: core is free); taken for good by ``discard_all_staged``. Reentrant: a signal handler that cleans may run in
+#: the thread that holds it.
+_CREATING = threading.RLock()
 
 
-def discard_all_staged(*, seal: bool = False) -> None:
+def discard_all_staged() -> None:
     """Remove every file this process has staged and not committed (never raises): what a worker does
-    when its parent dies, since nobody else will know these names.
-
-    ``seal`` (from a thread other than the one that stages, just before the process exits): first wait
-    (at most 5 s) for a file being created to be listed, and keep the lock, so no file is created after
-    this cleaning. The worker's signal handler runs in the staging thread itself and does not seal: that
-    thread is then between two bytecodes, and every file it created is already listed."""
-    if seal:
-        _CREATING.acquire(timeout=5)
+    when its parent dies, since nobody else will know these names. Call it only just before the process
+    exits: it first waits (at most 5 s) for a file being created by another thread to be listed, and keeps
+    the lock, so no file is created after this cleaning. In the thread that was creating one (a signal
+    handler run between two of its bytecodes) it proceeds at once: the name was listed before the file
+    was created."""
+    _CREATING.acquire(timeout=5)
     for tmp in list(STAGED):
         with contextlib.suppress(OSError):
             os.unlink(tmp)

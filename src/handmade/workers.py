@@ -14,7 +14,7 @@ Workers die with their parent, however it ends (SIGKILL included), so a killed b
 - a watchdog thread in the worker checks every half second that the parent is still there, for a worker
   whose main thread is stuck in native code (a Python signal handler only runs between bytecodes).
 On the parent's death the worker removes the files it had staged and not committed
-(``handmade.files.discard_all_staged``; the watchdog first stops any further file being created) and exits
+(``handmade.files.discard_all_staged``, which first stops any further file being created) and exits
 at once.
 
 Why not pebble or loky: neither gives a per-task time limit with kill-and-replace over long-lived workers
@@ -73,8 +73,8 @@ def failure_error(value: object, path: str, timeout: float | None, *, signing: b
 def _die_with_parent(parent_pid: int) -> None:  # pragma: no cover - runs in the worker
     """Make this worker end when ``parent_pid`` (the process that runs the pool) ends: death signal, and a
     watchdog thread; either removes what this worker staged, then exits."""
-    def on_parent_death(*_: object, seal: bool = False) -> None:
-        discard_all_staged(seal=seal)
+    def on_parent_death(*_: object) -> None:
+        discard_all_staged()
         os._exit(1)
 
     signal.signal(signal.SIGTERM, on_parent_death)
@@ -100,10 +100,10 @@ def _die_with_parent(parent_pid: int) -> None:  # pragma: no cover - runs in the
     if parent_gone():  # it died before the death signal was armed
         on_parent_death()
 
-    def watch() -> None:  # another thread than the one that stages: it seals staging before it cleans
+    def watch() -> None:
         while not parent_gone():
             time.sleep(WATCHDOG_S)
-        on_parent_death(seal=True)
+        on_parent_death()
 
     threading.Thread(target=watch, name="handmade-worker-watchdog", daemon=True).start()
 

@@ -115,33 +115,47 @@ def test_killed_verify_batch_leaves_no_worker(photos: Path, sig: signal.Signals)
 
 
 STAGE_AND_DIE = r"""
-import os, sys, threading, time
+import os, signal, sys, threading, time
 from handmade import files
 
-folder, delay = sys.argv[1], float(sys.argv[2])
+folder, delay, who = sys.argv[1], float(sys.argv[2]), sys.argv[3]
 
-def die():
-    time.sleep(delay)
-    files.discard_all_staged(seal=True)  # what a worker's watchdog does when its parent is gone
+def stage():  # staged and never committed, as a worker busy signing when its parent dies
+    i = 0
+    while True:
+        files.StagedWrite(os.path.join(folder, f"f{i}.jpg"), b"x")
+        i += 1
+
+def die(*_):
+    files.discard_all_staged()  # what a worker does when its parent is gone
     os._exit(1)
 
-threading.Thread(target=die, daemon=True).start()
-i = 0
-while True:  # staged and never committed, as a worker busy signing when its parent dies
-    files.StagedWrite(os.path.join(folder, f"f{i}.jpg"), b"x")
-    i += 1
+if who == "watchdog":  # the main thread stages; the watchdog thread cleans
+    def watchdog():
+        time.sleep(delay)
+        die()
+    threading.Thread(target=watchdog, daemon=True).start()
+    stage()
+else:  # signing stages in a helper thread; the death signal's handler cleans, in the main thread
+    signal.signal(signal.SIGTERM, die)
+    threading.Thread(target=stage, daemon=True).start()
+    time.sleep(delay)
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(30)
 """
 
 
-def test_a_worker_dying_while_it_stages_leaves_no_staged_file(tmp_path: Path) -> None:
-    """The watchdog thread cleans while the main thread keeps creating staged files (as fast as it can, so
-    cleaning lands in the middle of a creation in some of the 40 runs): not one is left behind."""
+@pytest.mark.parametrize("who", ["watchdog", "signal"])
+def test_a_worker_dying_while_it_stages_leaves_no_staged_file(tmp_path: Path, who: str) -> None:
+    """A worker cleans (its watchdog thread, or its SIGTERM handler while a helper thread stages) while files are
+    being created as fast as they can be, so that cleaning lands in the middle of a creation in some of the 40
+    runs: not one is left behind."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     left: list[str] = []
     for run in range(40):
         folder = tmp_path / f"run{run}"
         folder.mkdir()
-        done = subprocess.run([sys.executable, "-c", STAGE_AND_DIE, str(folder), str(0.05 + run * 0.002)],
+        done = subprocess.run([sys.executable, "-c", STAGE_AND_DIE, str(folder), str(0.05 + run * 0.002), who],
                               env=env, timeout=60, capture_output=True)
         assert done.returncode == 1, done.stderr.decode()[-500:]
         left += [p.name for p in folder.iterdir()]
