@@ -36,7 +36,7 @@ import photos  # noqa: E402  (bench/photos.py)
 from handmade._imaging import thumbnail_and_fingerprint  # noqa: E402
 from handmade.errors import HandmadeError  # noqa: E402
 from handmade.files import LoadedFile  # noqa: E402
-from handmade.fingerprint import DEFAULT_THRESHOLD, MIN_RESEMBLANCE, fingerprint, look, resemblance  # noqa: E402
+from handmade.fingerprint import DEFAULT_THRESHOLD, MIN_RESEMBLANCE, Look, fingerprint, look, resemblance  # noqa: E402
 from handmade.recovery import MAX_CANDIDATES, offered, rank  # noqa: E402
 from handmade.registry import _Index  # noqa: E402
 
@@ -86,24 +86,24 @@ def fp(data: bytes) -> int:
 
 @dataclass
 class Registered:
-    """The registry as recovery sees it: each original's fingerprint, and the grey levels of the claim thumbnail
+    """The registry as recovery sees it: each original's fingerprint, and the ``Look`` of the claim thumbnail
     signing stores (made by the signer's own function)."""
 
     index: _Index
-    levels: list[tuple[float, ...]]
+    looks: list[Look]
 
 
 def register(pictures: list[Image.Image]) -> Registered:
-    index, levels, rows = _Index(), [], []
+    index, looks, rows = _Index(), [], []
     for i, im in enumerate(pictures):
         thumbnail, found = thumbnail_and_fingerprint(LoadedFile(f"{i}.jpg", encode(im), "image/jpeg"))
         assert thumbnail is not None and found is not None
         seen = look(thumbnail)
         assert seen is not None
-        levels.append(seen.levels)
+        looks.append(seen)
         rows.append((i + 1, found.bits - (1 << 64) if found.bits >= 1 << 63 else found.bits))
     index.extend(rows)
-    return Registered(index, levels)
+    return Registered(index, looks)
 
 
 def candidates(reg: Registered, data: bytes, check: bool = True) -> list[int]:
@@ -115,7 +115,7 @@ def candidates(reg: Registered, data: bytes, check: bool = True) -> list[int]:
         return [row - 1 for row, _d in found][:MAX_CANDIDATES]
     ranked = []
     for row, d in found:
-        alike = resemblance(seen.levels, reg.levels[row - 1])
+        alike = resemblance(seen, reg.looks[row - 1])
         if offered(d, alike):
             ranked.append((rank(d, alike), row - 1))
     return [i for _key, i in sorted(ranked)][:MAX_CANDIDATES]

@@ -35,11 +35,12 @@ BITS = 64
 #: Candidates farther than this many bits (of 64) are not offered (see README, "Copies without credentials":
 #: recall and false matches at this threshold are measured by bench/registry.py).
 DEFAULT_THRESHOLD = 10
-#: A candidate whose claim thumbnail correlates less than this with the copy (grey levels at 64x64) is not
-#: offered. Measured over 227 photographs (bench/registry.py): the same picture re-encoded, screenshot or
-#: brightened correlated at 0.73 or more, above 0.83 for all but one; the unrelated pictures that fell within
-#: the fingerprint's threshold, at most 0.59 (a stereo pair's other view 0.67). README, "Copies without credentials".
-MIN_RESEMBLANCE = 0.70
+#: A candidate whose claim thumbnail correlates less than this with the copy (grey levels at 64x64, the whole
+#: picture or its borders trimmed, whichever agrees better) is not offered. Measured over 227 photographs
+#: (bench/registry.py): the same picture re-encoded, halved, screenshot or brightened correlated at 0.97 or
+#: more; the unrelated pictures that fell within the fingerprint's threshold, at most 0.67 (a stereo pair's
+#: other view). Higher costs crops (36.6 % found at 0.75, 27.8 % at 0.80). README, "Copies without credentials".
+MIN_RESEMBLANCE = 0.75
 
 _SIDE = 32
 #: The side of the grey levels ``resemblance`` compares (box filter): twice the fingerprint's, so that pixels
@@ -88,22 +89,33 @@ def distance(a: int, b: int) -> int:
     return (a ^ b).bit_count()
 
 
-def _grey(im: Any) -> Any:
-    """A Pillow image brought to grey levels as iscc-core's image code expects: EXIF orientation applied,
-    transparency laid on white, uniform borders cropped (as iscc-sdk does)."""
-    from PIL import Image, ImageChops, ImageOps
+def _whole(im: Any) -> Any:
+    """A Pillow image as grey levels: EXIF orientation applied, transparency laid on white."""
+    from PIL import Image, ImageOps
 
     im = ImageOps.exif_transpose(im)
     if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
         rgba = im.convert("RGBA")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         im = Image.alpha_composite(white, rgba).convert("RGB")
-    grey = im.convert("L")
+    return im.convert("L")
+
+
+def _trim(grey: Any) -> Any:
+    """``grey`` with uniform borders cropped (as iscc-sdk does): what iscc-core's image code expects."""
+    from PIL import Image, ImageChops
+
     background = Image.new("L", grey.size, grey.getpixel((0, 0)))
     box = ImageChops.difference(grey, background).point(lambda v: 255 if v > 12 else 0).getbbox()
     if box and (box[2] - box[0]) * (box[3] - box[1]) >= grey.width * grey.height // 4:
         grey = grey.crop(box)
     return grey
+
+
+def _grey(im: Any) -> Any:
+    """A Pillow image brought to grey levels as iscc-core's image code expects: EXIF orientation applied,
+    transparency laid on white, uniform borders cropped (as iscc-sdk does)."""
+    return _trim(_whole(im))
 
 
 def _normalise(grey: Any) -> list[int]:
@@ -116,10 +128,14 @@ def _normalise(grey: Any) -> list[int]:
 @dataclass(frozen=True)
 class Look:
     """What a lookup needs of a picture, from one decode: its fingerprint, and its grey levels at 64x64 (box
-    filter; mean removed, unit norm) for ``resemblance`` with a registered original's claim thumbnail."""
+    filter; mean removed, unit norm) for ``resemblance`` with a registered original's claim thumbnail: of the
+    whole picture (``levels``), and with uniform borders trimmed as for the fingerprint (``trimmed``: a copy
+    framed by a screenshot or a letterbox lines up again). The whole picture is the steadier of the two: where
+    a border fades into the picture (a sky's gradient), where the trim cuts moves with the encoding."""
 
     fingerprint: Fingerprint
     levels: tuple[float, ...]
+    trimmed: tuple[float, ...]
 
 
 def _levels(grey: Any) -> tuple[float, ...]:
@@ -132,12 +148,14 @@ def _levels(grey: Any) -> tuple[float, ...]:
     return tuple((a / norm).ravel().tolist()) if norm else tuple(a.ravel().tolist())
 
 
-def resemblance(a: tuple[float, ...], b: tuple[float, ...]) -> float:
-    """The correlation (-1 to 1) of two pictures' ``Look.levels``: 1 for the same picture, whatever its size,
-    encoding or brightness; a flat picture (no levels) resembles nothing (0)."""
+def resemblance(a: Look, b: Look) -> float:
+    """How alike two pictures look (-1 to 1): the correlation of their grey levels, of the whole pictures or of
+    the trimmed ones, whichever is higher. 1 for the same picture, whatever its size, encoding or brightness; a
+    flat picture (no levels) resembles nothing (0)."""
     import numpy as np
 
-    return float(np.dot(np.asarray(a), np.asarray(b)))
+    return max(float(np.dot(np.asarray(a.levels), np.asarray(b.levels))),
+               float(np.dot(np.asarray(a.trimmed), np.asarray(b.trimmed))))
 
 
 def draft(im: Any, long_edge: int = DRAFT_EDGE) -> None:
@@ -161,8 +179,9 @@ def _code(pixels: list[int]) -> Fingerprint:
 
 def look_image(im: Any) -> Look:
     """The fingerprint and resemblance levels of a decoded Pillow image (one normalisation serves both)."""
-    grey = _grey(im)
-    return Look(_code(_normalise(grey)), _levels(grey))
+    whole = _whole(im)
+    grey = _trim(whole)
+    return Look(_code(_normalise(grey)), _levels(whole), _levels(grey))
 
 
 def fingerprint(data: bytes, mime: str | None = None, name: str = "<image>") -> Fingerprint | None:

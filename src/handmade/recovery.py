@@ -9,7 +9,8 @@ offline, under the caller's trust configuration:
   the point) and an untrusted signer (then the candidate's own state is ``valid``, not ``trusted``);
 - the store's active manifest is the registered one, and carries the registered soft binding value;
 - the copy's pixels resemble the registered manifest's own claim thumbnail (read from the store by c2pa-rs): the
-  correlation of their grey levels at 64x64 is at least ``MIN_RESEMBLANCE``. A fingerprint is 64 bits of a
+  correlation of their grey levels at 64x64 (``fingerprint.resemblance``) is at least ``MIN_RESEMBLANCE``. A
+  fingerprint is 64 bits of a
   32x32 picture: unrelated pictures of the same layout (a faint galaxy on black, another one) can fall within the
   threshold, and their pixels then disagree (bench/registry.py measures both). A registered manifest without a
   claim thumbnail cannot be checked so, and is offered only within ``UNCHECKED_THRESHOLD`` bits.
@@ -54,16 +55,16 @@ _UNTRUSTED = "signingCredential.untrusted"
 
 
 def check_candidate(data: bytes, mime: str, store: bytes, manifest_id: str, value: str,
-                    config: _trust.TrustConfig, levels: tuple[float, ...] | None = None) -> dict[str, Any] | None:
+                    config: _trust.TrustConfig, seen: Look | None = None) -> dict[str, Any] | None:
     """The registered manifest's own verdict (state, ai, human_authored, test_identity, training) and the copy's
-    ``resemblance`` to its claim thumbnail (None without ``levels``, the copy's ``Look.levels``, or without a
+    ``resemblance`` to its claim thumbnail (None without ``seen``, the copy's ``Look``, or without a
     thumbnail) when the store proves itself against ``data`` (see the module docstring), else None. Never raises
     for a bad store."""
     from handmade.verify import _test_identity
 
     try:
         raw = _c2pa.read_store_against(data, mime, store, trust=config.settings(), trust_key=config.key,
-                                       with_thumbnail=levels is not None)
+                                       with_thumbnail=seen is not None)
     except HandmadeError as exc:
         log.info("registered manifest %s unreadable: %s", manifest_id, exc.message)
         return None
@@ -94,7 +95,7 @@ def check_candidate(data: bytes, mime: str, store: bytes, manifest_id: str, valu
     state = "valid" if _UNTRUSTED in failures else "trusted"
     if state == "trusted" and _vouched_only_after_freeze(data, mime, store, manifest, successes, config):
         state = "valid"
-    alike = _resemblance(raw.claim_thumbnail, levels) if levels is not None else None
+    alike = _resemblance(raw.claim_thumbnail, seen) if seen is not None else None
     lineage = analyse(doc)
     human = lineage.human_declared and lineage.ai == "none_declared" and lineage.provenance != "unknown_origin"
     return {"state": state, "ai": lineage.ai, "human_authored": human,
@@ -142,8 +143,8 @@ def rank(distance: int, alike: float | None) -> tuple[bool, float, int]:
 MAX_THUMBNAIL_PIXELS = 4_000_000
 
 
-def _resemblance(thumbnail: bytes | None, levels: tuple[float, ...]) -> float | None:
-    """How much a claim thumbnail resembles the copy whose levels these are; None without a thumbnail Pillow
+def _resemblance(thumbnail: bytes | None, copy: Look) -> float | None:
+    """How much a claim thumbnail resembles the copy (its ``Look``); None without a thumbnail Pillow
     decodes within ``MAX_THUMBNAIL_PIXELS``."""
     from handmade.files import too_many_pixels
 
@@ -153,7 +154,7 @@ def _resemblance(thumbnail: bytes | None, levels: tuple[float, ...]) -> float | 
         seen = look(thumbnail)
     except HandmadeError:
         return None
-    return None if seen is None else round(resemblance(seen.levels, levels), 3)
+    return None if seen is None else round(resemblance(seen, copy), 3)
 
 
 def candidates(loaded: LoadedFile, seen: Look, registry: Registry, config: _trust.TrustConfig, *,
@@ -172,7 +173,7 @@ def candidates(loaded: LoadedFile, seen: Look, registry: Registry, config: _trus
         if store is None or body(entry.value) != entry.bits:
             continue
         verdict = check_candidate(loaded.data, loaded.mime, store, entry.manifest_id, entry.value, config,
-                                  seen.levels)
+                                  seen)
         if verdict is None:
             log.info("registry entry %s not offered: its manifest does not prove itself", entry.manifest_id)
             continue
