@@ -131,7 +131,8 @@ class Look:
     filter; mean removed, unit norm) for ``resemblance`` with a registered original's claim thumbnail: of the
     whole picture (``levels``), and with uniform borders trimmed as for the fingerprint (``trimmed``: a copy
     framed by a screenshot or a letterbox lines up again). The whole picture is the steadier of the two: where
-    a border fades into the picture (a sky's gradient), where the trim cuts moves with the encoding."""
+    a corner fades into the picture (a sky's gradient), the place where the trim cuts moves with the decoding
+    scale."""
 
     fingerprint: Fingerprint
     levels: tuple[float, ...]
