@@ -6,8 +6,8 @@ million, and the signing cost of the fingerprint on a 12 MP JPEG.
 Photographs: the 227 of bench/photos.py (hand-picked and deduplicated: 30 of the corpora in ../shared, the rest
 from Debian packages fetched at pinned versions); the unrelated pictures are every other picture of those
 packages. Variants: JPEG q60, resized to 50 %, a 0.8x screenshot saved as PNG, +10 % brightness (the issue's
-targets), halved then JPEG q70 (a social network's copy), and a 10 % crop (5 % off each side), reported apart
-since fingerprints of the whole picture are not made for crops. bench/pdq.py measures PDQ on the same set."""
+targets), halved then JPEG q70 (a social network's copy), inside a white frame (a screenshot of a page), and a
+10 % crop (5 % off each side), reported apart since fingerprints of the whole picture are not made for crops. bench/pdq.py measures PDQ on the same set."""
 
 from __future__ import annotations
 
@@ -65,6 +65,13 @@ def encode(im: Image.Image, fmt: str = "JPEG", quality: int = 92) -> bytes:
     return buf.getvalue()
 
 
+def _framed(im: Image.Image) -> Image.Image:
+    border = max(8, im.width // 20)
+    out = Image.new("RGB", (im.width + 2 * border, im.height + 2 * border), (255, 255, 255))
+    out.paste(im, (border, border))
+    return out
+
+
 VARIANTS = {
     "jpeg_q60": lambda im: encode(im, quality=60),
     "resize_50": lambda im: encode(im.resize((im.width // 2, im.height // 2), Image.Resampling.BILINEAR)),
@@ -73,6 +80,8 @@ VARIANTS = {
     # what a social network does: halved, re-encoded at a low quality (reported, not a target of the issue)
     "resize_50_jpeg_q70": lambda im: encode(im.resize((im.width // 2, im.height // 2), Image.Resampling.BILINEAR),
                                             quality=70),
+    # a screenshot of the picture on a white page: a uniform frame (5 % each side) that the trim takes off
+    "framed_white_png": lambda im: encode(_framed(im), "PNG"),
     "crop_10": lambda im: encode(im.crop((im.width // 20, im.height // 20, im.width - im.width // 20,
                                           im.height - im.height // 20))),
 }
