@@ -7,7 +7,8 @@ Photographs: the 227 of bench/photos.py (hand-picked and deduplicated: 30 of the
 from Debian packages fetched at pinned versions); the unrelated pictures are every other picture of those
 packages. Variants: JPEG q60, resized to 50 %, a 0.8x screenshot saved as PNG, +10 % brightness (the issue's
 targets), halved then JPEG q70 (a social network's copy), inside a white frame (a screenshot of a page), and a
-10 % crop (5 % off each side), reported apart since fingerprints of the whole picture are not made for crops. bench/pdq.py measures PDQ on the same set."""
+10 % crop (5 % off each side), reported apart since fingerprints of the whole picture are not made for crops.
+bench/pdq.py measures PDQ on the same set."""
 
 from __future__ import annotations
 
