@@ -42,10 +42,15 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["MAX_CANDIDATES", "UNCHECKED_THRESHOLD", "candidates", "check_candidate", "offered", "rank", "recover"]
+__all__ = ["MAX_CANDIDATES", "MAX_EXAMINED", "UNCHECKED_THRESHOLD", "candidates", "check_candidate", "offered", "rank",
+           "recover"]
 
 #: Candidates shown at most (two at similar distance are both shown).
 MAX_CANDIDATES = 5
+#: Registry entries examined at most for one lookup, nearest first: each costs a validation of its stored store
+#: and a thumbnail decode (a few ms), and a lookup of the service (``byContent``, ``maxResults`` up to 100) must
+#: stay cheap even where many registered pictures share a layout.
+MAX_EXAMINED = 20
 #: A registered manifest without a claim thumbnail (its pixels cannot be compared) is offered only this near.
 UNCHECKED_THRESHOLD = 4
 #: Failures of a stored store checked against a copy that still let it be offered.
@@ -160,14 +165,15 @@ def _resemblance(thumbnail: bytes | None, copy: Look) -> float | None:
 def candidates(loaded: LoadedFile, seen: Look, registry: Registry, config: _trust.TrustConfig, *,
                max_distance: int = DEFAULT_THRESHOLD, max_results: int = MAX_CANDIDATES) -> list[RecoveredCandidate]:
     """The registered originals offered for ``loaded`` (whose ``Look`` is ``seen``), most alike first, at most
-    ``max_results``: those within ``max_distance`` bits whose store proves itself against these bytes under
-    ``config`` and whose claim thumbnail resembles them (``offered``). Recovery and the service's
-    ``/v1/matches/byContent`` both answer with this rule.
+    ``max_results``: of the nearest ``MAX_EXAMINED`` (at most) within ``max_distance`` bits, those whose store
+    proves itself against these bytes under ``config`` and whose claim thumbnail resembles them (``offered``).
+    Recovery and the service's ``/v1/matches/byContent`` both answer with this rule.
 
     Raises: HandmadeError when the registry cannot be read.
     """
     found: list[RecoveredCandidate] = []
-    for match in registry.nearest(seen.fingerprint.bits, max_distance=max_distance, max_results=max_results * 4):
+    examined = min(max_results * 4, MAX_EXAMINED)
+    for match in registry.nearest(seen.fingerprint.bits, max_distance=max_distance, max_results=examined):
         entry = match.entry
         store = registry.manifest(entry.manifest_id)
         if store is None or body(entry.value) != entry.bits:

@@ -338,3 +338,30 @@ def test_resemblance_holds_where_the_border_trim_wavers(tmp_path: Path) -> None:
     assert registered is not None and boxed is not None
     whole_only = float(np.dot(registered.levels, boxed.levels))
     assert whole_only < MIN_RESEMBLANCE <= 0.95 <= resemblance(registered, boxed), whole_only
+
+
+def test_a_lookup_examines_at_most_the_nearest_max_examined(world: World, tmp_path: Path) -> None:
+    """Each examined entry costs a validation and a thumbnail decode: however many registered pictures sit near
+    a copy (here MAX_EXAMINED + 3 signings of one picture) and however many results are asked for, one lookup
+    examines the nearest MAX_EXAMINED."""
+    from handmade.files import load_input
+    from handmade.recovery import MAX_EXAMINED, candidates
+    from handmade.trust import resolve
+
+    identity = load_identity(world.pki.key_pem, world.pki.chain_pem)
+    anchors = TrustAnchors.from_pem(world.pki.root_pem.read_bytes(), "newsroom")
+    src = make_scene(tmp_path / "in.jpg", size=(400, 300), seed=77)
+    db = str(tmp_path / "crowded.sqlite")
+    registry = Registry(db)
+    for i in range(MAX_EXAMINED + 3):
+        signed = tmp_path / f"signed-{i}.jpg"
+        sign_image(src, signed, SignOptions(author=f"Author {i}"), identity)
+        registry.add_file(signed, trust=anchors)
+    copy = load_input(_reencode(tmp_path / "signed-0.jpg", tmp_path / "copy.jpg", scale=1.0, quality=80))
+    seen = look(copy.data, copy.mime, copy.path)
+    assert seen is not None
+    found = candidates(copy, seen, registry, resolve(anchors),
+                       max_results=100)
+    assert len(found) == MAX_EXAMINED
+    assert len(candidates(copy, seen, registry, resolve(anchors),
+                          max_results=3)) == 3
