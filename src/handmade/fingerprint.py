@@ -182,7 +182,8 @@ def look_image(im: Any) -> Look:
     """The fingerprint and resemblance levels of a decoded Pillow image (one normalisation serves both)."""
     whole = _whole(im)
     grey = _trim(whole)
-    return Look(_code(_normalise(grey)), _levels(whole), _levels(grey))
+    levels = _levels(whole)
+    return Look(_code(_normalise(grey)), levels, levels if grey is whole else _levels(grey))  # no border: the same
 
 
 def fingerprint(data: bytes, mime: str | None = None, name: str = "<image>") -> Fingerprint | None:
