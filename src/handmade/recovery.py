@@ -10,10 +10,10 @@ offline, under the caller's trust configuration:
 - the store's active manifest is the registered one, and carries the registered soft binding value;
 - the copy's pixels resemble the registered manifest's own claim thumbnail (read from the store by c2pa-rs): the
   correlation of their grey levels at 64x64 (``fingerprint.resemblance``) is at least ``MIN_RESEMBLANCE``. A
-  fingerprint is 64 bits of a
-  32x32 picture: unrelated pictures of the same layout (a faint galaxy on black, another one) can fall within the
-  threshold, and their pixels then disagree (bench/registry.py measures both). A registered manifest without a
-  claim thumbnail cannot be checked so, and is offered only within ``UNCHECKED_THRESHOLD`` bits.
+  fingerprint is 64 bits of a 32x32 picture: unrelated pictures of the same layout (a faint galaxy on black,
+  another one) can fall within the threshold, and their pixels then disagree (bench/registry.py measures both).
+  A registered manifest without a claim thumbnail cannot be checked so, and is offered only within
+  ``UNCHECKED_THRESHOLD`` bits.
 A forged or altered row (a store whose signature does not verify, an assertion changed, a value that its
 manifest does not carry) is never offered, nor a store one of whose signers a label authority you trust has
 revoked (its CRL, as for an embedded manifest).
@@ -178,8 +178,7 @@ def candidates(loaded: LoadedFile, seen: Look, registry: Registry, config: _trus
         store = registry.manifest(entry.manifest_id)
         if store is None or body(entry.value) != entry.bits:
             continue
-        verdict = check_candidate(loaded.data, loaded.mime, store, entry.manifest_id, entry.value, config,
-                                  seen)
+        verdict = check_candidate(loaded.data, loaded.mime, store, entry.manifest_id, entry.value, config, seen)
         if verdict is None:
             log.info("registry entry %s not offered: its manifest does not prove itself", entry.manifest_id)
             continue

@@ -51,24 +51,26 @@ def _check_alg(request: Request) -> None:
                                             f"here; see /v1/services/supportedAlgorithms")
 
 
-def _score(distance: int) -> int:
-    return round(100 * (64 - distance) / 64)
+def _match(manifest_id: str, alg: str, distance: int, signer: str | None, author: str | None, signed_at: str | None,
+           registered_at: str, **checked: Any) -> dict[str, Any]:
+    """One match as the C2PA Soft Binding Resolution API words it (manifest id, similarity score 0-100), with
+    handmade's fields, and ``checked``: what byContent adds."""
+    return {"manifestId": manifest_id, "similarityScore": round(100 * (64 - distance) / 64), "alg": alg,
+            "distance": distance, **checked, "signer": signer, "author": author, "signedAt": signed_at,
+            "registeredAt": registered_at}
 
 
 def matches_payload(found: list[Match]) -> dict[str, Any]:
     """The C2PA Soft Binding Resolution API's answer: manifest ids, best first, with a similarity score."""
-    return {"matches": [{"manifestId": m.entry.manifest_id, "similarityScore": _score(m.distance),
-                         "alg": m.entry.alg, "distance": m.distance, "signer": m.entry.signer,
-                         "author": m.entry.author, "signedAt": m.entry.signed_at,
-                         "registeredAt": m.entry.added_at} for m in found]}
+    return {"matches": [_match(m.entry.manifest_id, m.entry.alg, m.distance, m.entry.signer, m.entry.author,
+                               m.entry.signed_at, m.entry.added_at) for m in found]}
 
 
 def candidate_match(c: RecoveredCandidate) -> dict[str, Any]:
     """A byContent match: what a byBinding match says, plus the pixel check and the registered manifest's own
     verdict (``state``: ``trusted`` or ``valid``) that recovery applies before it offers a candidate."""
-    return {"manifestId": c.manifest_id, "similarityScore": _score(c.distance), "alg": c.alg,
-            "distance": c.distance, "resemblance": c.resemblance, "state": c.state, "signer": c.signer,
-            "author": c.author, "signedAt": c.signed_at, "registeredAt": c.registered_at}
+    return _match(c.manifest_id, c.alg, c.distance, c.signer, c.author, c.signed_at, c.registered_at,
+                  resemblance=c.resemblance, state=c.state)
 
 
 async def supported_algorithms(request: Request) -> Response:
